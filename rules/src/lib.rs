@@ -1,0 +1,10 @@
+//! The archgate engine: config, extraction, resolution, graph and rule evaluation.
+//!
+//! **Architecture invariant:** this crate knows nothing of LSP, tokio, terminals
+//! or output formats. It reads the disk only through [`resolve::FileSystem`] and
+//! the workspace walker; callers decide what to do with the diagnostics.
+
+pub mod extract;
+pub mod facts;
+pub mod lang;
+pub mod resolve;

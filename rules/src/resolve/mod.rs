@@ -1,0 +1,148 @@
+//! Resolution: an import's specifier → a file of the workspace, a package, a
+//! builtin, or nothing.
+//!
+//! Resolvers read manifests (`tsconfig.json`, `package.json`, `Cargo.toml`) and
+//! probe for files only through [`FileSystem`], so the language server can
+//! overlay unsaved documents and tests can use an in-memory tree.
+
+pub mod rust;
+pub mod ts;
+
+use std::path::{Path, PathBuf};
+
+/// Where an import leads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Resolved {
+    /// A file, as a path relative to the workspace root with `/` separators.
+    /// It may be excluded or ignored: imports into generated code still resolve.
+    File(String),
+    /// A third-party package or crate: npm `name` / `@scope/name` (subpath cut
+    /// off), or the crate's dependency key (hyphens as underscores).
+    External(String),
+    /// A node builtin (`fs`, written `fs` or `node:fs`, stored without the
+    /// `node:` prefix) or a Rust standard crate (`std`, `core`, `alloc`,
+    /// `proc_macro`, `test`).
+    Builtin(String),
+    /// A workspace package / crate whose entry could not be found, or a
+    /// relative / crate-local import that resolves to no file: `unresolved`.
+    Unresolved,
+    /// Not a dependency at all (a Rust path whose first segment is a local item,
+    /// a type parameter, an enum...). Ignored by every rule.
+    NotADependency,
+}
+
+/// The only door to the disk for resolvers.
+pub trait FileSystem: Send + Sync {
+    /// Whether `path` (absolute) is an existing regular file (or an open document).
+    fn is_file(&self, path: &Path) -> bool;
+    /// Whether `path` (absolute) is a directory.
+    fn is_dir(&self, path: &Path) -> bool;
+    /// The text of a file, `None` when it is missing or not UTF-8.
+    fn read_to_string(&self, path: &Path) -> Option<String>;
+}
+
+/// The real disk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFs;
+
+impl FileSystem for RealFs {
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+    fn read_to_string(&self, path: &Path) -> Option<String> {
+        std::fs::read_to_string(path).ok()
+    }
+}
+
+/// An in-memory tree for tests: paths relative to `/`.
+#[derive(Debug, Default, Clone)]
+pub struct MemFs {
+    pub files: std::collections::BTreeMap<PathBuf, String>,
+}
+
+impl MemFs {
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> MemFs {
+        MemFs {
+            files: files
+                .into_iter()
+                .map(|(p, t)| (Path::new("/").join(p), t.to_string()))
+                .collect(),
+        }
+    }
+}
+
+impl FileSystem for MemFs {
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.keys().any(|p| p.starts_with(path) && p != path)
+    }
+    fn read_to_string(&self, path: &Path) -> Option<String> {
+        self.files.get(path).cloned()
+    }
+}
+
+/// Node's builtin modules (without the `node:` prefix).
+pub const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "assert/strict",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "dns/promises",
+    "domain",
+    "events",
+    "fs",
+    "fs/promises",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "path/posix",
+    "path/win32",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "readline/promises",
+    "repl",
+    "stream",
+    "stream/consumers",
+    "stream/promises",
+    "stream/web",
+    "string_decoder",
+    "sys",
+    "test",
+    "timers",
+    "timers/promises",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "util/types",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+];
+
+/// Rust's standard crates.
+pub const RUST_STD_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
