@@ -8,3 +8,5 @@ pub mod extract;
 pub mod facts;
 pub mod lang;
 pub mod resolve;
+pub mod config;
+pub mod text;

@@ -1,0 +1,892 @@
+//! `archgate.toml`: parsed into the serde shape of [`raw`], then validated and
+//! compiled into [`Config`] (globs compiled, names resolved to indices, queries
+//! compiled per grammar). Every problem carries the TOML span it is about.
+
+pub mod raw;
+mod selector;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use regex::Regex;
+
+pub use selector::{ApiSelector, PackagePattern};
+
+use crate::facts::Span;
+use crate::lang::Lang;
+use crate::text::LineIndex;
+use raw::{LayerEntry, RawConfig, RawLayers, S};
+
+
+/// The name of the config file.
+pub const CONFIG_FILE: &str = "archgate.toml";
+
+/// Ids of the built-in checks, as they appear in diagnostics.
+pub const BUILTIN_RULES: &[&str] = &[
+    "layers",
+    "depends-on",
+    "visibility",
+    "external",
+    "public-api",
+    "cycle",
+    "file-cycle",
+    "unresolved",
+    "unassigned",
+    "suppression",
+    "config",
+    "skipped",
+];
+
+/// How loud a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+    Off,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "error" => Severity::Error,
+            "warning" | "warn" => Severity::Warning,
+            "info" => Severity::Info,
+            "hint" => Severity::Hint,
+            "off" => Severity::Off,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+            Severity::Off => "off",
+        }
+    }
+}
+
+/// A problem in `archgate.toml`: an error makes the config unusable, a warning
+/// does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+}
+
+/// A glob of workspace files, with the text and span it was written with.
+#[derive(Debug, Clone)]
+pub struct PathGlob {
+    pub text: String,
+    pub matcher: GlobMatcher,
+    pub span: Span,
+}
+
+/// A reference to modules in a rule list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModRef {
+    /// Every instance of the module definition (all instances of a template).
+    Def(usize),
+    /// One instance of a template definition (`feature-billing`).
+    Instance(usize, String),
+}
+
+/// A module or a glob of files, as written in `from`, `allow_in`,
+/// `depends_on`, `visible_to`.
+#[derive(Debug, Clone)]
+pub enum FileTarget {
+    Module(ModRef),
+    Glob(PathGlob),
+}
+
+/// A target in `[[deny]] to` / `[[allow]] to`: files, modules or APIs.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Files(FileTarget),
+    Api(ApiSelector),
+}
+
+/// A `[[modules]]` entry.
+#[derive(Debug, Clone)]
+pub struct ModuleDef {
+    pub name: String,
+    pub group: usize,
+    pub paths: Vec<PathGlob>,
+    pub matcher: GlobSet,
+    /// For template modules (`feature-{1}`): one regex per `paths` entry whose
+    /// first group captures the text of the first `*`.
+    pub template: Option<Vec<Regex>>,
+    pub depends_on: Option<Vec<FileTarget>>,
+    pub external: Option<Vec<PackagePattern>>,
+    pub public: Option<Vec<PathGlob>>,
+    pub visible_to: Option<Vec<FileTarget>>,
+    pub utility: bool,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+impl ModuleDef {
+    /// The instance name for a template capture.
+    pub fn instance_name(&self, capture: &str) -> String {
+        self.name.replace("{1}", capture)
+    }
+}
+
+/// One stack of layers.
+#[derive(Debug, Clone)]
+pub struct LayerStack {
+    /// Top to bottom; each level holds one or more modules.
+    pub levels: Vec<Vec<ModRef>>,
+    pub siblings_allow: bool,
+    pub strict: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct DenyRule {
+    pub id: String,
+    pub from: Vec<FileTarget>,
+    pub to: Vec<Target>,
+    pub message: Option<String>,
+    pub severity: Severity,
+    pub exclude: Vec<PathGlob>,
+    pub transitive: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct BoundaryRule {
+    pub id: String,
+    pub apis: Vec<ApiSelector>,
+    pub allow_in: Vec<FileTarget>,
+    pub message: Option<String>,
+    pub severity: Severity,
+    pub span: Span,
+}
+
+/// A `[[pattern]]` rule: its query compiled for each grammar of its language.
+#[derive(Debug)]
+pub struct PatternRule {
+    pub id: String,
+    /// (grammar, query, index of the reported capture).
+    pub queries: Vec<(Lang, tree_sitter::Query, u32)>,
+    pub allow_in: Vec<FileTarget>,
+    pub message: Option<String>,
+    pub severity: Severity,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct AllowRule {
+    pub from: Vec<FileTarget>,
+    pub to: Vec<Target>,
+    /// `None`: every rule.
+    pub rules: Option<Vec<String>>,
+    pub reason: Option<String>,
+    pub span: Span,
+}
+
+/// `[checks]`.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    pub layers: Severity,
+    pub depends_on: Severity,
+    pub visibility: Severity,
+    pub external: Severity,
+    pub public_api: Severity,
+    pub cycles: Severity,
+    pub file_cycles: Severity,
+    pub unresolved: Severity,
+    pub unassigned: Severity,
+    /// `type_only_imports = "count"`.
+    pub type_only_count: bool,
+    /// `reexports = "follow"`.
+    pub reexports_follow: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            layers: Severity::Error,
+            depends_on: Severity::Error,
+            visibility: Severity::Error,
+            external: Severity::Error,
+            public_api: Severity::Error,
+            cycles: Severity::Error,
+            file_cycles: Severity::Off,
+            unresolved: Severity::Warning,
+            unassigned: Severity::Off,
+            type_only_count: true,
+            reexports_follow: true,
+        }
+    }
+}
+
+impl Checks {
+    /// Severity of a built-in rule id.
+    pub fn severity_of(&self, rule: &str) -> Severity {
+        match rule {
+            "layers" => self.layers,
+            "depends-on" => self.depends_on,
+            "visibility" => self.visibility,
+            "external" => self.external,
+            "public-api" => self.public_api,
+            "cycle" => self.cycles,
+            "file-cycle" => self.file_cycles,
+            "unresolved" => self.unresolved,
+            "unassigned" => self.unassigned,
+            "suppression" | "config" => Severity::Warning,
+            "skipped" => Severity::Info,
+            _ => Severity::Error,
+        }
+    }
+}
+
+/// A validated, compiled `archgate.toml`.
+#[derive(Debug)]
+pub struct Config {
+    /// The directory holding `archgate.toml`.
+    pub root: PathBuf,
+    /// The config file itself.
+    pub path: PathBuf,
+    pub text: String,
+    pub include: Option<Vec<PathGlob>>,
+    pub include_set: Option<GlobSet>,
+    pub exclude: Vec<PathGlob>,
+    pub exclude_set: GlobSet,
+    pub baseline: Option<String>,
+    pub tsconfig: Option<String>,
+    /// Group names; index 0 is the default group `modules`.
+    pub groups: Vec<String>,
+    pub modules: Vec<ModuleDef>,
+    pub layers: Vec<LayerStack>,
+    pub deny: Vec<DenyRule>,
+    pub boundaries: Vec<BoundaryRule>,
+    pub patterns: Vec<PatternRule>,
+    pub allows: Vec<AllowRule>,
+    pub checks: Checks,
+    /// Span of the `[checks]` table or the file start, for related info.
+    pub checks_span: Span,
+    /// Warnings found while loading (the config is still usable).
+    pub warnings: Vec<ConfigProblem>,
+}
+
+impl Config {
+    /// Loads and validates `path`. `Err` holds at least one error-severity problem.
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigProblem>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![ConfigProblem {
+                severity: Severity::Error,
+                message: format!("cannot read {}: {e}", path.display()),
+                span: Span::default(),
+            }]
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parses and validates the text of `path` (which need not exist on disk).
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<ConfigProblem>> {
+        let index = LineIndex::new(text);
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                let span = e.span().map(|r| index.span(r)).unwrap_or_default();
+                return Err(vec![ConfigProblem {
+                    severity: Severity::Error,
+                    message: improve_serde_message(e.message()),
+                    span,
+                }]);
+            }
+        };
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut b = Builder { index: &index, problems: Vec::new() };
+        let config = b.build(raw, root, path.to_path_buf(), text.to_string());
+        if b.problems.iter().any(|p| p.severity == Severity::Error) {
+            b.problems.sort_by_key(|p| p.span.start);
+            return Err(b.problems);
+        }
+        let mut config = config;
+        config.warnings = b.problems;
+        Ok(config)
+    }
+
+    /// A module definition's index by name.
+    pub fn module_index(&self, name: &str) -> Option<usize> {
+        self.modules.iter().position(|m| m.name == name)
+    }
+
+    /// Whether `rel` (workspace-relative) is an included, non-excluded file.
+    pub fn is_included(&self, rel: &str) -> bool {
+        if self.exclude_set.is_match(rel) {
+            return false;
+        }
+        self.include_set.as_ref().is_none_or(|s| s.is_match(rel))
+    }
+
+    /// Whether a rule id (built-in or user-defined) exists.
+    pub fn rule_exists(&self, id: &str) -> bool {
+        BUILTIN_RULES.contains(&id) || self.user_rule_ids().any(|r| r == id)
+    }
+
+    /// Ids of `[[deny]]`, `[[boundary]]` and `[[pattern]]` rules.
+    pub fn user_rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.deny
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(self.boundaries.iter().map(|r| r.id.as_str()))
+            .chain(self.patterns.iter().map(|r| r.id.as_str()))
+    }
+
+    /// Every rule id that exists, for "did you mean".
+    pub fn all_rule_ids(&self) -> Vec<&str> {
+        BUILTIN_RULES.iter().copied().chain(self.user_rule_ids()).collect()
+    }
+
+    /// The span of the definition of a rule, for related information.
+    pub fn rule_span(&self, id: &str) -> Span {
+        self.deny
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.span)
+            .or_else(|| self.boundaries.iter().find(|r| r.id == id).map(|r| r.span))
+            .or_else(|| self.patterns.iter().find(|r| r.id == id).map(|r| r.span))
+            .unwrap_or(self.checks_span)
+    }
+
+    /// The user message of a rule, if it has one.
+    pub fn rule_message(&self, id: &str) -> Option<&str> {
+        self.deny
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.message.as_deref())
+            .or_else(|| self.boundaries.iter().find(|r| r.id == id).and_then(|r| r.message.as_deref()))
+            .or_else(|| self.patterns.iter().find(|r| r.id == id).and_then(|r| r.message.as_deref()))
+    }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" gains a "did you mean".
+fn improve_serde_message(msg: &str) -> String {
+    let msg = msg.trim_end();
+    let Some(rest) = msg.strip_prefix("unknown field `") else {
+        return msg.to_string();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return msg.to_string();
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match did_you_mean(field, candidates.iter().copied()) {
+        Some(s) => format!("{msg}; did you mean `{s}`?"),
+        None => msg.to_string(),
+    }
+}
+
+/// The closest candidate to `word`, if any is close enough.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Builds a workspace glob (`literal_separator(true)`: `*` never crosses `/`).
+pub fn build_glob(text: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(text).literal_separator(true).backslash_escape(true).build()
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.replace("{1}", "")
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+fn is_rule_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' || c == '.')
+}
+
+/// A glob → regex capturing the text of the first `*` (template modules).
+fn template_regex(glob: &str) -> Option<Regex> {
+    let mut re = String::from("^");
+    let mut chars = glob.chars().peekable();
+    let mut captured = false;
+    let mut in_alt = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                if chars.peek() == Some(&'/') {
+                    chars.next();
+                    re.push_str("(?:.*/)?");
+                } else {
+                    re.push_str(".*");
+                }
+            }
+            '*' => {
+                if captured {
+                    re.push_str("[^/]*");
+                } else {
+                    captured = true;
+                    re.push_str("([^/]+)");
+                }
+            }
+            '?' => re.push_str("[^/]"),
+            '{' => {
+                in_alt = true;
+                re.push_str("(?:");
+            }
+            '}' if in_alt => {
+                in_alt = false;
+                re.push(')');
+            }
+            ',' if in_alt => re.push('|'),
+            '[' => {
+                re.push('[');
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    if c == '!' {
+                        re.push('^');
+                    } else {
+                        re.push(c);
+                    }
+                }
+                re.push(']');
+            }
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    if !captured {
+        return None;
+    }
+    Regex::new(&re).ok()
+}
+
+struct Builder<'a> {
+    index: &'a LineIndex,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Builder<'_> {
+    fn span(&self, r: Range<usize>) -> Span {
+        self.index.span(r)
+    }
+
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let span = self.span(span);
+        self.problems.push(ConfigProblem { severity: Severity::Error, message: message.into(), span });
+    }
+
+    fn severity(&mut self, s: Option<&S<String>>, default: Severity) -> Severity {
+        let Some(s) = s else { return default };
+        match Severity::parse(s.get_ref()) {
+            Some(sev) => sev,
+            None => {
+                let hint = did_you_mean(s.get_ref(), ["error", "warning", "info", "hint", "off"])
+                    .map(|h| format!("; did you mean `{h}`?"))
+                    .unwrap_or_default();
+                self.error(
+                    s.span(),
+                    format!("unknown severity `{}`: expected error, warning, info, hint or off{hint}", s.get_ref()),
+                );
+                default
+            }
+        }
+    }
+
+    fn glob(&mut self, s: &S<String>) -> Option<PathGlob> {
+        let text = s.get_ref();
+        if text.starts_with('/') || text.split('/').any(|seg| seg == "..") || text.contains('\\') && text.contains(":\\") {
+            self.error(
+                s.span(),
+                format!("glob `{text}` leaves the workspace: paths are relative to the directory of archgate.toml and may not contain `..` or start with `/`"),
+            );
+            return None;
+        }
+        let text = text.strip_prefix("./").unwrap_or(text);
+        match build_glob(text) {
+            Ok(g) => Some(PathGlob { text: text.to_string(), matcher: g.compile_matcher(), span: self.span(s.span()) }),
+            Err(e) => {
+                self.error(s.span(), format!("invalid glob `{text}`: {}", e.kind()));
+                None
+            }
+        }
+    }
+
+    fn globs(&mut self, list: &[S<String>]) -> Vec<PathGlob> {
+        list.iter().filter_map(|s| self.glob(s)).collect()
+    }
+
+    fn glob_set(&mut self, globs: &[PathGlob]) -> GlobSet {
+        let mut b = GlobSetBuilder::new();
+        for g in globs {
+            if let Ok(glob) = build_glob(&g.text) {
+                b.add(glob);
+            }
+        }
+        b.build().unwrap_or_else(|_| GlobSet::empty())
+    }
+
+    fn mod_ref(&mut self, modules: &[(String, Range<usize>)], s: &S<String>) -> Option<ModRef> {
+        let name = s.get_ref();
+        if let Some(i) = modules.iter().position(|(n, _)| n == name) {
+            return Some(ModRef::Def(i));
+        }
+        // an instance of a template: `feature-billing` for `feature-{1}`
+        for (i, (n, _)) in modules.iter().enumerate() {
+            if let Some((pre, post)) = n.split_once("{1}") {
+                if name.len() > pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post) {
+                    let cap = &name[pre.len()..name.len() - post.len()];
+                    return Some(ModRef::Instance(i, cap.to_string()));
+                }
+            }
+        }
+        let hint = did_you_mean(name, modules.iter().map(|(n, _)| n.as_str()))
+            .map(|h| format!("; did you mean `{h}`?"))
+            .unwrap_or_default();
+        self.error(s.span(), format!("unknown module `{name}`{hint}"));
+        None
+    }
+
+    fn file_targets(&mut self, modules: &[(String, Range<usize>)], list: &[S<String>]) -> Vec<FileTarget> {
+        let mut out = Vec::new();
+        for s in list {
+            let t = s.get_ref();
+            if t.contains('/') || t.contains('*') || t.contains('.') {
+                if let Some(g) = self.glob(s) {
+                    out.push(FileTarget::Glob(g));
+                }
+            } else if is_name(t) {
+                if let Some(m) = self.mod_ref(modules, s) {
+                    out.push(FileTarget::Module(m));
+                }
+            } else {
+                self.error(s.span(), format!("`{t}` is neither a module name ([a-z0-9_-]) nor a glob of files (with `/` or `*`)"));
+            }
+        }
+        out
+    }
+
+    fn targets(&mut self, modules: &[(String, Range<usize>)], list: &[S<String>]) -> Vec<Target> {
+        let mut out = Vec::new();
+        for s in list {
+            let t = s.get_ref();
+            if selector::looks_like_api(t) {
+                match ApiSelector::parse(t) {
+                    Ok(a) => out.push(Target::Api(a)),
+                    Err(e) => self.error(s.span(), e),
+                }
+            } else {
+                out.extend(self.file_targets(modules, std::slice::from_ref(s)).into_iter().map(Target::Files));
+            }
+        }
+        out
+    }
+
+    fn layer_stack(&mut self, modules: &[(String, Range<usize>)], raw: RawLayers, span: Span) -> LayerStack {
+        let siblings_allow = match raw.siblings.as_ref().map(|s| (s.get_ref().as_str(), s.span())) {
+            None | Some(("deny", _)) => false,
+            Some(("allow", _)) => true,
+            Some((other, sp)) => {
+                self.error(sp, format!("`siblings` must be \"allow\" or \"deny\", not \"{other}\""));
+                false
+            }
+        };
+        let mut levels = Vec::new();
+        for entry in &raw.order {
+            let names: Vec<S<String>> = match entry.get_ref() {
+                LayerEntry::One(s) => vec![S::new(entry.span(), s.clone())],
+                LayerEntry::Level(v) => v.clone(),
+            };
+            let level: Vec<ModRef> = names.iter().filter_map(|s| self.mod_ref(modules, s)).collect();
+            levels.push(level);
+        }
+        LayerStack { levels, siblings_allow, strict: raw.strict, span }
+    }
+
+    fn build(&mut self, raw: RawConfig, root: PathBuf, path: PathBuf, text: String) -> Config {
+        // workspace
+        let ws = raw.workspace.unwrap_or_default();
+        let include = ws.include.as_ref().map(|l| self.globs(l));
+        let include_set = include.as_ref().map(|g| self.glob_set(g));
+        let exclude = self.globs(&ws.exclude);
+        let exclude_set = self.glob_set(&exclude);
+        for s in ws.baseline.iter().chain(ws.tsconfig.iter()) {
+            if s.get_ref().starts_with('/') || s.get_ref().split('/').any(|p| p == "..") {
+                self.error(s.span(), format!("`{}` leaves the workspace", s.get_ref()));
+            }
+        }
+
+        // module names and groups first, so lists can refer to any module
+        let mut groups = vec!["modules".to_string()];
+        let mut names: Vec<(String, Range<usize>)> = Vec::new();
+        for m in &raw.modules {
+            let m = m.get_ref();
+            let name = m.name.get_ref();
+            if !is_name(name) {
+                self.error(m.name.span(), format!("module name `{name}` must match [a-z0-9_-]+ (with optional `{{1}}`)"));
+            }
+            if names.iter().any(|(n, _)| n == name) {
+                self.error(m.name.span(), format!("duplicate module name `{name}`: names are unique across groups"));
+            }
+            if name.contains("{1}") && !m.paths.iter().any(|p| p.get_ref().contains('*')) {
+                self.error(m.name.span(), format!("template module `{name}` needs a `*` in its paths to fill `{{1}}`"));
+            }
+            if let Some(g) = &m.group {
+                if !groups.contains(g.get_ref()) {
+                    groups.push(g.get_ref().clone());
+                }
+            }
+            names.push((name.clone(), m.name.span()));
+        }
+
+        let mut modules = Vec::new();
+        for sm in &raw.modules {
+            let span = self.span(sm.span());
+            let m = sm.get_ref();
+            let group = m.group.as_ref().and_then(|g| groups.iter().position(|x| x == g.get_ref())).unwrap_or(0);
+            if m.paths.is_empty() {
+                self.error(sm.span(), format!("module `{}` has no `paths`", m.name.get_ref()));
+            }
+            let paths = self.globs(&m.paths);
+            let matcher = self.glob_set(&paths);
+            let template = m.name.get_ref().contains("{1}").then(|| paths.iter().filter_map(|p| template_regex(&p.text)).collect());
+            let depends_on = m.depends_on.as_ref().map(|l| self.file_targets(&names, l));
+            let visible_to = m.visible_to.as_ref().map(|l| self.file_targets(&names, l));
+            let public = m.public.as_ref().map(|l| self.globs(l));
+            let external = m.external.as_ref().map(|l| {
+                l.iter()
+                    .filter_map(|s| match PackagePattern::parse(s.get_ref()) {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            self.error(s.span(), e);
+                            None
+                        }
+                    })
+                    .collect()
+            });
+            modules.push(ModuleDef {
+                name: m.name.get_ref().clone(),
+                group,
+                paths,
+                matcher,
+                template,
+                depends_on,
+                external,
+                public,
+                visible_to,
+                utility: m.utility,
+                description: m.description.clone(),
+                span,
+            });
+        }
+
+        // layers: a table or an array of tables
+        let mut layers = Vec::new();
+        if let Some(l) = raw.layers {
+            let span = self.span(l.span());
+            for rl in l.into_inner().0 {
+                let stack = self.layer_stack(&names, rl, span);
+                layers.push(stack);
+            }
+        }
+
+        // rule ids
+        let mut ids: Vec<String> = Vec::new();
+        let mut check_id = |b: &mut Self, id: &S<String>| {
+            let s = id.get_ref();
+            if !is_rule_id(s) {
+                b.error(id.span(), format!("rule id `{s}` must match [a-z0-9._-]+"));
+            } else if BUILTIN_RULES.contains(&s.as_str()) {
+                b.error(id.span(), format!("rule id `{s}` is the id of a built-in check; choose another"));
+            } else if ids.contains(s) {
+                b.error(id.span(), format!("duplicate rule id `{s}`"));
+            }
+            ids.push(s.clone());
+        };
+
+        let mut deny = Vec::new();
+        for sd in &raw.deny {
+            let d = sd.get_ref();
+            check_id(self, &d.id);
+            let severity = self.severity(d.severity.as_ref(), Severity::Error);
+            let from = self.file_targets(&names, &d.from);
+            let to = self.targets(&names, &d.to);
+            let exclude = self.globs(&d.exclude);
+            deny.push(DenyRule {
+                id: d.id.get_ref().clone(),
+                from,
+                to,
+                message: d.message.clone(),
+                severity,
+                exclude,
+                transitive: d.transitive,
+                span: self.span(sd.span()),
+            });
+        }
+
+        let mut boundaries = Vec::new();
+        for sb in &raw.boundary {
+            let b = sb.get_ref();
+            check_id(self, &b.id);
+            let severity = self.severity(b.severity.as_ref(), Severity::Error);
+            let mut apis = Vec::new();
+            for a in &b.apis {
+                match ApiSelector::parse(a.get_ref()) {
+                    Ok(sel) => apis.push(sel),
+                    Err(e) => self.error(a.span(), e),
+                }
+            }
+            let allow_in = self.file_targets(&names, &b.allow_in);
+            boundaries.push(BoundaryRule {
+                id: b.id.get_ref().clone(),
+                apis,
+                allow_in,
+                message: b.message.clone(),
+                severity,
+                span: self.span(sb.span()),
+            });
+        }
+
+        let mut patterns = Vec::new();
+        for sp in &raw.pattern {
+            let p = sp.get_ref();
+            check_id(self, &p.id);
+            let severity = self.severity(p.severity.as_ref(), Severity::Error);
+            let langs: &[Lang] = match p.language.get_ref().as_str() {
+                "typescript" | "javascript" | "ts" | "js" => &[Lang::TypeScript, Lang::Tsx],
+                "rust" => &[Lang::Rust],
+                other => {
+                    self.error(p.language.span(), format!("unknown language `{other}`: expected \"typescript\" or \"rust\""));
+                    &[]
+                }
+            };
+            let mut queries = Vec::new();
+            for &lang in langs {
+                match tree_sitter::Query::new(&lang.grammar(), p.query.get_ref()) {
+                    Ok(q) => {
+                        let capture = match &p.capture {
+                            Some(c) => match q.capture_index_for_name(c.get_ref()) {
+                                Some(i) => i,
+                                None => {
+                                    self.error(c.span(), format!("the query has no capture named `@{}`", c.get_ref()));
+                                    0
+                                }
+                            },
+                            None => 0,
+                        };
+                        if q.capture_names().is_empty() {
+                            self.error(p.query.span(), "the query has no capture: add one (`@name`) to mark what is reported");
+                        }
+                        queries.push((lang, q, capture));
+                    }
+                    Err(e) => self.error(
+                        p.query.span(),
+                        format!("the query does not compile for the {} grammar: {} at row {}, column {}", lang.grammar_name(), e.message.trim(), e.row + 1, e.column + 1),
+                    ),
+                }
+            }
+            let allow_in = self.file_targets(&names, &p.allow_in);
+            patterns.push(PatternRule {
+                id: p.id.get_ref().clone(),
+                queries,
+                allow_in,
+                message: p.message.clone(),
+                severity,
+                span: self.span(sp.span()),
+            });
+        }
+
+        let all_rules: Vec<String> = BUILTIN_RULES.iter().map(|s| s.to_string()).chain(ids.iter().cloned()).collect();
+        let mut allows = Vec::new();
+        for sa in &raw.allow {
+            let a = sa.get_ref();
+            let from = self.file_targets(&names, &a.from);
+            let to = self.targets(&names, &a.to);
+            let rules = a.rules.as_ref().map(|rs| {
+                rs.iter()
+                    .filter_map(|r| {
+                        if all_rules.contains(r.get_ref()) {
+                            Some(r.get_ref().clone())
+                        } else {
+                            let hint = did_you_mean(r.get_ref(), all_rules.iter().map(String::as_str))
+                                .map(|h| format!("; did you mean `{h}`?"))
+                                .unwrap_or_default();
+                            self.error(r.span(), format!("unknown rule `{}`{hint}", r.get_ref()));
+                            None
+                        }
+                    })
+                    .collect()
+            });
+            allows.push(AllowRule { from, to, rules, reason: a.reason.clone(), span: self.span(sa.span()) });
+        }
+
+        let rc = raw.checks.unwrap_or_default();
+        let d = Checks::default();
+        let checks = Checks {
+            layers: self.severity(rc.layers.as_ref(), d.layers),
+            depends_on: self.severity(rc.depends_on.as_ref(), d.depends_on),
+            visibility: self.severity(rc.visibility.as_ref(), d.visibility),
+            external: self.severity(rc.external.as_ref(), d.external),
+            public_api: self.severity(rc.public_api.as_ref(), d.public_api),
+            cycles: self.severity(rc.cycles.as_ref(), d.cycles),
+            file_cycles: self.severity(rc.file_cycles.as_ref(), d.file_cycles),
+            unresolved: self.severity(rc.unresolved.as_ref(), d.unresolved),
+            unassigned: self.severity(rc.unassigned.as_ref(), d.unassigned),
+            type_only_count: self.choice(rc.type_only_imports.as_ref(), "count", "ignore", true),
+            reexports_follow: self.choice(rc.reexports.as_ref(), "follow", "direct", true),
+        };
+        let checks_span = text
+            .find("[checks]")
+            .map(|i| self.span(i..i + "[checks]".len()))
+            .unwrap_or_default();
+
+        Config {
+            root,
+            path,
+            text,
+            include,
+            include_set,
+            exclude,
+            exclude_set,
+            baseline: ws.baseline.map(|s| s.into_inner()),
+            tsconfig: ws.tsconfig.map(|s| s.into_inner()),
+            groups,
+            modules,
+            layers,
+            deny,
+            boundaries,
+            patterns,
+            allows,
+            checks,
+            checks_span,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn choice(&mut self, s: Option<&S<String>>, yes: &str, no: &str, default: bool) -> bool {
+        match s {
+            None => default,
+            Some(v) if v.get_ref() == yes => true,
+            Some(v) if v.get_ref() == no => false,
+            Some(v) => {
+                self.error(v.span(), format!("expected \"{yes}\" or \"{no}\", not \"{}\"", v.get_ref()));
+                default
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

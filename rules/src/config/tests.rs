@@ -1,0 +1,183 @@
+use super::*;
+
+fn parse(text: &str) -> Result<Config, Vec<ConfigProblem>> {
+    Config::parse(Path::new("/ws/archgate.toml"), text)
+}
+
+fn errors(text: &str) -> Vec<String> {
+    match parse(text) {
+        Ok(_) => Vec::new(),
+        Err(p) => p.into_iter().map(|p| format!("{}:{}: {}", p.span.line + 1, p.span.col + 1, p.message)).collect(),
+    }
+}
+
+const FULL: &str = r#"
+[workspace]
+include = ["src/**"]
+exclude = ["**/generated/**"]
+
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+depends_on = ["domain", "shared"]
+external = ["zod", "npm:@tanstack/*"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+public = ["src/domain/index.ts"]
+external = []
+
+[[modules]]
+name = "shared"
+paths = ["src/shared/**"]
+utility = true
+
+[[modules]]
+name = "feature-{1}"
+group = "features"
+paths = ["src/features/*/**"]
+depends_on = []
+
+[layers]
+order = ["app", ["domain"]]
+siblings = "allow"
+
+[[deny]]
+id = "domain-is-pure"
+from = ["domain"]
+to = ["npm:axios", "crate:reqwest", "src/infra/**"]
+severity = "warn"
+
+[[boundary]]
+id = "process-spawn"
+apis = ["node:child_process", "std::process::Command"]
+allow_in = ["app"]
+
+[[pattern]]
+id = "no-eval"
+language = "typescript"
+query = '((call_expression function: (identifier) @callee) (#eq? @callee "eval"))'
+
+[[allow]]
+from = ["src/app/main.ts"]
+to = ["domain"]
+rules = ["layers"]
+
+[checks]
+file_cycles = "warning"
+type_only_imports = "ignore"
+"#;
+
+#[test]
+fn full_config_compiles() {
+    let c = parse(FULL).unwrap();
+    assert_eq!(c.modules.len(), 4);
+    assert_eq!(c.groups, ["modules", "features"]);
+    assert_eq!(c.modules[3].group, 1);
+    assert!(c.modules[3].template.is_some());
+    assert_eq!(c.layers.len(), 1);
+    assert_eq!(c.layers[0].levels, vec![vec![ModRef::Def(0)], vec![ModRef::Def(1)]]);
+    assert!(c.layers[0].siblings_allow);
+    assert_eq!(c.deny[0].severity, Severity::Warning);
+    assert_eq!(c.patterns[0].queries.len(), 2);
+    assert_eq!(c.checks.file_cycles, Severity::Warning);
+    assert!(!c.checks.type_only_count);
+    assert!(c.is_included("src/app/a.ts"));
+    assert!(!c.is_included("src/app/generated/a.ts"));
+    assert!(!c.is_included("lib/a.ts"));
+    assert_eq!(c.rule_span("no-eval").line + 1, 44);
+}
+
+#[test]
+fn several_layer_stacks() {
+    let c = parse(
+        r#"
+[[modules]]
+name = "a"
+paths = ["a/**"]
+[[modules]]
+name = "b"
+paths = ["b/**"]
+[[layers]]
+order = ["a", "b"]
+[[layers]]
+order = ["b", "a"]
+strict = true
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.layers.len(), 2);
+    assert!(c.layers[1].strict);
+}
+
+#[test]
+fn unknown_key_with_suggestion_and_position() {
+    let e = errors("[[modules]]\nname = \"a\"\npaths = [\"a/**\"]\ndepend_on = [\"b\"]\n");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("4:1: unknown field `depend_on`"), "{e:?}");
+    assert!(e[0].ends_with("did you mean `depends_on`?"), "{e:?}");
+}
+
+#[test]
+fn unknown_module_with_suggestion() {
+    let e = errors("[[modules]]\nname = \"domain\"\npaths = [\"d/**\"]\n[layers]\norder = [\"domian\"]\n");
+    assert_eq!(e, ["5:10: unknown module `domian`; did you mean `domain`?"]);
+}
+
+#[test]
+fn malformed_toml() {
+    let e = errors("[[modules]\nname = 1");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("1:"), "{e:?}");
+}
+
+#[test]
+fn query_that_does_not_compile_names_the_grammar() {
+    let e = errors("[[pattern]]\nid = \"x\"\nlanguage = \"typescript\"\nquery = \"(no_such_node) @x\"\n");
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e[0].starts_with("4:9: the query does not compile for the typescript grammar"), "{e:?}");
+    assert!(e[1].contains("tsx grammar"), "{e:?}");
+}
+
+#[test]
+fn ids_and_severities_are_validated() {
+    let e = errors("[[deny]]\nid = \"layers\"\nfrom = []\nto = []\nseverity = \"fatal\"\n");
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e[0].contains("built-in check"));
+    assert!(e[1].contains("unknown severity `fatal`"));
+}
+
+#[test]
+fn globs_may_not_leave_the_workspace() {
+    let e = errors("[workspace]\ninclude = [\"../../etc/**\"]\n");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].contains("leaves the workspace"), "{e:?}");
+    assert_eq!(errors("[workspace]\ninclude = [\"/etc/**\"]\n").len(), 1);
+}
+
+#[test]
+fn template_instances_can_be_named() {
+    let c = parse(
+        "[[modules]]\nname = \"feature-{1}\"\npaths = [\"src/features/*/**\"]\n[[modules]]\nname = \"app\"\npaths = [\"src/app/**\"]\ndepends_on = [\"feature-billing\"]\n",
+    )
+    .unwrap();
+    let Some(deps) = &c.modules[1].depends_on else { panic!() };
+    assert!(matches!(&deps[0], FileTarget::Module(ModRef::Instance(0, cap)) if cap == "billing"));
+    let re = &c.modules[0].template.as_ref().unwrap()[0];
+    assert_eq!(&re.captures("src/features/billing/ui/a.ts").unwrap()[1], "billing");
+    assert!(re.captures("src/other/a.ts").is_none());
+}
+
+#[test]
+fn globs_do_not_cross_separators() {
+    let c = parse("[[modules]]\nname = \"a\"\npaths = [\"src/*.ts\"]\n").unwrap();
+    assert!(c.modules[0].matcher.is_match("src/a.ts"));
+    assert!(!c.modules[0].matcher.is_match("src/x/a.ts"));
+}
+
+#[test]
+fn allow_rules_must_exist() {
+    let e = errors("[[allow]]\nfrom = [\"src/**\"]\nto = [\"lib/**\"]\nrules = [\"layer\"]\n");
+    assert_eq!(e, ["4:10: unknown rule `layer`; did you mean `layers`?"]);
+}
