@@ -4,9 +4,13 @@
 //! or output formats. It reads the disk only through [`resolve::FileSystem`] and
 //! the workspace walker; callers decide what to do with the diagnostics.
 
+pub mod analysis;
+pub mod config;
+pub mod diagnostic;
+pub mod docs;
 pub mod extract;
 pub mod facts;
 pub mod lang;
 pub mod resolve;
-pub mod config;
 pub mod text;
+pub mod workspace;

@@ -12,7 +12,12 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i as u32 + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
         LineIndex { starts }
     }
 
@@ -23,7 +28,10 @@ impl LineIndex {
 
     /// 0-based line and byte column of a byte offset.
     pub fn position(&self, offset: usize) -> (u32, u32) {
-        let line = self.starts.partition_point(|&s| s as usize <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s as usize <= offset)
+            .saturating_sub(1);
         (line as u32, (offset - self.starts[line] as usize) as u32)
     }
 
@@ -48,8 +56,12 @@ impl LineIndex {
 
     /// The text of a 0-based line, without its line ending.
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
-        let Some(start) = self.line_start(line) else { return "" };
-        let end = self.line_start(line + 1).map_or(text.len(), |e| e.saturating_sub(1));
+        let Some(start) = self.line_start(line) else {
+            return "";
+        };
+        let end = self
+            .line_start(line + 1)
+            .map_or(text.len(), |e| e.saturating_sub(1));
         let s = text.get(start..end.max(start)).unwrap_or("");
         s.strip_suffix('\r').unwrap_or(s)
     }
@@ -81,7 +93,9 @@ pub fn byte_col_from_utf16(line: &str, utf16: u32) -> u32 {
 
 /// Byte column of a column given in Unicode scalar values (clamped).
 pub fn byte_col_from_scalar(line: &str, scalars: u32) -> u32 {
-    line.char_indices().nth(scalars as usize).map_or(line.len(), |(i, _)| i) as u32
+    line.char_indices()
+        .nth(scalars as usize)
+        .map_or(line.len(), |(i, _)| i) as u32
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

@@ -3,7 +3,7 @@
 //! compiled per grammar). Every problem carries the TOML span it is about.
 
 pub mod raw;
-mod selector;
+pub mod selector;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -17,7 +17,6 @@ use crate::facts::Span;
 use crate::lang::Lang;
 use crate::text::LineIndex;
 use raw::{LayerEntry, RawConfig, RawLayers, S};
-
 
 /// The name of the config file.
 pub const CONFIG_FILE: &str = "archgate.toml";
@@ -305,7 +304,10 @@ impl Config {
             }
         };
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut b = Builder { index: &index, problems: Vec::new() };
+        let mut b = Builder {
+            index: &index,
+            problems: Vec::new(),
+        };
         let config = b.build(raw, root, path.to_path_buf(), text.to_string());
         if b.problems.iter().any(|p| p.severity == Severity::Error) {
             b.problems.sort_by_key(|p| p.span.start);
@@ -345,7 +347,11 @@ impl Config {
 
     /// Every rule id that exists, for "did you mean".
     pub fn all_rule_ids(&self) -> Vec<&str> {
-        BUILTIN_RULES.iter().copied().chain(self.user_rule_ids()).collect()
+        BUILTIN_RULES
+            .iter()
+            .copied()
+            .chain(self.user_rule_ids())
+            .collect()
     }
 
     /// The span of the definition of a rule, for related information.
@@ -365,8 +371,18 @@ impl Config {
             .iter()
             .find(|r| r.id == id)
             .and_then(|r| r.message.as_deref())
-            .or_else(|| self.boundaries.iter().find(|r| r.id == id).and_then(|r| r.message.as_deref()))
-            .or_else(|| self.patterns.iter().find(|r| r.id == id).and_then(|r| r.message.as_deref()))
+            .or_else(|| {
+                self.boundaries
+                    .iter()
+                    .find(|r| r.id == id)
+                    .and_then(|r| r.message.as_deref())
+            })
+            .or_else(|| {
+                self.patterns
+                    .iter()
+                    .find(|r| r.id == id)
+                    .and_then(|r| r.message.as_deref())
+            })
     }
 }
 
@@ -387,7 +403,10 @@ fn improve_serde_message(msg: &str) -> String {
 }
 
 /// The closest candidate to `word`, if any is close enough.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -398,7 +417,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// Builds a workspace glob (`literal_separator(true)`: `*` never crosses `/`).
 pub fn build_glob(text: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(text).literal_separator(true).backslash_escape(true).build()
+    GlobBuilder::new(text)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
 }
 
 fn is_name(s: &str) -> bool {
@@ -410,8 +432,9 @@ fn is_name(s: &str) -> bool {
 
 fn is_rule_id(s: &str) -> bool {
     !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' || c == '.')
+        && s.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' || c == '.'
+        })
 }
 
 /// A glob → regex capturing the text of the first `*` (template modules).
@@ -485,7 +508,11 @@ impl Builder<'_> {
 
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         let span = self.span(span);
-        self.problems.push(ConfigProblem { severity: Severity::Error, message: message.into(), span });
+        self.problems.push(ConfigProblem {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+        });
     }
 
     fn severity(&mut self, s: Option<&S<String>>, default: Severity) -> Severity {
@@ -498,7 +525,10 @@ impl Builder<'_> {
                     .unwrap_or_default();
                 self.error(
                     s.span(),
-                    format!("unknown severity `{}`: expected error, warning, info, hint or off{hint}", s.get_ref()),
+                    format!(
+                        "unknown severity `{}`: expected error, warning, info, hint or off{hint}",
+                        s.get_ref()
+                    ),
                 );
                 default
             }
@@ -507,7 +537,10 @@ impl Builder<'_> {
 
     fn glob(&mut self, s: &S<String>) -> Option<PathGlob> {
         let text = s.get_ref();
-        if text.starts_with('/') || text.split('/').any(|seg| seg == "..") || text.contains('\\') && text.contains(":\\") {
+        if text.starts_with('/')
+            || text.split('/').any(|seg| seg == "..")
+            || text.contains('\\') && text.contains(":\\")
+        {
             self.error(
                 s.span(),
                 format!("glob `{text}` leaves the workspace: paths are relative to the directory of archgate.toml and may not contain `..` or start with `/`"),
@@ -516,7 +549,11 @@ impl Builder<'_> {
         }
         let text = text.strip_prefix("./").unwrap_or(text);
         match build_glob(text) {
-            Ok(g) => Some(PathGlob { text: text.to_string(), matcher: g.compile_matcher(), span: self.span(s.span()) }),
+            Ok(g) => Some(PathGlob {
+                text: text.to_string(),
+                matcher: g.compile_matcher(),
+                span: self.span(s.span()),
+            }),
             Err(e) => {
                 self.error(s.span(), format!("invalid glob `{text}`: {}", e.kind()));
                 None
@@ -546,7 +583,10 @@ impl Builder<'_> {
         // an instance of a template: `feature-billing` for `feature-{1}`
         for (i, (n, _)) in modules.iter().enumerate() {
             if let Some((pre, post)) = n.split_once("{1}") {
-                if name.len() > pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post) {
+                if name.len() > pre.len() + post.len()
+                    && name.starts_with(pre)
+                    && name.ends_with(post)
+                {
                     let cap = &name[pre.len()..name.len() - post.len()];
                     return Some(ModRef::Instance(i, cap.to_string()));
                 }
@@ -559,7 +599,11 @@ impl Builder<'_> {
         None
     }
 
-    fn file_targets(&mut self, modules: &[(String, Range<usize>)], list: &[S<String>]) -> Vec<FileTarget> {
+    fn file_targets(
+        &mut self,
+        modules: &[(String, Range<usize>)],
+        list: &[S<String>],
+    ) -> Vec<FileTarget> {
         let mut out = Vec::new();
         for s in list {
             let t = s.get_ref();
@@ -588,18 +632,34 @@ impl Builder<'_> {
                     Err(e) => self.error(s.span(), e),
                 }
             } else {
-                out.extend(self.file_targets(modules, std::slice::from_ref(s)).into_iter().map(Target::Files));
+                out.extend(
+                    self.file_targets(modules, std::slice::from_ref(s))
+                        .into_iter()
+                        .map(Target::Files),
+                );
             }
         }
         out
     }
 
-    fn layer_stack(&mut self, modules: &[(String, Range<usize>)], raw: RawLayers, span: Span) -> LayerStack {
-        let siblings_allow = match raw.siblings.as_ref().map(|s| (s.get_ref().as_str(), s.span())) {
+    fn layer_stack(
+        &mut self,
+        modules: &[(String, Range<usize>)],
+        raw: RawLayers,
+        span: Span,
+    ) -> LayerStack {
+        let siblings_allow = match raw
+            .siblings
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span()))
+        {
             None | Some(("deny", _)) => false,
             Some(("allow", _)) => true,
             Some((other, sp)) => {
-                self.error(sp, format!("`siblings` must be \"allow\" or \"deny\", not \"{other}\""));
+                self.error(
+                    sp,
+                    format!("`siblings` must be \"allow\" or \"deny\", not \"{other}\""),
+                );
                 false
             }
         };
@@ -609,10 +669,18 @@ impl Builder<'_> {
                 LayerEntry::One(s) => vec![S::new(entry.span(), s.clone())],
                 LayerEntry::Level(v) => v.clone(),
             };
-            let level: Vec<ModRef> = names.iter().filter_map(|s| self.mod_ref(modules, s)).collect();
+            let level: Vec<ModRef> = names
+                .iter()
+                .filter_map(|s| self.mod_ref(modules, s))
+                .collect();
             levels.push(level);
         }
-        LayerStack { levels, siblings_allow, strict: raw.strict, span }
+        LayerStack {
+            levels,
+            siblings_allow,
+            strict: raw.strict,
+            span,
+        }
     }
 
     fn build(&mut self, raw: RawConfig, root: PathBuf, path: PathBuf, text: String) -> Config {
@@ -635,13 +703,22 @@ impl Builder<'_> {
             let m = m.get_ref();
             let name = m.name.get_ref();
             if !is_name(name) {
-                self.error(m.name.span(), format!("module name `{name}` must match [a-z0-9_-]+ (with optional `{{1}}`)"));
+                self.error(
+                    m.name.span(),
+                    format!("module name `{name}` must match [a-z0-9_-]+ (with optional `{{1}}`)"),
+                );
             }
             if names.iter().any(|(n, _)| n == name) {
-                self.error(m.name.span(), format!("duplicate module name `{name}`: names are unique across groups"));
+                self.error(
+                    m.name.span(),
+                    format!("duplicate module name `{name}`: names are unique across groups"),
+                );
             }
             if name.contains("{1}") && !m.paths.iter().any(|p| p.get_ref().contains('*')) {
-                self.error(m.name.span(), format!("template module `{name}` needs a `*` in its paths to fill `{{1}}`"));
+                self.error(
+                    m.name.span(),
+                    format!("template module `{name}` needs a `*` in its paths to fill `{{1}}`"),
+                );
             }
             if let Some(g) = &m.group {
                 if !groups.contains(g.get_ref()) {
@@ -655,13 +732,25 @@ impl Builder<'_> {
         for sm in &raw.modules {
             let span = self.span(sm.span());
             let m = sm.get_ref();
-            let group = m.group.as_ref().and_then(|g| groups.iter().position(|x| x == g.get_ref())).unwrap_or(0);
+            let group = m
+                .group
+                .as_ref()
+                .and_then(|g| groups.iter().position(|x| x == g.get_ref()))
+                .unwrap_or(0);
             if m.paths.is_empty() {
-                self.error(sm.span(), format!("module `{}` has no `paths`", m.name.get_ref()));
+                self.error(
+                    sm.span(),
+                    format!("module `{}` has no `paths`", m.name.get_ref()),
+                );
             }
             let paths = self.globs(&m.paths);
             let matcher = self.glob_set(&paths);
-            let template = m.name.get_ref().contains("{1}").then(|| paths.iter().filter_map(|p| template_regex(&p.text)).collect());
+            let template = m.name.get_ref().contains("{1}").then(|| {
+                paths
+                    .iter()
+                    .filter_map(|p| template_regex(&p.text))
+                    .collect()
+            });
             let depends_on = m.depends_on.as_ref().map(|l| self.file_targets(&names, l));
             let visible_to = m.visible_to.as_ref().map(|l| self.file_targets(&names, l));
             let public = m.public.as_ref().map(|l| self.globs(l));
@@ -709,7 +798,10 @@ impl Builder<'_> {
             if !is_rule_id(s) {
                 b.error(id.span(), format!("rule id `{s}` must match [a-z0-9._-]+"));
             } else if BUILTIN_RULES.contains(&s.as_str()) {
-                b.error(id.span(), format!("rule id `{s}` is the id of a built-in check; choose another"));
+                b.error(
+                    id.span(),
+                    format!("rule id `{s}` is the id of a built-in check; choose another"),
+                );
             } else if ids.contains(s) {
                 b.error(id.span(), format!("duplicate rule id `{s}`"));
             }
@@ -768,7 +860,10 @@ impl Builder<'_> {
                 "typescript" | "javascript" | "ts" | "js" => &[Lang::TypeScript, Lang::Tsx],
                 "rust" => &[Lang::Rust],
                 other => {
-                    self.error(p.language.span(), format!("unknown language `{other}`: expected \"typescript\" or \"rust\""));
+                    self.error(
+                        p.language.span(),
+                        format!("unknown language `{other}`: expected \"typescript\" or \"rust\""),
+                    );
                     &[]
                 }
             };
@@ -808,7 +903,11 @@ impl Builder<'_> {
             });
         }
 
-        let all_rules: Vec<String> = BUILTIN_RULES.iter().map(|s| s.to_string()).chain(ids.iter().cloned()).collect();
+        let all_rules: Vec<String> = BUILTIN_RULES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(ids.iter().cloned())
+            .collect();
         let mut allows = Vec::new();
         for sa in &raw.allow {
             let a = sa.get_ref();
@@ -820,16 +919,23 @@ impl Builder<'_> {
                         if all_rules.contains(r.get_ref()) {
                             Some(r.get_ref().clone())
                         } else {
-                            let hint = did_you_mean(r.get_ref(), all_rules.iter().map(String::as_str))
-                                .map(|h| format!("; did you mean `{h}`?"))
-                                .unwrap_or_default();
+                            let hint =
+                                did_you_mean(r.get_ref(), all_rules.iter().map(String::as_str))
+                                    .map(|h| format!("; did you mean `{h}`?"))
+                                    .unwrap_or_default();
                             self.error(r.span(), format!("unknown rule `{}`{hint}", r.get_ref()));
                             None
                         }
                     })
                     .collect()
             });
-            allows.push(AllowRule { from, to, rules, reason: a.reason.clone(), span: self.span(sa.span()) });
+            allows.push(AllowRule {
+                from,
+                to,
+                rules,
+                reason: a.reason.clone(),
+                span: self.span(sa.span()),
+            });
         }
 
         let rc = raw.checks.unwrap_or_default();
@@ -881,7 +987,10 @@ impl Builder<'_> {
             Some(v) if v.get_ref() == yes => true,
             Some(v) if v.get_ref() == no => false,
             Some(v) => {
-                self.error(v.span(), format!("expected \"{yes}\" or \"{no}\", not \"{}\"", v.get_ref()));
+                self.error(
+                    v.span(),
+                    format!("expected \"{yes}\" or \"{no}\", not \"{}\"", v.get_ref()),
+                );
                 default
             }
         }

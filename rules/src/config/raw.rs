@@ -77,8 +77,13 @@ impl<'de> Deserialize<'de> for LayerEntry {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LayerEntry, E> {
                 Ok(LayerEntry::One(v.to_string()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<LayerEntry, A::Error> {
-                let v = Vec::<S<String>>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<LayerEntry, A::Error> {
+                let v = Vec::<S<String>>::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
                 Ok(LayerEntry::Level(v))
             }
         }
@@ -160,12 +165,21 @@ impl<'de> Deserialize<'de> for LayersField {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a [layers] table or [[layers]] tables")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<LayersField, A::Error> {
-                let one = RawLayers::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<LayersField, A::Error> {
+                let one =
+                    RawLayers::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
                 Ok(LayersField(vec![one]))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<LayersField, A::Error> {
-                let many = Vec::<RawLayers>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<LayersField, A::Error> {
+                let many = Vec::<RawLayers>::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
                 Ok(LayersField(many))
             }
         }

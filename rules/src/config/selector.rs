@@ -3,7 +3,10 @@
 
 /// Whether a rule-list entry is an API selector rather than a module or glob.
 pub fn looks_like_api(s: &str) -> bool {
-    ["npm:", "node:", "crate:", "global:", "rust:"].iter().any(|p| s.starts_with(p)) || s.contains("::")
+    ["npm:", "node:", "crate:", "global:", "rust:"]
+        .iter()
+        .any(|p| s.starts_with(p))
+        || s.contains("::")
 }
 
 /// A third-party package name or scope: `zod`, `@tanstack/*`, `serde`.
@@ -17,7 +20,10 @@ pub struct PackagePattern {
 
 impl PackagePattern {
     pub fn parse(s: &str) -> Result<PackagePattern, String> {
-        let body = s.strip_prefix("npm:").or_else(|| s.strip_prefix("crate:")).unwrap_or(s);
+        let body = s
+            .strip_prefix("npm:")
+            .or_else(|| s.strip_prefix("crate:"))
+            .unwrap_or(s);
         if body.is_empty() {
             return Err(format!("empty package name in `{s}`"));
         }
@@ -26,7 +32,9 @@ impl PackagePattern {
             None => (body.to_string(), false),
         };
         if name.contains('*') {
-            return Err(format!("`{s}`: only a trailing `/*` (a whole scope) is allowed in package names"));
+            return Err(format!(
+                "`{s}`: only a trailing `/*` (a whole scope) is allowed in package names"
+            ));
         }
         Ok(PackagePattern { name, prefix })
     }
@@ -72,21 +80,31 @@ impl ApiSelector {
             ApiKind::Node(n.to_string())
         } else if let Some(n) = s.strip_prefix("crate:") {
             if n.is_empty() || n.contains("::") {
-                return Err(format!("`{s}`: expected a crate name (write paths without `crate:`)"));
+                return Err(format!(
+                    "`{s}`: expected a crate name (write paths without `crate:`)"
+                ));
             }
             ApiKind::Crate(n.replace('-', "_"))
         } else if let Some(g) = s.strip_prefix("global:") {
             let parts: Vec<String> = g.split('.').map(str::to_string).collect();
             if parts.iter().any(|p| p.is_empty()) {
-                return Err(format!("`{s}`: expected a dotted global such as `global:process.env`"));
+                return Err(format!(
+                    "`{s}`: expected a dotted global such as `global:process.env`"
+                ));
             }
             ApiKind::Global(parts)
         } else if s == "rust:unsafe" {
             ApiKind::RustUnsafe
         } else if let Some(other) = s.strip_prefix("rust:") {
-            return Err(format!("unknown selector `rust:{other}`: the only `rust:` selector is `rust:unsafe`"));
+            return Err(format!(
+                "unknown selector `rust:{other}`: the only `rust:` selector is `rust:unsafe`"
+            ));
         } else if s.contains("::") {
-            let parts: Vec<String> = s.trim_start_matches("::").split("::").map(str::to_string).collect();
+            let parts: Vec<String> = s
+                .trim_start_matches("::")
+                .split("::")
+                .map(str::to_string)
+                .collect();
             if parts.iter().any(|p| p.is_empty()) {
                 return Err(format!("`{s}`: empty segment in Rust path"));
             }
@@ -94,7 +112,10 @@ impl ApiSelector {
         } else {
             return Err(format!("`{s}` is not an API selector (npm:, node:, crate:, global:, rust:unsafe or a Rust path a::b)"));
         };
-        Ok(ApiSelector { text: s.to_string(), kind })
+        Ok(ApiSelector {
+            text: s.to_string(),
+            kind,
+        })
     }
 }
 
@@ -109,13 +130,40 @@ mod tests {
 
     #[test]
     fn parses_selectors() {
-        assert_eq!(ApiSelector::parse("npm:execa").unwrap().kind, ApiKind::Npm(PackagePattern { name: "execa".into(), prefix: false }));
-        assert_eq!(ApiSelector::parse("npm:@aws-sdk/*").unwrap().kind, ApiKind::Npm(PackagePattern { name: "@aws-sdk/".into(), prefix: true }));
-        assert_eq!(ApiSelector::parse("node:child_process").unwrap().kind, ApiKind::Node("child_process".into()));
-        assert_eq!(ApiSelector::parse("crate:tokio-util").unwrap().kind, ApiKind::Crate("tokio_util".into()));
-        assert_eq!(ApiSelector::parse("std::env::var").unwrap().kind, ApiKind::RustPath(vec!["std".into(), "env".into(), "var".into()]));
-        assert_eq!(ApiSelector::parse("global:process.env").unwrap().kind, ApiKind::Global(vec!["process".into(), "env".into()]));
-        assert_eq!(ApiSelector::parse("rust:unsafe").unwrap().kind, ApiKind::RustUnsafe);
+        assert_eq!(
+            ApiSelector::parse("npm:execa").unwrap().kind,
+            ApiKind::Npm(PackagePattern {
+                name: "execa".into(),
+                prefix: false
+            })
+        );
+        assert_eq!(
+            ApiSelector::parse("npm:@aws-sdk/*").unwrap().kind,
+            ApiKind::Npm(PackagePattern {
+                name: "@aws-sdk/".into(),
+                prefix: true
+            })
+        );
+        assert_eq!(
+            ApiSelector::parse("node:child_process").unwrap().kind,
+            ApiKind::Node("child_process".into())
+        );
+        assert_eq!(
+            ApiSelector::parse("crate:tokio-util").unwrap().kind,
+            ApiKind::Crate("tokio_util".into())
+        );
+        assert_eq!(
+            ApiSelector::parse("std::env::var").unwrap().kind,
+            ApiKind::RustPath(vec!["std".into(), "env".into(), "var".into()])
+        );
+        assert_eq!(
+            ApiSelector::parse("global:process.env").unwrap().kind,
+            ApiKind::Global(vec!["process".into(), "env".into()])
+        );
+        assert_eq!(
+            ApiSelector::parse("rust:unsafe").unwrap().kind,
+            ApiKind::RustUnsafe
+        );
         assert!(ApiSelector::parse("rust:ffi").is_err());
         assert!(ApiSelector::parse("global:a..b").is_err());
         assert!(ApiSelector::parse("zod").is_err());

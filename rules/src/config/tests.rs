@@ -7,7 +7,10 @@ fn parse(text: &str) -> Result<Config, Vec<ConfigProblem>> {
 fn errors(text: &str) -> Vec<String> {
     match parse(text) {
         Ok(_) => Vec::new(),
-        Err(p) => p.into_iter().map(|p| format!("{}:{}: {}", p.span.line + 1, p.span.col + 1, p.message)).collect(),
+        Err(p) => p
+            .into_iter()
+            .map(|p| format!("{}:{}: {}", p.span.line + 1, p.span.col + 1, p.message))
+            .collect(),
     }
 }
 
@@ -77,7 +80,10 @@ fn full_config_compiles() {
     assert_eq!(c.modules[3].group, 1);
     assert!(c.modules[3].template.is_some());
     assert_eq!(c.layers.len(), 1);
-    assert_eq!(c.layers[0].levels, vec![vec![ModRef::Def(0)], vec![ModRef::Def(1)]]);
+    assert_eq!(
+        c.layers[0].levels,
+        vec![vec![ModRef::Def(0)], vec![ModRef::Def(1)]]
+    );
     assert!(c.layers[0].siblings_allow);
     assert_eq!(c.deny[0].severity, Severity::Warning);
     assert_eq!(c.patterns[0].queries.len(), 2);
@@ -121,7 +127,9 @@ fn unknown_key_with_suggestion_and_position() {
 
 #[test]
 fn unknown_module_with_suggestion() {
-    let e = errors("[[modules]]\nname = \"domain\"\npaths = [\"d/**\"]\n[layers]\norder = [\"domian\"]\n");
+    let e = errors(
+        "[[modules]]\nname = \"domain\"\npaths = [\"d/**\"]\n[layers]\norder = [\"domian\"]\n",
+    );
     assert_eq!(e, ["5:10: unknown module `domian`; did you mean `domain`?"]);
 }
 
@@ -134,9 +142,14 @@ fn malformed_toml() {
 
 #[test]
 fn query_that_does_not_compile_names_the_grammar() {
-    let e = errors("[[pattern]]\nid = \"x\"\nlanguage = \"typescript\"\nquery = \"(no_such_node) @x\"\n");
+    let e = errors(
+        "[[pattern]]\nid = \"x\"\nlanguage = \"typescript\"\nquery = \"(no_such_node) @x\"\n",
+    );
     assert_eq!(e.len(), 2, "{e:?}");
-    assert!(e[0].starts_with("4:9: the query does not compile for the typescript grammar"), "{e:?}");
+    assert!(
+        e[0].starts_with("4:9: the query does not compile for the typescript grammar"),
+        "{e:?}"
+    );
     assert!(e[1].contains("tsx grammar"), "{e:?}");
 }
 
@@ -162,10 +175,15 @@ fn template_instances_can_be_named() {
         "[[modules]]\nname = \"feature-{1}\"\npaths = [\"src/features/*/**\"]\n[[modules]]\nname = \"app\"\npaths = [\"src/app/**\"]\ndepends_on = [\"feature-billing\"]\n",
     )
     .unwrap();
-    let Some(deps) = &c.modules[1].depends_on else { panic!() };
+    let Some(deps) = &c.modules[1].depends_on else {
+        panic!()
+    };
     assert!(matches!(&deps[0], FileTarget::Module(ModRef::Instance(0, cap)) if cap == "billing"));
     let re = &c.modules[0].template.as_ref().unwrap()[0];
-    assert_eq!(&re.captures("src/features/billing/ui/a.ts").unwrap()[1], "billing");
+    assert_eq!(
+        &re.captures("src/features/billing/ui/a.ts").unwrap()[1],
+        "billing"
+    );
     assert!(re.captures("src/other/a.ts").is_none());
 }
 

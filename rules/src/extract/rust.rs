@@ -1,10 +1,1382 @@
-//! Rust extraction. (stub: being written)
+//! Rust extraction: `use` trees, `extern crate`, qualified paths in code, types
+//! and macro token trees, `mod` declarations, `unsafe`, top-level `pub` items
+//! and suppression comments.
+//!
+//! One explicit-stack walk over the tree (never recursion, so deeply nested
+//! input cannot overflow the stack). Paths are collected as *pending* items and
+//! resolved against the file's `use` aliases at the end, because an alias is
+//! file-wide: a `use` below a path still expands it.
+//!
+//! Choices worth knowing:
+//! * Only the outermost path node is taken (`std::process::Command::new` once);
+//!   generic arguments are dropped from the path (`Vec::<u8>::new` is
+//!   `Vec::new`) and the paths inside them are taken on their own.
+//! * Paths headed by `Self` or a qualified type (`<T as Tr>::f`) are skipped;
+//!   `$crate` (in `macro_rules!` bodies) is written `crate`.
+//! * `extern crate foo as bar;` binds `bar` like a `use` alias; a plain
+//!   `extern crate foo;` binds nothing, so `foo::x()` stays a `Path` import.
+//! * Attributes and visibility modifiers (`pub(in crate::a)`) hold no paths.
 
-use crate::facts::FileFacts;
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::extract::suppress;
+use crate::facts::{
+    ApiRef, Exports, FileFacts, Import, ImportKind, ImportedName, ModDecl, Span, Suppression,
+};
 use crate::lang::Lang;
 
 /// Extracts `use` trees, qualified paths, `mod` declarations, `unsafe` and
 /// suppressions from a Rust tree.
-pub fn extract(_tree: &tree_sitter::Tree, _text: &str) -> FileFacts {
-    FileFacts::empty(Lang::Rust)
+pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
+    let root = tree.root_node();
+    let mut w = Walker {
+        text,
+        pending: Vec::new(),
+        unsafe_spans: Vec::new(),
+        mods: Vec::new(),
+        suppressions: Vec::new(),
+        mod_stack: Vec::new(),
+        stack: vec![Task::Visit(root)],
+    };
+    w.run();
+    let (imports, apis) = resolve_pending(w.pending);
+    let mut unsafe_spans = w.unsafe_spans;
+    unsafe_spans.sort_by_key(|s| s.start);
+    let mut suppressions = w.suppressions;
+    suppressions.sort_by_key(|s| s.span.start);
+    FileFacts {
+        lang: Lang::Rust,
+        imports,
+        apis,
+        unsafe_spans,
+        mods: w.mods,
+        exports: Exports {
+            local: top_level_exports(root, text),
+        },
+        suppressions,
+        has_syntax_errors: false,
+    }
+}
+
+enum Task<'t> {
+    Visit(Node<'t>),
+    /// Leave the innermost inline `mod`.
+    LeaveMod,
+}
+
+/// A use leaf / extern crate (always an import), or a path written in code
+/// (an import or an API reference, depending on the file's aliases).
+enum Pending {
+    Import {
+        import: Import,
+        /// The leaf binds its `local` name as an alias.
+        binds: bool,
+    },
+    Path {
+        /// As written, generic arguments dropped; leading `::` kept.
+        path: String,
+        /// False for `::a::b` paths: their head is never an alias.
+        aliasable: bool,
+        span: Span,
+    },
+}
+
+impl Pending {
+    fn start(&self) -> u32 {
+        match self {
+            Pending::Import { import, .. } => import.span.start,
+            Pending::Path { span, .. } => span.start,
+        }
+    }
+}
+
+struct Walker<'t> {
+    text: &'t str,
+    pending: Vec<Pending>,
+    unsafe_spans: Vec<Span>,
+    mods: Vec<ModDecl>,
+    suppressions: Vec<Suppression>,
+    /// Names of the enclosing inline modules, outermost first.
+    mod_stack: Vec<String>,
+    stack: Vec<Task<'t>>,
+}
+
+impl<'t> Walker<'t> {
+    fn src(&self, node: Node<'_>) -> &'t str {
+        &self.text[node.byte_range()]
+    }
+
+    fn run(&mut self) {
+        while let Some(task) = self.stack.pop() {
+            match task {
+                Task::LeaveMod => {
+                    self.mod_stack.pop();
+                }
+                Task::Visit(node) => self.visit(node),
+            }
+        }
+    }
+
+    /// Pushes `node`'s named children so that they are visited in source order.
+    fn push_children(&mut self, node: Node<'t>) {
+        let base = self.stack.len();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            self.stack.push(Task::Visit(child));
+        }
+        self.stack[base..].reverse();
+    }
+
+    fn visit(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "line_comment" | "block_comment" => self.comment(node),
+            "use_declaration" => self.use_declaration(node),
+            "extern_crate_declaration" => self.extern_crate(node),
+            "mod_item" => self.mod_item(node),
+            "scoped_identifier" | "scoped_type_identifier" => self.code_path(node),
+            "token_tree" | "token_repetition" | "ERROR" => self.scan_tokens(node),
+            "attribute_item" | "inner_attribute_item" | "visibility_modifier" => {
+                self.comments_only(node)
+            }
+            "string_literal" | "raw_string_literal" | "char_literal" => {}
+            "unsafe_block" => {
+                self.unsafe_spans.push(Span::of(&node));
+                self.push_children(node);
+            }
+            "function_item" | "function_signature_item" => {
+                let mut cursor = node.walk();
+                let kw = node
+                    .children(&mut cursor)
+                    .find(|c| c.kind() == "function_modifiers")
+                    .and_then(|m| child_of_kind(m, "unsafe"));
+                if let Some(kw) = kw {
+                    let end = node.child_by_field_name("name").unwrap_or(node);
+                    self.unsafe_spans.push(span_between(kw, end));
+                }
+                self.push_children(node);
+            }
+            "impl_item" | "trait_item" | "foreign_mod_item" => {
+                if let Some(kw) = child_of_kind(node, "unsafe") {
+                    let end = match node.kind() {
+                        "impl_item" => node.child_by_field_name("type"),
+                        "trait_item" => node.child_by_field_name("name"),
+                        _ => child_of_kind(node, "extern_modifier"),
+                    };
+                    self.unsafe_spans
+                        .push(span_between(kw, end.unwrap_or(node)));
+                }
+                self.push_children(node);
+            }
+            _ => self.push_children(node),
+        }
+    }
+
+    /// Skipped subtrees (attributes) may still hold suppression comments.
+    fn comments_only(&mut self, node: Node<'t>) {
+        if node.child_count() == 0 {
+            return;
+        }
+        let mut cursor = node.walk();
+        let mut depth = 0usize;
+        if !cursor.goto_first_child() {
+            return;
+        }
+        depth += 1;
+        loop {
+            let n = cursor.node();
+            if matches!(n.kind(), "line_comment" | "block_comment") {
+                self.comment(n);
+            } else if cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if depth <= 1 || !cursor.goto_parent() {
+                    return;
+                }
+                depth -= 1;
+            }
+        }
+    }
+
+    fn comment(&mut self, node: Node<'t>) {
+        let raw = self.src(node);
+        // doc line comments include their newline in tree-sitter-rust 0.24
+        let body = raw.trim_end_matches(['\n', '\r']);
+        let mut span = Span::of(&node);
+        if body.len() < raw.len() {
+            span.end = span.start + body.len() as u32;
+            span.end_line = span.line;
+            span.end_col = span.col + body.len() as u32;
+        }
+        let before = suppress::code_before(self.text, node.start_byte());
+        if let Some(s) = suppress::parse_comment(body, span, before) {
+            self.suppressions.push(s);
+        }
+    }
+
+    fn mod_item(&mut self, node: Node<'t>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            self.push_children(node);
+            return;
+        };
+        let name = self.src(name).to_string();
+        let body = node.child_by_field_name("body");
+        self.mods.push(ModDecl {
+            name: name.clone(),
+            path_attr: path_attribute(node, self.text),
+            inline: body.is_some(),
+            parents: self.mod_stack.clone(),
+            span: Span::of(&node),
+        });
+        if body.is_some() {
+            self.mod_stack.push(name);
+            self.stack.push(Task::LeaveMod);
+        }
+        self.push_children(node);
+    }
+
+    fn extern_crate(&mut self, node: Node<'t>) {
+        self.comments_only(node);
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let name = self.src(name);
+        let alias = node.child_by_field_name("alias").map(|a| self.src(a));
+        self.pending.push(Pending::Import {
+            import: Import {
+                kind: ImportKind::ExternCrate,
+                specifier: name.to_string(),
+                span: Span::of(&node),
+                type_only: false,
+                names: vec![ImportedName {
+                    name: name.to_string(),
+                    local: alias.unwrap_or(name).to_string(),
+                    type_only: false,
+                }],
+            },
+            binds: alias.is_some_and(|a| a != name && a != "_"),
+        });
+    }
+
+    /// Expands a `use` tree into one import per leaf.
+    fn use_declaration(&mut self, node: Node<'t>) {
+        let kind = if child_of_kind(node, "visibility_modifier").is_some() {
+            ImportKind::PubUse
+        } else {
+            ImportKind::Use
+        };
+        let Some(arg) = node.child_by_field_name("argument") else {
+            self.comments_only(node);
+            return;
+        };
+        // comments between `use` and the tree, or before `;`
+        let mut cursor = node.walk();
+        for c in node.named_children(&mut cursor) {
+            if matches!(c.kind(), "line_comment" | "block_comment") {
+                self.comment(c);
+            }
+        }
+        let mut work: Vec<(Node<'t>, String)> = vec![(arg, String::new())];
+        while let Some((n, prefix)) = work.pop() {
+            match n.kind() {
+                "use_list" => {
+                    let base = work.len();
+                    let mut cursor = n.walk();
+                    for c in n.named_children(&mut cursor) {
+                        if matches!(c.kind(), "line_comment" | "block_comment") {
+                            self.comment(c);
+                        } else {
+                            work.push((c, prefix.clone()));
+                        }
+                    }
+                    work[base..].reverse();
+                }
+                "scoped_use_list" => {
+                    self.comments_only_direct(n);
+                    let head = match n.child_by_field_name("path") {
+                        Some(p) => match use_path(p, self.text) {
+                            Some(s) => s,
+                            None => continue,
+                        },
+                        None if child_of_kind(n, "::").is_some() => "::".to_string(),
+                        None => String::new(),
+                    };
+                    if let Some(list) = n.child_by_field_name("list") {
+                        work.push((list, concat(&prefix, &head)));
+                    }
+                }
+                "use_as_clause" => {
+                    let (Some(path), Some(alias)) = (
+                        n.child_by_field_name("path"),
+                        n.child_by_field_name("alias"),
+                    ) else {
+                        continue;
+                    };
+                    let spec = if path.kind() == "self" && !prefix.is_empty() {
+                        prefix
+                    } else {
+                        match use_path(path, self.text) {
+                            Some(p) => concat(&prefix, &p),
+                            None => continue,
+                        }
+                    };
+                    let alias = self.src(alias);
+                    self.use_leaf(kind, spec, Some(alias), n);
+                }
+                "use_wildcard" => {
+                    let base = match n.named_child(0) {
+                        Some(p) => match use_path(p, self.text) {
+                            Some(p) => concat(&prefix, &p),
+                            None => continue,
+                        },
+                        None => prefix,
+                    };
+                    let spec = concat(&base, "*");
+                    self.use_leaf(kind, spec, None, n);
+                }
+                "self" if !prefix.is_empty() => self.use_leaf(kind, prefix, None, n),
+                "line_comment" | "block_comment" => self.comment(n),
+                _ => {
+                    if let Some(p) = use_path(n, self.text) {
+                        let spec = concat(&prefix, &p);
+                        self.use_leaf(kind, spec, None, n);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Comments that are direct children of `node`.
+    fn comments_only_direct(&mut self, node: Node<'t>) {
+        let mut cursor = node.walk();
+        for c in node.named_children(&mut cursor) {
+            if matches!(c.kind(), "line_comment" | "block_comment") {
+                self.comment(c);
+            }
+        }
+    }
+
+    fn use_leaf(&mut self, kind: ImportKind, spec: String, alias: Option<&str>, node: Node<'t>) {
+        let name = last_segment(&spec).to_string();
+        let local = alias.map_or_else(|| name.clone(), str::to_string);
+        // globs and `_` bind nothing; keywords cannot be bound (`use crate;`)
+        let binds = !matches!(
+            local.as_str(),
+            "" | "*" | "_" | "self" | "super" | "crate" | "Self"
+        );
+        self.pending.push(Pending::Import {
+            import: Import {
+                kind,
+                specifier: spec,
+                span: Span::of(&node),
+                type_only: false,
+                names: vec![ImportedName {
+                    name,
+                    local,
+                    type_only: false,
+                }],
+            },
+            binds,
+        });
+    }
+
+    /// A `scoped_identifier` / `scoped_type_identifier` in code or a type: the
+    /// outermost node of a path. Generic arguments and qualified types inside it
+    /// are visited on their own.
+    fn code_path(&mut self, node: Node<'t>) {
+        let base = self.stack.len();
+        let mut segs: Vec<&str> = Vec::new();
+        let mut leading = false;
+        let mut valid = true;
+        let mut cur = node;
+        loop {
+            match cur.kind() {
+                "scoped_identifier" | "scoped_type_identifier" => {
+                    match cur.child_by_field_name("name") {
+                        Some(n) => segs.push(self.src(n)),
+                        None => valid = false,
+                    }
+                    match cur.child_by_field_name("path") {
+                        Some(p) => cur = p,
+                        None => {
+                            leading = child_of_kind(cur, "::").is_some();
+                            break;
+                        }
+                    }
+                }
+                "generic_type" | "generic_type_with_turbofish" => {
+                    if let Some(args) = cur.child_by_field_name("type_arguments") {
+                        self.stack.push(Task::Visit(args));
+                    }
+                    match cur.child_by_field_name("type") {
+                        Some(t) => cur = t,
+                        None => {
+                            valid = false;
+                            break;
+                        }
+                    }
+                }
+                "identifier" | "type_identifier" | "self" | "super" | "crate"
+                | "primitive_type" => {
+                    segs.push(self.src(cur));
+                    break;
+                }
+                "metavariable" if self.src(cur) == "$crate" => {
+                    segs.push("crate");
+                    break;
+                }
+                _ => {
+                    valid = false;
+                    self.stack.push(Task::Visit(cur));
+                    break;
+                }
+            }
+        }
+        // comments written inside the path (`a:: /* x */ b`) still count
+        self.comments_only_direct(node);
+        self.stack[base..].reverse();
+        if !valid || segs.len() < 2 {
+            return;
+        }
+        segs.reverse();
+        self.push_path(leading, &segs, Span::of(&node));
+    }
+
+    fn push_path(&mut self, leading: bool, segs: &[&str], span: Span) {
+        if segs.len() < 2 || segs[0] == "Self" || segs.iter().any(|s| s.is_empty()) {
+            return;
+        }
+        let mut path = String::new();
+        if leading {
+            path.push_str("::");
+        }
+        path.push_str(&segs.join("::"));
+        self.pending.push(Pending::Path {
+            path,
+            aliasable: !leading,
+            span,
+        });
+    }
+
+    /// Scans the raw tokens of a macro token tree (or an ERROR node) for
+    /// `ident (:: ident)+` sequences; other named children are visited.
+    fn scan_tokens(&mut self, node: Node<'t>) {
+        let base = self.stack.len();
+        let mut seq = TokenPath::default();
+        // whether the previous token permits a leading `::` to start a path
+        let mut leading_ok = true;
+        let mut cursor = node.walk();
+        for c in node.children(&mut cursor) {
+            let kind = c.kind();
+            if matches!(kind, "line_comment" | "block_comment") {
+                self.stack.push(Task::Visit(c));
+                continue;
+            }
+            let ident = match kind {
+                "identifier" | "self" | "super" | "crate" | "primitive_type" => Some(self.src(c)),
+                "metavariable" if self.src(c) == "$crate" => Some("crate"),
+                _ => None,
+            };
+            if let Some(ident) = ident {
+                if seq.dead {
+                    // the tail of something that is not a path (`$x::y`, `T>::new`)
+                } else if seq.expect_ident {
+                    seq.segs.push(ident);
+                    seq.end = Some(c);
+                    seq.expect_ident = false;
+                } else {
+                    self.flush(&mut seq);
+                    seq.start = Some(c);
+                    seq.end = Some(c);
+                    seq.segs.push(ident);
+                }
+                leading_ok = false;
+                continue;
+            }
+            if kind == "::" {
+                if seq.dead {
+                    // still inside the skipped chain
+                } else if !seq.segs.is_empty() && !seq.expect_ident {
+                    seq.expect_ident = true;
+                } else {
+                    self.flush(&mut seq);
+                    if leading_ok {
+                        seq.start = Some(c);
+                        seq.leading = true;
+                        seq.expect_ident = true;
+                    } else {
+                        seq.dead = true;
+                    }
+                }
+                leading_ok = false;
+                continue;
+            }
+            self.flush(&mut seq);
+            leading_ok = !c.is_named() && kind != ">" && kind != ">>";
+            if c.is_named() {
+                self.stack.push(Task::Visit(c));
+            }
+        }
+        self.flush(&mut seq);
+        self.stack[base..].reverse();
+    }
+
+    fn flush(&mut self, seq: &mut TokenPath<'t>) {
+        if let (Some(start), Some(end)) = (seq.start, seq.end) {
+            if seq.segs.len() >= 2 {
+                let segs = std::mem::take(&mut seq.segs);
+                self.push_path(seq.leading, &segs, span_between(start, end));
+                seq.segs = segs;
+            }
+        }
+        seq.segs.clear();
+        seq.start = None;
+        seq.end = None;
+        seq.leading = false;
+        seq.expect_ident = false;
+        seq.dead = false;
+    }
+}
+
+/// A path being read from raw tokens.
+#[derive(Default)]
+struct TokenPath<'t> {
+    segs: Vec<&'t str>,
+    start: Option<Node<'t>>,
+    end: Option<Node<'t>>,
+    leading: bool,
+    /// The last token was `::`.
+    expect_ident: bool,
+    /// Inside a `::` chain that does not start a path: skip to its end.
+    dead: bool,
+}
+
+/// Turns pending items into imports (source order) and API references: a path
+/// whose head is a `use` alias becomes an expanded [`ApiRef`] pointing at that
+/// use leaf; any other path becomes a `Path` import plus an unexpanded `ApiRef`.
+fn resolve_pending(mut pending: Vec<Pending>) -> (Vec<Import>, Vec<ApiRef>) {
+    pending.sort_by_key(Pending::start);
+    let mut aliases: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in pending.iter().enumerate() {
+        if let Pending::Import {
+            import,
+            binds: true,
+        } = p
+        {
+            if let Some(n) = import.names.first() {
+                aliases.insert(n.local.as_str(), i);
+            }
+        }
+    }
+    let alias_of = |path: &str, aliasable: bool| -> Option<usize> {
+        if !aliasable {
+            return None;
+        }
+        let head = path.split("::").next()?;
+        aliases.get(head).copied()
+    };
+    // the index each pending item gets in `imports`, if it becomes one
+    let mut index: Vec<Option<u32>> = Vec::with_capacity(pending.len());
+    let mut n = 0u32;
+    for p in &pending {
+        let is_import = match p {
+            Pending::Import { .. } => true,
+            Pending::Path {
+                path, aliasable, ..
+            } => alias_of(path, *aliasable).is_none(),
+        };
+        if is_import {
+            index.push(Some(n));
+            n += 1;
+        } else {
+            index.push(None);
+        }
+    }
+    let mut apis = Vec::new();
+    for p in &pending {
+        if let Pending::Path {
+            path,
+            aliasable,
+            span,
+        } = p
+        {
+            match alias_of(path, *aliasable) {
+                Some(j) => {
+                    let Pending::Import { import, .. } = &pending[j] else {
+                        continue;
+                    };
+                    let head_len = path.find("::").unwrap_or(path.len());
+                    apis.push(ApiRef {
+                        path: format!("{}{}", import.specifier, &path[head_len..]),
+                        span: *span,
+                        via_import: index[j],
+                    });
+                }
+                None => apis.push(ApiRef {
+                    path: path.clone(),
+                    span: *span,
+                    via_import: None,
+                }),
+            }
+        }
+    }
+    let mut imports = Vec::with_capacity(n as usize);
+    for (p, idx) in pending.into_iter().zip(index) {
+        match p {
+            Pending::Import { import, .. } => imports.push(import),
+            Pending::Path { path, span, .. } if idx.is_some() => imports.push(Import {
+                kind: ImportKind::Path,
+                specifier: path,
+                span,
+                type_only: false,
+                names: Vec::new(),
+            }),
+            Pending::Path { .. } => {}
+        }
+    }
+    (imports, apis)
+}
+
+/// The `::`-joined text of a path in a `use` tree (`::std::fs`, `self`,
+/// `super::super::x`). `None` for anything else (macros' metavariables).
+fn use_path(node: Node<'_>, text: &str) -> Option<String> {
+    let mut segs: Vec<&str> = Vec::new();
+    let mut leading = false;
+    let mut cur = node;
+    loop {
+        match cur.kind() {
+            "scoped_identifier" => {
+                segs.push(&text[cur.child_by_field_name("name")?.byte_range()]);
+                match cur.child_by_field_name("path") {
+                    Some(p) => cur = p,
+                    None => {
+                        leading = child_of_kind(cur, "::").is_some();
+                        break;
+                    }
+                }
+            }
+            "identifier" | "self" | "super" | "crate" => {
+                segs.push(&text[cur.byte_range()]);
+                break;
+            }
+            "metavariable" if &text[cur.byte_range()] == "$crate" => {
+                segs.push("crate");
+                break;
+            }
+            _ => return None,
+        }
+    }
+    segs.reverse();
+    let mut out = String::new();
+    if leading {
+        out.push_str("::");
+    }
+    out.push_str(&segs.join("::"));
+    Some(out)
+}
+
+/// `prefix::tail`, where an empty prefix is nothing and `::` is a leading `::`.
+fn concat(prefix: &str, tail: &str) -> String {
+    match prefix {
+        "" => tail.to_string(),
+        "::" => format!("::{tail}"),
+        _ if tail.is_empty() => prefix.to_string(),
+        _ => format!("{prefix}::{tail}"),
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+/// The first direct child of `node` of the given kind (named or not).
+fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).find(|c| c.kind() == kind);
+    found
+}
+
+/// From the start of `a` to the end of `b`.
+fn span_between(a: Node<'_>, b: Node<'_>) -> Span {
+    let s = a.start_position();
+    let e = b.end_position();
+    Span {
+        start: a.start_byte() as u32,
+        end: b.end_byte() as u32,
+        line: s.row as u32,
+        col: s.column as u32,
+        end_line: e.row as u32,
+        end_col: e.column as u32,
+    }
+}
+
+/// The attributes written right before `item` (nearest first), skipping comments.
+fn preceding_attributes<'t>(item: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    std::iter::successors(item.prev_sibling(), |n| n.prev_sibling())
+        .take_while(|n| {
+            matches!(
+                n.kind(),
+                "attribute_item" | "line_comment" | "block_comment"
+            )
+        })
+        .filter(|n| n.kind() == "attribute_item")
+        .filter_map(|n| n.named_child(0).filter(|a| a.kind() == "attribute"))
+}
+
+/// The value of a `#[path = "..."]` attribute on `item`.
+fn path_attribute(item: Node<'_>, text: &str) -> Option<String> {
+    preceding_attributes(item).find_map(|attr| {
+        let name = attr.named_child(0)?;
+        if &text[name.byte_range()] != "path" {
+            return None;
+        }
+        let value = attr.child_by_field_name("value")?;
+        match child_of_kind(value, "string_content") {
+            Some(c) => Some(text[c.byte_range()].to_string()),
+            None => {
+                let raw = &text[value.byte_range()];
+                Some(
+                    raw.trim_start_matches('r')
+                        .trim_matches(['"', '#'])
+                        .to_string(),
+                )
+            }
+        }
+    })
+}
+
+/// Names of `pub` items at the top level of the file (`pub(self)` excluded);
+/// `macro_rules!` with `#[macro_export]` counts too.
+fn top_level_exports(root: Node<'_>, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    for item in root.named_children(&mut cursor) {
+        let exported = match item.kind() {
+            "function_item" | "struct_item" | "enum_item" | "trait_item" | "type_item"
+            | "const_item" | "static_item" | "mod_item" | "union_item" => {
+                child_of_kind(item, "visibility_modifier").is_some_and(|v| {
+                    let v: String = text[v.byte_range()]
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    v != "pub(self)"
+                })
+            }
+            "macro_definition" => preceding_attributes(item).any(|attr| {
+                attr.named_child(0)
+                    .is_some_and(|n| &text[n.byte_range()] == "macro_export")
+            }),
+            _ => false,
+        };
+        if exported {
+            if let Some(name) = item.child_by_field_name("name") {
+                out.push(text[name.byte_range()].to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::parse_and_extract;
+
+    fn facts(src: &str) -> FileFacts {
+        parse_and_extract(Lang::Rust, src, None).0
+    }
+
+    /// `(kind, specifier, [(name, local)])` for every import.
+    /// `(kind, specifier, [(name, local)])`.
+    type Imp = (ImportKind, String, Vec<(String, String)>);
+
+    fn imports(src: &str) -> Vec<Imp> {
+        facts(src)
+            .imports
+            .into_iter()
+            .map(|i| {
+                assert!(!i.type_only);
+                (
+                    i.kind,
+                    i.specifier,
+                    i.names
+                        .into_iter()
+                        .map(|n| {
+                            assert!(!n.type_only);
+                            (n.name, n.local)
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn specs(src: &str) -> Vec<(ImportKind, String)> {
+        facts(src)
+            .imports
+            .into_iter()
+            .map(|i| (i.kind, i.specifier))
+            .collect()
+    }
+
+    fn apis(src: &str) -> Vec<(String, Option<u32>)> {
+        facts(src)
+            .apis
+            .into_iter()
+            .map(|a| (a.path, a.via_import))
+            .collect()
+    }
+
+    fn n(name: &str, local: &str) -> Vec<(String, String)> {
+        vec![(name.to_string(), local.to_string())]
+    }
+
+    fn s(x: &str) -> String {
+        x.to_string()
+    }
+
+    use ImportKind::{ExternCrate, Path, PubUse, Use};
+
+    #[test]
+    fn simple_use() {
+        assert_eq!(
+            imports("use std::collections::HashMap;"),
+            [(Use, s("std::collections::HashMap"), n("HashMap", "HashMap"))]
+        );
+    }
+
+    #[test]
+    fn group_with_rename_glob_and_self() {
+        assert_eq!(
+            imports("use a::{b, c::d as e, f::*, self};"),
+            [
+                (Use, s("a::b"), n("b", "b")),
+                (Use, s("a::c::d"), n("d", "e")),
+                (Use, s("a::f::*"), n("*", "*")),
+                (Use, s("a"), n("a", "a")),
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_groups() {
+        assert_eq!(
+            imports("use crate::{x::{y, z::{self as zz, w}}, v};"),
+            [
+                (Use, s("crate::x::y"), n("y", "y")),
+                (Use, s("crate::x::z"), n("z", "zz")),
+                (Use, s("crate::x::z::w"), n("w", "w")),
+                (Use, s("crate::v"), n("v", "v")),
+            ]
+        );
+    }
+
+    #[test]
+    fn leaf_spans_are_the_leaf_nodes() {
+        let src = "use a::{b, c::d as e, *};";
+        let f = facts(src);
+        let texts: Vec<&str> = f
+            .imports
+            .iter()
+            .map(|i| &src[i.span.start as usize..i.span.end as usize])
+            .collect();
+        assert_eq!(texts, ["b", "c::d as e", "*"]);
+        assert_eq!(f.imports[1].span.col, 11);
+    }
+
+    #[test]
+    fn glob_and_underscore_rename() {
+        assert_eq!(
+            imports("use super::*;\nuse std::io::Write as _;"),
+            [
+                (Use, s("super::*"), n("*", "*")),
+                (Use, s("std::io::Write"), n("Write", "_")),
+            ]
+        );
+    }
+
+    #[test]
+    fn pub_use_and_restricted_visibility() {
+        assert_eq!(
+            specs("pub use a::b;\npub(crate) use c::{d, e};\nuse f::g;"),
+            [
+                (PubUse, s("a::b")),
+                (PubUse, s("c::d")),
+                (PubUse, s("c::e")),
+                (Use, s("f::g")),
+            ]
+        );
+    }
+
+    #[test]
+    fn leading_colons_in_use() {
+        assert_eq!(
+            specs("use ::std::fs;\nuse ::serde::{de, ser::Error};\nuse ::{a, b::c};"),
+            [
+                (Use, s("::std::fs")),
+                (Use, s("::serde::de")),
+                (Use, s("::serde::ser::Error")),
+                (Use, s("::a")),
+                (Use, s("::b::c")),
+            ]
+        );
+    }
+
+    #[test]
+    fn bare_group_and_single_identifier() {
+        assert_eq!(
+            imports("use {c, d::e};\nuse serde;"),
+            [
+                (Use, s("c"), n("c", "c")),
+                (Use, s("d::e"), n("e", "e")),
+                (Use, s("serde"), n("serde", "serde")),
+            ]
+        );
+    }
+
+    #[test]
+    fn self_super_crate_paths_in_use() {
+        assert_eq!(
+            specs("use self::a::B;\nuse super::super::c;\nuse crate::d as _;"),
+            [
+                (Use, s("self::a::B")),
+                (Use, s("super::super::c")),
+                (Use, s("crate::d")),
+            ]
+        );
+    }
+
+    #[test]
+    fn uses_inside_functions_and_modules() {
+        assert_eq!(
+            specs("fn f() { use a::b; }\nmod m { use c::d; mod n { pub use e::f; } }"),
+            [(Use, s("a::b")), (Use, s("c::d")), (PubUse, s("e::f"))]
+        );
+    }
+
+    #[test]
+    fn extern_crate() {
+        assert_eq!(
+            imports("extern crate foo;\nextern crate bar as baz;\nbaz::x();\nfoo::y();"),
+            [
+                (ExternCrate, s("foo"), n("foo", "foo")),
+                (ExternCrate, s("bar"), n("bar", "baz")),
+                (Path, s("foo::y"), vec![]),
+            ]
+        );
+        assert_eq!(
+            apis("extern crate bar as baz;\nfn f() { baz::x(); }"),
+            [(s("bar::x"), Some(0))]
+        );
+    }
+
+    #[test]
+    fn qualified_paths_in_expressions_take_the_outermost_node() {
+        let src = "fn f() { std::process::Command::new(\"ls\"); crate::infra::db::connect(); super::x::y; serde_json::to_string(&1); }";
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("std::process::Command::new")),
+                (Path, s("crate::infra::db::connect")),
+                (Path, s("super::x::y")),
+                (Path, s("serde_json::to_string")),
+            ]
+        );
+        // every unaliased path is also an API reference, unexpanded
+        assert_eq!(
+            apis(src),
+            [
+                (s("std::process::Command::new"), None),
+                (s("crate::infra::db::connect"), None),
+                (s("super::x::y"), None),
+                (s("serde_json::to_string"), None),
+            ]
+        );
+        let f = facts(src);
+        let sp = f.imports[0].span;
+        assert_eq!(
+            &src[sp.start as usize..sp.end as usize],
+            "std::process::Command::new"
+        );
+    }
+
+    #[test]
+    fn leading_colon_path_in_code() {
+        assert_eq!(
+            specs("fn f() { ::std::env::var(\"x\"); }"),
+            [(Path, s("::std::env::var"))]
+        );
+    }
+
+    #[test]
+    fn paths_in_types_and_patterns() {
+        let src = "fn f(x: std::path::PathBuf) -> io::Result<()> { match o { Ordering::Less => {}, a::B { x } => {} } let s = c::S { x: 1 }; }";
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("std::path::PathBuf")),
+                (Path, s("io::Result")),
+                (Path, s("Ordering::Less")),
+                (Path, s("a::B")),
+                (Path, s("c::S")),
+            ]
+        );
+    }
+
+    #[test]
+    fn generics_are_dropped_and_their_paths_taken() {
+        let src = "fn f() { let v = Vec::<u8>::new(); let m: HashMap<String, crate::a::B> = std::collections::HashMap::<K, dep::V>::new(); mem::size_of::<x::Y>(); }";
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("Vec::new")),
+                (Path, s("crate::a::B")),
+                (Path, s("std::collections::HashMap::new")),
+                (Path, s("dep::V")),
+                (Path, s("mem::size_of")),
+                (Path, s("x::Y")),
+            ]
+        );
+    }
+
+    #[test]
+    fn self_type_and_qualified_type_paths_are_skipped() {
+        assert_eq!(
+            specs("impl X { fn f() { Self::new(); Self::Item::g(); <T as crate::Tr>::x(); } }"),
+            [(Path, s("crate::Tr"))]
+        );
+    }
+
+    #[test]
+    fn single_identifiers_produce_nothing() {
+        let f = facts("use std::env::var;\nfn f() { var(\"X\"); let x: String = String::new(); }");
+        assert_eq!(
+            f.imports
+                .iter()
+                .map(|i| i.specifier.as_str())
+                .collect::<Vec<_>>(),
+            ["std::env::var", "String::new"]
+        );
+        assert_eq!(f.apis.len(), 1);
+    }
+
+    #[test]
+    fn macro_token_trees() {
+        let src = r#"fn f() { println!("{}", std::env::var("X").unwrap()); let v = vec![crate::a::b(), ::core::mem::zeroed()]; }"#;
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("std::env::var")),
+                (Path, s("crate::a::b")),
+                (Path, s("::core::mem::zeroed")),
+            ]
+        );
+        let f = facts(src);
+        let sp = f.imports[0].span;
+        assert_eq!(&src[sp.start as usize..sp.end as usize], "std::env::var");
+    }
+
+    #[test]
+    fn nested_macros_keep_source_order() {
+        let src = "fn f() { m!(a::b, n!(c::d, (e::f)), g::h); }";
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("a::b")),
+                (Path, s("c::d")),
+                (Path, s("e::f")),
+                (Path, s("g::h")),
+            ]
+        );
+    }
+
+    #[test]
+    fn macro_paths_and_turbofish_in_token_trees() {
+        let src = "fn f() { m!(x.collect::<Vec<_>>(), a::b::c!(d), Vec::<u8>::new(), serde_json::json!({})); std::println!(); }";
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("a::b::c")),
+                (Path, s("serde_json::json")),
+                (Path, s("std::println")),
+            ]
+        );
+    }
+
+    #[test]
+    fn macro_rules_bodies_use_dollar_crate() {
+        let src =
+            "macro_rules! m { ($x:expr) => { $crate::a::b($x); $x::y::z; std::mem::drop($x) } }";
+        assert_eq!(
+            specs(src),
+            [(Path, s("crate::a::b")), (Path, s("std::mem::drop"))]
+        );
+    }
+
+    #[test]
+    fn strings_and_comments_are_not_paths() {
+        let src = r##"
+/// Calls std::env::var.
+//! also std::fs::read
+fn f() {
+    // std::process::Command::new
+    /* crate::x::y */
+    let s = "std::env::var";
+    let r = r#"std::fs::write"#;
+    println!("std::env::var {}", 'c');
+}
+"##;
+        assert_eq!(specs(src), []);
+        assert!(facts(src).apis.is_empty());
+    }
+
+    #[test]
+    fn alias_expansion_points_at_the_use_leaf() {
+        let src = "use std::env;\nuse std::process::{Command, Stdio as S};\nfn f() { env::var(\"X\"); Command::new(\"ls\").stdin(S::null()); std::fs::read(\"a\"); }";
+        assert_eq!(
+            specs(src),
+            [
+                (Use, s("std::env")),
+                (Use, s("std::process::Command")),
+                (Use, s("std::process::Stdio")),
+                (Path, s("std::fs::read")),
+            ]
+        );
+        assert_eq!(
+            apis(src),
+            [
+                (s("std::env::var"), Some(0)),
+                (s("std::process::Command::new"), Some(1)),
+                (s("std::process::Stdio::null"), Some(2)),
+                (s("std::fs::read"), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn alias_declared_later_applies_file_wide() {
+        let src = "fn f() { Db::connect(); }\nuse crate::infra::Db;";
+        assert_eq!(specs(src), [(Use, s("crate::infra::Db"))]);
+        assert_eq!(apis(src), [(s("crate::infra::Db::connect"), Some(0))]);
+    }
+
+    #[test]
+    fn aliases_apply_in_macros_and_types_and_self_leaves() {
+        let src = "use std::{env::{self}, io as stdio};\nfn f() -> stdio::Result<()> { println!(\"{}\", env::var(\"X\")?); Ok(()) }";
+        assert_eq!(
+            apis(src),
+            [
+                (s("std::io::Result"), Some(1)),
+                (s("std::env::var"), Some(0)),
+            ]
+        );
+        assert_eq!(facts(src).imports.len(), 2);
+    }
+
+    #[test]
+    fn globs_and_underscore_bind_nothing() {
+        let src = "use a::*;\nuse b::Tr as _;\nfn f() { x::y(); }";
+        assert_eq!(
+            specs(src),
+            [(Use, s("a::*")), (Use, s("b::Tr")), (Path, s("x::y"))]
+        );
+    }
+
+    #[test]
+    fn leading_colon_path_is_never_an_alias() {
+        let src = "use foo::env;\nfn f() { ::env::var(); }";
+        assert_eq!(specs(src), [(Use, s("foo::env")), (Path, s("::env::var"))]);
+        assert_eq!(apis(src), [(s("::env::var"), None)]);
+    }
+
+    #[test]
+    fn attributes_and_visibility_hold_no_paths() {
+        let src =
+            "#[derive(serde::Serialize)]\n#[cfg_attr(test, x::y)]\npub(in crate::a) struct S;";
+        assert_eq!(specs(src), []);
+    }
+
+    #[test]
+    fn mod_declarations() {
+        let src = "mod a;\n#[cfg(test)]\n#[path = \"b_impl.rs\"]\npub mod b;\n#[path = \"t.rs\"] // comment\n#[cfg(test)]\nmod tests { mod inner { mod deep; } }";
+        let m = facts(src).mods;
+        let got: Vec<(&str, Option<&str>, bool, Vec<&str>)> = m
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.path_attr.as_deref(),
+                    d.inline,
+                    d.parents.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", None, false, vec![]),
+                ("b", Some("b_impl.rs"), false, vec![]),
+                ("tests", Some("t.rs"), true, vec![]),
+                ("inner", None, true, vec!["tests"]),
+                ("deep", None, false, vec!["tests", "inner"]),
+            ]
+        );
+        assert_eq!(m[0].span.line, 0);
+        assert_eq!(m[1].span.line, 3);
+    }
+
+    #[test]
+    fn sibling_mods_after_inline_mod_have_no_parent() {
+        let m = facts("mod a { mod b {} }\nmod c;").mods;
+        assert_eq!(m[2].name, "c");
+        assert!(m[2].parents.is_empty());
+        assert_eq!(m[1].parents, ["a"]);
+    }
+
+    #[test]
+    fn unsafe_in_all_forms() {
+        let src = "unsafe extern \"C\" { fn g(); }\nunsafe impl<T> Send for X<T> where T: Copy {}\nunsafe trait T {}\npub unsafe fn f<T>(x: T) -> u8 { unsafe { 1 } }\ntrait U { unsafe fn h(); }\nfn safe() { let s = \"unsafe { }\"; m!(unsafe { x }); }";
+        let f = facts(src);
+        let texts: Vec<&str> = f
+            .unsafe_spans
+            .iter()
+            .map(|s| &src[s.start as usize..s.end as usize])
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "unsafe extern \"C\"",
+                "unsafe impl<T> Send for X<T>",
+                "unsafe trait T",
+                "unsafe fn f",
+                "unsafe { 1 }",
+                "unsafe fn h",
+            ]
+        );
+        assert_eq!(f.unsafe_spans[1].line, 1);
+    }
+
+    #[test]
+    fn exports_of_top_level_pub_items() {
+        let src = "pub fn a() {}\nfn b() {}\npub struct C;\npub(crate) enum D {}\npub trait E {}\npub type F = u8;\npub const G: u8 = 1;\npub static H: u8 = 1;\npub mod i;\npub(self) fn j() {}\n#[macro_export]\nmacro_rules! k { () => {} }\nmacro_rules! l { () => {} }\npub use x::Y;\nmod m { pub fn n() {} }\npub union O { a: u8 }";
+        assert_eq!(
+            facts(src).exports.local,
+            ["a", "C", "D", "E", "F", "G", "H", "i", "k", "O"]
+        );
+    }
+
+    #[test]
+    fn suppressions_trailing_and_alone() {
+        let src = "use a::b; // archgate-ignore layers: wiring\n// archgate-ignore depends-on\nuse c::d;\n/* archgate-ignore-file no-x: ok */\nfn f() { /* archgate-ignore x until 2027-01-01 */ }";
+        let s = facts(src).suppressions;
+        type Sup<'a> = (bool, Vec<&'a str>, Option<&'a str>, Option<&'a str>, u32);
+        let got: Vec<Sup> = s
+            .iter()
+            .map(|s| {
+                (
+                    s.file_level,
+                    s.rules.iter().map(String::as_str).collect(),
+                    s.until.as_deref(),
+                    s.reason.as_deref(),
+                    s.target_line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (false, vec!["layers"], None, Some("wiring"), 0),
+                (false, vec!["depends-on"], None, None, 2),
+                (true, vec!["no-x"], None, Some("ok"), 4),
+                (false, vec!["x"], Some("2027-01-01"), None, 4),
+            ]
+        );
+        assert_eq!(
+            &src[s[0].span.start as usize..s[0].span.end as usize],
+            "// archgate-ignore layers: wiring"
+        );
+    }
+
+    #[test]
+    fn doc_comment_suppression_excludes_newline() {
+        let src = "/// archgate-ignore layers: doc\nuse a::b;\n";
+        let s = facts(src).suppressions;
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].target_line, 1);
+        assert_eq!(s[0].span.end_line, 0);
+        assert_eq!(
+            &src[s[0].span.start as usize..s[0].span.end as usize],
+            "/// archgate-ignore layers: doc"
+        );
+    }
+
+    #[test]
+    fn suppressions_inside_use_lists_macros_and_attributes() {
+        let src = "use crate::{\n    infra::db, // archgate-ignore layers: wiring\n};\nfn f() { m!(a, // archgate-ignore x: y\n b); }\n#[cfg(test)] // archgate-ignore z: w\nfn g() {}";
+        let f = facts(src);
+        let lines: Vec<(u32, &str)> = f
+            .suppressions
+            .iter()
+            .map(|s| (s.target_line, s.rules[0].as_str()))
+            .collect();
+        assert_eq!(lines, [(1, "layers"), (3, "x"), (5, "z")]);
+    }
+
+    #[test]
+    fn broken_file_still_yields_uses() {
+        let src = "use a::b;\nfn f( { let x = ; \nuse c::{d, e};\nfn g() { std::env::var(\"x\"); }";
+        let f = facts(src);
+        assert!(f.has_syntax_errors);
+        assert_eq!(
+            specs(src),
+            [
+                (Use, s("a::b")),
+                (Use, s("c::d")),
+                (Use, s("c::e")),
+                (Path, s("std::env::var")),
+            ]
+        );
+    }
+
+    #[test]
+    fn newer_syntax_is_walked() {
+        let src = "use a::b;\nfn f() { let Some(x) = y else { return }; if let Some(a) = b && let Some(c) = d { e::f(); } gen { g::h() }; }";
+        assert_eq!(
+            specs(src),
+            [(Use, s("a::b")), (Path, s("e::f")), (Path, s("g::h"))]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let parens = format!(
+            "fn f() {{ {}std::x::y(){} }}",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
+        assert_eq!(specs(&parens), [(Path, s("std::x::y"))]);
+        let blocks = format!(
+            "fn f() {}unsafe {{ a::b() }}{}",
+            "{".repeat(depth),
+            "}".repeat(depth)
+        );
+        let f = facts(&blocks);
+        assert_eq!(f.unsafe_spans.len(), 1);
+        assert_eq!(f.imports.len(), 1);
+        let tokens = format!("m!{}a::b{};", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(specs(&tokens), [(Path, s("a::b"))]);
+        let uses = format!("use {}x{};", "a::{".repeat(depth), "}".repeat(depth));
+        let spec = format!("{}x", "a::".repeat(depth));
+        assert_eq!(specs(&uses), [(Use, spec)]);
+        let path = format!("fn f() {{ {}z(); }}", "a::".repeat(depth));
+        let spec = format!("{}z", "a::".repeat(depth));
+        assert_eq!(specs(&path), [(Path, spec)]);
+    }
 }

@@ -1,0 +1,157 @@
+//! Baselines: the violations that exist today, keyed by rule, file and target
+//! with a count, so moving lines keeps them valid.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Severity;
+use crate::diagnostic::Diagnostic;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Entry {
+    pub rule: String,
+    pub file: String,
+    #[serde(default)]
+    pub target: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct BaselineFile {
+    version: u32,
+    entries: Vec<Entry>,
+}
+
+/// Known violations: (rule, file, target) → count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    pub entries: BTreeMap<(String, String, String), u32>,
+}
+
+/// Rules a baseline never records: they are about the tool, not the code.
+fn recordable(d: &Diagnostic) -> bool {
+    !matches!(d.rule.as_str(), "suppression" | "config" | "skipped") && d.severity != Severity::Hint
+}
+
+fn key(d: &Diagnostic) -> (String, String, String) {
+    (
+        d.rule.clone(),
+        d.file.clone(),
+        d.target.clone().unwrap_or_default(),
+    )
+}
+
+impl Baseline {
+    /// The baseline of a set of diagnostics (workspace-relative files).
+    pub fn from_diagnostics(diags: &[Diagnostic]) -> Baseline {
+        let mut entries = BTreeMap::new();
+        for d in diags.iter().filter(|d| recordable(d) && !d.baselined) {
+            *entries.entry(key(d)).or_insert(0) += 1;
+        }
+        Baseline { entries }
+    }
+
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let f: BaselineFile =
+            serde_json::from_str(text).map_err(|e| format!("invalid baseline: {e}"))?;
+        if f.version != 1 {
+            return Err(format!(
+                "unsupported baseline version {} (expected 1)",
+                f.version
+            ));
+        }
+        let mut entries = BTreeMap::new();
+        for e in f.entries {
+            *entries.entry((e.rule, e.file, e.target)).or_insert(0) += e.count;
+        }
+        Ok(Baseline { entries })
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        Baseline::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn to_json(&self) -> String {
+        let f = BaselineFile {
+            version: 1,
+            entries: self
+                .entries
+                .iter()
+                .filter(|(_, &c)| c > 0)
+                .map(|((rule, file, target), &count)| Entry {
+                    rule: rule.clone(),
+                    file: file.clone(),
+                    target: target.clone(),
+                    count,
+                })
+                .collect(),
+        };
+        let mut s = serde_json::to_string_pretty(&f).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Writes atomically: a temporary file in the same directory, then a rename.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.tmp{}",
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("baseline"),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, self.to_json())?;
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Marks known violations (the first `count` per key, in file order) as
+    /// baselined hints; returns how many recorded occurrences are stale.
+    pub fn apply(&self, diags: &mut [Diagnostic]) -> usize {
+        let mut left = self.entries.clone();
+        for d in diags.iter_mut().filter(|d| recordable(d)) {
+            if let Some(c) = left.get_mut(&key(d)) {
+                if *c > 0 {
+                    *c -= 1;
+                    d.baselined = true;
+                    d.severity = Severity::Hint;
+                }
+            }
+        }
+        left.values().map(|&c| c as usize).sum()
+    }
+
+    /// Drops stale entries (never adds any): counts shrink to what exists.
+    pub fn prune(&self, diags: &[Diagnostic]) -> Baseline {
+        let now = Baseline::from_diagnostics(
+            &diags
+                .iter()
+                .cloned()
+                .map(|mut d| {
+                    if d.baselined {
+                        d.baselined = false;
+                        d.severity = Severity::Error;
+                    }
+                    d
+                })
+                .collect::<Vec<_>>(),
+        );
+        let entries = self
+            .entries
+            .iter()
+            .filter_map(|(k, &c)| {
+                let keep = c.min(now.entries.get(k).copied().unwrap_or(0));
+                (keep > 0).then(|| (k.clone(), keep))
+            })
+            .collect();
+        Baseline { entries }
+    }
+}

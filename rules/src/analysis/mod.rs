@@ -1,0 +1,402 @@
+//! Rule evaluation: a [`Workspace`]'s facts → diagnostics.
+//!
+//! Per-file rules (module rules, `[[deny]]`, boundaries, patterns, unresolved,
+//! unassigned) run in parallel over the files; whole-graph rules (cycles,
+//! transitive deny) run on the dependency graph built from the same edges;
+//! then `[[allow]]`, suppressions and the baseline are applied in that order.
+
+pub mod baseline;
+pub mod graph;
+pub mod modules;
+mod rules;
+mod suppress;
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Range, Related};
+use crate::facts::{Import, ImportKind, Span};
+use crate::resolve::Resolved;
+use crate::text::{scalar_col, LineIndex};
+use crate::workspace::{FileEntry, Workspace};
+pub use baseline::Baseline;
+use modules::{Assignment, Module};
+
+/// Inputs of a check that are not in the workspace.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Today as `YYYY-MM-DD` (UTC), for `until` dates of suppressions.
+    pub today: String,
+    /// The baseline in force, if any.
+    pub baseline: Option<Baseline>,
+}
+
+/// The result of a check.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Sorted by file, line, column, rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Baseline entries (counted per occurrence) no longer matched.
+    pub stale_baseline: usize,
+    pub files: usize,
+}
+
+/// A violation before `[[allow]]`, suppressions and the baseline.
+#[derive(Debug, Clone)]
+pub(crate) struct Violation {
+    pub file: String,
+    pub span: Span,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub from_module: Option<String>,
+    pub to_module: Option<String>,
+    /// Baseline and JSON `target`: a path, a package, an API or captured text.
+    pub target: Option<String>,
+    /// The file the violation is about, for `[[allow]] to` globs and modules.
+    pub target_file: Option<String>,
+    /// The groups this violation was found in (module rules).
+    pub groups: Vec<usize>,
+    /// Where the rule is defined in archgate.toml.
+    pub related: Option<(Span, String)>,
+    pub fixes: Vec<Fix>,
+    pub unnecessary: bool,
+}
+
+/// One dependency edge: an import of a file and where it is judged to lead.
+#[derive(Debug, Clone)]
+pub(crate) struct Edge<'a> {
+    pub import: &'a Import,
+    pub import_index: usize,
+    pub resolved: &'a Resolved,
+    /// `(judged target file, re-exporting file it came through)`.
+    pub judged: Vec<(String, Option<String>)>,
+    pub type_only: bool,
+}
+
+/// Shared read-only state of one evaluation.
+pub(crate) struct Ctx<'a> {
+    pub ws: &'a Workspace,
+    pub config: &'a Config,
+    pub assignment: Assignment,
+}
+
+impl Ctx<'_> {
+    pub fn modules_of(&self, rel: &str) -> Vec<Option<Module>> {
+        match self.assignment.by_file.get(rel) {
+            Some(v) => v.clone(),
+            None => modules::assign_file(self.config, rel),
+        }
+    }
+
+    pub fn file(&self, rel: &str) -> Option<&FileEntry> {
+        self.ws.files.get(rel)
+    }
+
+    /// Whether an import counts as a dependency under `type_only_imports`.
+    pub fn counts(&self, import: &Import) -> bool {
+        self.config.checks.type_only_count || !is_type_only(import)
+    }
+
+    /// The edges of a file's imports that lead to files.
+    pub fn edges<'e>(&self, entry: &'e FileEntry) -> Vec<Edge<'e>> {
+        entry
+            .facts
+            .imports
+            .iter()
+            .zip(&entry.resolved)
+            .enumerate()
+            .filter_map(|(i, (imp, res))| {
+                let Resolved::File(target) = res else {
+                    return None;
+                };
+                Some(Edge {
+                    import: imp,
+                    import_index: i,
+                    resolved: res,
+                    judged: self.follow(imp, target),
+                    type_only: is_type_only(imp),
+                })
+            })
+            .collect()
+    }
+
+    /// Re-export following: the files that define the names an import brings in.
+    fn follow(&self, imp: &Import, target: &str) -> Vec<(String, Option<String>)> {
+        let direct = vec![(target.to_string(), None)];
+        if !self.config.checks.reexports_follow
+            || !matches!(
+                imp.kind,
+                ImportKind::Static | ImportKind::ReExport | ImportKind::Use | ImportKind::PubUse
+            )
+            || imp.names.is_empty()
+        {
+            return direct;
+        }
+        let mut out: Vec<(String, Option<String>)> = Vec::new();
+        for n in &imp.names {
+            if n.name == "default" || n.name == "*" {
+                out.push((target.to_string(), None));
+                continue;
+            }
+            let mut seen = Vec::new();
+            let def = self
+                .defining_file(target, &n.name, &mut seen)
+                .unwrap_or_else(|| target.to_string());
+            let via = (def != target).then(|| target.to_string());
+            out.push((def, via));
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The file defining `name` as seen from `file`, following re-exports.
+    fn defining_file(&self, file: &str, name: &str, seen: &mut Vec<String>) -> Option<String> {
+        if seen.len() > 32 || seen.iter().any(|s| s == file) {
+            return None;
+        }
+        seen.push(file.to_string());
+        let entry = self.file(file)?;
+        if entry.facts.exports.local.iter().any(|n| n == name) {
+            return Some(file.to_string());
+        }
+        for (imp, res) in entry.facts.imports.iter().zip(&entry.resolved) {
+            let Resolved::File(next) = res else { continue };
+            match imp.kind {
+                ImportKind::ReExport | ImportKind::PubUse => {
+                    if let Some(n) = imp.names.iter().find(|n| n.local == name) {
+                        if n.name == "*" || n.name == "default" {
+                            return Some(next.clone());
+                        }
+                        return self
+                            .defining_file(next, &n.name, seen)
+                            .or_else(|| Some(next.clone()));
+                    }
+                    // `pub use a::*` in Rust re-exports everything of a
+                    if imp.kind == ImportKind::PubUse && imp.specifier.ends_with("::*") {
+                        if let Some(f) = self.defining_file(next, name, seen) {
+                            return Some(f);
+                        }
+                    }
+                }
+                ImportKind::ReExportAll => {
+                    if let Some(f) = self.defining_file(next, name, seen) {
+                        return Some(f);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// `import type`, or every name `type`.
+pub fn is_type_only(imp: &Import) -> bool {
+    imp.type_only || (!imp.names.is_empty() && imp.names.iter().all(|n| n.type_only))
+}
+
+/// Evaluates every rule on the workspace.
+pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
+    let config = ws.config.as_ref();
+    let ctx = Ctx {
+        ws,
+        config,
+        assignment: Assignment::new(config, ws.files.keys()),
+    };
+
+    // per-file rules, in parallel
+    let mut violations: Vec<Violation> = ws
+        .files
+        .par_iter()
+        .flat_map_iter(|(rel, entry)| rules::file_rules(&ctx, rel, entry))
+        .collect();
+    // graph rules
+    violations.extend(rules::cycles(&ctx));
+    violations.extend(rules::file_cycles(&ctx));
+    violations.extend(rules::transitive_deny(&ctx));
+    violations.extend(rules::config_warnings(&ctx));
+    violations.extend(rules::manifest_problems(&ctx));
+
+    let violations = merge_groups(&ctx, violations);
+    let violations = suppress::apply_allows(&ctx, violations);
+    let mut violations = suppress::apply_suppressions(&ctx, violations, &opts.today);
+    violations.retain(|v| v.severity != Severity::Off);
+
+    let mut diagnostics: Vec<Diagnostic> = violations
+        .into_iter()
+        .map(|v| to_diagnostic(&ctx, v))
+        .collect();
+    diagnostics.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    let stale = match &opts.baseline {
+        Some(b) => b.apply(&mut diagnostics),
+        None => 0,
+    };
+    Outcome {
+        diagnostics,
+        stale_baseline: stale,
+        files: ws.files.len(),
+    }
+}
+
+/// One place breaking the same rule in several groups is one diagnostic.
+fn merge_groups(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violation> {
+    let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
+    let mut seen: HashMap<(String, u32, u32, String), usize> = HashMap::new();
+    for v in violations {
+        let key = (v.file.clone(), v.span.start, v.span.end, v.rule.clone());
+        match seen.get(&key) {
+            Some(&i) if !v.groups.is_empty() && !out[i].groups.is_empty() => {
+                let existing = &mut out[i];
+                for g in v.groups {
+                    if !existing.groups.contains(&g) {
+                        existing.groups.push(g);
+                        existing.message.push_str(&format!(
+                            " Also in group `{}`: {}",
+                            ctx.config.groups[g], v.message
+                        ));
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(key, out.len());
+                out.push(v);
+            }
+        }
+    }
+    for v in &mut out {
+        if v.groups.len() > 1 {
+            let names: Vec<&str> = v
+                .groups
+                .iter()
+                .map(|&g| ctx.config.groups[g].as_str())
+                .collect();
+            v.message = format!("[groups: {}] {}", names.join(", "), v.message);
+        }
+    }
+    out
+}
+
+/// A 1-based, scalar-column range from a byte span in `text`.
+pub fn range_of(text: &str, lines: &LineIndex, span: Span) -> Range {
+    let start_line = lines.line_text(text, span.line);
+    let end_line = lines.line_text(text, span.end_line);
+    Range {
+        line: span.line + 1,
+        column: scalar_col(start_line, span.col) + 1,
+        end_line: span.end_line + 1,
+        end_column: scalar_col(end_line, span.end_col) + 1,
+    }
+}
+
+/// The path of the config file relative to the workspace root.
+pub fn config_rel(config: &Config) -> String {
+    crate::workspace::relative(&config.root, &config.path)
+        .unwrap_or_else(|| crate::config::CONFIG_FILE.to_string())
+}
+
+fn to_diagnostic(ctx: &Ctx, v: Violation) -> Diagnostic {
+    let config_rel = config_rel(ctx.config);
+    let range = if v.file == config_rel {
+        range_of(&ctx.config.text, &LineIndex::new(&ctx.config.text), v.span)
+    } else {
+        match ctx.file(&v.file) {
+            Some(e) => range_of(&e.text, &e.lines, v.span),
+            None => Range {
+                line: v.span.line + 1,
+                column: v.span.col + 1,
+                end_line: v.span.end_line + 1,
+                end_column: v.span.end_col + 1,
+            },
+        }
+    };
+    let related = v.related.map(|(span, message)| Related {
+        file: config_rel.clone(),
+        range: range_of(&ctx.config.text, &LineIndex::new(&ctx.config.text), span),
+        span,
+        message,
+    });
+    Diagnostic {
+        file: v.file,
+        range,
+        span: v.span,
+        severity: v.severity,
+        rule: v.rule,
+        message: v.message,
+        from_module: v.from_module,
+        to_module: v.to_module,
+        target: v.target,
+        baselined: false,
+        fixes: v.fixes,
+        related,
+        unnecessary: v.unnecessary,
+    }
+}
+
+/// Today's UTC date as `YYYY-MM-DD` from the system clock.
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    civil_from_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Whether `s` is a valid `YYYY-MM-DD` date.
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+/// Files grouped per module for `explain`/`graph`: module name → files.
+pub fn files_per_module(ws: &Workspace) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for rel in ws.files.keys() {
+        for m in modules::assign_file(&ws.config, rel).into_iter().flatten() {
+            out.entry(m.name.to_string()).or_default().push(rel.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), "1970-01-01");
+        assert_eq!(civil_from_days(20_454), "2026-01-01");
+        assert_eq!(civil_from_days(11_016), "2000-02-29");
+        assert!(is_iso_date("2027-03-01"));
+        assert!(!is_iso_date("2027-13-01"));
+        assert!(!is_iso_date("tomorrow"));
+    }
+}

@@ -1,0 +1,277 @@
+//! Exceptions: `[[allow]]` entries of the config, then `archgate-ignore`
+//! comments in the code. Both report what they failed to silence.
+
+use super::modules::target_matches;
+use super::{config_rel, is_iso_date, Ctx, Violation};
+use crate::config::{did_you_mean, selector::ApiKind, Severity, Target};
+use crate::diagnostic::{Edit, Fix};
+use crate::facts::{Span, Suppression};
+
+/// Rules that no exception can silence.
+fn unsilenceable(rule: &str) -> bool {
+    matches!(rule, "suppression" | "config")
+}
+
+/// Drops violations covered by an `[[allow]]` entry; an entry that silences
+/// nothing becomes a `suppression` warning on its line in archgate.toml.
+pub(super) fn apply_allows(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violation> {
+    let config = ctx.config;
+    if config.allows.is_empty() {
+        return violations;
+    }
+    let mut used = vec![false; config.allows.len()];
+    let mut out: Vec<Violation> = violations
+        .into_iter()
+        .filter(|v| {
+            if unsilenceable(&v.rule) {
+                return true;
+            }
+            let from_mods = ctx.modules_of(&v.file);
+            let hit = config.allows.iter().position(|a| {
+                a.rules.as_ref().is_none_or(|r| r.contains(&v.rule))
+                    && a.from
+                        .iter()
+                        .any(|t| target_matches(config, t, &v.file, &from_mods))
+                    && a.to.iter().any(|t| match t {
+                        Target::Files(ft) => v
+                            .target_file
+                            .as_ref()
+                            .is_some_and(|tf| target_matches(config, ft, tf, &ctx.modules_of(tf))),
+                        Target::Api(sel) => {
+                            v.target.as_ref().is_some_and(|target| match &sel.kind {
+                                ApiKind::Npm(p) => p.matches(target) || *target == sel.text,
+                                _ => *target == sel.text,
+                            })
+                        }
+                    })
+            });
+            match hit {
+                Some(i) => {
+                    used[i] = true;
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    let file = config_rel(config);
+    for (i, a) in config.allows.iter().enumerate() {
+        if !used[i] {
+            let line_end = config.text[a.span.start as usize..]
+                .find('\n')
+                .map_or(config.text.len(), |e| a.span.start as usize + e);
+            let span =
+                crate::text::LineIndex::new(&config.text).span(a.span.start as usize..line_end);
+            out.push(Violation {
+                file: file.clone(),
+                span,
+                rule: "suppression".into(),
+                severity: Severity::Warning,
+                message: "this [[allow]] entry silences nothing: remove it, or fix its `from`, `to` or `rules`".into(),
+                from_module: None,
+                to_module: None,
+                target: None,
+                target_file: None,
+                groups: Vec::new(),
+                related: None,
+                fixes: Vec::new(),
+                unnecessary: true,
+            });
+        }
+    }
+    out
+}
+
+/// Applies `archgate-ignore` comments, adds the suppress fix to what remains,
+/// and reports suppressions that are unused, expired, unknown or unexplained.
+pub(super) fn apply_suppressions(
+    ctx: &Ctx,
+    violations: Vec<Violation>,
+    today: &str,
+) -> Vec<Violation> {
+    let mut used: std::collections::HashMap<(String, usize), bool> =
+        std::collections::HashMap::new();
+    let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
+    for mut v in violations {
+        if unsilenceable(&v.rule) {
+            out.push(v);
+            continue;
+        }
+        let Some(entry) = ctx.file(&v.file) else {
+            out.push(v);
+            continue;
+        };
+        let silenced_by = entry.facts.suppressions.iter().position(|s| {
+            s.rules.iter().any(|r| *r == v.rule)
+                && (s.file_level || s.target_line == v.span.line)
+                && !s
+                    .until
+                    .as_deref()
+                    .is_some_and(|u| is_iso_date(u) && u < today)
+        });
+        match silenced_by {
+            Some(i) => {
+                used.insert((v.file.clone(), i), true);
+            }
+            None => {
+                if v.rule != "skipped" {
+                    v.fixes.push(suppress_fix(
+                        &entry.text,
+                        &entry.lines,
+                        &v.file,
+                        v.span.line,
+                        &v.rule,
+                    ));
+                }
+                out.push(v);
+            }
+        }
+    }
+    let config = ctx.config;
+    let known = config.all_rule_ids();
+    for (rel, entry) in &ctx.ws.files {
+        for (i, s) in entry.facts.suppressions.iter().enumerate() {
+            let problem =
+                suppression_problem(s, &known, today, used.contains_key(&(rel.clone(), i)));
+            let Some((message, unnecessary)) = problem else {
+                continue;
+            };
+            let fixes = if unnecessary {
+                vec![remove_fix(&entry.text, &entry.lines, rel, s.span)]
+            } else {
+                Vec::new()
+            };
+            out.push(Violation {
+                file: rel.clone(),
+                span: s.span,
+                rule: "suppression".into(),
+                severity: Severity::Warning,
+                message,
+                from_module: None,
+                to_module: None,
+                target: None,
+                target_file: None,
+                groups: Vec::new(),
+                related: None,
+                fixes,
+                unnecessary,
+            });
+        }
+    }
+    out
+}
+
+/// At most one problem per comment, the most important first.
+fn suppression_problem(
+    s: &Suppression,
+    known: &[&str],
+    today: &str,
+    used: bool,
+) -> Option<(String, bool)> {
+    let kind = if s.file_level {
+        "archgate-ignore-file"
+    } else {
+        "archgate-ignore"
+    };
+    if s.rules.is_empty() {
+        return Some((
+            format!("`{kind}` names no rule: write `{kind} RULE: reason`"),
+            false,
+        ));
+    }
+    if let Some(unknown) = s.rules.iter().find(|r| !known.contains(&r.as_str())) {
+        let hint = did_you_mean(unknown, known.iter().copied())
+            .map(|h| format!("; did you mean `{h}`?"))
+            .unwrap_or_default();
+        return Some((
+            format!("unknown rule `{unknown}` in suppression{hint}"),
+            false,
+        ));
+    }
+    if let Some(u) = &s.until {
+        if !is_iso_date(u) {
+            return Some((
+                format!("`until {u}` is not a date: write `until YYYY-MM-DD`"),
+                false,
+            ));
+        }
+        if u.as_str() < today {
+            return Some((
+                format!("suppression expired on {u}: the violation is reported again"),
+                false,
+            ));
+        }
+    }
+    if !used {
+        return Some((
+            format!(
+                "unused suppression: no `{}` violation here to silence",
+                s.rules.join("`, `")
+            ),
+            true,
+        ));
+    }
+    if s.reason.is_none() {
+        return Some((
+            "suppression without a reason: say why after a `:`".into(),
+            false,
+        ));
+    }
+    None
+}
+
+fn suppress_fix(
+    text: &str,
+    lines: &crate::text::LineIndex,
+    file: &str,
+    line: u32,
+    rule: &str,
+) -> Fix {
+    let line_text = lines.line_text(text, line);
+    let indent: String = line_text
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let at = lines.line_start(line).unwrap_or(0);
+    let span = lines.span(at..at);
+    Fix {
+        title: format!("Suppress `{rule}` on this line"),
+        edits: vec![Edit {
+            file: file.to_string(),
+            range: super::range_of(text, lines, span),
+            span,
+            new_text: format!("{indent}// archgate-ignore {rule}: <reason>\n"),
+        }],
+    }
+}
+
+fn remove_fix(text: &str, lines: &crate::text::LineIndex, file: &str, s: Span) -> Fix {
+    let start = s.start as usize;
+    let end = s.end as usize;
+    let line_start = lines.line_start(s.line).unwrap_or(0);
+    let alone = text
+        .get(line_start..start)
+        .is_some_and(|p| p.trim().is_empty())
+        && text
+            .get(end..)
+            .is_some_and(|rest| rest.split('\n').next().unwrap_or("").trim().is_empty());
+    let range = if alone {
+        let next = lines.line_start(s.end_line + 1).unwrap_or(text.len());
+        line_start..next
+    } else {
+        let before = text
+            .get(..start)
+            .map_or(start, |p| p.trim_end_matches([' ', '\t']).len());
+        before.max(line_start)..end
+    };
+    let span = lines.span(range);
+    Fix {
+        title: "Remove the unused suppression".into(),
+        edits: vec![Edit {
+            file: file.to_string(),
+            range: super::range_of(text, lines, span),
+            span,
+            new_text: String::new(),
+        }],
+    }
+}

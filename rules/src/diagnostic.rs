@@ -1,0 +1,81 @@
+//! Plain-data diagnostics: what every front end (CLI formats, LSP, MCP) renders.
+
+use serde::Serialize;
+
+use crate::config::Severity;
+use crate::facts::Span;
+
+/// A position range, 1-based, columns in Unicode scalar values, `end_column`
+/// exclusive: exactly the JSON output's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Range {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// One text edit of a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// Workspace-relative path.
+    pub file: String,
+    #[serde(flatten)]
+    pub range: Range,
+    /// The same range in bytes (for the language server's own conversion).
+    #[serde(skip)]
+    pub span: Span,
+    pub new_text: String,
+}
+
+/// A fix: a titled set of edits the user (or client) may apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Where a rule is defined in `archgate.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// Workspace-relative path of the config file (`archgate.toml`).
+    pub file: String,
+    #[serde(flatten)]
+    pub range: Range,
+    #[serde(skip)]
+    pub span: Span,
+    pub message: String,
+}
+
+/// One violation (or config / suppression problem) at one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Workspace-relative path with `/`.
+    pub file: String,
+    #[serde(flatten)]
+    pub range: Range,
+    /// Byte offsets and 0-based byte columns of the same range.
+    #[serde(skip)]
+    pub span: Span,
+    pub severity: Severity,
+    pub rule: String,
+    pub message: String,
+    pub from_module: Option<String>,
+    pub to_module: Option<String>,
+    pub target: Option<String>,
+    pub baselined: bool,
+    pub fixes: Vec<Fix>,
+    /// The rule's definition in `archgate.toml`, when it has one.
+    #[serde(skip)]
+    pub related: Option<Related>,
+    /// An unused suppression: clients render it faded.
+    #[serde(skip)]
+    pub unnecessary: bool,
+}
+
+impl Diagnostic {
+    /// The sort key of the JSON output: file, line, column, rule.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str) {
+        (&self.file, self.range.line, self.range.column, &self.rule)
+    }
+}

@@ -1,0 +1,526 @@
+//! The state of one workspace (one `archgate.toml`): its files, their facts and
+//! resolved imports. Built once by a parallel walk, then updated file by file
+//! (the language server) without re-reading anything else.
+//!
+//! **Invariant:** the diagnostics of a workspace depend only on the config and
+//! on the current text of each file, never on the order of updates; the
+//! differential tests check `update(...)` sequences against a cold load.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::extract;
+use crate::facts::{FileFacts, Span};
+use crate::lang::Lang;
+use crate::resolve::rust::RustResolver;
+use crate::resolve::ts::TsResolver;
+use crate::resolve::{FileSystem, Resolved};
+use crate::text::LineIndex;
+
+/// Files larger than this are not analysed (`skipped`).
+pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// A `[[pattern]]` match in a file: (pattern index, captured node span, captured text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternHit {
+    pub pattern: usize,
+    pub span: Span,
+    pub text: String,
+}
+
+/// One source file of the workspace.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub lang: Lang,
+    pub text: Arc<str>,
+    pub lines: LineIndex,
+    pub facts: Arc<FileFacts>,
+    /// Why the file could not be analysed, if it could not.
+    pub skipped: Option<String>,
+    /// One entry per `facts.imports`.
+    pub resolved: Vec<Resolved>,
+    pub pattern_hits: Vec<PatternHit>,
+}
+
+/// Raw file content as read from disk or received from an editor.
+pub enum Content {
+    Text(String),
+    Bytes(Vec<u8>),
+    /// Too large to read: the size in bytes.
+    TooLarge(u64),
+    /// Could not be read: the error.
+    Unreadable(String),
+}
+
+/// One workspace: a config and the files it governs.
+pub struct Workspace {
+    pub config: Arc<Config>,
+    pub files: BTreeMap<String, FileEntry>,
+    fs: Arc<dyn FileSystem>,
+    ts: TsResolver,
+    rust: RustResolver,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("root", &self.config.root)
+            .field("files", &self.files.len())
+            .finish()
+    }
+}
+
+/// Lists the files a config governs: supported extensions, `include`/`exclude`,
+/// `.gitignore`, never `node_modules`, `target`, `.git`, nor anything below a
+/// nested `archgate.toml`. Paths are workspace-relative with `/`, sorted.
+pub fn walk(config: &Config) -> Vec<String> {
+    let root = config.root.clone();
+    let mut builder = ignore::WalkBuilder::new(&root);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .git_global(false)
+        .filter_entry(move |e| {
+            let name = e.file_name();
+            if e.file_type().is_some_and(|t| t.is_dir()) {
+                if name == "node_modules" || name == "target" || name == ".git" {
+                    return false;
+                }
+                // a nested config splits the tree
+                if e.depth() > 0 && e.path().join(CONFIG_FILE).is_file() {
+                    return false;
+                }
+            }
+            true
+        });
+    let (tx, rx) = std::sync::mpsc::channel();
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        let root = root.clone();
+        Box::new(move |entry| {
+            if let Ok(e) = entry {
+                if e.file_type().is_some_and(|t| t.is_file() || t.is_symlink())
+                    && Lang::from_path(&e.path().to_string_lossy()).is_some()
+                {
+                    if let Some(rel) = relative(&root, e.path()) {
+                        let _ = tx.send(rel);
+                    }
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+    let mut files: Vec<String> = rx
+        .into_iter()
+        .filter(|rel| config.is_included(rel))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `path` relative to `root`, with `/`, if it is inside it.
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let s = rel.to_str()?.replace('\\', "/");
+    (!s.is_empty()).then_some(s)
+}
+
+/// Reads a file from disk for analysis, refusing huge files before reading them.
+pub fn read_content(path: &Path) -> Content {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_SIZE => Content::TooLarge(m.len()),
+        Ok(_) => match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => Content::Text(s),
+                Err(e) => Content::Bytes(e.into_bytes()),
+            },
+            Err(e) => Content::Unreadable(e.to_string()),
+        },
+        Err(e) => Content::Unreadable(e.to_string()),
+    }
+}
+
+thread_local! {
+    static PARSERS: std::cell::RefCell<Vec<(Lang, tree_sitter::Parser)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Parses with a per-thread parser (parsers are costly to create).
+pub fn parse(lang: Lang, text: &str, old: Option<&tree_sitter::Tree>) -> Option<tree_sitter::Tree> {
+    PARSERS.with(|p| {
+        let mut parsers = p.borrow_mut();
+        let idx = match parsers.iter().position(|(l, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(&lang.grammar()).ok()?;
+                parsers.push((lang, parser));
+                parsers.len() - 1
+            }
+        };
+        let parser = &mut parsers[idx].1;
+        // bound the time a pathological file can take
+        let mut progress = {
+            let start = std::time::Instant::now();
+            move |_: &tree_sitter::ParseState| {
+                if start.elapsed() > std::time::Duration::from_secs(10) {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            }
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },
+            old,
+            Some(options),
+        );
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
+}
+
+/// Runs the config's `[[pattern]]` queries of `lang` on a tree.
+pub fn pattern_hits(
+    config: &Config,
+    lang: Lang,
+    tree: &tree_sitter::Tree,
+    text: &str,
+) -> Vec<PatternHit> {
+    use tree_sitter::StreamingIterator;
+    let mut hits = Vec::new();
+    for (i, p) in config.patterns.iter().enumerate() {
+        for (qlang, query, capture) in &p.queries {
+            if *qlang != lang {
+                continue;
+            }
+            let mut cursor = tree_sitter::QueryCursor::new();
+            cursor.set_match_limit(10_000);
+            let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+            while let Some(m) = matches.next() {
+                for c in m.captures().iter().filter(|c| c.index == *capture) {
+                    let span = Span::of(&c.node);
+                    let t = text
+                        .get(span.start as usize..span.end as usize)
+                        .unwrap_or("");
+                    hits.push(PatternHit {
+                        pattern: i,
+                        span,
+                        text: t.chars().take(200).collect(),
+                    });
+                }
+                if hits.len() > 100_000 {
+                    return hits;
+                }
+            }
+        }
+    }
+    hits.sort_by_key(|h| (h.span.start, h.pattern));
+    hits.dedup_by_key(|h| (h.span.start, h.span.end, h.pattern));
+    hits
+}
+
+impl FileEntry {
+    /// Analyses one file's content (without resolving its imports).
+    pub fn analyse(config: &Config, lang: Lang, content: Content) -> FileEntry {
+        let skipped = |reason: String| FileEntry {
+            lang,
+            text: Arc::from(""),
+            lines: LineIndex::new(""),
+            facts: Arc::new(FileFacts::empty(lang)),
+            skipped: Some(reason),
+            resolved: Vec::new(),
+            pattern_hits: Vec::new(),
+        };
+        let text = match content {
+            Content::Text(t) => t,
+            Content::Bytes(b) if b.iter().take(8192).any(|&c| c == 0) => {
+                return skipped("binary file".into())
+            }
+            Content::Bytes(_) => return skipped("not valid UTF-8".into()),
+            Content::TooLarge(n) => {
+                return skipped(format!(
+                    "{:.1} MB is over the size limit of {} MB",
+                    n as f64 / 1e6,
+                    MAX_FILE_SIZE / 1024 / 1024
+                ))
+            }
+            Content::Unreadable(e) => return skipped(format!("unreadable: {e}")),
+        };
+        if text.len() as u64 > MAX_FILE_SIZE {
+            return skipped(format!(
+                "{:.1} MB is over the size limit of {} MB",
+                text.len() as f64 / 1e6,
+                MAX_FILE_SIZE / 1024 / 1024
+            ));
+        }
+        if text.as_bytes().iter().take(8192).any(|&c| c == 0) {
+            return skipped("binary file".into());
+        }
+        let (facts, hits) = match parse(lang, &text, None) {
+            Some(tree) => {
+                let facts = extract::extract(lang, &tree, &text);
+                let hits = pattern_hits(config, lang, &tree, &text);
+                (facts, hits)
+            }
+            None => return skipped("parsing took too long".into()),
+        };
+        FileEntry {
+            lang,
+            lines: LineIndex::new(&text),
+            text: Arc::from(text),
+            facts: Arc::new(facts),
+            skipped: None,
+            resolved: Vec::new(),
+            pattern_hits: hits,
+        }
+    }
+}
+
+impl Workspace {
+    /// Walks, reads and analyses every file of `config` in parallel.
+    pub fn load(config: Arc<Config>, fs: Arc<dyn FileSystem>) -> Workspace {
+        let rels = walk(&config);
+        let files: BTreeMap<String, FileEntry> = rels
+            .into_par_iter()
+            .filter_map(|rel| {
+                let lang = Lang::from_path(&rel)?;
+                let content = read_content(&config.root.join(&rel));
+                Some((rel, FileEntry::analyse(&config, lang, content)))
+            })
+            .collect();
+        Workspace::from_entries(config, fs, files)
+    }
+
+    /// A workspace from already analysed files (tests, `--stdin-filename`).
+    pub fn from_entries(
+        config: Arc<Config>,
+        fs: Arc<dyn FileSystem>,
+        files: BTreeMap<String, FileEntry>,
+    ) -> Workspace {
+        let ts = TsResolver::new(&config.root, config.tsconfig.as_deref(), fs.as_ref());
+        let rust = RustResolver::new(&config.root, fs.as_ref(), &[]);
+        let mut ws = Workspace {
+            config,
+            files,
+            fs,
+            ts,
+            rust,
+        };
+        ws.rebuild_rust();
+        ws.resolve_all();
+        ws
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.config.root
+    }
+
+    pub fn fs(&self) -> &dyn FileSystem {
+        self.fs.as_ref()
+    }
+
+    pub fn ts_resolver(&self) -> &TsResolver {
+        &self.ts
+    }
+
+    pub fn rust_resolver(&self) -> &RustResolver {
+        &self.rust
+    }
+
+    fn rust_mods(&self) -> Vec<(String, Vec<crate::facts::ModDecl>)> {
+        self.files
+            .iter()
+            .filter(|(_, f)| f.lang == Lang::Rust)
+            .map(|(rel, f)| (rel.clone(), f.facts.mods.clone()))
+            .collect()
+    }
+
+    fn rebuild_rust(&mut self) {
+        let mods = self.rust_mods();
+        self.rust = RustResolver::new(&self.config.root, self.fs.as_ref(), &mods);
+    }
+
+    fn resolve_entry(&self, rel: &str, entry: &FileEntry) -> Vec<Resolved> {
+        entry
+            .facts
+            .imports
+            .iter()
+            .map(|imp| match entry.lang {
+                Lang::Rust => self.rust.resolve(rel, &imp.specifier),
+                _ => self.ts.resolve(self.fs.as_ref(), rel, &imp.specifier),
+            })
+            .collect()
+    }
+
+    /// Re-resolves every import (after files appeared or disappeared, or a
+    /// manifest changed).
+    pub fn resolve_all(&mut self) {
+        self.ts.invalidate();
+        let resolved: Vec<(String, Vec<Resolved>)> = self
+            .files
+            .par_iter()
+            .map(|(rel, e)| (rel.clone(), self.resolve_entry(rel, e)))
+            .collect();
+        for (rel, r) in resolved {
+            if let Some(e) = self.files.get_mut(&rel) {
+                e.resolved = r;
+            }
+        }
+    }
+
+    /// Sets the content of one file (new or changed) and re-resolves what that
+    /// can affect. `tree`: a tree already parsed from `text` (the server's
+    /// incremental parse), to avoid parsing twice.
+    pub fn set_file(&mut self, rel: &str, content: Content, tree: Option<&tree_sitter::Tree>) {
+        let Some(lang) = Lang::from_path(rel) else {
+            return;
+        };
+        let mut entry = match (content, tree) {
+            (Content::Text(text), Some(tree)) if (text.len() as u64) <= MAX_FILE_SIZE => {
+                let facts = extract::extract(lang, tree, &text);
+                let hits = pattern_hits(&self.config, lang, tree, &text);
+                FileEntry {
+                    lang,
+                    lines: LineIndex::new(&text),
+                    text: Arc::from(text),
+                    facts: Arc::new(facts),
+                    skipped: None,
+                    resolved: Vec::new(),
+                    pattern_hits: hits,
+                }
+            }
+            (content, _) => FileEntry::analyse(&self.config, lang, content),
+        };
+        let is_new = !self.files.contains_key(rel);
+        let mods_changed = lang == Lang::Rust
+            && self
+                .files
+                .get(rel)
+                .is_none_or(|old| old.facts.mods != entry.facts.mods);
+        if is_new || mods_changed {
+            // a new file can make other imports resolve; new `mod`s change the tree
+            self.files.insert(rel.to_string(), entry);
+            if lang == Lang::Rust {
+                self.rebuild_rust();
+            }
+            self.resolve_all();
+        } else {
+            entry.resolved = self.resolve_entry(rel, &entry);
+            self.files.insert(rel.to_string(), entry);
+        }
+    }
+
+    /// Forgets a deleted file.
+    pub fn remove_file(&mut self, rel: &str) {
+        if let Some(old) = self.files.remove(rel) {
+            if old.lang == Lang::Rust {
+                self.rebuild_rust();
+            }
+            self.resolve_all();
+        }
+    }
+
+    /// A manifest (`tsconfig*.json`, `package.json`, `Cargo.toml`) changed.
+    pub fn manifests_changed(&mut self) {
+        self.ts = TsResolver::new(
+            &self.config.root,
+            self.config.tsconfig.as_deref(),
+            self.fs.as_ref(),
+        );
+        self.rebuild_rust();
+        self.resolve_all();
+    }
+
+    /// Replaces the config. Sources are re-parsed only when the `[[pattern]]`
+    /// queries changed (their matches are kept per file); include/exclude
+    /// changes are applied by the caller with a new walk.
+    pub fn set_config(&mut self, config: Arc<Config>) {
+        let patterns_changed = pattern_key(&self.config) != pattern_key(&config);
+        let tsconfig_changed = self.config.tsconfig != config.tsconfig;
+        self.config = config;
+        if patterns_changed {
+            let config = self.config.clone();
+            self.files.par_iter_mut().for_each(|(_, e)| {
+                if e.skipped.is_none() {
+                    if let Some(tree) = parse(e.lang, &e.text, None) {
+                        e.pattern_hits = pattern_hits(&config, e.lang, &tree, &e.text);
+                    }
+                }
+            });
+        }
+        if tsconfig_changed {
+            self.manifests_changed();
+        }
+    }
+
+    /// Problems met reading manifests, as (workspace-relative file, message).
+    pub fn manifest_problems(&self) -> Vec<(String, String)> {
+        let mut p = self.ts.problems();
+        p.extend(self.rust.problems());
+        p
+    }
+}
+
+fn pattern_key(c: &Config) -> Vec<(String, Vec<String>)> {
+    c.patterns
+        .iter()
+        .map(|p| {
+            (
+                p.id.clone(),
+                p.queries
+                    .iter()
+                    .map(|(l, q, i)| format!("{l:?}{}{i}", q.pattern_count()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Finds the configs `check` covers from `start`: every `archgate.toml` at or
+/// below it, or else the nearest one above it.
+pub fn discover_configs(start: &Path) -> Vec<PathBuf> {
+    let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+    let dir = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start.clone()
+    };
+    let mut found = Vec::new();
+    let walker = ignore::WalkBuilder::new(&dir)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| {
+            let n = e.file_name();
+            n != "node_modules" && n != "target" && n != ".git"
+        })
+        .build();
+    for e in walker.flatten() {
+        if e.file_name() == CONFIG_FILE && e.file_type().is_some_and(|t| t.is_file()) {
+            found.push(e.into_path());
+        }
+    }
+    if found.is_empty() {
+        if let Some(c) = nearest_config(&dir) {
+            found.push(c);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The nearest `archgate.toml` in `dir` or a parent.
+pub fn nearest_config(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(CONFIG_FILE))
+        .find(|p| p.is_file())
+}

@@ -1,0 +1,209 @@
+//! `archgate check`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rules::analysis::Baseline;
+use rules::diagnostic::Diagnostic;
+use rules::workspace::{Content, Workspace};
+
+use crate::output::{self, Report};
+use crate::project::{self, UsageError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: the current directory). Imports
+    /// still resolve against the whole workspace.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Use this config file instead of discovering `archgate.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The baseline to apply (default: `[workspace] baseline`, else
+    /// `archgate-baseline.json` when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's violations as the baseline and exit 0.
+    #[arg(long)]
+    pub write_baseline: bool,
+    /// Do not read or write the on-disk cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Check standard input as the content of PATH and report only PATH's
+    /// diagnostics (checks a change before it is written).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+/// Runs `check`; returns the exit status.
+pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    let cwd = project::cwd();
+    let mut paths: Vec<PathBuf> = args.paths.iter().map(|p| absolute(&cwd, p)).collect();
+    let stdin_path = args.stdin_filename.as_ref().map(|p| absolute(&cwd, p));
+    if let Some(p) = &stdin_path {
+        // the file may not exist: start discovery from its directory
+        let dir = p
+            .ancestors()
+            .skip(1)
+            .find(|d| d.is_dir())
+            .map(Path::to_path_buf)
+            .unwrap_or(cwd.clone());
+        paths = vec![dir];
+    }
+    if paths.is_empty() {
+        paths.push(cwd.clone());
+    }
+    let configs = if let (Some(p), None) = (&stdin_path, &args.config) {
+        // the one config governing that file
+        let dir = p.parent().unwrap_or(&cwd);
+        let start = dir.ancestors().find(|d| d.is_dir()).unwrap_or(&cwd);
+        match rules::workspace::nearest_config(start) {
+            Some(c) => vec![c],
+            None => {
+                return Err(UsageError(format!("no archgate.toml governs {}", p.display())).into())
+            }
+        }
+    } else {
+        project::find_configs(&paths, args.config.as_deref())?
+    };
+
+    let mut stdin_text = None;
+    if stdin_path.is_some() {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+        stdin_text = Some(s);
+    }
+
+    let stdin_copy = stdin_text.clone();
+    let mut all: Vec<Diagnostic> = Vec::new();
+    let mut files = 0;
+    let mut stale = 0;
+    let mut baseline_in_use = false;
+    for config_path in &configs {
+        let mut ws: Workspace = project::load_workspace(config_path)?;
+        let root = ws.root().to_path_buf();
+        if let (Some(p), Some(text)) = (&stdin_path, stdin_text.take()) {
+            let Some(rel) = rules::workspace::relative(&root, p) else {
+                return Err(UsageError(format!(
+                    "{} is outside the workspace {}",
+                    p.display(),
+                    root.display()
+                ))
+                .into());
+            };
+            ws.set_file(&rel, Content::Text(text), None);
+        }
+        if args.write_baseline {
+            let outcome = project::check(&ws, None)?;
+            let (path, _) = project::baseline_path(&ws, args.baseline.as_deref());
+            let b = Baseline::from_diagnostics(&outcome.diagnostics);
+            b.save(&path)
+                .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+            let n: u32 = b.entries.values().sum();
+            eprintln!(
+                "wrote {} ({} violations in {} entries)",
+                project::relative_to(&path, &cwd),
+                n,
+                b.entries.len()
+            );
+            continue;
+        }
+        let baseline = project::load_baseline(&ws, args.baseline.as_deref())?;
+        baseline_in_use |= baseline.is_some();
+        let outcome = project::check(&ws, baseline)?;
+        files += outcome.files;
+        stale += outcome.stale_baseline;
+        for mut d in outcome.diagnostics {
+            let abs = root.join(&d.file);
+            if !in_scope(&abs, &paths, stdin_path.as_deref(), &root) {
+                continue;
+            }
+            d.file = project::relative_to(&abs, &cwd);
+            for f in &mut d.fixes {
+                for e in &mut f.edits {
+                    e.file = project::relative_to(&root.join(&e.file), &cwd);
+                }
+            }
+            all.push(d);
+        }
+    }
+    if args.write_baseline {
+        return Ok(0);
+    }
+    all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let report = Report {
+        diagnostics: &all,
+        files,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        stale_baseline: stale,
+        baseline_in_use,
+    };
+    let text = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let cwd2 = cwd.clone();
+            let stdin_rel = stdin_path.as_ref().map(|p| project::relative_to(p, &cwd));
+            output::human(
+                &report,
+                &move |f: &str| {
+                    if stdin_rel.as_deref() == Some(f) {
+                        return stdin_copy.clone();
+                    }
+                    std::fs::read_to_string(cwd2.join(f)).ok()
+                },
+                color,
+            )
+        }
+        Format::Json => output::json(&report),
+        Format::Sarif => output::sarif(&report, &crate::docs::rule_meta(&all)),
+        Format::Github => output::github(&report),
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    let failed = all
+        .iter()
+        .any(|d| d.severity == rules::config::Severity::Error && !d.baselined);
+    Ok(i32::from(failed))
+}
+
+fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    };
+    abs.canonicalize().unwrap_or(abs)
+}
+
+/// Whether a diagnostic's file is within what was asked for.
+fn in_scope(abs: &Path, paths: &[PathBuf], stdin: Option<&Path>, root: &Path) -> bool {
+    if let Some(p) = stdin {
+        return abs == p;
+    }
+    // config diagnostics (archgate.toml) always count for its workspace
+    if abs.starts_with(root)
+        && abs
+            .file_name()
+            .is_some_and(|n| n == rules::config::CONFIG_FILE)
+    {
+        return true;
+    }
+    paths
+        .iter()
+        .any(|p| abs.starts_with(p) || p.starts_with(abs) && p == abs)
+}
