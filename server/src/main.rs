@@ -3,7 +3,9 @@
 #![deny(clippy::print_stdout)]
 
 mod check;
+mod commands;
 mod docs;
+mod lsp;
 mod output;
 mod project;
 
@@ -22,6 +24,25 @@ struct Cli {
 enum Command {
     /// Check the workspace (or the given files and directories).
     Check(check::CheckArgs),
+    /// Run the language server on standard input and output.
+    Lsp(lsp::LspArgs),
+    /// Print the architecture as Markdown: modules, layers, rules and their messages.
+    Explain(commands::explain::ExplainArgs),
+    /// What PATH (existing or not) may import and use.
+    Allowed(commands::allowed::AllowedArgs),
+    /// Print the module dependency graph, violations marked.
+    Graph(commands::graph::GraphArgs),
+    /// Write a starter archgate.toml from the folders found here.
+    Init(commands::init::InitArgs),
+    /// Manage the baseline file.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BaselineCommand {
+    /// Drop the entries of violations that were fixed (never adds any).
+    Prune(commands::baseline::PruneArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +56,12 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Lsp(args) => lsp::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Allowed(args) => commands::allowed::run(args),
+        Command::Graph(args) => commands::graph::run(args),
+        Command::Init(args) => commands::init::run(args),
+        Command::Baseline(BaselineCommand::Prune(args)) => commands::baseline::prune(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -1,0 +1,504 @@
+//! `--format human`: rustc/ruff-like diagnostics with a code frame.
+//!
+//! ```text
+//! error[layers]: src/domain/user.ts in module `domain` imports ...
+//!  --> src/domain/user.ts:1:20
+//!   |
+//! 1 | import { db } from "../infra/db";
+//!   |                    ^^^^^^^^^^^^^
+//!   |
+//!   = help: Import `infra` through its public entry
+//! ```
+//!
+//! Only the first line of a range is shown; a range running onto later lines
+//! gets carets to the end of its first line. Tabs are shown as 4 spaces, East
+//! Asian wide characters as 2 cells, combining marks as 0, control characters
+//! as `�`, and the carets follow the same widths.
+
+use rules::config::Severity;
+use rules::diagnostic::Diagnostic;
+
+use super::Report;
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const BLUE: &str = "\x1b[1;34m";
+
+/// ANSI styles, all empty without colour.
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn get(&self, code: &'static str) -> &'static str {
+        if self.color {
+            code
+        } else {
+            ""
+        }
+    }
+    fn severity(&self, s: Severity) -> &'static str {
+        self.get(match s {
+            Severity::Error => RED,
+            Severity::Warning => YELLOW,
+            Severity::Info | Severity::Hint | Severity::Off => BLUE,
+        })
+    }
+    fn reset(&self) -> &'static str {
+        self.get(RESET)
+    }
+    fn bold(&self) -> &'static str {
+        self.get(BOLD)
+    }
+    fn gutter(&self) -> &'static str {
+        self.get(BLUE)
+    }
+}
+
+/// Renders the report for a terminal. `source(file)` gives a file's text
+/// (`None`: no code frame). Baselined diagnostics are only counted.
+pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    // Diagnostics come sorted by file: read each file once.
+    let mut cached: Option<(&str, Option<String>)> = None;
+    for d in r.diagnostics.iter().filter(|d| !d.baselined) {
+        let text = match &cached {
+            Some((file, text)) if *file == d.file => text.as_deref(),
+            _ => cached
+                .insert((d.file.as_str(), source(&d.file)))
+                .1
+                .as_deref(),
+        };
+        render(&mut out, d, text, &style);
+        out.push('\n');
+    }
+    out.push_str(style.bold());
+    out.push_str(&summary(r));
+    out.push_str(style.reset());
+    out.push('\n');
+    out
+}
+
+fn render(out: &mut String, d: &Diagnostic, text: Option<&str>, s: &Style) {
+    let (sev, bold, reset, gutter) = (s.severity(d.severity), s.bold(), s.reset(), s.gutter());
+    out.push_str(&format!(
+        "{sev}{}[{}]{reset}{bold}: {}{reset}\n",
+        d.severity.as_str(),
+        d.rule,
+        d.message
+    ));
+    let width = d.range.line.to_string().len();
+    let pad = " ".repeat(width);
+    out.push_str(&format!(
+        "{pad}{gutter}-->{reset} {}:{}:{}\n",
+        d.file, d.range.line, d.range.column
+    ));
+    let frame = text.and_then(|t| frame(t, d));
+    if let Some(f) = &frame {
+        out.push_str(&format!("{pad} {gutter}|{reset}\n"));
+        if f.text.is_empty() {
+            out.push_str(&format!("{gutter}{} |{reset}\n", d.range.line));
+        } else {
+            out.push_str(&format!("{gutter}{} |{reset} {}\n", d.range.line, f.text));
+        }
+        let spaces = " ".repeat(f.start);
+        let carets = "^".repeat(f.len);
+        out.push_str(&format!(
+            "{pad} {gutter}|{reset} {spaces}{sev}{carets}{reset}\n"
+        ));
+    }
+    if !d.fixes.is_empty() && frame.is_some() {
+        out.push_str(&format!("{pad} {gutter}|{reset}\n"));
+    }
+    for fix in &d.fixes {
+        out.push_str(&format!(
+            "{pad} {gutter}={reset} {bold}help{reset}: {}\n",
+            fix.title
+        ));
+    }
+}
+
+/// The line shown under a diagnostic and where its carets go, in cells.
+#[derive(Debug, PartialEq, Eq)]
+struct Frame {
+    text: String,
+    start: usize,
+    len: usize,
+}
+
+fn frame(text: &str, d: &Diagnostic) -> Option<Frame> {
+    let index = (d.range.line as usize).checked_sub(1)?;
+    let raw = text.split('\n').nth(index)?;
+    let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    // cells[i]: the cell where char i starts; cells[n]: the line's width.
+    let mut shown = String::with_capacity(raw.len());
+    let mut cells = Vec::with_capacity(raw.len() + 1);
+    let mut at = 0;
+    for c in raw.chars() {
+        cells.push(at);
+        let (s, w) = display(c);
+        match s {
+            Some(s) => shown.push_str(s),
+            None => shown.push(c),
+        }
+        at += w;
+    }
+    cells.push(at);
+    let n = cells.len() - 1;
+    let cell = |column: u32| cells[(column.max(1) as usize - 1).min(n)];
+    let start = cell(d.range.column);
+    let end = if d.range.end_line == d.range.line {
+        cell(d.range.end_column)
+    } else {
+        at
+    };
+    let text = shown.trim_end().to_string();
+    Some(Frame {
+        text,
+        start,
+        len: end.saturating_sub(start).max(1),
+    })
+}
+
+/// How a character is shown: a replacement text (if not itself) and its width
+/// in terminal cells.
+fn display(c: char) -> (Option<&'static str>, usize) {
+    match c {
+        '\t' => (Some("    "), 4),
+        c if c.is_control() => (Some("\u{FFFD}"), 1),
+        c if is_zero_width(c) => (None, 0),
+        c if is_wide(c) => (None, 2),
+        _ => (None, 1),
+    }
+}
+
+fn is_zero_width(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A | 0x064B..=0x065F
+        | 0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF
+        | 0x200B..=0x200F | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F | 0xFEFF
+        | 0xE0100..=0xE01EF)
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x2FFFD
+        | 0x30000..=0x3FFFD)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `Found 1 error, 1 warning in 120 files (14 ms); 1 baselined; ...`
+fn summary(r: &Report) -> String {
+    let c = r.counts();
+    let mut found = Vec::new();
+    if c.errors > 0 {
+        found.push(plural(c.errors, "error", "errors"));
+    }
+    if c.warnings > 0 {
+        found.push(plural(c.warnings, "warning", "warnings"));
+    }
+    if c.infos > 0 {
+        found.push(format!("{} info", c.infos));
+    }
+    let files = plural(r.files, "file", "files");
+    let mut line = if found.is_empty() {
+        format!("No violations in {files} ({} ms)", r.elapsed_ms)
+    } else {
+        format!(
+            "Found {} in {files} ({} ms)",
+            found.join(", "),
+            r.elapsed_ms
+        )
+    };
+    if c.baselined > 0 {
+        line.push_str(&format!("; {} baselined", c.baselined));
+    }
+    if r.stale_baseline > 0 {
+        let entries = plural(
+            r.stale_baseline,
+            "stale baseline entry",
+            "stale baseline entries",
+        );
+        line.push_str(&format!("; {entries} (run `archgate baseline prune`)"));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{self, diag, diagnostics, report};
+    use super::*;
+
+    fn no_source(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn snapshot_plain() {
+        let ds = diagnostics();
+        insta::assert_snapshot!(human(&report(&ds), &fixture::source, false));
+    }
+
+    #[test]
+    fn snapshot_color() {
+        let ds = diagnostics();
+        insta::assert_snapshot!(human(&report(&ds), &fixture::source, true));
+    }
+
+    #[test]
+    fn no_colour_codes_without_colour() {
+        let ds = diagnostics();
+        assert!(!human(&report(&ds), &fixture::source, false).contains('\x1b'));
+    }
+
+    #[test]
+    fn baselined_are_counted_not_printed() {
+        let ds = diagnostics();
+        let out = human(&report(&ds), &fixture::source, false);
+        assert!(!out.contains("src/app/api.ts"));
+        assert!(out.ends_with(
+            "; 1 baselined; 2 stale baseline entries (run `archgate baseline prune`)\n"
+        ));
+    }
+
+    #[test]
+    fn no_violations() {
+        let r = Report {
+            diagnostics: &[],
+            files: 1,
+            elapsed_ms: 0,
+            stale_baseline: 0,
+            baseline_in_use: false,
+        };
+        assert_eq!(
+            human(&r, &no_source, false),
+            "No violations in 1 file (0 ms)\n"
+        );
+    }
+
+    #[test]
+    fn only_baselined_is_no_violation() {
+        let ds = vec![diag(
+            "a.ts",
+            (1, 1, 1, 2),
+            Severity::Hint,
+            "layers",
+            "m",
+            (None, None),
+            None,
+            true,
+        )];
+        let r = Report {
+            diagnostics: &ds,
+            files: 3,
+            elapsed_ms: 5,
+            stale_baseline: 1,
+            baseline_in_use: true,
+        };
+        assert_eq!(
+            human(&r, &no_source, false),
+            "No violations in 3 files (5 ms); 1 baselined; 1 stale baseline entry (run `archgate baseline prune`)\n"
+        );
+    }
+
+    #[test]
+    fn plural_counts() {
+        let e = |line| {
+            diag(
+                "a.ts",
+                (line, 1, line, 2),
+                Severity::Error,
+                "layers",
+                "m",
+                (None, None),
+                None,
+                false,
+            )
+        };
+        let w = diag(
+            "b.ts",
+            (1, 1, 1, 2),
+            Severity::Warning,
+            "cycle",
+            "m",
+            (None, None),
+            None,
+            false,
+        );
+        let ds = vec![e(1), e(2), w];
+        let r = Report {
+            diagnostics: &ds,
+            files: 2,
+            elapsed_ms: 7,
+            stale_baseline: 0,
+            baseline_in_use: false,
+        };
+        let out = human(&r, &no_source, false);
+        assert!(
+            out.ends_with("\nFound 2 errors, 1 warning in 2 files (7 ms)\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn no_frame_without_source() {
+        let ds = vec![diag(
+            "a.ts",
+            (12, 3, 12, 5),
+            Severity::Warning,
+            "cycle",
+            "a cycle",
+            (None, None),
+            None,
+            false,
+        )];
+        let r = Report {
+            diagnostics: &ds,
+            files: 1,
+            elapsed_ms: 1,
+            stale_baseline: 0,
+            baseline_in_use: false,
+        };
+        assert_eq!(
+            human(&r, &no_source, false),
+            "warning[cycle]: a cycle\n  --> a.ts:12:3\n\nFound 1 warning in 1 file (1 ms)\n"
+        );
+    }
+
+    fn frame_of(text: &str, range: (u32, u32, u32, u32)) -> Option<Frame> {
+        let d = diag(
+            "a.ts",
+            range,
+            Severity::Error,
+            "r",
+            "m",
+            (None, None),
+            None,
+            false,
+        );
+        frame(text, &d)
+    }
+
+    #[test]
+    fn frame_ascii() {
+        assert_eq!(
+            frame_of("let x = 1;\n", (1, 5, 1, 6)),
+            Some(Frame {
+                text: "let x = 1;".into(),
+                start: 4,
+                len: 1
+            })
+        );
+    }
+
+    #[test]
+    fn frame_tabs_and_wide_chars() {
+        // Columns: \t=1, 日=2, é=3, \t=4, x=5.
+        let f = frame_of("\t日é\tx", (1, 5, 1, 6));
+        assert_eq!(
+            f,
+            Some(Frame {
+                text: "    日é    x".into(),
+                start: 11,
+                len: 1
+            })
+        );
+        // A range over the tab and the wide character.
+        let f = frame_of("\t日é\tx", (1, 1, 1, 3));
+        assert_eq!(f.map(|f| (f.start, f.len)), Some((0, 6)));
+    }
+
+    #[test]
+    fn frame_multi_line_runs_to_end_of_first_line() {
+        let f = frame_of("a\nuse x::{\n  y,\n};\n", (2, 5, 4, 3));
+        assert_eq!(
+            f,
+            Some(Frame {
+                text: "use x::{".into(),
+                start: 4,
+                len: 4
+            })
+        );
+    }
+
+    #[test]
+    fn frame_empty_range_gets_one_caret() {
+        assert_eq!(
+            frame_of("abc", (1, 4, 1, 4)),
+            Some(Frame {
+                text: "abc".into(),
+                start: 3,
+                len: 1
+            })
+        );
+        // A multi-line range starting at the end of its line.
+        assert_eq!(
+            frame_of("abc\n", (1, 4, 2, 1)),
+            Some(Frame {
+                text: "abc".into(),
+                start: 3,
+                len: 1
+            })
+        );
+    }
+
+    #[test]
+    fn frame_out_of_range_positions_are_clamped() {
+        assert_eq!(
+            frame_of("abc", (1, 9, 1, 20)),
+            Some(Frame {
+                text: "abc".into(),
+                start: 3,
+                len: 1
+            })
+        );
+        assert_eq!(
+            frame_of("abc", (1, 0, 1, 0)),
+            Some(Frame {
+                text: "abc".into(),
+                start: 0,
+                len: 1
+            })
+        );
+        assert_eq!(
+            frame_of("abc", (1, 3, 1, 1)),
+            Some(Frame {
+                text: "abc".into(),
+                start: 2,
+                len: 1
+            })
+        );
+        assert_eq!(frame_of("abc", (5, 1, 5, 2)), None);
+        assert_eq!(frame_of("abc", (0, 1, 0, 2)), None);
+    }
+
+    #[test]
+    fn frame_control_characters_are_replaced() {
+        let f = frame_of("a\x1b[31mb\r\n", (1, 7, 1, 8));
+        assert_eq!(
+            f,
+            Some(Frame {
+                text: "a\u{FFFD}[31mb".into(),
+                start: 6,
+                len: 1
+            })
+        );
+    }
+
+    #[test]
+    fn frame_combining_mark_has_no_width() {
+        // "e\u{301}x": x is column 3 but cell 1.
+        assert_eq!(
+            frame_of("e\u{301}x", (1, 3, 1, 4)).map(|f| (f.start, f.len)),
+            Some((1, 1))
+        );
+    }
+}
