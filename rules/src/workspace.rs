@@ -356,7 +356,7 @@ impl Workspace {
             .imports
             .iter()
             .map(|imp| match entry.lang {
-                Lang::Rust => self.rust.resolve(rel, &imp.specifier),
+                Lang::Rust => self.rust.resolve_at(rel, &imp.specifier, imp.span.start),
                 _ => self.ts.resolve(self.fs.as_ref(), rel, &imp.specifier),
             })
             .collect()

@@ -162,10 +162,11 @@ fn module_rules(
         _ => return,
     };
     for (group, from) in from_mods.iter().enumerate() {
-        // public-api: judged by the direct target, also for files in no module
+        let Some(from) = from else { continue };
+        // public-api: judged by the direct target
         let direct_mods = ctx.modules_of(direct);
         if let Some(to) = direct_mods.get(group).and_then(|m| m.as_ref()) {
-            if from.as_ref() != Some(to) && config.checks.public_api != Severity::Off {
+            if from != to && config.checks.public_api != Severity::Off {
                 let def = &config.modules[to.def];
                 if let Some(public) = &def.public {
                     if !public.iter().any(|g| g.matcher.is_match(direct)) {
@@ -177,12 +178,12 @@ fn module_rules(
                             config.checks.public_api,
                             format!(
                                 "{} imports {}, which is not a public entry of `{}`: import it through {}",
-                                describe(place.rel, from.as_ref()),
+                                describe(place.rel, Some(from)),
                                 describe(direct, Some(to)),
                                 to.name,
                                 entries.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(" or ")
                             ),
-                            from.as_ref(),
+                            Some(from),
                             Some(to),
                             direct,
                         );
@@ -197,7 +198,6 @@ fn module_rules(
                 }
             }
         }
-        let Some(from) = from else { continue };
         for (target, via) in &edge.judged {
             let to_mods = ctx.modules_of(target);
             let Some(to) = to_mods.get(group).and_then(|m| m.as_ref()) else {
@@ -491,6 +491,16 @@ fn apiref_matches(r: &ApiRef, lang: Lang, sel: &ApiSelector) -> bool {
     }
 }
 
+/// The baseline/JSON target of an API use: the package or builtin an import
+/// names, else the selector.
+fn api_target(place: &Place, sel: &ApiSelector, imp: Option<usize>) -> String {
+    match imp.and_then(|i| place.entry.resolved.get(i)) {
+        Some(Resolved::Builtin(p)) if matches!(sel.kind, ApiKind::Node(_)) => format!("node:{p}"),
+        Some(Resolved::External(p)) | Some(Resolved::Builtin(p)) if matches!(sel.kind, ApiKind::Npm(_) | ApiKind::Crate(_)) => p.clone(),
+        _ => sel.text.clone(),
+    }
+}
+
 /// Places in a file that introduce an API: (span, import index if any).
 fn api_places(place: &Place, sel: &ApiSelector) -> Vec<(Span, Option<usize>)> {
     let entry = place.entry;
@@ -607,7 +617,7 @@ fn deny_rules(
                     ),
                 );
                 v.from_module = from_name.map(|m| m.name.to_string());
-                v.target = Some(sel.text.clone());
+                v.target = Some(api_target(place, sel, imp));
                 v.related = Some((rule.span, format!("rule `{}`", rule.id)));
                 out.push(v);
             }
@@ -639,7 +649,7 @@ fn boundary_rules(
         let from_name = first_module(from_mods);
         let mut reported: Vec<Span> = Vec::new();
         for sel in &rule.apis {
-            for (span, _) in api_places(place, sel) {
+            for (span, imp) in api_places(place, sel) {
                 if reported.contains(&span) {
                     continue;
                 }
@@ -671,7 +681,7 @@ fn boundary_rules(
                     ),
                 );
                 v.from_module = from_name.map(|m| m.name.to_string());
-                v.target = Some(sel.text.clone());
+                v.target = Some(api_target(place, sel, imp));
                 v.related = Some((rule.span, format!("rule `{}`", rule.id)));
                 out.push(v);
             }

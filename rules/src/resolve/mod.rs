@@ -39,6 +39,11 @@ pub trait FileSystem: Send + Sync {
     fn is_dir(&self, path: &Path) -> bool;
     /// The text of a file, `None` when it is missing or not UTF-8.
     fn read_to_string(&self, path: &Path) -> Option<String>;
+    /// The names of the entries of directory `path` (absolute), sorted; empty
+    /// when it is missing. Used to expand `workspaces` globs.
+    fn read_dir(&self, _path: &Path) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The real disk.
@@ -54,6 +59,17 @@ impl FileSystem for RealFs {
     }
     fn read_to_string(&self, path: &Path) -> Option<String> {
         std::fs::read_to_string(path).ok()
+    }
+    fn read_dir(&self, path: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 }
 
@@ -83,6 +99,15 @@ impl FileSystem for MemFs {
     }
     fn read_to_string(&self, path: &Path) -> Option<String> {
         self.files.get(path).cloned()
+    }
+    fn read_dir(&self, path: &Path) -> Vec<String> {
+        let names: std::collections::BTreeSet<String> = self
+            .files
+            .keys()
+            .filter_map(|p| p.strip_prefix(path).ok()?.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        names.into_iter().collect()
     }
 }
 

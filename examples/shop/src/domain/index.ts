@@ -1,0 +1,2 @@
+export { Order, total } from "./order/order";
+export type { OrderRepository } from "./ports";
