@@ -128,6 +128,13 @@ pub struct ApiRef {
     /// extends, if any. An API already introduced by that import is reported
     /// there, not again here.
     pub via_import: Option<u32>,
+    /// TS/JS: for a chain rooted at a local alias of a global
+    /// (`const token = process.env.T; use(token)`, `const { env } = process`),
+    /// the path of the declaration's value (`process.env.T`, `process`): that
+    /// declaration introduced everything at or below it, so an API it already
+    /// matched is not reported again here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced_as: Option<String>,
 }
 
 /// `mod name;` or `mod name { ... }` in a Rust file.

@@ -496,7 +496,11 @@ fn apiref_matches(r: &ApiRef, lang: Lang, sel: &ApiSelector) -> bool {
 fn api_target(place: &Place, sel: &ApiSelector, imp: Option<usize>) -> String {
     match imp.and_then(|i| place.entry.resolved.get(i)) {
         Some(Resolved::Builtin(p)) if matches!(sel.kind, ApiKind::Node(_)) => format!("node:{p}"),
-        Some(Resolved::External(p)) | Some(Resolved::Builtin(p)) if matches!(sel.kind, ApiKind::Npm(_) | ApiKind::Crate(_)) => p.clone(),
+        Some(Resolved::External(p)) | Some(Resolved::Builtin(p))
+            if matches!(sel.kind, ApiKind::Npm(_) | ApiKind::Crate(_)) =>
+        {
+            p.clone()
+        }
         _ => sel.text.clone(),
     }
 }
@@ -519,6 +523,18 @@ fn api_places(place: &Place, sel: &ApiSelector) -> Vec<(Span, Option<usize>)> {
     for r in &entry.facts.apis {
         if !apiref_matches(r, entry.lang, sel) {
             continue;
+        }
+        if let Some(decl) = &r.introduced_as {
+            // the declaration `const x = <decl>` already introduced it
+            let decl_ref = ApiRef {
+                path: decl.clone(),
+                span: r.span,
+                via_import: None,
+                introduced_as: None,
+            };
+            if apiref_matches(&decl_ref, entry.lang, sel) {
+                continue;
+            }
         }
         if let Some(i) = r.via_import {
             let i = i as usize;

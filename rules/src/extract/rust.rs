@@ -616,12 +616,14 @@ fn resolve_pending(mut pending: Vec<Pending>) -> (Vec<Import>, Vec<ApiRef>) {
                         path: format!("{}{}", import.specifier, &path[head_len..]),
                         span: *span,
                         via_import: index[j],
+                        introduced_as: None,
                     });
                 }
                 None => apis.push(ApiRef {
                     path: path.clone(),
                     span: *span,
                     via_import: None,
+                    introduced_as: None,
                 }),
             }
         }
