@@ -1,0 +1,264 @@
+//! `archgate check` on bad input and the CLI's contracts: exit statuses,
+//! messages, `--stdin-filename`, baselines. Each test builds a small
+//! workspace in a temporary directory and runs the real binary.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+fn archgate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(args)
+        .current_dir(dir)
+        .env("ARCHGATE_NOW", "2026-06-01")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn rules_of(v: &serde_json::Value) -> Vec<(String, String, u64)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+        .collect()
+}
+
+const LAYERED: &str = r#"
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+
+[layers]
+order = ["app", "domain"]
+"#;
+
+fn layered(root: &Path) {
+    write(
+        root,
+        &[
+            ("archgate.toml", LAYERED),
+            ("src/app/main.ts", "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n"),
+            ("src/domain/user.ts", "export interface User { name: string }\n"),
+        ],
+    );
+}
+
+#[test]
+fn malformed_toml_exits_2_with_position() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &[("archgate.toml", "[[modules]\nname = 1\n"), ("a.ts", "")]);
+    let o = archgate(t.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("archgate.toml:1:"), "{e}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn unknown_key_and_unknown_module_suggest_the_right_name() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &[("archgate.toml", "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\ndepend_on = [\"x\"]\n")]);
+    let o = archgate(t.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("archgate.toml:4:1: error: unknown field `depend_on`"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean `depends_on`?"), "{}", stderr(&o));
+
+    write(t.path(), &[("archgate.toml", "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\n[layers]\norder = [\"domian\"]\n")]);
+    let o = archgate(t.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("archgate.toml:5:10: error: unknown module `domian`; did you mean `domain`?"), "{}", stderr(&o));
+}
+
+#[test]
+fn query_that_does_not_compile_is_a_config_error() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &[("archgate.toml", "[[pattern]]\nid = \"p\"\nlanguage = \"rust\"\nquery = \"(no_such_node) @x\"\n")],
+    );
+    let o = archgate(t.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("archgate.toml:4:9: error: the query does not compile for the rust grammar"), "{}", stderr(&o));
+}
+
+#[test]
+fn include_outside_the_workspace_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &[("archgate.toml", "[workspace]\ninclude = [\"../../etc/**\"]\n")]);
+    let o = archgate(t.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("leaves the workspace"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_config_is_a_usage_error() {
+    let t = tempfile::tempdir().unwrap();
+    let o = archgate(t.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no archgate.toml found"), "{}", stderr(&o));
+    let o = archgate(t.path(), &["check", "--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn violations_exit_1_and_json_is_sorted() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    write(t.path(), &[("src/domain/user.ts", "import { x } from '../app/main';\nexport interface User { name: string }\n")]);
+    let o = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(
+        rules_of(&v),
+        [
+            ("cycle".to_string(), "src/app/main.ts".to_string(), 1),
+            ("cycle".to_string(), "src/domain/user.ts".to_string(), 1),
+            ("layers".to_string(), "src/domain/user.ts".to_string(), 1),
+        ]
+    );
+    assert_eq!(v["summary"]["errors"], 3);
+    assert_eq!(v["summary"]["files"], 2);
+}
+
+#[test]
+fn paths_limit_what_is_reported_but_not_what_resolves() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    write(t.path(), &[("src/domain/user.ts", "import { x } from '../app/main';\nexport interface User { name: string }\n")]);
+    let o = archgate(t.path(), &["check", "--format", "json", "src/domain"]);
+    assert_eq!(o.status.code(), Some(1));
+    let files: Vec<String> = rules_of(&json(&o)).into_iter().map(|r| r.1).collect();
+    assert_eq!(files, ["src/domain/user.ts", "src/domain/user.ts"]);
+}
+
+#[test]
+fn skipped_files_non_utf8_binary_and_huge() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    std::fs::write(t.path().join("src/app/latin1.ts"), b"export const s = '\xe9t\xe9';\n").unwrap();
+    std::fs::write(t.path().join("src/app/blob.ts"), b"\x00\x01\x02binary").unwrap();
+    let big = "export const x = 1;\n".repeat(150_000); // 3 MB
+    std::fs::write(t.path().join("src/app/bundle.js"), big).unwrap();
+    let o = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    let skipped: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(skipped[0].0 == "src/app/blob.ts" && skipped[0].1.contains("binary"), "{skipped:?}");
+    assert!(skipped[1].0 == "src/app/bundle.js" && skipped[1].1.contains("size limit"), "{skipped:?}");
+    assert!(skipped[2].0 == "src/app/latin1.ts" && skipped[2].1.contains("UTF-8"), "{skipped:?}");
+    assert!(v["diagnostics"].as_array().unwrap().iter().all(|d| d["severity"] == "info" && d["rule"] == "skipped"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_do_not_hang() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    std::os::unix::fs::symlink(t.path().join("src"), t.path().join("src/app/loop")).unwrap();
+    std::os::unix::fs::symlink("self", t.path().join("src/app/self")).unwrap();
+    let o = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["summary"]["files"], 2);
+}
+
+#[test]
+fn stdin_filename_checks_a_proposed_change() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(["check", "--format", "json", "--stdin-filename", "src/domain/new.ts"])
+        .current_dir(t.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"import { u } from '../app/main';\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // app already imports domain, so the new import also closes a module cycle
+    assert_eq!(
+        rules_of(&json(&o)),
+        [("cycle".to_string(), "src/domain/new.ts".to_string(), 1), ("layers".to_string(), "src/domain/new.ts".to_string(), 1)]
+    );
+    assert!(!t.path().join("src/domain/new.ts").exists(), "stdin content must not be written");
+}
+
+#[test]
+fn baseline_write_check_and_prune() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    write(
+        t.path(),
+        &[("src/domain/user.ts", "import { a } from '../app/main';\nimport { b } from '../app/main';\nexport interface User { name: string }\n")],
+    );
+    write(t.path(), &[("archgate.toml", &format!("{LAYERED}\n[checks]\ncycles = \"off\"\n"))]);
+    let o = archgate(t.path(), &["check", "--write-baseline"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(b["entries"][0]["count"], 2);
+    assert_eq!(b["entries"][0]["target"], "src/app/main.ts");
+
+    // known violations are hints and do not fail
+    let o = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert!(v["diagnostics"].as_array().unwrap().iter().all(|d| d["baselined"] == true && d["severity"] == "hint"));
+
+    // one more occurrence fails, and only the third is new
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "import { a } from '../app/main';\nimport { b } from '../app/main';\nimport { c } from '../app/main';\nexport interface User { name: string }\n",
+        )],
+    );
+    let o = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let fresh: Vec<u64> = json(&o)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["baselined"] == false)
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(fresh, [3]);
+
+    // fix all but one: prune shrinks the count, never grows it
+    write(t.path(), &[("src/domain/user.ts", "import { a } from '../app/main';\nexport interface User { name: string }\n")]);
+    let o = archgate(t.path(), &["baseline", "prune"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let b: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap()).unwrap();
+    assert_eq!(b["entries"][0]["count"], 1);
+    let leftovers: Vec<_> = std::fs::read_dir(t.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
