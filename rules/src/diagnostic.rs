@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::config::Severity;
+use crate::severity::Severity;
 use crate::facts::Span;
 
 /// A position range, 1-based, columns in Unicode scalar values, `end_column`

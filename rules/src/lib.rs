@@ -14,3 +14,4 @@ pub mod lang;
 pub mod resolve;
 pub mod text;
 pub mod workspace;
+pub mod severity;

@@ -21,54 +21,8 @@ use raw::{LayerEntry, RawConfig, RawLayers, S};
 /// The name of the config file.
 pub const CONFIG_FILE: &str = "archgate.toml";
 
-/// Ids of the built-in checks, as they appear in diagnostics.
-pub const BUILTIN_RULES: &[&str] = &[
-    "layers",
-    "depends-on",
-    "visibility",
-    "external",
-    "public-api",
-    "cycle",
-    "file-cycle",
-    "unresolved",
-    "unassigned",
-    "suppression",
-    "config",
-    "skipped",
-];
-
-/// How loud a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-    Hint,
-    Off,
-}
-
-impl Severity {
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s {
-            "error" => Severity::Error,
-            "warning" | "warn" => Severity::Warning,
-            "info" => Severity::Info,
-            "hint" => Severity::Hint,
-            "off" => Severity::Off,
-            _ => return None,
-        })
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::Hint => "hint",
-            Severity::Off => "off",
-        }
-    }
-}
+pub use crate::docs::BUILTIN_RULES;
+pub use crate::severity::Severity;
 
 /// A problem in `archgate.toml`: an error makes the config unusable, a warning
 /// does not.
