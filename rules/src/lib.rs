@@ -15,3 +15,4 @@ pub mod resolve;
 pub mod text;
 pub mod workspace;
 pub mod severity;
+pub mod cache;

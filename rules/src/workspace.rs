@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::FactCache;
 use crate::config::{Config, CONFIG_FILE};
 use crate::extract;
 use crate::facts::{FileFacts, Span};
@@ -25,7 +26,7 @@ use crate::text::LineIndex;
 pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 
 /// A `[[pattern]]` match in a file: (pattern index, captured node span, captured text).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatternHit {
     pub pattern: usize,
     pub span: Span,
@@ -229,6 +230,13 @@ pub fn pattern_hits(
     hits
 }
 
+fn content_text(c: Content) -> String {
+    match c {
+        Content::Text(t) => t,
+        _ => String::new(),
+    }
+}
+
 impl FileEntry {
     /// Analyses one file's content (without resolving its imports).
     pub fn analyse(config: &Config, lang: Lang, content: Content) -> FileEntry {
@@ -289,16 +297,42 @@ impl FileEntry {
 impl Workspace {
     /// Walks, reads and analyses every file of `config` in parallel.
     pub fn load(config: Arc<Config>, fs: Arc<dyn FileSystem>) -> Workspace {
+        Workspace::load_cached(config, fs, None)
+    }
+
+    /// Like [`Workspace::load`], reusing the facts of files whose content hash
+    /// is in `cache` (files are still read; only changed ones are parsed).
+    pub fn load_cached(config: Arc<Config>, fs: Arc<dyn FileSystem>, cache: Option<&FactCache>) -> Workspace {
         let rels = walk(&config);
+        let pkey = crate::cache::patterns_key(&config);
         let files: BTreeMap<String, FileEntry> = rels
             .into_par_iter()
             .filter_map(|rel| {
                 let lang = Lang::from_path(&rel)?;
                 let content = read_content(&config.root.join(&rel));
+                if let (Some(cache), Content::Text(text)) = (cache, &content) {
+                    if let Some(hit) = cache.lookup(&rel, text, pkey) {
+                        let entry = FileEntry {
+                            lang,
+                            lines: LineIndex::new(text),
+                            facts: hit.facts.clone(),
+                            skipped: None,
+                            resolved: Vec::new(),
+                            pattern_hits: hit.pattern_hits.clone(),
+                            text: Arc::from(content_text(content)),
+                        };
+                        return Some((rel, entry));
+                    }
+                }
                 Some((rel, FileEntry::analyse(&config, lang, content)))
             })
             .collect();
         Workspace::from_entries(config, fs, files)
+    }
+
+    /// The facts of every analysed file, for the on-disk cache.
+    pub fn to_cache(&self) -> FactCache {
+        FactCache::from_workspace(self)
     }
 
     /// A workspace from already analysed files (tests, `--stdin-filename`).

@@ -94,7 +94,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let mut stale = 0;
     let mut baseline_in_use = false;
     for config_path in &configs {
-        let mut ws: Workspace = project::load_workspace(config_path)?;
+        let mut ws: Workspace = if args.no_cache {
+            project::load_workspace(config_path)?
+        } else {
+            project::load_workspace_cached(config_path)?
+        };
         let root = ws.root().to_path_buf();
         if let (Some(p), Some(text)) = (&stdin_path, stdin_text.take()) {
             let Some(rel) = rules::workspace::relative(&root, p) else {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rules::analysis::{self, Baseline, Options, Outcome};
+use rules::cache::FactCache;
 use rules::config::{Config, ConfigProblem};
 use rules::resolve::RealFs;
 use rules::workspace::{self, Workspace};
@@ -82,10 +83,51 @@ pub fn find_configs(
     Ok(found)
 }
 
-/// Loads the workspace of a config.
+/// Loads the workspace of a config, without the on-disk cache.
 pub fn load_workspace(config_path: &Path) -> Result<Workspace, UsageError> {
     let config = load_config(config_path)?;
     Ok(Workspace::load(Arc::new(config), Arc::new(RealFs)))
+}
+
+/// Where the facts cache of a workspace lives.
+pub fn cache_path(root: &Path) -> PathBuf {
+    root.join(".archgate").join("cache").join("facts.bin")
+}
+
+/// Loads the workspace of a config through the on-disk facts cache
+/// (`.archgate/cache/facts.bin`), and refreshes the cache when files changed.
+/// A missing, corrupt or foreign cache is ignored; failing to write it is
+/// not an error.
+pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError> {
+    let config = load_config(config_path)?;
+    let path = cache_path(&config.root);
+    let old = std::fs::read(&path).ok().and_then(|b| FactCache::decode(&b));
+    let ws = Workspace::load_cached(Arc::new(config), Arc::new(RealFs), old.as_ref());
+    let new = ws.to_cache();
+    let unchanged = old.as_ref().is_some_and(|o| {
+        o.files.len() == new.files.len()
+            && new.files.iter().all(|(k, v)| o.files.get(k).is_some_and(|c| c.hash == v.hash && c.patterns_key == v.patterns_key))
+    });
+    if !unchanged {
+        let _ = write_cache(&path, &new.encode());
+    }
+    Ok(ws)
+}
+
+fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    if let Some(top) = dir.parent() {
+        let ignore = top.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(ignore, "# created by archgate: the cache is never committed\n*\n")?;
+        }
+    }
+    let tmp = dir.join(format!(".facts.bin.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Today for suppressions: `ARCHGATE_NOW` (an ISO date) or the clock.

@@ -262,3 +262,31 @@ fn baseline_write_check_and_prune() {
     let leftovers: Vec<_> = std::fs::read_dir(t.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    let cache = t.path().join(".archgate/cache/facts.bin");
+    let o = archgate(t.path(), &["check", "--format", "json", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!cache.exists(), "--no-cache writes no cache");
+
+    let first = archgate(t.path(), &["check", "--format", "json"]);
+    assert!(cache.exists());
+    assert_eq!(std::fs::read_to_string(t.path().join(".archgate/.gitignore")).unwrap().lines().last(), Some("*"));
+    let warm = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(rules_of(&json(&first)), rules_of(&json(&warm)));
+
+    // an edit is seen, not served stale from the cache
+    write(t.path(), &[("src/domain/user.ts", "import { x } from '../app/main';\nexport interface User { name: string }\n")]);
+    let edited = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(edited.status.code(), Some(1));
+    assert!(rules_of(&json(&edited)).iter().any(|r| r.0 == "layers"));
+
+    // a corrupt cache is ignored and replaced
+    std::fs::write(&cache, b"ARCHGATE garbage").unwrap();
+    let after = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(rules_of(&json(&edited)), rules_of(&json(&after)));
+    assert!(std::fs::read(&cache).unwrap().len() > 100);
+}

@@ -127,6 +127,8 @@ pub struct BoundaryRule {
 #[derive(Debug)]
 pub struct PatternRule {
     pub id: String,
+    /// The query text as written (cache keys).
+    pub source: String,
     /// (grammar, query, index of the reported capture).
     pub queries: Vec<(Lang, tree_sitter::Query, u32)>,
     pub allow_in: Vec<FileTarget>,
@@ -849,6 +851,7 @@ impl Builder<'_> {
             let allow_in = self.file_targets(&names, &p.allow_in);
             patterns.push(PatternRule {
                 id: p.id.get_ref().clone(),
+                source: format!("{}\n{}\n{:?}", p.language.get_ref(), p.query.get_ref(), p.capture.as_ref().map(|c| c.get_ref())),
                 queries,
                 allow_in,
                 message: p.message.clone(),

@@ -1,0 +1,160 @@
+//! The facts cache: per-file facts keyed by content hash, so a second check
+//! of an unchanged workspace parses nothing. Serialised with a header naming
+//! the archgate version and grammar ABI versions; anything that does not
+//! decode exactly (corrupt, truncated, another version) is ignored, never
+//! trusted. Where the cache lives and when it is written is the caller's
+//! policy (`.archgate/cache/` for the CLI).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::facts::FileFacts;
+use crate::lang::Lang;
+use crate::workspace::{PatternHit, Workspace};
+
+/// Bumped whenever the facts format or extraction changes meaning.
+pub const CACHE_FORMAT: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"ARCHGATE";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedFile {
+    pub hash: u64,
+    pub facts: Arc<FileFacts>,
+    pub patterns_key: u64,
+    pub pattern_hits: Vec<PatternHit>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    format: u32,
+    archgate: String,
+    grammars: String,
+}
+
+/// The cached facts of a workspace's files.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct FactCache {
+    pub files: HashMap<String, CachedFile>,
+}
+
+/// xxh3 of a file's text.
+pub fn content_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// A key of the config's `[[pattern]]` queries: cached pattern matches are
+/// only reused under the same queries.
+pub fn patterns_key(config: &Config) -> u64 {
+    let mut s = String::new();
+    for p in &config.patterns {
+        s.push_str(&p.id);
+        s.push('\0');
+        s.push_str(&p.source);
+        s.push('\0');
+    }
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+}
+
+fn header() -> Header {
+    let grammars = [Lang::TypeScript, Lang::Tsx, Lang::Rust]
+        .iter()
+        .map(|l| format!("{}:{}:{}", l.grammar_name(), l.grammar().abi_version(), l.grammar().node_kind_count()))
+        .collect::<Vec<_>>()
+        .join(",");
+    Header { format: CACHE_FORMAT, archgate: env!("CARGO_PKG_VERSION").to_string(), grammars }
+}
+
+impl FactCache {
+    pub fn from_workspace(ws: &Workspace) -> FactCache {
+        let key = patterns_key(&ws.config);
+        let files = ws
+            .files
+            .iter()
+            .filter(|(_, e)| e.skipped.is_none())
+            .map(|(rel, e)| {
+                (
+                    rel.clone(),
+                    CachedFile { hash: content_hash(&e.text), facts: e.facts.clone(), patterns_key: key, pattern_hits: e.pattern_hits.clone() },
+                )
+            })
+            .collect();
+        FactCache { files }
+    }
+
+    /// The cached entry for `rel` if its content and pattern queries match.
+    pub fn lookup(&self, rel: &str, text: &str, patterns_key: u64) -> Option<&CachedFile> {
+        let c = self.files.get(rel)?;
+        (c.patterns_key == patterns_key && c.hash == content_hash(text)).then_some(c)
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        if let (Ok(h), Ok(body)) = (bincode::serialize(&header()), bincode::serialize(self)) {
+            out.extend((h.len() as u64).to_le_bytes());
+            out.extend(h);
+            out.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+            out.extend(body);
+        }
+        out
+    }
+
+    /// `None` for anything but a complete cache of this exact version.
+    pub fn decode(bytes: &[u8]) -> Option<FactCache> {
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let (len, rest) = rest.split_at_checked(8)?;
+        let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
+        let (h, rest) = rest.split_at_checked(len)?;
+        let h: Header = bincode::deserialize(h).ok()?;
+        let want = header();
+        if h.format != want.format || h.archgate != want.archgate || h.grammars != want.grammars {
+            return None;
+        }
+        let (sum, body) = rest.split_at_checked(8)?;
+        if u64::from_le_bytes(sum.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body) {
+            return None;
+        }
+        bincode::deserialize(body).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> FactCache {
+        let (facts, _) = crate::extract::parse_and_extract(Lang::TypeScript, "import x from './y';\n", None);
+        let mut c = FactCache::default();
+        c.files.insert(
+            "a.ts".into(),
+            CachedFile { hash: content_hash("import x from './y';\n"), facts: Arc::new(facts), patterns_key: 7, pattern_hits: Vec::new() },
+        );
+        c
+    }
+
+    #[test]
+    fn round_trips_and_looks_up_by_content() {
+        let c = FactCache::decode(&sample().encode()).unwrap();
+        assert_eq!(c.files["a.ts"].facts.imports[0].specifier, "./y");
+        assert!(c.lookup("a.ts", "import x from './y';\n", 7).is_some());
+        assert!(c.lookup("a.ts", "import x from './z';\n", 7).is_none());
+        assert!(c.lookup("a.ts", "import x from './y';\n", 8).is_none());
+        assert!(c.lookup("b.ts", "", 7).is_none());
+    }
+
+    #[test]
+    fn corrupt_or_foreign_caches_are_ignored() {
+        let bytes = sample().encode();
+        for cut in [0, 5, 8, 20, bytes.len() / 2, bytes.len() - 1] {
+            assert!(FactCache::decode(&bytes[..cut]).is_none(), "truncated at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 0x55;
+        assert!(FactCache::decode(&flipped).is_none());
+        assert!(FactCache::decode(b"not a cache at all").is_none());
+    }
+}
