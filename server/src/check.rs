@@ -137,6 +137,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
                 continue;
             }
             d.file = project::relative_to(&abs, &cwd);
+            if let Some(r) = &mut d.related {
+                r.file = project::relative_to(&root.join(&r.file), &cwd);
+            }
             for f in &mut d.fixes {
                 for e in &mut f.edits {
                     e.file = project::relative_to(&root.join(&e.file), &cwd);

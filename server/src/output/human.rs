@@ -250,7 +250,8 @@ mod tests {
     #[test]
     fn snapshot_color() {
         let ds = diagnostics();
-        insta::assert_snapshot!(human(&report(&ds), &fixture::source, true));
+        // ESC shown as `␛` to keep the snapshot file plain text.
+        insta::assert_snapshot!(human(&report(&ds), &fixture::source, true).replace('\x1b', "␛"));
     }
 
     #[test]

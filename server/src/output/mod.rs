@@ -11,9 +11,6 @@
 //! (they are known debt); they are listed in `json` and `sarif` (marked), and
 //! only counted in `human` and `github`.
 
-// Until main.rs calls every format.
-#![allow(dead_code)]
-
 mod github;
 mod human;
 mod json;
