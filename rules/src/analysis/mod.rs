@@ -69,11 +69,9 @@ pub(crate) struct Violation {
 #[derive(Debug, Clone)]
 pub(crate) struct Edge<'a> {
     pub import: &'a Import,
-    pub import_index: usize,
     pub resolved: &'a Resolved,
     /// `(judged target file, re-exporting file it came through)`.
     pub judged: Vec<(String, Option<String>)>,
-    pub type_only: bool,
 }
 
 /// Shared read-only state of one evaluation.
@@ -107,17 +105,14 @@ impl Ctx<'_> {
             .imports
             .iter()
             .zip(&entry.resolved)
-            .enumerate()
-            .filter_map(|(i, (imp, res))| {
+            .filter_map(|(imp, res)| {
                 let Resolved::File(target) = res else {
                     return None;
                 };
                 Some(Edge {
                     import: imp,
-                    import_index: i,
                     resolved: res,
                     judged: self.follow(imp, target),
-                    type_only: is_type_only(imp),
                 })
             })
             .collect()

@@ -102,7 +102,7 @@ pub(super) fn apply_suppressions(
             continue;
         };
         let silenced_by = entry.facts.suppressions.iter().position(|s| {
-            s.rules.iter().any(|r| *r == v.rule)
+            s.rules.contains(&v.rule)
                 && (s.file_level || s.target_line == v.span.line)
                 && !s
                     .until
