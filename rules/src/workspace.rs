@@ -64,6 +64,8 @@ pub struct Workspace {
     fs: Arc<dyn FileSystem>,
     ts: TsResolver,
     rust: RustResolver,
+    /// Evaluation results kept between checks (see [`crate::analysis::check`]).
+    pub(crate) analysis: std::sync::Mutex<crate::analysis::AnalysisCache>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -302,7 +304,11 @@ impl Workspace {
 
     /// Like [`Workspace::load`], reusing the facts of files whose content hash
     /// is in `cache` (files are still read; only changed ones are parsed).
-    pub fn load_cached(config: Arc<Config>, fs: Arc<dyn FileSystem>, cache: Option<&FactCache>) -> Workspace {
+    pub fn load_cached(
+        config: Arc<Config>,
+        fs: Arc<dyn FileSystem>,
+        cache: Option<&FactCache>,
+    ) -> Workspace {
         let rels = walk(&config);
         let pkey = crate::cache::patterns_key(&config);
         let files: BTreeMap<String, FileEntry> = rels
@@ -349,6 +355,7 @@ impl Workspace {
             fs,
             ts,
             rust,
+            analysis: Default::default(),
         };
         ws.rebuild_rust();
         ws.resolve_all();
@@ -399,6 +406,7 @@ impl Workspace {
     /// Re-resolves every import (after files appeared or disappeared, or a
     /// manifest changed).
     pub fn resolve_all(&mut self) {
+        self.analysis_cache().invalidate_all();
         self.ts.invalidate();
         let resolved: Vec<(String, Vec<Resolved>)> = self
             .files
@@ -451,7 +459,12 @@ impl Workspace {
         } else {
             entry.resolved = self.resolve_entry(rel, &entry);
             self.files.insert(rel.to_string(), entry);
+            self.analysis_cache().invalidate(rel);
         }
+    }
+
+    fn analysis_cache(&mut self) -> &mut crate::analysis::AnalysisCache {
+        self.analysis.get_mut().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Forgets a deleted file.
@@ -482,6 +495,7 @@ impl Workspace {
         let patterns_changed = pattern_key(&self.config) != pattern_key(&config);
         let tsconfig_changed = self.config.tsconfig != config.tsconfig;
         self.config = config;
+        self.analysis_cache().invalidate_all();
         if patterns_changed {
             let config = self.config.clone();
             self.files.par_iter_mut().for_each(|(_, e)| {

@@ -11,7 +11,7 @@ pub mod modules;
 mod rules;
 mod suppress;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -74,11 +74,81 @@ pub(crate) struct Edge<'a> {
     pub judged: Vec<(String, Option<String>)>,
 }
 
+/// An import edge to a file, as kept between evaluations for the graph rules.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedEdge {
+    pub span: Span,
+    /// The file the import resolves to.
+    pub direct: String,
+    /// `(judged target file, re-exporting file it came through)`.
+    pub judged: Vec<(String, Option<String>)>,
+    /// Whether it counts as a dependency under `type_only_imports`.
+    pub counted: bool,
+}
+
+/// What evaluating one file's rules produced, and what it read to do so.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FileResult {
+    pub violations: Vec<Violation>,
+    pub edges: Vec<CachedEdge>,
+    /// Other files whose facts the evaluation consulted (import targets,
+    /// re-export chains, public entries): editing one of them re-evaluates
+    /// this file.
+    pub reads: Vec<String>,
+}
+
+/// Evaluation results kept between checks, so that after an edit only the
+/// edited file and the files that read it are evaluated again; graph rules
+/// run over the kept edges. The workspace invalidates it on every change;
+/// the differential tests check it against cold checks.
+#[derive(Debug, Default)]
+pub struct AnalysisCache {
+    assignment: Option<Assignment>,
+    files: HashMap<String, FileResult>,
+    /// file → files whose results read it.
+    dependents: HashMap<String, HashSet<String>>,
+    dirty: HashSet<String>,
+    all_dirty: bool,
+}
+
+impl AnalysisCache {
+    /// `rel` changed: it and every file that read it are evaluated again.
+    pub fn invalidate(&mut self, rel: &str) {
+        self.dirty.insert(rel.to_string());
+        if let Some(deps) = self.dependents.get(rel) {
+            self.dirty.extend(deps.iter().cloned());
+        }
+    }
+
+    /// Everything is evaluated again (config, resolution or file set changed).
+    pub fn invalidate_all(&mut self) {
+        self.all_dirty = true;
+        self.assignment = None;
+    }
+
+    fn store(&mut self, rel: String, result: FileResult) {
+        if let Some(old) = self.files.remove(&rel) {
+            for r in &old.reads {
+                if let Some(d) = self.dependents.get_mut(r) {
+                    d.remove(&rel);
+                }
+            }
+        }
+        for r in &result.reads {
+            self.dependents
+                .entry(r.clone())
+                .or_default()
+                .insert(rel.clone());
+        }
+        self.files.insert(rel, result);
+    }
+}
+
 /// Shared read-only state of one evaluation.
 pub(crate) struct Ctx<'a> {
     pub ws: &'a Workspace,
     pub config: &'a Config,
-    pub assignment: Assignment,
+    pub assignment: &'a Assignment,
 }
 
 impl Ctx<'_> {
@@ -98,8 +168,9 @@ impl Ctx<'_> {
         self.config.checks.type_only_count || !is_type_only(import)
     }
 
-    /// The edges of a file's imports that lead to files.
-    pub fn edges<'e>(&self, entry: &'e FileEntry) -> Vec<Edge<'e>> {
+    /// The edges of a file's imports that lead to files; every file consulted
+    /// is added to `reads`.
+    pub fn edges<'e>(&self, entry: &'e FileEntry, reads: &mut Vec<String>) -> Vec<Edge<'e>> {
         entry
             .facts
             .imports
@@ -112,14 +183,20 @@ impl Ctx<'_> {
                 Some(Edge {
                     import: imp,
                     resolved: res,
-                    judged: self.follow(imp, target),
+                    judged: self.follow(imp, target, reads),
                 })
             })
             .collect()
     }
 
     /// Re-export following: the files that define the names an import brings in.
-    fn follow(&self, imp: &Import, target: &str) -> Vec<(String, Option<String>)> {
+    fn follow(
+        &self,
+        imp: &Import,
+        target: &str,
+        reads: &mut Vec<String>,
+    ) -> Vec<(String, Option<String>)> {
+        reads.push(target.to_string());
         let direct = vec![(target.to_string(), None)];
         if !self.config.checks.reexports_follow
             || !matches!(
@@ -140,6 +217,7 @@ impl Ctx<'_> {
             let def = self
                 .defining_file(target, &n.name, &mut seen)
                 .unwrap_or_else(|| target.to_string());
+            reads.append(&mut seen);
             let via = (def != target).then(|| target.to_string());
             out.push((def, via));
         }
@@ -194,25 +272,58 @@ pub fn is_type_only(imp: &Import) -> bool {
     imp.type_only || (!imp.names.is_empty() && imp.names.iter().all(|n| n.type_only))
 }
 
-/// Evaluates every rule on the workspace.
+/// Evaluates every rule on the workspace. Per-file results are kept in the
+/// workspace's [`AnalysisCache`]: only files changed since the last check (and
+/// the files that read them) are evaluated again.
 pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     let config = ws.config.as_ref();
+    let mut guard = ws.analysis.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = &mut *guard;
+    if cache.all_dirty || cache.assignment.is_none() {
+        cache.assignment = Some(Assignment::new(config, ws.files.keys()));
+    }
+    let todo: Vec<(&String, &FileEntry)> = if cache.all_dirty {
+        cache.files.clear();
+        cache.dependents.clear();
+        ws.files.iter().collect()
+    } else {
+        cache.files.retain(|rel, _| ws.files.contains_key(rel));
+        let mut todo: Vec<(&String, &FileEntry)> = ws
+            .files
+            .iter()
+            .filter(|(rel, _)| cache.dirty.contains(*rel) || !cache.files.contains_key(*rel))
+            .collect();
+        todo.sort_by(|a, b| a.0.cmp(b.0));
+        todo
+    };
+    let assignment = cache.assignment.take().unwrap_or_default();
     let ctx = Ctx {
         ws,
         config,
-        assignment: Assignment::new(config, ws.files.keys()),
+        assignment: &assignment,
     };
 
-    // per-file rules, in parallel
-    let mut violations: Vec<Violation> = ws
-        .files
+    // per-file rules, in parallel, for what changed
+    let fresh: Vec<(String, FileResult)> = todo
         .par_iter()
-        .flat_map_iter(|(rel, entry)| rules::file_rules(&ctx, rel, entry))
+        .map(|(rel, entry)| ((*rel).clone(), rules::file_rules(&ctx, rel, entry)))
         .collect();
-    // graph rules
-    violations.extend(rules::cycles(&ctx));
-    violations.extend(rules::file_cycles(&ctx));
-    violations.extend(rules::transitive_deny(&ctx));
+    for (rel, result) in fresh {
+        cache.store(rel, result);
+    }
+    cache.dirty.clear();
+    cache.all_dirty = false;
+
+    let mut violations: Vec<Violation> = Vec::new();
+    for rel in ws.files.keys() {
+        if let Some(r) = cache.files.get(rel) {
+            violations.extend(r.violations.iter().cloned());
+        }
+    }
+    // graph rules, over the kept edges
+    violations.extend(rules::cycles(&ctx, &cache.files));
+    violations.extend(rules::file_cycles(&ctx, &cache.files));
+    violations.extend(rules::transitive_deny(&ctx, &cache.files));
     violations.extend(rules::config_warnings(&ctx));
     violations.extend(rules::manifest_problems(&ctx));
 
@@ -234,6 +345,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         Some(b) => b.apply(&mut diagnostics),
         None => 0,
     };
+    cache.assignment = Some(assignment);
     Outcome {
         diagnostics,
         stale_baseline: stale,

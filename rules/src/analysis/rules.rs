@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::graph;
 use super::modules::{layer_positions, target_matches, Module};
-use super::{config_rel, is_type_only, Ctx, Edge, Violation};
+use super::{config_rel, is_type_only, CachedEdge, Ctx, Edge, FileResult, Violation};
 use crate::config::selector::{path_under, ApiKind};
 use crate::config::{ApiSelector, Config, FileTarget, Severity, Target};
 use crate::diagnostic::{Edit, Fix};
@@ -72,7 +72,27 @@ impl Place<'_> {
 }
 
 /// Every per-file rule for one file.
-pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> Vec<Violation> {
+pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult {
+    let mut reads = Vec::new();
+    let mut edges_out = Vec::new();
+    let violations = file_violations(ctx, rel, entry, &mut reads, &mut edges_out);
+    reads.sort();
+    reads.dedup();
+    reads.retain(|r| r != rel);
+    FileResult {
+        violations,
+        edges: edges_out,
+        reads,
+    }
+}
+
+fn file_violations(
+    ctx: &Ctx,
+    rel: &str,
+    entry: &FileEntry,
+    reads: &mut Vec<String>,
+    cached: &mut Vec<CachedEdge>,
+) -> Vec<Violation> {
     let place = Place { rel, entry };
     let mut out = Vec::new();
     let config = ctx.config;
@@ -133,9 +153,17 @@ pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> Vec<Violati
         }
     }
 
-    let edges = ctx.edges(entry);
+    let edges = ctx.edges(entry, reads);
     for edge in &edges {
-        module_rules(ctx, &place, &modules, edge, &mut out);
+        if let Resolved::File(direct) = edge.resolved {
+            cached.push(CachedEdge {
+                span: edge.import.span,
+                direct: direct.clone(),
+                judged: edge.judged.clone(),
+                counted: ctx.counts(edge.import),
+            });
+        }
+        module_rules(ctx, &place, &modules, edge, reads, &mut out);
     }
     external_rule(ctx, &place, &modules, &mut out);
     deny_rules(ctx, &place, &modules, &edges, &mut out);
@@ -151,6 +179,7 @@ fn module_rules(
     place: &Place,
     from_mods: &[Option<Module>],
     edge: &Edge,
+    reads: &mut Vec<String>,
     out: &mut Vec<Violation>,
 ) {
     let config = ctx.config;
@@ -192,7 +221,9 @@ fn module_rules(
                             def.span,
                             format!("module `{}` and its public entries", def.name),
                         ));
-                        v.fixes = public_entry_fix(ctx, place, edge, to).into_iter().collect();
+                        v.fixes = public_entry_fix(ctx, place, edge, to, reads)
+                            .into_iter()
+                            .collect();
                         out.push(v);
                     }
                 }
@@ -751,7 +782,13 @@ fn pattern_rules(ctx: &Ctx, place: &Place, from_mods: &[Option<Module>], out: &m
 
 /// The fix for `public-api`: point the specifier at a public entry that
 /// exports every imported name (TS/JS only).
-fn public_entry_fix(ctx: &Ctx, place: &Place, edge: &Edge, to: &Module) -> Option<Fix> {
+fn public_entry_fix(
+    ctx: &Ctx,
+    place: &Place,
+    edge: &Edge,
+    to: &Module,
+    reads: &mut Vec<String>,
+) -> Option<Fix> {
     if !place.entry.lang.is_js_family() || edge.import.names.is_empty() {
         return None;
     }
@@ -762,7 +799,9 @@ fn public_entry_fix(ctx: &Ctx, place: &Place, edge: &Edge, to: &Module) -> Optio
             && ctx.modules_of(f).get(def.group).cloned().flatten().as_ref() == Some(to)
             && edge.import.names.iter().all(|n| {
                 let mut seen = Vec::new();
-                ctx.defining_file(f, &n.name, &mut seen).is_some()
+                let found = ctx.defining_file(f, &n.name, &mut seen).is_some();
+                reads.append(&mut seen);
+                found
             })
     })?;
     let spec = relative_specifier(place.rel, entry_file);
@@ -828,7 +867,7 @@ pub fn relative_specifier(from: &str, to: &str) -> String {
 
 /// `cycle`: every import between two different modules of one strongly
 /// connected component of the module graph, naming a shortest module cycle.
-pub(super) fn cycles(ctx: &Ctx) -> Vec<Violation> {
+pub(super) fn cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Violation> {
     let config = ctx.config;
     if config.checks.cycles == Severity::Off {
         return Vec::new();
@@ -848,12 +887,12 @@ pub(super) fn cycles(ctx: &Ctx) -> Vec<Violation> {
                 names.len() - 1
             })
         };
-        for (rel, entry) in &ctx.ws.files {
+        for rel in ctx.ws.files.keys() {
             let Some(from) = ctx.modules_of(rel).get(group).cloned().flatten() else {
                 continue;
             };
-            for edge in ctx.edges(entry) {
-                if !ctx.counts(edge.import) {
+            for edge in edges_of(results, rel) {
+                if !edge.counted {
                     continue;
                 }
                 for (target, _) in &edge.judged {
@@ -868,7 +907,7 @@ pub(super) fn cycles(ctx: &Ctx) -> Vec<Violation> {
                     if !adj[a].contains(&b) {
                         adj[a].push(b);
                     }
-                    edges.push((rel.clone(), edge.import.span, a, b, target.clone()));
+                    edges.push((rel.clone(), edge.span, a, b, target.clone()));
                 }
             }
         }
@@ -922,7 +961,7 @@ pub(super) fn cycles(ctx: &Ctx) -> Vec<Violation> {
 }
 
 /// `file-cycle`: like `cycle`, on the file graph.
-pub(super) fn file_cycles(ctx: &Ctx) -> Vec<Violation> {
+pub(super) fn file_cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Violation> {
     let config = ctx.config;
     if config.checks.file_cycles == Severity::Off {
         return Vec::new();
@@ -935,14 +974,12 @@ pub(super) fn file_cycles(ctx: &Ctx) -> Vec<Violation> {
         .collect();
     let mut adj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
     let mut edges: Vec<(usize, Span, usize)> = Vec::new();
-    for (i, (_, entry)) in ctx.ws.files.iter().enumerate() {
-        for edge in ctx.edges(entry) {
-            if !ctx.counts(edge.import) {
+    for (i, rel) in ctx.ws.files.keys().enumerate() {
+        for edge in edges_of(results, rel) {
+            if !edge.counted {
                 continue;
             }
-            let Resolved::File(t) = edge.resolved else {
-                continue;
-            };
+            let t = &edge.direct;
             let Some(&j) = index.get(t.as_str()) else {
                 continue;
             };
@@ -952,7 +989,7 @@ pub(super) fn file_cycles(ctx: &Ctx) -> Vec<Violation> {
             if !adj[i].contains(&j) {
                 adj[i].push(j);
             }
-            edges.push((i, edge.import.span, j));
+            edges.push((i, edge.span, j));
         }
     }
     let comp = graph::scc(&adj);
@@ -1001,7 +1038,7 @@ pub(super) fn file_cycles(ctx: &Ctx) -> Vec<Violation> {
 /// `[[deny]] transitive = true`: an import in a `from` file that starts a chain
 /// of imports reaching a `to` target (the direct case is reported by
 /// [`deny_rules`]).
-pub(super) fn transitive_deny(ctx: &Ctx) -> Vec<Violation> {
+pub(super) fn transitive_deny(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Violation> {
     let config = ctx.config;
     let rules: Vec<_> = config
         .deny
@@ -1019,9 +1056,9 @@ pub(super) fn transitive_deny(ctx: &Ctx) -> Vec<Violation> {
         .collect();
     let mut adj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
     let mut radj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
-    for (i, (_, entry)) in ctx.ws.files.iter().enumerate() {
-        for edge in ctx.edges(entry) {
-            if !ctx.counts(edge.import) {
+    for (i, rel) in ctx.ws.files.keys().enumerate() {
+        for edge in edges_of(results, rel) {
+            if !edge.counted {
                 continue;
             }
             for (t, _) in &edge.judged {
@@ -1070,8 +1107,8 @@ pub(super) fn transitive_deny(ctx: &Ctx) -> Vec<Violation> {
                 continue;
             }
             let _ = i;
-            for edge in ctx.edges(entry) {
-                if !ctx.counts(edge.import) {
+            for edge in edges_of(results, rel) {
+                if !edge.counted {
                     continue;
                 }
                 // the shortest chain over every judged target of this import
@@ -1105,7 +1142,7 @@ pub(super) fn transitive_deny(ctx: &Ctx) -> Vec<Violation> {
                 let from_name = first_module(&mods);
                 let place = Place { rel, entry };
                 let mut v = place.violation(
-                    edge.import.span,
+                    edge.span,
                     &rule.id,
                     rule.severity,
                     with_message(
@@ -1132,6 +1169,10 @@ pub(super) fn transitive_deny(ctx: &Ctx) -> Vec<Violation> {
         }
     }
     out
+}
+
+fn edges_of<'r>(results: &'r HashMap<String, FileResult>, rel: &str) -> &'r [CachedEdge] {
+    results.get(rel).map_or(&[], |r| r.edges.as_slice())
 }
 
 fn direct_hit(ctx: &Ctx, rule: &crate::config::DenyRule, target: &str) -> bool {
