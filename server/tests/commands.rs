@@ -1,0 +1,649 @@
+//! End-to-end tests of `archgate explain`, `allowed`, `graph` and `init`: the
+//! real binary on small workspaces written to temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A workspace in `<tmp>/<name>`, so the root's name is stable in snapshots.
+struct Ws {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+fn workspace(name: &str, files: &[(&str, &str)]) -> Ws {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let root = tmp.path().join(name);
+    std::fs::create_dir_all(&root).expect("root");
+    let root = root.canonicalize().expect("canonical root");
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+        std::fs::write(&p, text).expect("write");
+    }
+    Ws { _tmp: tmp, root }
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn archgate(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(args)
+        .current_dir(dir)
+        .env("ARCHGATE_NOW", "2026-06-01")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run archgate");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs a command that must succeed; its stdout with the root redacted.
+fn ok(ws: &Ws, dir: &str, args: &[&str]) -> String {
+    let out = archgate(&ws.root.join(dir), args);
+    assert_eq!(out.code, 0, "{args:?} failed: {}", out.stderr);
+    out.stdout.replace(&ws.root.display().to_string(), "[ROOT]")
+}
+
+const SHOP_CONFIG: &str = r#"
+[workspace]
+include = ["src/**"]
+
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+depends_on = ["domain", "infra", "shared"]
+description = "Entry points | wiring"
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+public = ["src/domain/index.ts"]
+external = ["zod", "npm:@tanstack/*"]
+description = "Business rules. No I/O."
+
+[[modules]]
+name = "db"
+paths = ["src/infra/db/**"]
+visible_to = ["infra"]
+
+[[modules]]
+name = "infra"
+paths = ["src/infra/**"]
+
+[[modules]]
+name = "jobs"
+paths = ["src/jobs/**"]
+
+[[modules]]
+name = "shared"
+paths = ["src/shared/**"]
+utility = true
+
+[[modules]]
+name = "feature-{1}"
+group = "features"
+paths = ["src/app/features/*/**"]
+depends_on = []
+
+[layers]
+order = ["app", ["infra", "jobs"], "domain"]
+
+[[deny]]
+id = "domain-is-pure"
+from = ["domain"]
+to = ["npm:axios", "node:fs", "src/legacy/**"]
+message = "The domain stays free of I/O."
+transitive = true
+
+[[boundary]]
+id = "env-access"
+apis = ["global:process.env"]
+allow_in = ["src/config/**"]
+message = "Read configuration once, in src/config."
+
+[[boundary]]
+id = "process-spawn"
+apis = ["node:child_process"]
+allow_in = ["infra"]
+severity = "warning"
+
+[[pattern]]
+id = "no-eval"
+language = "typescript"
+query = '((call_expression function: (identifier) @callee) (#eq? @callee "eval"))'
+message = "eval runs untrusted strings as code."
+
+[[allow]]
+from = ["src/jobs/run.ts"]
+to = ["infra"]
+rules = ["layers"]
+reason = "the job runner wires infra"
+
+[checks]
+unresolved = "off"
+type_only_imports = "ignore"
+"#;
+
+fn shop() -> Ws {
+    workspace(
+        "shop",
+        &[
+            ("archgate.toml", SHOP_CONFIG),
+            (
+                "src/app/main.ts",
+                "import { order } from \"../domain/index\";\nimport { q } from \"../infra/db/pool\";\nimport { s } from \"../shared/util\";\nimport type { T } from \"../jobs/run\";\nexport const main = [order, q, s];\n",
+            ),
+            (
+                "src/app/features/billing/bill.ts",
+                "import { search } from \"../search/find\";\nexport const bill = search;\n",
+            ),
+            ("src/app/features/search/find.ts", "export const search = 1;\n"),
+            ("src/domain/index.ts", "export { order } from \"./order\";\n"),
+            (
+                "src/domain/order.ts",
+                "import { x } from \"../infra/repo\";\nexport const order = x;\n",
+            ),
+            (
+                "src/infra/repo.ts",
+                "import { order } from \"../domain/index\";\nexport const x = 1;\nexport const y = order;\n",
+            ),
+            ("src/infra/db/pool.ts", "export const q = 1;\n"),
+            (
+                "src/jobs/run.ts",
+                "import { x } from \"../infra/repo\";\nexport type T = number;\nexport const run = x;\n",
+            ),
+            ("src/shared/util.ts", "export const s = 1;\n"),
+            ("src/legacy/old.ts", "export const old = 1;\n"),
+        ],
+    )
+}
+
+// ---------------------------------------------------------------------------
+// explain
+
+#[test]
+fn explain_markdown() {
+    let ws = shop();
+    insta::assert_snapshot!("explain_shop", ok(&ws, "", &["explain"]));
+}
+
+#[test]
+fn explain_from_a_subdirectory_and_with_config() {
+    let ws = shop();
+    let top = ok(&ws, "", &["explain"]);
+    assert_eq!(ok(&ws, "src/app", &["explain"]), top);
+    assert_eq!(
+        ok(&ws, "src", &["explain", "--config", "../archgate.toml"]),
+        top
+    );
+}
+
+#[test]
+fn explain_minimal_config() {
+    let ws = workspace(
+        "tiny",
+        &[
+            ("archgate.toml", "[checks]\nlayers = \"warning\"\n"),
+            ("src/a.ts", "export const a = 1;\n"),
+        ],
+    );
+    insta::assert_snapshot!("explain_tiny", ok(&ws, "", &["explain"]));
+}
+
+#[test]
+fn explain_without_config_is_a_usage_error() {
+    let ws = workspace("none", &[("src/a.ts", "export const a = 1;\n")]);
+    let out = archgate(&ws.root, &["explain"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.contains("no archgate.toml found"),
+        "{}",
+        out.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------
+// graph
+
+#[test]
+fn graph_dot() {
+    let ws = shop();
+    insta::assert_snapshot!("graph_shop_dot", ok(&ws, "", &["graph"]));
+    assert_eq!(
+        ok(&ws, "", &["graph", "--format", "dot"]),
+        ok(&ws, "", &["graph"])
+    );
+}
+
+#[test]
+fn graph_mermaid() {
+    let ws = shop();
+    insta::assert_snapshot!(
+        "graph_shop_mermaid",
+        ok(&ws, "", &["graph", "--format", "mermaid"])
+    );
+}
+
+#[test]
+fn graph_single_group_has_no_clusters_and_counts_type_only_imports() {
+    let ws = workspace(
+        "two",
+        &[
+            (
+                "archgate.toml",
+                "[[modules]]\nname = \"a\"\npaths = [\"a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"b/**\"]\n\n[layers]\norder = [\"a\", \"b\"]\n",
+            ),
+            (
+                "a/x.ts",
+                "import { y } from \"../b/y\";\nimport type { Z } from \"../b/z\";\nexport const x = y;\n",
+            ),
+            ("b/y.ts", "export const y = 1;\n"),
+            (
+                "b/z.ts",
+                "import { x } from \"../a/x\";\nexport type Z = typeof x;\n",
+            ),
+        ],
+    );
+    assert_eq!(
+        ok(&ws, "", &["graph"]),
+        "// archgate module graph: 2 modules, 2 edges, 2 with violations (red)\n\
+         digraph archgate {\n  rankdir=TB;\n  node [shape=box];\n  \
+         \"a\" [label=\"a\\n1 file\"];\n  \"b\" [label=\"b\\n2 files\"];\n  \
+         \"a\" -> \"b\" [color=red, fontcolor=red, label=\"cycle\", tooltip=\"2 imports\"];\n  \
+         \"b\" -> \"a\" [color=red, fontcolor=red, label=\"cycle, layers\", tooltip=\"1 import\"];\n}\n"
+    );
+    assert_eq!(
+        ok(&ws, "", &["graph", "--format", "mermaid"]),
+        "flowchart TD\n  %% archgate module graph: 2 modules, 2 edges, 2 with violations (dotted, red)\n  \
+         m0[\"a<br/>1 file\"]\n  m1[\"b<br/>2 files\"]\n  \
+         m0 -.->|cycle| m1\n  m1 -.->|cycle, layers| m0\n  linkStyle 0,1 stroke:red,color:red\n"
+    );
+}
+
+#[test]
+fn graph_with_several_workspaces_needs_config() {
+    let ws = workspace(
+        "mono",
+        &[
+            (
+                "p1/archgate.toml",
+                "[[modules]]\nname = \"a\"\npaths = [\"**\"]\n",
+            ),
+            ("p1/x.ts", "export const x = 1;\n"),
+            (
+                "p2/archgate.toml",
+                "[[modules]]\nname = \"b\"\npaths = [\"**\"]\n",
+            ),
+            ("p2/y.ts", "export const y = 1;\n"),
+        ],
+    );
+    let out = archgate(&ws.root, &["graph"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "several workspaces below this directory (p1/archgate.toml, p2/archgate.toml)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        ok(&ws, "", &["graph", "--config", "p2/archgate.toml"]),
+        "// archgate module graph: 1 modules, 0 edges, 0 with violations (red)\n\
+         digraph archgate {\n  rankdir=TB;\n  node [shape=box];\n  \"b\" [label=\"b\\n1 file\"];\n}\n"
+    );
+    // explain describes each of them
+    let md = ok(&ws, "", &["explain"]);
+    assert!(md.contains("# Architecture of `p1`"));
+    assert!(md.contains("\n---\n\n# Architecture of `p2`"));
+}
+
+// ---------------------------------------------------------------------------
+// allowed
+
+#[test]
+fn allowed_for_a_new_domain_file() {
+    let ws = shop();
+    insta::assert_snapshot!(
+        "allowed_domain_markdown",
+        ok(&ws, "", &["allowed", "src/domain/new/thing.ts"])
+    );
+    insta::assert_snapshot!(
+        "allowed_domain_json",
+        ok(
+            &ws,
+            "",
+            &["allowed", "src/domain/new/thing.ts", "--format", "json"]
+        )
+    );
+}
+
+#[test]
+fn allowed_for_a_new_feature_file() {
+    let ws = shop();
+    insta::assert_snapshot!(
+        "allowed_feature_markdown",
+        ok(&ws, "", &["allowed", "src/app/features/cart/cart.ts"])
+    );
+}
+
+fn allowed_json(ws: &Ws, dir: &str, path: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(ws, dir, &["allowed", path, "--format", "json"])).expect("json")
+}
+
+fn names(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["group"].as_str().unwrap_or(""),
+                m["module"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn allowed_applies_allow_entries_per_file() {
+    let ws = shop();
+    // src/jobs/run.ts may import infra (a sibling) thanks to the [[allow]] entry
+    let run = allowed_json(&ws, "", "src/jobs/run.ts");
+    assert_eq!(run["exists"], true);
+    assert_eq!(
+        names(&run, "may_import"),
+        [
+            "modules:domain",
+            "modules:infra",
+            "modules:shared",
+            "features:feature-billing",
+            "features:feature-search"
+        ]
+    );
+    // db is visible only to infra
+    assert_eq!(names(&run, "may_not_import"), ["modules:app", "modules:db"]);
+    // another jobs file may not
+    let other = allowed_json(&ws, "", "src/jobs/other.ts");
+    assert_eq!(other["exists"], false);
+    assert_eq!(
+        names(&other, "may_not_import"),
+        ["modules:app", "modules:db", "modules:infra"]
+    );
+    let infra = &other["may_not_import"][2];
+    assert_eq!(infra["reasons"][0]["rule"], "layers");
+    assert_eq!(
+        infra["reasons"][0]["why"],
+        "`jobs` and `infra` are siblings in one layer, which may not import each other"
+    );
+    assert_eq!(infra["only_files"], serde_json::Value::Null);
+}
+
+#[test]
+fn allowed_path_relative_to_cwd_and_outside_any_module() {
+    let ws = shop();
+    // `../` from a subdirectory, and a file in no module
+    let v = allowed_json(&ws, "src/app", "../tools/gen.ts");
+    assert_eq!(v["path"], "src/tools/gen.ts");
+    assert_eq!(v["checked"], true);
+    assert_eq!(v["modules"][0]["module"], serde_json::Value::Null);
+    assert_eq!(v["modules"][1]["module"], serde_json::Value::Null);
+    // no module rules apply, boundaries still do
+    assert_eq!(names(&v, "may_not_import"), Vec::<String>::new());
+    let rules: Vec<&str> = v["apis"]
+        .as_array()
+        .expect("apis")
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(rules, ["env-access", "process-spawn"]);
+    // excluded by `include`
+    let outside = allowed_json(&ws, "", "scripts/x.ts");
+    assert_eq!(outside["checked"], false);
+}
+
+#[test]
+fn allowed_inside_boundary_allow_in() {
+    let ws = shop();
+    let v = allowed_json(&ws, "", "src/infra/spawn.ts");
+    let rules: Vec<&str> = v["apis"]
+        .as_array()
+        .expect("apis")
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(rules, ["env-access"]);
+    assert_eq!(v["modules"][0]["layers"][0]["level"], 2);
+    assert_eq!(v["modules"][0]["layers"][0]["of"], 3);
+}
+
+#[test]
+fn allowed_agrees_with_check() {
+    // for every existing file, each module it imports that `allowed` forbids
+    // has a diagnostic of that rule in `check`, and the other way round
+    let ws = shop();
+    let check: serde_json::Value =
+        serde_json::from_str(&archgate(&ws.root, &["check", "--format", "json"]).stdout)
+            .expect("check json");
+    let module_rules = ["layers", "depends-on", "visibility"];
+    let mut from_check: Vec<(String, String, String)> = check["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| module_rules.contains(&d["rule"].as_str().unwrap_or("")))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["to_module"].as_str().unwrap_or("").to_string(),
+                d["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    from_check.sort();
+    from_check.dedup();
+    // the imports of each file, by target module (from the graph of the test data)
+    let imports: &[(&str, &[&str])] = &[
+        ("src/app/main.ts", &["domain", "db", "shared"]),
+        ("src/app/features/billing/bill.ts", &["feature-search"]),
+        ("src/domain/order.ts", &["infra"]),
+        ("src/infra/repo.ts", &["domain"]),
+        ("src/jobs/run.ts", &["infra"]),
+    ];
+    let mut from_allowed = Vec::new();
+    for (file, targets) in imports {
+        let v = allowed_json(&ws, "", file);
+        for m in v["may_not_import"].as_array().expect("array") {
+            let module = m["module"].as_str().unwrap_or("");
+            if !targets.contains(&module) {
+                continue;
+            }
+            for r in m["reasons"].as_array().expect("reasons") {
+                let rule = r["rule"].as_str().unwrap_or("");
+                if module_rules.contains(&rule) {
+                    from_allowed.push((file.to_string(), module.to_string(), rule.to_string()));
+                }
+            }
+        }
+    }
+    from_allowed.sort();
+    assert_eq!(from_allowed, from_check);
+    assert_eq!(
+        from_check,
+        [
+            (
+                "src/app/features/billing/bill.ts".into(),
+                "feature-search".into(),
+                "depends-on".into()
+            ),
+            ("src/app/main.ts".into(), "db".into(), "depends-on".into()),
+            ("src/app/main.ts".into(), "db".into(), "visibility".into()),
+            (
+                "src/domain/order.ts".into(),
+                "infra".into(),
+                "layers".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn allowed_reports_partially_forbidden_modules() {
+    // a [[deny]] glob target covering only some files of a module
+    let ws = workspace(
+        "partial",
+        &[
+            (
+                "archgate.toml",
+                "[[modules]]\nname = \"a\"\npaths = [\"a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"b/**\"]\n\n[[modules]]\nname = \"c\"\npaths = [\"c/**\"]\n\n[[deny]]\nid = \"no-b-internal\"\nfrom = [\"a\"]\nto = [\"b/internal/**\", \"c\"]\nexclude = [\"a/tests/**\"]\n",
+            ),
+            ("a/x.ts", "export const x = 1;\n"),
+            ("b/y.ts", "export const y = 1;\n"),
+            ("b/internal/z.ts", "export const z = 1;\n"),
+            ("c/w.ts", "export const w = 1;\n"),
+        ],
+    );
+    let v = allowed_json(&ws, "", "a/new.ts");
+    assert_eq!(
+        v["may_not_import"],
+        serde_json::json!([
+            { "group": "modules", "module": "b", "files": 2, "only_files": ["b/internal/z.ts"], "public": null,
+              "reasons": [ { "rule": "no-b-internal", "severity": "error",
+                             "why": "`no-b-internal` forbids importing `b/internal/**`", "message": null } ] },
+            { "group": "modules", "module": "c", "files": 1, "only_files": null, "public": null,
+              "reasons": [ { "rule": "no-b-internal", "severity": "error",
+                             "why": "`no-b-internal` forbids importing `c`", "message": null } ] }
+        ])
+    );
+    assert_eq!(
+        v["denied_files"],
+        serde_json::json!([{ "files": "b/internal/**", "rule": "no-b-internal", "severity": "error", "message": null }])
+    );
+    // `exclude` lifts the rule
+    let t = allowed_json(&ws, "", "a/tests/t.ts");
+    assert_eq!(names(&t, "may_not_import"), Vec::<String>::new());
+    assert_eq!(t["denied_files"], serde_json::json!([]));
+}
+
+#[test]
+fn allowed_errors() {
+    let ws = shop();
+    let out = archgate(&ws.root, &["allowed", "../elsewhere/x.ts"]);
+    assert_eq!(out.code, 2);
+    let none = workspace("bare", &[("x.ts", "")]);
+    let out = archgate(&none.root, &["allowed", "x.ts"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no archgate.toml governs x.ts"),
+        "{}",
+        out.stderr
+    );
+    let out = archgate(&ws.root, &["allowed", "src/a.ts", "--format", "yaml"]);
+    assert_eq!(out.code, 2);
+}
+
+// ---------------------------------------------------------------------------
+// init
+
+#[test]
+fn init_writes_a_config_that_parses() {
+    let ws = workspace(
+        "proj",
+        &[
+            ("src/app/main.ts", "export {};\n"),
+            ("src/domain/deep/er/model.ts", "export {};\n"),
+            ("src/assets/logo.svg", "<svg/>"),
+            ("src/lib.rs", "pub mod x;\n"),
+            ("crates/domain/src/lib.rs", "pub fn f() {}\n"),
+            ("packages/Web UI/index.tsx", "export {};\n"),
+            ("packages/.hidden/index.ts", "export {};\n"),
+            ("apps/api/node_modules/x/index.js", "module.exports = 1;\n"),
+        ],
+    );
+    let out = archgate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "wrote archgate.toml with 4 module(s): app, domain, crates-domain, web-ui; next: order the layers, then run `archgate check`\n"
+    );
+    let path = ws.root.join("archgate.toml");
+    let text = std::fs::read_to_string(&path).expect("written");
+    let config = rules::config::Config::parse(&path, &text).expect("the starter config parses");
+    let modules: Vec<(String, Vec<String>)> = config
+        .modules
+        .iter()
+        .map(|m| {
+            (
+                m.name.clone(),
+                m.paths.iter().map(|p| p.text.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        modules,
+        [
+            ("app".to_string(), vec!["src/app/**".to_string()]),
+            ("domain".to_string(), vec!["src/domain/**".to_string()]),
+            (
+                "crates-domain".to_string(),
+                vec!["crates/domain/**".to_string()]
+            ),
+            ("web-ui".to_string(), vec!["packages/Web UI/**".to_string()]),
+        ]
+    );
+    assert!(config.layers.is_empty());
+    insta::assert_snapshot!("init_proj", text);
+    // and `check` accepts it
+    let check = archgate(&ws.root, &["check", "--format", "json"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let ws = workspace(
+        "again",
+        &[
+            ("archgate.toml", "# mine\n"),
+            ("src/a/x.ts", "export {};\n"),
+        ],
+    );
+    let out = archgate(&ws.root, &["init"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("archgate.toml already exists; pass --force to overwrite it"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.root.join("archgate.toml")).expect("kept"),
+        "# mine\n"
+    );
+    let out = archgate(&ws.root, &["init", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(ws.root.join("archgate.toml")).expect("rewritten");
+    assert!(text.contains("[[modules]]\nname = \"a\"\npaths = [\"src/a/**\"]\n"));
+    assert!(text.contains("# [layers]\n# order = [\"a\"]\n"));
+}
+
+#[test]
+fn init_in_an_empty_directory() {
+    let ws = workspace("empty", &[]);
+    let out = archgate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let path = ws.root.join("archgate.toml");
+    let text = std::fs::read_to_string(&path).expect("written");
+    let config = rules::config::Config::parse(&path, &text).expect("parses");
+    assert!(config.modules.is_empty());
+    assert!(text.contains("# No source folders were found"));
+    assert!(out
+        .stderr
+        .starts_with("wrote archgate.toml with no modules"));
+}
