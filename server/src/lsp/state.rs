@@ -1,0 +1,853 @@
+//! The server's state, in two parts behind two locks:
+//!
+//! * [`Docs`]: the open documents and the queue of changes not yet analysed.
+//!   Notification handlers update it synchronously, at their very top, so
+//!   edits are applied strictly in the order they arrived (tower-lsp runs
+//!   notification handlers concurrently: one that awaited first would lose
+//!   edits). Held only for microseconds.
+//! * [`World`]: the workspaces (one per `archgate.toml`), their last check and
+//!   what was last published. Held by the single analysis task while it
+//!   applies the queued changes and re-checks, and by requests (hover, code
+//!   actions) in blocking threads.
+//!
+//! **Invariant:** lock order is `World` then `Docs`, never the reverse, and no
+//! lock is held across an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rules::analysis::{self, Baseline, Options};
+use rules::config::{Config, ConfigProblem, Severity, CONFIG_FILE};
+use rules::diagnostic::Diagnostic;
+use rules::lang::Lang;
+use rules::text::LineIndex;
+use rules::workspace::{self, Content, Workspace};
+use tower_lsp_server::ls_types::{self as lsp, FileChangeType, Uri};
+
+use super::fs::OverlayFs;
+use super::proto::{self, Encoding, View};
+
+/// One open document.
+pub struct Doc {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: String,
+    pub lines: LineIndex,
+    /// The last parse, edited (`Tree::edit`) by every change since: the old
+    /// tree of the next incremental parse.
+    pub tree: Option<tree_sitter::Tree>,
+}
+
+impl Doc {
+    pub fn view(&self) -> View<'_> {
+        View {
+            text: &self.text,
+            lines: &self.lines,
+        }
+    }
+
+    /// Applies one content change (a range in the negotiated encoding, or the
+    /// whole text), editing the tree alongside.
+    pub fn apply_change(&mut self, enc: Encoding, range: Option<lsp::Range>, new_text: &str) {
+        let Some(range) = range else {
+            self.text = new_text.to_string();
+            self.lines = LineIndex::new(&self.text);
+            self.tree = None;
+            return;
+        };
+        let v = self.view();
+        let mut start = v.offset(enc, range.start);
+        let mut end = v.offset(enc, range.end);
+        if start > end {
+            std::mem::swap(&mut start, &mut end);
+        }
+        let (sl, sc) = self.lines.position(start);
+        let (el, ec) = self.lines.position(end);
+        let new_end = start + new_text.len();
+        let (nl, nc) = match new_text.rfind('\n') {
+            Some(i) => (
+                sl as usize + new_text.matches('\n').count(),
+                new_text.len() - i - 1,
+            ),
+            None => (sl as usize, sc as usize + new_text.len()),
+        };
+        if let Some(tree) = &mut self.tree {
+            tree.edit(&tree_sitter::InputEdit {
+                start_byte: start,
+                old_end_byte: end,
+                new_end_byte: new_end,
+                start_position: tree_sitter::Point::new(sl as usize, sc as usize),
+                old_end_position: tree_sitter::Point::new(el as usize, ec as usize),
+                new_end_position: tree_sitter::Point::new(nl, nc),
+            });
+        }
+        self.text.replace_range(start..end, new_text);
+        self.lines = LineIndex::new(&self.text);
+    }
+}
+
+/// A queued change, applied to the [`World`] by the analysis task in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// An open document changed, was opened, or was closed (then it is no
+    /// longer in [`Docs::docs`] and reverts to the disk).
+    Doc(PathBuf),
+    /// A file changed on disk (`workspace/didChangeWatchedFiles`).
+    Disk(PathBuf, FileChangeType),
+    /// Workspace folders were added or removed.
+    Folders {
+        added: Vec<PathBuf>,
+        removed: Vec<PathBuf>,
+    },
+}
+
+#[derive(Default)]
+pub struct Docs {
+    /// The negotiated position encoding (also in [`World::enc`]).
+    pub enc: Encoding,
+    pub docs: HashMap<PathBuf, Doc>,
+    pub pending: Vec<Pending>,
+    /// Incremented for every queued change.
+    pub epoch: u64,
+}
+
+impl Docs {
+    pub fn queue(&mut self, p: Pending) {
+        self.pending.push(p);
+        self.epoch += 1;
+    }
+}
+
+/// One workspace: an `archgate.toml` and what it governs.
+pub struct Root {
+    pub config_path: PathBuf,
+    pub dir: PathBuf,
+    /// `None` until indexed, or while the config has never been valid.
+    pub ws: Option<Workspace>,
+    /// Errors of the current config text (the last valid config stays in force).
+    pub problems: Vec<ConfigProblem>,
+    /// The text the problems refer to.
+    pub problem_text: String,
+    pub baseline: Option<Baseline>,
+    /// The last check.
+    pub outcome: Vec<Diagnostic>,
+    /// Needs a new check.
+    pub dirty: bool,
+}
+
+impl Root {
+    pub fn new(config_path: PathBuf) -> Root {
+        let dir = config_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Root {
+            config_path,
+            dir,
+            ws: None,
+            problems: Vec::new(),
+            problem_text: String::new(),
+            baseline: None,
+            outcome: Vec::new(),
+            dirty: true,
+        }
+    }
+
+    pub fn rel(&self, path: &Path) -> Option<String> {
+        workspace::relative(&self.dir, path)
+    }
+
+    fn reload_baseline(&mut self, log: &mut Vec<String>) {
+        self.baseline = None;
+        if let Some(ws) = &self.ws {
+            match crate::project::load_baseline(ws, None) {
+                Ok(b) => self.baseline = b,
+                Err(e) => log.push(format!("archgate: {e}")),
+            }
+        }
+    }
+}
+
+/// One publish to send (or, in pull mode, to keep for the next pull).
+pub struct Publish {
+    pub uri: Uri,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+    pub version: Option<i32>,
+}
+
+pub struct World {
+    pub enc: Encoding,
+    pub folders: Vec<PathBuf>,
+    pub roots: Vec<Root>,
+    pub overlay: Arc<OverlayFs>,
+    /// What the client has (last publish per file).
+    pub published: BTreeMap<PathBuf, (Uri, Vec<lsp::Diagnostic>)>,
+    pub indexed: bool,
+    /// Pull diagnostics: files whose diagnostics went away keep an empty entry.
+    pub pull: bool,
+    /// Messages for `window/logMessage`, drained by the analysis task.
+    pub log: Vec<String>,
+}
+
+/// Whether a path is a manifest resolvers read.
+pub fn is_manifest(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name == "package.json"
+        || name == "Cargo.toml"
+        || (name.starts_with("tsconfig") && name.ends_with(".json"))
+        || name == "pnpm-workspace.yaml"
+        || name == "lerna.json"
+}
+
+/// Whether `rel` would be walked by `check` (as far as can be told without
+/// `.gitignore`): a supported extension, included, outside the skipped dirs.
+pub fn governed(config: &Config, rel: &str) -> bool {
+    Lang::from_path(rel).is_some()
+        && config.is_included(rel)
+        && !rel
+            .split('/')
+            .any(|c| c == "node_modules" || c == "target" || c == ".git")
+}
+
+/// Today's date for suppressions (`ARCHGATE_NOW` or the clock).
+pub fn today(log: &mut Vec<String>) -> String {
+    match crate::project::today() {
+        Ok(t) => t,
+        Err(e) => {
+            log.push(format!("archgate: {e}"));
+            analysis::today_utc()
+        }
+    }
+}
+
+/// The configs of the workspace folders: every `archgate.toml` at or below
+/// each folder, else the nearest one above it.
+pub fn discover(folders: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for f in folders {
+        for c in workspace::discover_configs(f) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Loads the roots of the workspace folders from disk (no lock held: the
+/// server answers requests meanwhile). `progress(done, total)` is called while
+/// files are read.
+pub fn load_roots(
+    folders: &[PathBuf],
+    overlay: Arc<OverlayFs>,
+    log: &mut Vec<String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Vec<Root> {
+    let configs = discover(folders);
+    let mut roots: Vec<Root> = configs.into_iter().map(Root::new).collect();
+    let mut loaded: Vec<(usize, Arc<Config>, Vec<String>)> = Vec::new();
+    for (i, root) in roots.iter_mut().enumerate() {
+        match Config::load(&root.config_path) {
+            Ok(c) => {
+                let rels = workspace::walk(&c);
+                loaded.push((i, Arc::new(c), rels));
+            }
+            Err(p) => {
+                root.problem_text = std::fs::read_to_string(&root.config_path).unwrap_or_default();
+                root.problems = p;
+            }
+        }
+    }
+    let total: usize = loaded.iter().map(|(_, _, r)| r.len()).sum();
+    let mut done = 0;
+    progress(0, total);
+    for (i, config, rels) in loaded {
+        let mut files = BTreeMap::new();
+        for chunk in rels.chunks(512) {
+            use rayon::prelude::*;
+            let part: Vec<(String, workspace::FileEntry)> = chunk
+                .par_iter()
+                .filter_map(|rel| {
+                    let lang = Lang::from_path(rel)?;
+                    let content = workspace::read_content(&config.root.join(rel));
+                    Some((
+                        rel.clone(),
+                        workspace::FileEntry::analyse(&config, lang, content),
+                    ))
+                })
+                .collect();
+            files.extend(part);
+            done += chunk.len();
+            progress(done, total);
+        }
+        let fs: Arc<dyn rules::resolve::FileSystem> = overlay.clone();
+        roots[i].ws = Some(Workspace::from_entries(config, fs, files));
+        roots[i].reload_baseline(log);
+    }
+    roots
+}
+
+/// The file list of a config for `same_files`: include and exclude globs.
+fn file_set_key(c: &Config) -> (Option<Vec<String>>, Vec<String>) {
+    (
+        c.include
+            .as_ref()
+            .map(|v| v.iter().map(|g| g.text.clone()).collect()),
+        c.exclude.iter().map(|g| g.text.clone()).collect(),
+    )
+}
+
+/// A snapshot of an open document for the analysis (taken under the `Docs` lock).
+struct DocSnap {
+    text: String,
+    tree: Option<tree_sitter::Tree>,
+    version: i32,
+}
+
+impl World {
+    pub fn new(enc: Encoding, folders: Vec<PathBuf>) -> World {
+        World {
+            enc,
+            folders,
+            roots: Vec::new(),
+            overlay: Arc::new(OverlayFs::default()),
+            published: BTreeMap::new(),
+            indexed: false,
+            pull: false,
+            log: Vec::new(),
+        }
+    }
+
+    /// The root governing `path`: the deepest root directory containing it.
+    pub fn root_of(&self, path: &Path) -> Option<usize> {
+        self.roots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| path.starts_with(&r.dir))
+            .max_by_key(|(_, r)| r.dir.components().count())
+            .map(|(i, _)| i)
+    }
+
+    fn fs(&self) -> Arc<dyn rules::resolve::FileSystem> {
+        self.overlay.clone()
+    }
+
+    /// Installs freshly loaded roots and queues the open documents again
+    /// (they override the disk).
+    pub fn install(&mut self, roots: Vec<Root>, docs: &std::sync::Mutex<Docs>) {
+        self.roots = roots;
+        let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
+        let open: Vec<PathBuf> = d.docs.keys().cloned().collect();
+        for p in open {
+            d.queue(Pending::Doc(p));
+        }
+    }
+
+    /// Applies every queued change, re-checks the workspaces they touched and
+    /// returns what must be published (only files whose diagnostics changed).
+    pub fn process(&mut self, docs: &std::sync::Mutex<Docs>) -> Vec<Publish> {
+        let (pending, mut snaps) = {
+            let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
+            let pending = std::mem::take(&mut d.pending);
+            let mut snaps: HashMap<PathBuf, Option<DocSnap>> = HashMap::new();
+            for p in &pending {
+                if let Pending::Doc(path) = p {
+                    snaps.insert(
+                        path.clone(),
+                        d.docs.get(path).map(|doc| DocSnap {
+                            text: doc.text.clone(),
+                            tree: doc.tree.clone(),
+                            version: doc.version,
+                        }),
+                    );
+                }
+            }
+            (pending, snaps)
+        };
+        let mut new_trees: Vec<(PathBuf, i32, tree_sitter::Tree)> = Vec::new();
+        let mut rediscover = false;
+        for (i, p) in pending.iter().enumerate() {
+            match p {
+                Pending::Doc(path) => {
+                    // coalesce: only the last change of a document counts
+                    if pending[i + 1..].contains(p) {
+                        continue;
+                    }
+                    let snap = snaps.remove(path).flatten();
+                    if let Some(t) = self.apply_doc(path, snap) {
+                        new_trees.push(t);
+                    }
+                }
+                Pending::Disk(path, kind) => {
+                    let open = {
+                        let d = docs.lock().unwrap_or_else(|e| e.into_inner());
+                        d.docs.contains_key(path)
+                    };
+                    if !open {
+                        rediscover |= self.apply_disk(path, *kind);
+                    }
+                }
+                Pending::Folders { added, removed } => {
+                    self.folders.retain(|f| !removed.contains(f));
+                    for a in added {
+                        if !self.folders.contains(a) {
+                            self.folders.push(a.clone());
+                        }
+                    }
+                    rediscover = true;
+                }
+            }
+        }
+        if rediscover {
+            let before: Vec<PathBuf> = self.roots.iter().map(|r| r.config_path.clone()).collect();
+            if discover(&self.folders) != before {
+                let mut log = Vec::new();
+                let roots = load_roots(
+                    &self.folders,
+                    self.overlay.clone(),
+                    &mut log,
+                    &mut |_, _| {},
+                );
+                self.log.extend(log);
+                self.install(roots, docs);
+                // the open documents were queued again: apply them now
+                return self.process(docs);
+            }
+        }
+        {
+            // keep the incremental trees (unless the document moved on)
+            let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
+            for (path, version, tree) in new_trees {
+                if let Some(doc) = d.docs.get_mut(&path) {
+                    if doc.version == version {
+                        doc.tree = Some(tree);
+                    }
+                }
+            }
+        }
+        self.check_dirty();
+        let versions: HashMap<PathBuf, (Uri, i32)> = {
+            let d = docs.lock().unwrap_or_else(|e| e.into_inner());
+            d.docs
+                .iter()
+                .map(|(p, doc)| (p.clone(), (doc.uri.clone(), doc.version)))
+                .collect()
+        };
+        self.diff(&versions)
+    }
+
+    /// Applies an open (or just closed) document's content to its workspace.
+    /// Returns the new tree of a source file, to keep for the next parse.
+    fn apply_doc(
+        &mut self,
+        path: &Path,
+        snap: Option<DocSnap>,
+    ) -> Option<(PathBuf, i32, tree_sitter::Tree)> {
+        match &snap {
+            Some(s) => self.overlay.set(path, &s.text),
+            None => self.overlay.remove(path),
+        }
+        let ri = self.root_of(path)?;
+        if path == self.roots[ri].config_path {
+            let text = match &snap {
+                Some(s) => s.text.clone(),
+                None => std::fs::read_to_string(path).unwrap_or_default(),
+            };
+            self.apply_config_text(ri, text);
+            return None;
+        }
+        if is_manifest(path) {
+            for r in &mut self.roots {
+                if let Some(ws) = &mut r.ws {
+                    ws.manifests_changed();
+                    r.dirty = true;
+                }
+            }
+            return None;
+        }
+        let root = &mut self.roots[ri];
+        let rel = root.rel(path)?;
+        let lang = Lang::from_path(&rel)?;
+        let ws = root.ws.as_mut()?;
+        let mut kept = None;
+        match snap {
+            Some(s) => {
+                let known = ws.files.contains_key(&rel);
+                if known || (!path.exists() && governed(&ws.config, &rel)) {
+                    let tree = workspace::parse(lang, &s.text, s.tree.as_ref());
+                    ws.set_file(&rel, Content::Text(s.text), tree.as_ref());
+                    kept = tree.map(|t| (path.to_path_buf(), s.version, t));
+                    root.dirty = true;
+                }
+            }
+            None => {
+                if path.is_file() {
+                    if ws.files.contains_key(&rel) {
+                        ws.set_file(&rel, workspace::read_content(path), None);
+                        root.dirty = true;
+                    }
+                } else if ws.files.contains_key(&rel) {
+                    ws.remove_file(&rel);
+                    root.dirty = true;
+                }
+            }
+        }
+        kept
+    }
+
+    /// Applies a change on disk. Returns whether the set of configs may have changed.
+    fn apply_disk(&mut self, path: &Path, kind: FileChangeType) -> bool {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == CONFIG_FILE {
+            match self.roots.iter().position(|r| r.config_path == path) {
+                Some(ri) if kind != FileChangeType::DELETED => {
+                    match std::fs::read_to_string(path) {
+                        Ok(text) => self.apply_config_text(ri, text),
+                        Err(_) => return true,
+                    }
+                    return false;
+                }
+                _ => return true,
+            }
+        }
+        if is_manifest(path) {
+            for r in &mut self.roots {
+                if let Some(ws) = &mut r.ws {
+                    ws.manifests_changed();
+                    r.dirty = true;
+                }
+            }
+            return false;
+        }
+        let Some(ri) = self.root_of(path) else {
+            return false;
+        };
+        let root = &mut self.roots[ri];
+        let Some(rel) = root.rel(path) else {
+            return false;
+        };
+        if name.ends_with(".json") {
+            if let Some(ws) = &root.ws {
+                if crate::project::baseline_path(ws, None).0 == path {
+                    let mut log = Vec::new();
+                    root.reload_baseline(&mut log);
+                    self.log.extend(log);
+                    self.roots[ri].dirty = true;
+                }
+            }
+            return false;
+        }
+        let Some(ws) = root.ws.as_mut() else {
+            return false;
+        };
+        if kind == FileChangeType::DELETED || !path.exists() {
+            if ws.files.contains_key(&rel) {
+                ws.remove_file(&rel);
+                root.dirty = true;
+            } else {
+                // a directory: everything below it
+                let prefix = format!("{rel}/");
+                let gone: Vec<String> = ws
+                    .files
+                    .keys()
+                    .filter(|k| k.starts_with(&prefix))
+                    .cloned()
+                    .collect();
+                for g in gone {
+                    ws.remove_file(&g);
+                    root.dirty = true;
+                }
+            }
+        } else if path.is_file() && (ws.files.contains_key(&rel) || governed(&ws.config, &rel)) {
+            ws.set_file(&rel, workspace::read_content(path), None);
+            root.dirty = true;
+        }
+        false
+    }
+
+    /// A new text of a root's `archgate.toml`: valid → in force; invalid →
+    /// its problems are shown and the last valid config stays in force.
+    fn apply_config_text(&mut self, ri: usize, text: String) {
+        let overlay = self.fs();
+        let root = &mut self.roots[ri];
+        root.dirty = true;
+        match Config::parse(&root.config_path, &text) {
+            Ok(config) => {
+                root.problems.clear();
+                root.problem_text.clear();
+                let same_files = root
+                    .ws
+                    .as_ref()
+                    .is_some_and(|ws| file_set_key(&ws.config) == file_set_key(&config));
+                match &mut root.ws {
+                    Some(ws) if same_files => ws.set_config(Arc::new(config)),
+                    _ => {
+                        // a new file set: a new walk, then the open documents again
+                        root.ws = Some(Workspace::load(Arc::new(config), overlay));
+                        let dir = root.dir.clone();
+                        for p in self.overlay.paths() {
+                            if p.starts_with(&dir) && self.root_of(&p) == Some(ri) {
+                                self.reapply_overlay(ri, &p);
+                            }
+                        }
+                    }
+                }
+                let mut log = Vec::new();
+                self.roots[ri].reload_baseline(&mut log);
+                self.log.extend(log);
+            }
+            Err(problems) => {
+                root.problems = problems;
+                root.problem_text = text;
+            }
+        }
+    }
+
+    /// Re-applies an open document (its overlay text) after a reload.
+    fn reapply_overlay(&mut self, ri: usize, path: &Path) {
+        let Some(text) = rules::resolve::FileSystem::read_to_string(self.overlay.as_ref(), path)
+        else {
+            return;
+        };
+        let root = &mut self.roots[ri];
+        let Some(rel) = root.rel(path) else { return };
+        let Some(ws) = root.ws.as_mut() else { return };
+        if Lang::from_path(&rel).is_none() {
+            return;
+        }
+        if ws.files.contains_key(&rel) || (!path.exists() && governed(&ws.config, &rel)) {
+            ws.set_file(&rel, Content::Text(text), None);
+        }
+    }
+
+    /// Re-checks the dirty roots.
+    fn check_dirty(&mut self) {
+        let mut log = Vec::new();
+        let today = today(&mut log);
+        for r in &mut self.roots {
+            if !r.dirty {
+                continue;
+            }
+            r.dirty = false;
+            r.outcome = match &r.ws {
+                Some(ws) => {
+                    analysis::check(
+                        ws,
+                        &Options {
+                            today: today.clone(),
+                            baseline: r.baseline.clone(),
+                        },
+                    )
+                    .diagnostics
+                }
+                None => Vec::new(),
+            };
+        }
+        self.log.extend(log);
+    }
+
+    /// The text of a workspace file for position conversion.
+    fn file_text(&self, root: &Root, rel: &str) -> Option<(Arc<str>, LineIndex)> {
+        if let Some(e) = root.ws.as_ref().and_then(|ws| ws.files.get(rel)) {
+            return Some((e.text.clone(), e.lines.clone()));
+        }
+        let text =
+            rules::resolve::FileSystem::read_to_string(self.overlay.as_ref(), &root.dir.join(rel))?;
+        let lines = LineIndex::new(&text);
+        Some((Arc::from(text), lines))
+    }
+
+    /// Every file's LSP diagnostics, from the roots' last checks and config problems.
+    pub fn desired(&self) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
+        let mut out: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
+        for root in &self.roots {
+            let config_abs = root.config_path.clone();
+            let (config_text, config_lines) = match &root.ws {
+                Some(ws) => (ws.config.text.clone(), LineIndex::new(&ws.config.text)),
+                None => (String::new(), LineIndex::new("")),
+            };
+            let config_view = View {
+                text: &config_text,
+                lines: &config_lines,
+            };
+            let broken = !root.problems.is_empty();
+            let mut texts: HashMap<&str, Option<(Arc<str>, LineIndex)>> = HashMap::new();
+            for d in &root.outcome {
+                let abs = root.dir.join(&d.file);
+                if broken && abs == config_abs {
+                    continue; // its spans refer to the last valid text
+                }
+                let t = texts
+                    .entry(d.file.as_str())
+                    .or_insert_with(|| {
+                        if abs == config_abs {
+                            Some((Arc::from(config_text.as_str()), config_lines.clone()))
+                        } else {
+                            self.file_text(root, &d.file)
+                        }
+                    })
+                    .as_ref();
+                let view = t.map(|(text, lines)| View { text, lines });
+                out.entry(abs).or_default().push(proto::diagnostic(
+                    d,
+                    view,
+                    config_view,
+                    &root.dir,
+                    self.enc,
+                ));
+            }
+            if broken {
+                let lines = LineIndex::new(&root.problem_text);
+                let view = View {
+                    text: &root.problem_text,
+                    lines: &lines,
+                };
+                let list = out.entry(config_abs).or_default();
+                for p in &root.problems {
+                    list.push(proto::config_problem(p, view, self.enc));
+                }
+            }
+        }
+        out
+    }
+
+    /// Compares with what was published; records and returns the changes.
+    fn diff(&mut self, versions: &HashMap<PathBuf, (Uri, i32)>) -> Vec<Publish> {
+        let desired = self.desired();
+        let mut out = Vec::new();
+        let gone: Vec<PathBuf> = self
+            .published
+            .iter()
+            .filter(|(p, (_, d))| !desired.contains_key(*p) && !d.is_empty())
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in gone {
+            let removed = if self.pull {
+                // a pulled workspace report must say the file is now clean
+                self.published.get_mut(&p).map(|(u, d)| {
+                    d.clear();
+                    (u.clone(), ())
+                })
+            } else {
+                self.published.remove(&p).map(|(u, _)| (u, ()))
+            };
+            if let Some((uri, _)) = removed {
+                out.push(Publish {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: versions.get(&p).map(|v| v.1),
+                });
+            }
+        }
+        for (path, diags) in desired {
+            if self.published.get(&path).is_some_and(|(_, d)| *d == diags) {
+                continue;
+            }
+            let uri = match versions.get(&path) {
+                Some((u, _)) => u.clone(),
+                None => match proto::uri_of(&path) {
+                    Some(u) => u,
+                    None => continue,
+                },
+            };
+            out.push(Publish {
+                uri: uri.clone(),
+                diagnostics: diags.clone(),
+                version: versions.get(&path).map(|v| v.1),
+            });
+            self.published.insert(path, (uri, diags));
+        }
+        out
+    }
+
+    /// The engine diagnostics of a file (by absolute path) and its root.
+    pub fn file_diagnostics(&self, path: &Path) -> Option<(&Root, String, Vec<&Diagnostic>)> {
+        let ri = self.root_of(path)?;
+        let root = &self.roots[ri];
+        let rel = root.rel(path)?;
+        let list = root.outcome.iter().filter(|d| d.file == rel).collect();
+        Some((root, rel, list))
+    }
+
+    /// Diagnostics of a proposed content for `path`, without keeping it.
+    pub fn check_content(
+        &mut self,
+        path: &Path,
+        content: String,
+    ) -> Result<Vec<lsp::Diagnostic>, String> {
+        let Some(ri) = self.root_of(path) else {
+            return Err(format!("no archgate.toml governs {}", path.display()));
+        };
+        let enc = self.enc;
+        let mut log = Vec::new();
+        let today = today(&mut log);
+        let root = &mut self.roots[ri];
+        let Some(rel) = root.rel(path) else {
+            return Err(format!("{} is not in a workspace", path.display()));
+        };
+        if Lang::from_path(&rel).is_none() {
+            return Err(format!(
+                "{rel} is not a TypeScript, JavaScript or Rust file"
+            ));
+        }
+        let baseline = root.baseline.clone();
+        let Some(ws) = root.ws.as_mut() else {
+            return Err("the workspace is not indexed yet".into());
+        };
+        let previous = ws.files.get(&rel).map(|e| e.text.to_string());
+        let was_skipped = ws.files.get(&rel).is_some_and(|e| e.skipped.is_some());
+        ws.set_file(&rel, Content::Text(content), None);
+        let outcome = analysis::check(ws, &Options { today, baseline });
+        let config_text = ws.config.text.clone();
+        let config_lines = LineIndex::new(&config_text);
+        let mine: Vec<lsp::Diagnostic> = match ws.files.get(&rel) {
+            Some(e) => outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.file == rel)
+                .map(|d| {
+                    proto::diagnostic(
+                        d,
+                        Some(View {
+                            text: &e.text,
+                            lines: &e.lines,
+                        }),
+                        View {
+                            text: &config_text,
+                            lines: &config_lines,
+                        },
+                        &root.dir,
+                        enc,
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        // restore
+        match previous {
+            Some(_) if was_skipped => ws.set_file(&rel, workspace::read_content(path), None),
+            Some(text) => ws.set_file(&rel, Content::Text(text), None),
+            None => ws.remove_file(&rel),
+        }
+        Ok(mine)
+    }
+
+    /// Severity counts, for logs.
+    pub fn summary(&self) -> (usize, usize) {
+        let mut files = 0;
+        let mut errors = 0;
+        for r in &self.roots {
+            files += r.ws.as_ref().map_or(0, |w| w.files.len());
+            errors += r
+                .outcome
+                .iter()
+                .filter(|d| d.severity == Severity::Error && !d.baselined)
+                .count();
+        }
+        (files, errors)
+    }
+}
