@@ -86,11 +86,22 @@ pub(crate) struct CachedEdge {
     pub counted: bool,
 }
 
+/// A counted import between two different modules of a group.
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleEdge {
+    pub group: usize,
+    pub from: Module,
+    pub to: Module,
+    pub span: Span,
+    pub target: String,
+}
+
 /// What evaluating one file's rules produced, and what it read to do so.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FileResult {
     pub violations: Vec<Violation>,
     pub edges: Vec<CachedEdge>,
+    pub module_edges: Vec<ModuleEdge>,
     /// Other files whose facts the evaluation consulted (import targets,
     /// re-export chains, public entries): editing one of them re-evaluates
     /// this file.
@@ -107,6 +118,9 @@ pub struct AnalysisCache {
     files: HashMap<String, FileResult>,
     /// file → files whose results read it.
     dependents: HashMap<String, HashSet<String>>,
+    /// (group, from, to) → files with such module edges, and how many: the
+    /// module graph, kept up to date file by file.
+    pairs: HashMap<(usize, Module, Module), HashMap<String, u32>>,
     dirty: HashSet<String>,
     all_dirty: bool,
 }
@@ -127,20 +141,43 @@ impl AnalysisCache {
     }
 
     fn store(&mut self, rel: String, result: FileResult) {
-        if let Some(old) = self.files.remove(&rel) {
-            for r in &old.reads {
-                if let Some(d) = self.dependents.get_mut(r) {
-                    d.remove(&rel);
-                }
-            }
-        }
+        self.forget(&rel);
         for r in &result.reads {
             self.dependents
                 .entry(r.clone())
                 .or_default()
                 .insert(rel.clone());
         }
+        for e in &result.module_edges {
+            *self
+                .pairs
+                .entry((e.group, e.from.clone(), e.to.clone()))
+                .or_default()
+                .entry(rel.clone())
+                .or_insert(0) += 1;
+        }
         self.files.insert(rel, result);
+    }
+
+    /// Drops a file's result and everything indexed from it.
+    fn forget(&mut self, rel: &str) {
+        let Some(old) = self.files.remove(rel) else {
+            return;
+        };
+        for r in &old.reads {
+            if let Some(d) = self.dependents.get_mut(r) {
+                d.remove(rel);
+            }
+        }
+        for e in &old.module_edges {
+            let key = (e.group, e.from.clone(), e.to.clone());
+            if let Some(files) = self.pairs.get_mut(&key) {
+                files.remove(rel);
+                if files.is_empty() {
+                    self.pairs.remove(&key);
+                }
+            }
+        }
     }
 }
 
@@ -285,9 +322,18 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     let todo: Vec<(&String, &FileEntry)> = if cache.all_dirty {
         cache.files.clear();
         cache.dependents.clear();
+        cache.pairs.clear();
         ws.files.iter().collect()
     } else {
-        cache.files.retain(|rel, _| ws.files.contains_key(rel));
+        let gone: Vec<String> = cache
+            .files
+            .keys()
+            .filter(|rel| !ws.files.contains_key(*rel))
+            .cloned()
+            .collect();
+        for rel in gone {
+            cache.forget(&rel);
+        }
         let mut todo: Vec<(&String, &FileEntry)> = ws
             .files
             .iter()
@@ -321,7 +367,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         }
     }
     // graph rules, over the kept edges
-    violations.extend(rules::cycles(&ctx, &cache.files));
+    violations.extend(rules::cycles(&ctx, cache));
     violations.extend(rules::file_cycles(&ctx, &cache.files));
     violations.extend(rules::transitive_deny(&ctx, &cache.files));
     violations.extend(rules::config_warnings(&ctx));
@@ -332,9 +378,13 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     let mut violations = suppress::apply_suppressions(&ctx, violations, &opts.today);
     violations.retain(|v| v.severity != Severity::Off);
 
+    let cfg = ConfigText {
+        rel: config_rel(config),
+        lines: LineIndex::new(&config.text),
+    };
     let mut diagnostics: Vec<Diagnostic> = violations
         .into_iter()
-        .map(|v| to_diagnostic(&ctx, v))
+        .map(|v| to_diagnostic(&ctx, &cfg, v))
         .collect();
     diagnostics.sort_by(|a, b| {
         a.sort_key()
@@ -410,10 +460,16 @@ pub fn config_rel(config: &Config) -> String {
         .unwrap_or_else(|| crate::config::CONFIG_FILE.to_string())
 }
 
-fn to_diagnostic(ctx: &Ctx, v: Violation) -> Diagnostic {
-    let config_rel = config_rel(ctx.config);
-    let range = if v.file == config_rel {
-        range_of(&ctx.config.text, &LineIndex::new(&ctx.config.text), v.span)
+/// What converting violations to diagnostics needs about the config file.
+struct ConfigText {
+    rel: String,
+    lines: LineIndex,
+}
+
+fn to_diagnostic(ctx: &Ctx, cfg: &ConfigText, v: Violation) -> Diagnostic {
+    let config_rel = &cfg.rel;
+    let range = if v.file == *config_rel {
+        range_of(&ctx.config.text, &cfg.lines, v.span)
     } else {
         match ctx.file(&v.file) {
             Some(e) => range_of(&e.text, &e.lines, v.span),
@@ -427,7 +483,7 @@ fn to_diagnostic(ctx: &Ctx, v: Violation) -> Diagnostic {
     };
     let related = v.related.map(|(span, message)| Related {
         file: config_rel.clone(),
-        range: range_of(&ctx.config.text, &LineIndex::new(&ctx.config.text), span),
+        range: range_of(&ctx.config.text, &cfg.lines, span),
         span,
         message,
     });

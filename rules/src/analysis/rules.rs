@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use super::graph;
 use super::modules::{layer_positions, target_matches, Module};
-use super::{config_rel, is_type_only, CachedEdge, Ctx, Edge, FileResult, Violation};
+use super::{
+    config_rel, is_type_only, AnalysisCache, CachedEdge, Ctx, Edge, FileResult, ModuleEdge,
+    Violation,
+};
 use crate::config::selector::{path_under, ApiKind};
 use crate::config::{ApiSelector, Config, FileTarget, Severity, Target};
 use crate::diagnostic::{Edit, Fix};
@@ -79,9 +82,11 @@ pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult 
     reads.sort();
     reads.dedup();
     reads.retain(|r| r != rel);
+    let module_edges = module_edges(ctx, rel, &edges_out);
     FileResult {
         violations,
         edges: edges_out,
+        module_edges,
         reads,
     }
 }
@@ -867,80 +872,89 @@ pub fn relative_specifier(from: &str, to: &str) -> String {
 
 /// `cycle`: every import between two different modules of one strongly
 /// connected component of the module graph, naming a shortest module cycle.
-pub(super) fn cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Violation> {
+pub(super) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
     let config = ctx.config;
     if config.checks.cycles == Severity::Off {
         return Vec::new();
     }
     let mut out = Vec::new();
     for group in 0..config.groups.len() {
-        // nodes: module instances of this group
-        let mut ids: HashMap<Module, usize> = HashMap::new();
-        let mut names: Vec<Module> = Vec::new();
-        let mut adj: Vec<Vec<usize>> = Vec::new();
-        // (file, edge span, from node, to node, target file)
-        let mut edges: Vec<(String, Span, usize, usize, String)> = Vec::new();
-        let mut node = |m: &Module, names: &mut Vec<Module>, adj: &mut Vec<Vec<usize>>| -> usize {
-            *ids.entry(m.clone()).or_insert_with(|| {
-                names.push(m.clone());
-                adj.push(Vec::new());
-                names.len() - 1
-            })
-        };
-        for rel in ctx.ws.files.keys() {
-            let Some(from) = ctx.modules_of(rel).get(group).cloned().flatten() else {
+        // the module graph of this group, from the kept per-pair edge counts
+        let mut ids: HashMap<&Module, usize> = HashMap::new();
+        let mut names: Vec<&Module> = Vec::new();
+        let mut pairs: Vec<(&Module, &Module)> = cache
+            .pairs
+            .keys()
+            .filter(|(g, _, _)| *g == group)
+            .map(|(_, a, b)| (a, b))
+            .collect();
+        pairs.sort();
+        for (a, b) in &pairs {
+            for m in [*a, *b] {
+                ids.entry(m).or_insert_with(|| {
+                    names.push(m);
+                    names.len() - 1
+                });
+            }
+        }
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for (a, b) in &pairs {
+            adj[ids[a]].push(ids[b]);
+        }
+        let comp = graph::scc(&adj);
+        // every kept edge between two modules of one component
+        let mut candidates: Vec<(&String, u32, usize)> = Vec::new();
+        for (a, b) in &pairs {
+            if comp[ids[a]] != comp[ids[b]] {
+                continue;
+            }
+            let Some(files) = cache.pairs.get(&(group, (*a).clone(), (*b).clone())) else {
                 continue;
             };
-            for edge in edges_of(results, rel) {
-                if !edge.counted {
+            for rel in files.keys() {
+                let Some(r) = cache.files.get(rel) else {
                     continue;
-                }
-                for (target, _) in &edge.judged {
-                    let Some(to) = ctx.modules_of(target).get(group).cloned().flatten() else {
-                        continue;
-                    };
-                    if to == from {
-                        continue;
+                };
+                for (i, e) in r.module_edges.iter().enumerate() {
+                    if e.group == group && e.from == **a && e.to == **b {
+                        candidates.push((rel, e.span.start, i));
                     }
-                    let a = node(&from, &mut names, &mut adj);
-                    let b = node(&to, &mut names, &mut adj);
-                    if !adj[a].contains(&b) {
-                        adj[a].push(b);
-                    }
-                    edges.push((rel.clone(), edge.span, a, b, target.clone()));
                 }
             }
         }
-        let comp = graph::scc(&adj);
-        let mut seen: Vec<(String, Span)> = Vec::new();
-        for (rel, span, a, b, target) in edges {
-            if comp[a] != comp[b] || seen.contains(&(rel.clone(), span)) {
-                continue;
-            }
-            seen.push((rel.clone(), span));
-            let cyc = graph::shortest_path(
-                &adj,
-                b,
-                a,
-                |v| comp[v] == comp[a],
-                |v| names[v].name.to_string(),
-            )
-            .unwrap_or_default();
+        candidates.sort();
+        candidates.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+        let mut paths: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for (rel, _, i) in candidates {
+            let e = &cache.files[rel].module_edges[i];
+            let (a, b) = (ids[&e.from], ids[&e.to]);
+            let cyc = paths
+                .entry((a, b))
+                .or_insert_with(|| {
+                    graph::shortest_path(
+                        &adj,
+                        b,
+                        a,
+                        |v| comp[v] == comp[a],
+                        |v| names[v].name.to_string(),
+                    )
+                    .unwrap_or_default()
+                })
+                .clone();
             let mut chain = vec![names[a].name.to_string()];
             chain.extend(cyc.iter().map(|&v| names[v].name.to_string()));
-            let place_entry = &ctx.ws.files[&rel];
-            let place = Place {
-                rel: &rel,
-                entry: place_entry,
+            let Some(entry) = ctx.ws.files.get(rel) else {
+                continue;
             };
+            let place = Place { rel, entry };
             let mut v = place.violation(
-                span,
+                e.span,
                 "cycle",
                 config.checks.cycles,
                 format!(
                     "{} imports {}, closing the module cycle {}",
-                    describe(&rel, Some(&names[a])),
-                    describe(&target, Some(&names[b])),
+                    describe(rel, Some(&e.from)),
+                    describe(&e.target, Some(&e.to)),
                     chain
                         .iter()
                         .map(|c| format!("`{c}`"))
@@ -948,13 +962,40 @@ pub(super) fn cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Vi
                         .join(" → ")
                 ),
             );
-            v.from_module = Some(names[a].name.to_string());
-            v.to_module = Some(names[b].name.to_string());
-            v.target = Some(target.clone());
-            v.target_file = Some(target);
+            v.from_module = Some(e.from.name.to_string());
+            v.to_module = Some(e.to.name.to_string());
+            v.target = Some(e.target.clone());
+            v.target_file = Some(e.target.clone());
             v.groups = vec![group];
             v.related = Some((config.checks_span, "the `cycles` check".into()));
             out.push(v);
+        }
+    }
+    out
+}
+
+/// The module-level edges of a file (counted imports between two different
+/// modules of a group), kept for [`cycles`].
+fn module_edges(ctx: &Ctx, rel: &str, edges: &[CachedEdge]) -> Vec<ModuleEdge> {
+    let mut out = Vec::new();
+    let from_mods = ctx.modules_of(rel);
+    for (group, from) in from_mods.iter().enumerate() {
+        let Some(from) = from else { continue };
+        for edge in edges.iter().filter(|e| e.counted) {
+            for (target, _) in &edge.judged {
+                let Some(to) = ctx.modules_of(target).get(group).cloned().flatten() else {
+                    continue;
+                };
+                if to != *from {
+                    out.push(ModuleEdge {
+                        group,
+                        from: from.clone(),
+                        to,
+                        span: edge.span,
+                        target: target.clone(),
+                    });
+                }
+            }
         }
     }
     out

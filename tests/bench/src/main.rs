@@ -239,22 +239,53 @@ fn grab(text: &str, prefix: &str) -> f64 {
 /// Engine latency per keystroke: `set_file` + `check` after an edit of one
 /// file (every other edit adds or removes an import), p50/p99 over `n` edits.
 fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
-    let config = Arc::new(Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    let config =
+        Arc::new(Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?);
     let t = Instant::now();
     let mut ws = Workspace::load(config, Arc::new(RealFs));
-    let first = check(&ws, &Options { today: "2026-01-01".into(), baseline: None });
-    println!("{} files: load + first check {:.0} ms, {} diagnostics, RSS {} MB", ws.files.len(), ms(t.elapsed()), first.diagnostics.len(), peak_rss_kb() / 1024);
-    let (rel, text) = ws.files.iter().nth(ws.files.len() / 2).map(|(r, e)| (r.clone(), e.text.to_string())).context("empty workspace")?;
+    let first = check(
+        &ws,
+        &Options {
+            today: "2026-01-01".into(),
+            baseline: None,
+        },
+    );
+    println!(
+        "{} files: load + first check {:.0} ms, {} diagnostics, RSS {} MB",
+        ws.files.len(),
+        ms(t.elapsed()),
+        first.diagnostics.len(),
+        peak_rss_kb() / 1024
+    );
+    let (rel, text) = ws
+        .files
+        .iter()
+        .nth(ws.files.len() / 2)
+        .map(|(r, e)| (r.clone(), e.text.to_string()))
+        .context("empty workspace")?;
     let lang = Lang::from_path(&rel).context("lang")?;
-    let extra = if lang == Lang::Rust { "use crate::nothing::Here;\n" } else { "import { nothing } from './nowhere';\n" };
+    let extra = if lang == Lang::Rust {
+        "use crate::nothing::Here;\n"
+    } else {
+        "import { nothing } from './nowhere';\n"
+    };
     let mut times = Vec::with_capacity(n);
+    let mut check_times = Vec::with_capacity(n);
     let mut tree = workspace::parse(lang, &text, None);
     for i in 0..n {
-        let new = if i % 2 == 0 { format!("{extra}{text}") } else { text.clone() };
+        let new = if i % 2 == 0 {
+            format!("{extra}{text}")
+        } else {
+            text.clone()
+        };
         let t = Instant::now();
         // incremental parse as the server does (the edit is at the start)
         if let Some(old) = tree.as_mut() {
-            let (old_len, new_len) = if i % 2 == 0 { (0, extra.len()) } else { (extra.len(), 0) };
+            let (old_len, new_len) = if i % 2 == 0 {
+                (0, extra.len())
+            } else {
+                (extra.len(), 0)
+            };
             old.edit(&tree_sitter::InputEdit {
                 start_byte: 0,
                 old_end_byte: old_len,
@@ -266,12 +297,31 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
         }
         tree = workspace::parse(lang, &new, tree.as_ref());
         ws.set_file(&rel, Content::Text(new), tree.as_ref());
-        let out = check(&ws, &Options { today: "2026-01-01".into(), baseline: None });
+        let t_check = Instant::now();
+        let out = check(
+            &ws,
+            &Options {
+                today: "2026-01-01".into(),
+                baseline: None,
+            },
+        );
+        check_times.push(t_check.elapsed());
         times.push(t.elapsed());
         std::hint::black_box(out.diagnostics.len());
     }
     times.sort();
+    check_times.sort();
+    println!(
+        "  of which check: p50 {:.2} ms",
+        ms(check_times[check_times.len() / 2])
+    );
     let pct = |p: f64| ms(times[((times.len() as f64 * p) as usize).min(times.len() - 1)]);
-    println!("edit {rel}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {n} edits; RSS {} MB", pct(0.5), pct(0.99), ms(times[times.len() - 1]), peak_rss_kb() / 1024);
+    println!(
+        "edit {rel}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {n} edits; RSS {} MB",
+        pct(0.5),
+        pct(0.99),
+        ms(times[times.len() - 1]),
+        peak_rss_kb() / 1024
+    );
     Ok(())
 }
