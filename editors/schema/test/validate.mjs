@@ -1,0 +1,362 @@
+// Validates the JSON schema of archgate.toml (../archgate.schema.json):
+// every archgate.toml of the repository (root, tests/fixtures/, examples/)
+// is valid, broken configs are rejected at the right place, the copy shipped
+// in the VS Code extension (if built) is identical, and every key of the Rust
+// config types (rules/src/config/raw.rs) is in the schema and vice versa.
+//
+// Run: cd editors/schema && npm ci && npm test
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import Ajv from "ajv";
+import { parse } from "smol-toml";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const schemaDir = join(here, "..");
+const repo = join(schemaDir, "..", "..");
+const schema = JSON.parse(readFileSync(join(schemaDir, "archgate.schema.json"), "utf8"));
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+// Even Better TOML (taplo) reads `x-taplo` for docs of enum values and the
+// keys to insert with a new table; to ajv it is an annotation.
+ajv.addKeyword({ keyword: "x-taplo" });
+const validate = ajv.compile(schema);
+
+/** Errors of a TOML text, as "instancePath keyword" strings (sorted, unique). */
+function errorsOf(text) {
+  const ok = validate(parse(text));
+  if (ok) return [];
+  return [...new Set(validate.errors.map((e) => `${e.instancePath} ${e.keyword}`))].sort();
+}
+
+function findConfigs(dir, out = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name === "target" || entry.name === ".git") continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) findConfigs(p, out);
+    else if (entry.name === "archgate.toml") out.push(p);
+  }
+  return out;
+}
+
+const configs = [
+  join(repo, "archgate.toml"),
+  ...findConfigs(join(repo, "tests", "fixtures")),
+  ...findConfigs(join(repo, "examples")),
+].filter((p) => existsSync(p));
+
+test("the repository has fixture and example configs to validate", () => {
+  const rel = configs.map((p) => relative(repo, p).split("\\").join("/"));
+  assert.ok(rel.includes("archgate.toml"), "the root archgate.toml");
+  assert.ok(rel.includes("examples/shop/archgate.toml"), "the bundled example");
+  assert.ok(rel.filter((p) => p.startsWith("tests/fixtures/")).length >= 20, `fixtures: ${rel.length}`);
+});
+
+for (const file of configs) {
+  test(`valid: ${relative(repo, file).split("\\").join("/")}`, () => {
+    const errors = errorsOf(readFileSync(file, "utf8"));
+    assert.deepEqual(errors, [], JSON.stringify(validate.errors, null, 2));
+  });
+}
+
+test("valid: the full example of the spec (every table and key)", () => {
+  const text = `
+[workspace]
+include = ["src/**", "crates/**", "packages/**"]
+exclude = ["**/generated/**"]
+baseline = "archgate-baseline.json"
+tsconfig = "tsconfig.json"
+
+[[modules]]
+name = "admin"
+paths = ["src/app/admin/**"]
+
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+depends_on = ["domain", "shared"]
+external = ["zod", "npm:@tanstack/*"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**", "crates/domain/**"]
+public = ["src/domain/index.ts", "crates/domain/src/lib.rs"]
+external = []
+description = "Business rules."
+
+[[modules]]
+name = "db"
+paths = ["src/infra/db/**"]
+visible_to = ["infra"]
+
+[[modules]]
+name = "infra"
+paths = ["src/infra/**"]
+
+[[modules]]
+name = "shared"
+paths = ["src/shared/**"]
+utility = true
+
+[[modules]]
+name = "feature-{1}"
+group = "features"
+paths = ["src/features/*/**"]
+depends_on = []
+
+[layers]
+order = ["admin", "app", "infra", ["domain", "shared"]]
+siblings = "deny"
+strict = false
+
+[[deny]]
+id = "domain-is-pure"
+from = ["domain"]
+to = ["infra", "npm:axios", "crate:reqwest"]
+message = "The domain stays free of I/O."
+severity = "error"
+exclude = ["src/domain/testing/**"]
+transitive = false
+
+[[boundary]]
+id = "process-spawn"
+apis = ["node:child_process", "npm:execa", "std::process::Command"]
+allow_in = ["infra"]
+message = "Spawn processes only through infra/exec."
+severity = "warn"
+
+[[boundary]]
+id = "unsafe-code"
+apis = ["rust:unsafe"]
+allow_in = []
+
+[[pattern]]
+id = "no-eval"
+language = "typescript"
+query = '((call_expression function: (identifier) @callee) (#eq? @callee "eval"))'
+capture = "callee"
+allow_in = []
+message = "eval runs untrusted strings as code."
+severity = "hint"
+
+[[allow]]
+from = ["src/app/main.ts"]
+to = ["infra"]
+rules = ["layers", "depends-on"]
+reason = "the composition root wires infra into the app"
+
+[checks]
+layers = "error"
+depends_on = "error"
+visibility = "error"
+external = "error"
+public_api = "error"
+cycles = "error"
+file_cycles = "off"
+unresolved = "warning"
+unassigned = "info"
+type_only_imports = "count"
+reexports = "follow"
+`;
+  assert.deepEqual(errorsOf(text), []);
+});
+
+test("valid: several stacks with [[layers]]", () => {
+  const text = `
+[[modules]]
+name = "a"
+paths = ["a/**"]
+[[modules]]
+name = "b"
+paths = ["b/**"]
+[[layers]]
+order = ["a", "b"]
+[[layers]]
+order = [["a", "b"]]
+siblings = "allow"
+strict = true
+`;
+  assert.deepEqual(errorsOf(text), []);
+});
+
+// Each broken config and the exact places (instance path + failing keyword)
+// the schema reports.
+const broken = [
+  {
+    name: "an unknown top-level table",
+    text: `[modulez]\nname = "a"`,
+    errors: [" additionalProperties"],
+  },
+  {
+    name: "an unknown key in a module",
+    text: `[[modules]]\nname = "a"\npaths = ["a/**"]\ndepend_on = ["b"]`,
+    errors: ["/modules/0 additionalProperties"],
+  },
+  {
+    name: "an unknown key in [checks]",
+    text: `[checks]\nfile_cycle = "error"`,
+    errors: ["/checks additionalProperties"],
+  },
+  {
+    name: "a wrong severity in [checks]",
+    text: `[checks]\nlayers = "fatal"`,
+    errors: ["/checks/layers enum"],
+  },
+  {
+    name: "a wrong severity in a [[deny]]",
+    text: `[[deny]]\nid = "x"\nfrom = ["a/**"]\nto = ["b/**"]\nseverity = "Error"`,
+    errors: ["/deny/0/severity enum"],
+  },
+  {
+    name: "a module without paths",
+    text: `[[modules]]\nname = "a"`,
+    errors: ["/modules/0 required"],
+  },
+  {
+    name: "a module with empty paths",
+    text: `[[modules]]\nname = "a"\npaths = []`,
+    errors: ["/modules/0/paths minItems"],
+  },
+  {
+    name: "layers.order not an array",
+    text: `[layers]\norder = "app"`,
+    // the `[layers]` table fails on its order; it is not an array of stacks either
+    errors: ["/layers oneOf", "/layers type", "/layers/order type"],
+  },
+  {
+    name: "layers without order",
+    text: `[layers]\nstrict = true`,
+    errors: ["/layers oneOf", "/layers required", "/layers type"],
+  },
+  {
+    name: "a wrong siblings value",
+    text: `[layers]\norder = ["a"]\nsiblings = "yes"`,
+    errors: ["/layers oneOf", "/layers type", "/layers/siblings enum"],
+  },
+  {
+    name: "an upper-case module name",
+    text: `[[modules]]\nname = "Domain"\npaths = ["src/**"]`,
+    errors: ["/modules/0/name pattern"],
+  },
+  {
+    name: "a rule id that is a built-in id",
+    text: `[[boundary]]\nid = "layers"\napis = ["rust:unsafe"]\nallow_in = []`,
+    errors: ["/boundary/0/id not"],
+  },
+  {
+    name: "a pattern in an unknown language",
+    text: `[[pattern]]\nid = "p"\nlanguage = "python"\nquery = "(identifier) @x"`,
+    errors: ["/pattern/0/language enum"],
+  },
+  {
+    name: "a pattern without query",
+    text: `[[pattern]]\nid = "p"\nlanguage = "rust"`,
+    errors: ["/pattern/0 required"],
+  },
+  {
+    name: "a boundary without allow_in",
+    text: `[[boundary]]\nid = "b"\napis = ["rust:unsafe"]`,
+    errors: ["/boundary/0 required"],
+  },
+  {
+    name: "a wrong type_only_imports and reexports",
+    text: `[checks]\ntype_only_imports = "error"\nreexports = "yes"`,
+    errors: ["/checks/reexports enum", "/checks/type_only_imports enum"],
+  },
+  {
+    name: "utility as a string",
+    text: `[[modules]]\nname = "s"\npaths = ["s/**"]\nutility = "true"`,
+    errors: ["/modules/0/utility type"],
+  },
+  {
+    name: "an unknown key in [workspace]",
+    text: `[workspace]\ninclude = ["src/**"]\nexcludes = ["gen/**"]`,
+    errors: ["/workspace additionalProperties"],
+  },
+  {
+    name: "an allow without to",
+    text: `[[allow]]\nfrom = ["a/**"]`,
+    errors: ["/allow/0 required"],
+  },
+];
+
+for (const b of broken) {
+  test(`rejected: ${b.name}`, () => {
+    assert.deepEqual(errorsOf(b.text), b.errors, JSON.stringify(validate.errors, null, 2));
+  });
+}
+
+test("the extension's copy of the schema, when built, is identical", (t) => {
+  const copy = join(repo, "editors", "vscode", "schema", "archgate.schema.json");
+  if (!existsSync(copy)) {
+    t.skip("editors/vscode/schema/archgate.schema.json is not built (npm run compile there)");
+    return;
+  }
+  assert.equal(readFileSync(copy, "utf8"), readFileSync(join(schemaDir, "archgate.schema.json"), "utf8"));
+});
+
+// ---- the schema is current with the Rust config types ----------------------
+
+/** Field names of `pub struct NAME { ... }` in Rust source. */
+function structFields(src, name) {
+  const m = new RegExp(`pub struct ${name}\\s*\\{([^}]*)\\}`).exec(src);
+  assert.ok(m, `struct ${name} not found in rules/src/config/raw.rs`);
+  return [...m[1].matchAll(/^\s*pub\s+([a-z_][a-z0-9_]*)\s*:/gm)].map((x) => x[1]).sort();
+}
+
+const keysOf = (def) => Object.keys(def.properties).sort();
+
+test("every key of the Rust config types is in the schema, and no other", () => {
+  const rawPath = join(repo, "rules", "src", "config", "raw.rs");
+  const src = readFileSync(rawPath, "utf8");
+  const d = schema.definitions;
+  const pairs = [
+    ["RawConfig", keysOf(schema)],
+    ["RawWorkspace", keysOf(d.workspace)],
+    ["RawModule", keysOf(d.module)],
+    ["RawLayers", keysOf(d.layerStack)],
+    ["RawDeny", keysOf(d.deny)],
+    ["RawBoundary", keysOf(d.boundary)],
+    ["RawPattern", keysOf(d.pattern)],
+    ["RawAllow", keysOf(d.allow)],
+    ["RawChecks", keysOf(d.checks)],
+  ];
+  for (const [struct, keys] of pairs) {
+    assert.deepEqual(keys, structFields(src, struct), `${struct} vs the schema`);
+  }
+  // every struct deserialized from the file denies unknown fields, like the schema
+  const denies = src.match(/#\[serde\(deny_unknown_fields\)\]\s*pub struct (\w+)/g) ?? [];
+  assert.equal(denies.length, pairs.length, "structs with deny_unknown_fields");
+});
+
+test("every required key is required by the Rust types too", () => {
+  const src = readFileSync(join(repo, "rules", "src", "config", "raw.rs"), "utf8");
+  // a field that is neither Option<...>, nor #[serde(default)], is required
+  const required = (name) => {
+    const body = new RegExp(`pub struct ${name}\\s*\\{([^}]*)\\}`).exec(src)[1];
+    const out = [];
+    let defaulted = false;
+    for (const line of body.split("\n")) {
+      if (line.includes("#[serde(default)]")) defaulted = true;
+      const f = /^\s*pub\s+([a-z_][a-z0-9_]*)\s*:\s*(.*),\s*$/.exec(line);
+      if (f) {
+        if (!defaulted && !f[2].startsWith("Option<")) out.push(f[1]);
+        defaulted = false;
+      }
+    }
+    return out.sort();
+  };
+  const d = schema.definitions;
+  const req = (def) => [...(def.required ?? [])].sort();
+  assert.deepEqual(req(d.module), required("RawModule"));
+  assert.deepEqual(req(d.layerStack), required("RawLayers"));
+  assert.deepEqual(req(d.deny), required("RawDeny"));
+  assert.deepEqual(req(d.boundary), required("RawBoundary"));
+  assert.deepEqual(req(d.pattern), required("RawPattern"));
+  assert.deepEqual(req(d.allow), required("RawAllow"));
+  assert.deepEqual(req(d.workspace), required("RawWorkspace"));
+  assert.deepEqual(req(d.checks), required("RawChecks"));
+});

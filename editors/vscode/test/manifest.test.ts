@@ -1,0 +1,54 @@
+// package.json is the extension's contract with VS Code: activation,
+// settings, the tomlValidation contribution for Even Better TOML.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { LANGUAGES } from "../src/server";
+import { TRACE_VALUES } from "../src/settings";
+
+const root = join(__dirname, "..", "..");
+interface Manifest {
+  main: string;
+  engines: { vscode: string };
+  activationEvents: string[];
+  devDependencies: Record<string, string>;
+  contributes: {
+    configuration: { properties: Record<string, { type: unknown; default: unknown; enum?: string[] }> };
+    tomlValidation: { fileMatch: string; url: string }[];
+  };
+}
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
+
+test("activation: a workspace with archgate.toml, or a file of a checked language", () => {
+  assert.deepEqual(pkg.activationEvents, ["workspaceContains:**/archgate.toml", ...LANGUAGES.map((l) => `onLanguage:${l}`)]);
+  assert.equal(pkg.main, "./dist/extension.js");
+});
+
+test("settings: archgate.enable, archgate.path, archgate.trace.server", () => {
+  const props = pkg.contributes.configuration.properties;
+  assert.deepEqual(Object.keys(props).sort(), ["archgate.enable", "archgate.path", "archgate.trace.server"]);
+  assert.equal(props["archgate.enable"].default, true);
+  assert.equal(props["archgate.path"].default, null);
+  assert.deepEqual(props["archgate.trace.server"].enum, [...TRACE_VALUES]);
+  assert.equal(props["archgate.trace.server"].default, "off");
+});
+
+test("@types/vscode matches engines.vscode", () => {
+  const engine = pkg.engines.vscode.replace(/^\^/, "");
+  assert.equal(pkg.devDependencies["@types/vscode"], `~${engine}`);
+});
+
+test("tomlValidation: archgate.toml → the schema committed at editors/schema/", () => {
+  assert.deepEqual(pkg.contributes.tomlValidation, [
+    { fileMatch: "archgate.toml", url: "https://raw.githubusercontent.com/archgate/archgate/main/editors/schema/archgate.schema.json" },
+  ]);
+  // the URL's path in the repository exists
+  assert.ok(existsSync(join(root, "..", "schema", "archgate.schema.json")));
+  // and the copy shipped in the .vsix is built from it
+  assert.equal(
+    readFileSync(join(root, "schema", "archgate.schema.json"), "utf8"),
+    readFileSync(join(root, "..", "schema", "archgate.schema.json"), "utf8"),
+  );
+});
