@@ -41,6 +41,10 @@ function binary(): string | undefined {
 }
 
 const bin = binary();
+// Under CI (and the repository's test command) a missing binary is a failure, never a skip.
+if (bin === undefined && (process.env.CI || process.env.ARCHGATE_BIN)) {
+  throw new Error("no archgate binary: ARCHGATE_BIN is unset or wrong and target/debug/archgate is missing");
+}
 const skip = bin === undefined ? "no archgate binary (set ARCHGATE_BIN or run cargo build)" : false;
 
 /** A workspace with exactly one violation: `layers`, domain (below) imports app (above). */
