@@ -62,10 +62,21 @@ pub fn patterns_key(config: &Config) -> u64 {
 fn header() -> Header {
     let grammars = [Lang::TypeScript, Lang::Tsx, Lang::Rust]
         .iter()
-        .map(|l| format!("{}:{}:{}", l.grammar_name(), l.grammar().abi_version(), l.grammar().node_kind_count()))
+        .map(|l| {
+            format!(
+                "{}:{}:{}",
+                l.grammar_name(),
+                l.grammar().abi_version(),
+                l.grammar().node_kind_count()
+            )
+        })
         .collect::<Vec<_>>()
         .join(",");
-    Header { format: CACHE_FORMAT, archgate: env!("CARGO_PKG_VERSION").to_string(), grammars }
+    Header {
+        format: CACHE_FORMAT,
+        archgate: env!("CARGO_PKG_VERSION").to_string(),
+        grammars,
+    }
 }
 
 impl FactCache {
@@ -78,7 +89,12 @@ impl FactCache {
             .map(|(rel, e)| {
                 (
                     rel.clone(),
-                    CachedFile { hash: content_hash(&e.text), facts: e.facts.clone(), patterns_key: key, pattern_hits: e.pattern_hits.clone() },
+                    CachedFile {
+                        hash: content_hash(&e.text),
+                        facts: e.facts.clone(),
+                        patterns_key: key,
+                        pattern_hits: e.pattern_hits.clone(),
+                    },
                 )
             })
             .collect();
@@ -125,21 +141,34 @@ impl FactCache {
 mod tests {
     use super::*;
 
+    const SAMPLE: &str = "import x from './y';\nconst t = process.env.T;\nuse(t);\n";
+
     fn sample() -> FactCache {
-        let (facts, _) = crate::extract::parse_and_extract(Lang::TypeScript, "import x from './y';\n", None);
+        let (facts, _) = crate::extract::parse_and_extract(Lang::TypeScript, SAMPLE, None);
+        assert!(
+            facts.apis.iter().any(|a| a.introduced_as.is_some())
+                && facts.apis.iter().any(|a| a.introduced_as.is_none())
+        );
         let mut c = FactCache::default();
         c.files.insert(
             "a.ts".into(),
-            CachedFile { hash: content_hash("import x from './y';\n"), facts: Arc::new(facts), patterns_key: 7, pattern_hits: Vec::new() },
+            CachedFile {
+                hash: content_hash(SAMPLE),
+                facts: Arc::new(facts.clone()),
+                patterns_key: 7,
+                pattern_hits: Vec::new(),
+            },
         );
         c
     }
 
     #[test]
     fn round_trips_and_looks_up_by_content() {
-        let c = FactCache::decode(&sample().encode()).unwrap();
-        assert_eq!(c.files["a.ts"].facts.imports[0].specifier, "./y");
-        assert!(c.lookup("a.ts", "import x from './y';\n", 7).is_some());
+        let original = sample();
+        let c =
+            FactCache::decode(&original.encode()).expect("a cache written by this version decodes");
+        assert_eq!(c.files["a.ts"].facts, original.files["a.ts"].facts);
+        assert!(c.lookup("a.ts", SAMPLE, 7).is_some());
         assert!(c.lookup("a.ts", "import x from './z';\n", 7).is_none());
         assert!(c.lookup("a.ts", "import x from './y';\n", 8).is_none());
         assert!(c.lookup("b.ts", "", 7).is_none());
@@ -149,12 +178,41 @@ mod tests {
     fn corrupt_or_foreign_caches_are_ignored() {
         let bytes = sample().encode();
         for cut in [0, 5, 8, 20, bytes.len() / 2, bytes.len() - 1] {
-            assert!(FactCache::decode(&bytes[..cut]).is_none(), "truncated at {cut}");
+            assert!(
+                FactCache::decode(&bytes[..cut]).is_none(),
+                "truncated at {cut}"
+            );
         }
         let mut flipped = bytes.clone();
         let last = flipped.len() - 3;
         flipped[last] ^= 0x55;
         assert!(FactCache::decode(&flipped).is_none());
         assert!(FactCache::decode(b"not a cache at all").is_none());
+    }
+
+    #[test]
+    fn load_uses_cached_facts_when_the_content_matches() {
+        use crate::resolve::RealFs;
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("archgate.toml"), "").unwrap();
+        std::fs::write(t.path().join("a.ts"), SAMPLE).unwrap();
+        let config = Arc::new(Config::load(&t.path().join("archgate.toml")).unwrap());
+        let cold = Workspace::load(config.clone(), Arc::new(RealFs));
+        assert_eq!(cold.files["a.ts"].facts.imports.len(), 1);
+        // a cache entry with the same content hash but different facts: if the
+        // load parsed instead of using the cache, it would find the import
+        let mut fake = FactCache::from_workspace(&cold);
+        let entry = fake.files.get_mut("a.ts").unwrap();
+        entry.facts = Arc::new(FileFacts::empty(Lang::TypeScript));
+        let decoded = FactCache::decode(&fake.encode()).unwrap();
+        let warm = Workspace::load_cached(config.clone(), Arc::new(RealFs), Some(&decoded));
+        assert!(
+            warm.files["a.ts"].facts.imports.is_empty(),
+            "the cached facts were not used"
+        );
+        // changed content: the stale entry is not trusted
+        std::fs::write(t.path().join("a.ts"), "import y from './z';\n").unwrap();
+        let changed = Workspace::load_cached(config, Arc::new(RealFs), Some(&decoded));
+        assert_eq!(changed.files["a.ts"].facts.imports[0].specifier, "./z");
     }
 }

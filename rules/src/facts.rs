@@ -133,7 +133,6 @@ pub struct ApiRef {
     /// the path of the declaration's value (`process.env.T`, `process`): that
     /// declaration introduced everything at or below it, so an API it already
     /// matched is not reported again here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduced_as: Option<String>,
 }
 
