@@ -6,6 +6,7 @@ mod check;
 mod commands;
 mod docs;
 mod lsp;
+mod mcp;
 mod output;
 mod project;
 
@@ -26,6 +27,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the language server on standard input and output.
     Lsp(lsp::LspArgs),
+    /// Run the agent interface (Model Context Protocol) on standard input and output.
+    Mcp(mcp::McpArgs),
     /// Print the architecture as Markdown: modules, layers, rules and their messages.
     Explain(commands::explain::ExplainArgs),
     /// What PATH (existing or not) may import and use.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Allowed(args) => commands::allowed::run(args),
         Command::Graph(args) => commands::graph::run(args),
