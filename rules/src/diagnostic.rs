@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::severity::Severity;
 use crate::facts::Span;
+use crate::severity::Severity;
 
 /// A position range, 1-based, columns in Unicode scalar values, `end_column`
 /// exclusive: exactly the JSON output's fields.

@@ -5,6 +5,7 @@
 //! the workspace walker; callers decide what to do with the diagnostics.
 
 pub mod analysis;
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod docs;
@@ -12,7 +13,6 @@ pub mod extract;
 pub mod facts;
 pub mod lang;
 pub mod resolve;
+pub mod severity;
 pub mod text;
 pub mod workspace;
-pub mod severity;
-pub mod cache;

@@ -101,12 +101,18 @@ pub fn cache_path(root: &Path) -> PathBuf {
 pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError> {
     let config = load_config(config_path)?;
     let path = cache_path(&config.root);
-    let old = std::fs::read(&path).ok().and_then(|b| FactCache::decode(&b));
+    let old = std::fs::read(&path)
+        .ok()
+        .and_then(|b| FactCache::decode(&b));
     let ws = Workspace::load_cached(Arc::new(config), Arc::new(RealFs), old.as_ref());
     let new = ws.to_cache();
     let unchanged = old.as_ref().is_some_and(|o| {
         o.files.len() == new.files.len()
-            && new.files.iter().all(|(k, v)| o.files.get(k).is_some_and(|c| c.hash == v.hash && c.patterns_key == v.patterns_key))
+            && new.files.iter().all(|(k, v)| {
+                o.files
+                    .get(k)
+                    .is_some_and(|c| c.hash == v.hash && c.patterns_key == v.patterns_key)
+            })
     });
     if !unchanged {
         let _ = write_cache(&path, &new.encode());
@@ -120,7 +126,10 @@ fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(top) = dir.parent() {
         let ignore = top.join(".gitignore");
         if !ignore.exists() {
-            std::fs::write(ignore, "# created by archgate: the cache is never committed\n*\n")?;
+            std::fs::write(
+                ignore,
+                "# created by archgate: the cache is never committed\n*\n",
+            )?;
         }
     }
     let tmp = dir.join(format!(".facts.bin.tmp{}", std::process::id()));

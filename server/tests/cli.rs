@@ -28,7 +28,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 fn rules_of(v: &serde_json::Value) -> Vec<(String, String, u64)> {
@@ -36,7 +37,13 @@ fn rules_of(v: &serde_json::Value) -> Vec<(String, String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -58,8 +65,14 @@ fn layered(root: &Path) {
         root,
         &[
             ("archgate.toml", LAYERED),
-            ("src/app/main.ts", "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n"),
-            ("src/domain/user.ts", "export interface User { name: string }\n"),
+            (
+                "src/app/main.ts",
+                "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n",
+            ),
+            (
+                "src/domain/user.ts",
+                "export interface User { name: string }\n",
+            ),
         ],
     );
 }
@@ -67,7 +80,10 @@ fn layered(root: &Path) {
 #[test]
 fn malformed_toml_exits_2_with_position() {
     let t = tempfile::tempdir().unwrap();
-    write(t.path(), &[("archgate.toml", "[[modules]\nname = 1\n"), ("a.ts", "")]);
+    write(
+        t.path(),
+        &[("archgate.toml", "[[modules]\nname = 1\n"), ("a.ts", "")],
+    );
     let o = archgate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
@@ -78,16 +94,35 @@ fn malformed_toml_exits_2_with_position() {
 #[test]
 fn unknown_key_and_unknown_module_suggest_the_right_name() {
     let t = tempfile::tempdir().unwrap();
-    write(t.path(), &[("archgate.toml", "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\ndepend_on = [\"x\"]\n")]);
+    write(
+        t.path(),
+        &[(
+            "archgate.toml",
+            "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\ndepend_on = [\"x\"]\n",
+        )],
+    );
     let o = archgate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("archgate.toml:4:1: error: unknown field `depend_on`"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("did you mean `depends_on`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("archgate.toml:4:1: error: unknown field `depend_on`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("did you mean `depends_on`?"),
+        "{}",
+        stderr(&o)
+    );
 
     write(t.path(), &[("archgate.toml", "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\n[layers]\norder = [\"domian\"]\n")]);
     let o = archgate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("archgate.toml:5:10: error: unknown module `domian`; did you mean `domain`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("archgate.toml:5:10: error: unknown module `domian`; did you mean `domain`?"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -95,20 +130,38 @@ fn query_that_does_not_compile_is_a_config_error() {
     let t = tempfile::tempdir().unwrap();
     write(
         t.path(),
-        &[("archgate.toml", "[[pattern]]\nid = \"p\"\nlanguage = \"rust\"\nquery = \"(no_such_node) @x\"\n")],
+        &[(
+            "archgate.toml",
+            "[[pattern]]\nid = \"p\"\nlanguage = \"rust\"\nquery = \"(no_such_node) @x\"\n",
+        )],
     );
     let o = archgate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("archgate.toml:4:9: error: the query does not compile for the rust grammar"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("archgate.toml:4:9: error: the query does not compile for the rust grammar"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn include_outside_the_workspace_is_refused() {
     let t = tempfile::tempdir().unwrap();
-    write(t.path(), &[("archgate.toml", "[workspace]\ninclude = [\"../../etc/**\"]\n")]);
+    write(
+        t.path(),
+        &[(
+            "archgate.toml",
+            "[workspace]\ninclude = [\"../../etc/**\"]\n",
+        )],
+    );
     let o = archgate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("leaves the workspace"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("leaves the workspace"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -116,7 +169,11 @@ fn no_config_is_a_usage_error() {
     let t = tempfile::tempdir().unwrap();
     let o = archgate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no archgate.toml found"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no archgate.toml found"),
+        "{}",
+        stderr(&o)
+    );
     let o = archgate(t.path(), &["check", "--format", "yaml"]);
     assert_eq!(o.status.code(), Some(2));
 }
@@ -125,7 +182,13 @@ fn no_config_is_a_usage_error() {
 fn violations_exit_1_and_json_is_sorted() {
     let t = tempfile::tempdir().unwrap();
     layered(t.path());
-    write(t.path(), &[("src/domain/user.ts", "import { x } from '../app/main';\nexport interface User { name: string }\n")]);
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "import { x } from '../app/main';\nexport interface User { name: string }\n",
+        )],
+    );
     let o = archgate(t.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -145,7 +208,13 @@ fn violations_exit_1_and_json_is_sorted() {
 fn paths_limit_what_is_reported_but_not_what_resolves() {
     let t = tempfile::tempdir().unwrap();
     layered(t.path());
-    write(t.path(), &[("src/domain/user.ts", "import { x } from '../app/main';\nexport interface User { name: string }\n")]);
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "import { x } from '../app/main';\nexport interface User { name: string }\n",
+        )],
+    );
     let o = archgate(t.path(), &["check", "--format", "json", "src/domain"]);
     assert_eq!(o.status.code(), Some(1));
     let files: Vec<String> = rules_of(&json(&o)).into_iter().map(|r| r.1).collect();
@@ -156,24 +225,51 @@ fn paths_limit_what_is_reported_but_not_what_resolves() {
 fn skipped_files_non_utf8_binary_and_huge() {
     let t = tempfile::tempdir().unwrap();
     layered(t.path());
-    std::fs::write(t.path().join("src/app/latin1.ts"), b"export const s = '\xe9t\xe9';\n").unwrap();
+    std::fs::write(
+        t.path().join("src/app/latin1.ts"),
+        b"export const s = '\xe9t\xe9';\n",
+    )
+    .unwrap();
     std::fs::write(t.path().join("src/app/blob.ts"), b"\x00\x01\x02binary").unwrap();
     let big = "export const x = 1;\n".repeat(150_000); // 3 MB
     std::fs::write(t.path().join("src/app/bundle.js"), big).unwrap();
     let o = archgate(t.path(), &["check", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let v = json(&o);
     let skipped: Vec<(String, String)> = v["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["file"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(skipped.len(), 3, "{skipped:?}");
-    assert!(skipped[0].0 == "src/app/blob.ts" && skipped[0].1.contains("binary"), "{skipped:?}");
-    assert!(skipped[1].0 == "src/app/bundle.js" && skipped[1].1.contains("size limit"), "{skipped:?}");
-    assert!(skipped[2].0 == "src/app/latin1.ts" && skipped[2].1.contains("UTF-8"), "{skipped:?}");
-    assert!(v["diagnostics"].as_array().unwrap().iter().all(|d| d["severity"] == "info" && d["rule"] == "skipped"));
+    assert!(
+        skipped[0].0 == "src/app/blob.ts" && skipped[0].1.contains("binary"),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped[1].0 == "src/app/bundle.js" && skipped[1].1.contains("size limit"),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped[2].0 == "src/app/latin1.ts" && skipped[2].1.contains("UTF-8"),
+        "{skipped:?}"
+    );
+    assert!(v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["severity"] == "info" && d["rule"] == "skipped"));
 }
 
 #[cfg(unix)]
@@ -193,7 +289,13 @@ fn stdin_filename_checks_a_proposed_change() {
     let t = tempfile::tempdir().unwrap();
     layered(t.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
-        .args(["check", "--format", "json", "--stdin-filename", "src/domain/new.ts"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "src/domain/new.ts",
+        ])
         .current_dir(t.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -201,15 +303,26 @@ fn stdin_filename_checks_a_proposed_change() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"import { u } from '../app/main';\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"import { u } from '../app/main';\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // app already imports domain, so the new import also closes a module cycle
     assert_eq!(
         rules_of(&json(&o)),
-        [("cycle".to_string(), "src/domain/new.ts".to_string(), 1), ("layers".to_string(), "src/domain/new.ts".to_string(), 1)]
+        [
+            ("cycle".to_string(), "src/domain/new.ts".to_string(), 1),
+            ("layers".to_string(), "src/domain/new.ts".to_string(), 1)
+        ]
     );
-    assert!(!t.path().join("src/domain/new.ts").exists(), "stdin content must not be written");
+    assert!(
+        !t.path().join("src/domain/new.ts").exists(),
+        "stdin content must not be written"
+    );
 }
 
 #[test]
@@ -220,7 +333,13 @@ fn baseline_write_check_and_prune() {
         t.path(),
         &[("src/domain/user.ts", "import { a } from '../app/main';\nimport { b } from '../app/main';\nexport interface User { name: string }\n")],
     );
-    write(t.path(), &[("archgate.toml", &format!("{LAYERED}\n[checks]\ncycles = \"off\"\n"))]);
+    write(
+        t.path(),
+        &[(
+            "archgate.toml",
+            &format!("{LAYERED}\n[checks]\ncycles = \"off\"\n"),
+        )],
+    );
     let o = archgate(t.path(), &["check", "--write-baseline"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap();
@@ -232,7 +351,11 @@ fn baseline_write_check_and_prune() {
     let o = archgate(t.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
-    assert!(v["diagnostics"].as_array().unwrap().iter().all(|d| d["baselined"] == true && d["severity"] == "hint"));
+    assert!(v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["baselined"] == true && d["severity"] == "hint"));
 
     // one more occurrence fails, and only the third is new
     write(
@@ -254,12 +377,25 @@ fn baseline_write_check_and_prune() {
     assert_eq!(fresh, [3]);
 
     // fix all but one: prune shrinks the count, never grows it
-    write(t.path(), &[("src/domain/user.ts", "import { a } from '../app/main';\nexport interface User { name: string }\n")]);
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "import { a } from '../app/main';\nexport interface User { name: string }\n",
+        )],
+    );
     let o = archgate(t.path(), &["baseline", "prune"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let b: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap()).unwrap();
+    let b: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(b["entries"][0]["count"], 1);
-    let leftovers: Vec<_> = std::fs::read_dir(t.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -274,12 +410,24 @@ fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
 
     let first = archgate(t.path(), &["check", "--format", "json"]);
     assert!(cache.exists());
-    assert_eq!(std::fs::read_to_string(t.path().join(".archgate/.gitignore")).unwrap().lines().last(), Some("*"));
+    assert_eq!(
+        std::fs::read_to_string(t.path().join(".archgate/.gitignore"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("*")
+    );
     let warm = archgate(t.path(), &["check", "--format", "json"]);
     assert_eq!(rules_of(&json(&first)), rules_of(&json(&warm)));
 
     // an edit is seen, not served stale from the cache
-    write(t.path(), &[("src/domain/user.ts", "import { x } from '../app/main';\nexport interface User { name: string }\n")]);
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "import { x } from '../app/main';\nexport interface User { name: string }\n",
+        )],
+    );
     let edited = archgate(t.path(), &["check", "--format", "json"]);
     assert_eq!(edited.status.code(), Some(1));
     assert!(rules_of(&json(&edited)).iter().any(|r| r.0 == "layers"));

@@ -851,7 +851,12 @@ impl Builder<'_> {
             let allow_in = self.file_targets(&names, &p.allow_in);
             patterns.push(PatternRule {
                 id: p.id.get_ref().clone(),
-                source: format!("{}\n{}\n{:?}", p.language.get_ref(), p.query.get_ref(), p.capture.as_ref().map(|c| c.get_ref())),
+                source: format!(
+                    "{}\n{}\n{:?}",
+                    p.language.get_ref(),
+                    p.query.get_ref(),
+                    p.capture.as_ref().map(|c| c.get_ref())
+                ),
                 queries,
                 allow_in,
                 message: p.message.clone(),

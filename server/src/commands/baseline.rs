@@ -25,7 +25,9 @@ pub fn prune(args: PruneArgs) -> anyhow::Result<i32> {
         let (path, _) = project::baseline_path(&ws, args.baseline.as_deref());
         if !path.exists() {
             if args.baseline.is_some() {
-                return Err(UsageError(format!("baseline {} does not exist", path.display())).into());
+                return Err(
+                    UsageError(format!("baseline {} does not exist", path.display())).into(),
+                );
             }
             continue;
         }
@@ -35,7 +37,8 @@ pub fn prune(args: PruneArgs) -> anyhow::Result<i32> {
         let before: u32 = old.entries.values().sum();
         let after: u32 = new.entries.values().sum();
         if new != old {
-            new.save(&path).map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+            new.save(&path)
+                .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
         }
         eprintln!(
             "{}: removed {} stale occurrence(s), {} remain",
