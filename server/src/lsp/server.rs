@@ -23,7 +23,8 @@ use super::state::{self, Doc, Docs, Pending, World};
 
 /// How long the analysis waits after a change for more changes (a burst of
 /// keystrokes is analysed once).
-const DEBOUNCE: Duration = Duration::from_millis(15);
+/// Yields to the runtime before an analysis round (coalescing, not a delay).
+const DEBOUNCE_YIELDS: usize = 8;
 
 /// What the client can do, from `initialize`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -348,7 +349,11 @@ async fn analysis_task(shared: Arc<Shared>, client: Client) {
     .await;
     loop {
         shared.notify.notified().await;
-        tokio::time::sleep(DEBOUNCE).await;
+        // let notifications already read from the client be applied first,
+        // so a burst becomes one round; no fixed delay: latency matters
+        for _ in 0..DEBOUNCE_YIELDS {
+            tokio::task::yield_now().await;
+        }
         round(&shared, &client).await;
     }
 }
