@@ -8,6 +8,7 @@
 //! ```
 
 mod gen;
+mod lsp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +39,8 @@ fn main() -> anyhow::Result<()> {
         }
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
-        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N"),
+        ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
+        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N"),
     }
 }
 
@@ -324,4 +326,11 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
         peak_rss_kb() / 1024
     );
     Ok(())
+}
+
+/// A TypeScript file in the middle of the workspace, workspace-relative.
+fn first_ts_file(dir: &Path) -> anyhow::Result<String> {
+    let config = Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let files = workspace::walk(&config);
+    files.get(files.len() / 2).cloned().context("no files")
 }

@@ -1,0 +1,182 @@
+//! End-to-end language-server latency: `didChange` → `publishDiagnostics`
+//! for the edited file, through the real `archgate lsp` over pipes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start(exe: &Path) -> anyhow::Result<Server> {
+        let mut child = Command::new(exe)
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap_or(0);
+                    }
+                }
+                let mut buf = vec![0; len];
+                if r.read_exact(&mut buf).is_err() {
+                    return;
+                }
+                if let Ok(v) = serde_json::from_slice::<Value>(&buf) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Server {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+        })
+    }
+
+    fn send(&mut self, v: Value) -> anyhow::Result<()> {
+        let body = serde_json::to_vec(&v)?;
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len())?;
+        self.stdin.write_all(&body)?;
+        self.stdin.flush()?;
+        Ok(())
+    }
+
+    fn request(&mut self, method: &str, params: Option<Value>) -> anyhow::Result<Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut msg = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if let Some(p) = params {
+            msg["params"] = p;
+        }
+        self.send(msg)?;
+        loop {
+            let v = self.rx.recv_timeout(Duration::from_secs(600))?;
+            if v.get("id") == Some(&json!(id)) && v.get("method").is_none() {
+                return Ok(v);
+            }
+            // answer server-to-client requests (progress tokens, registrations)
+            if let (Some(rid), Some(_)) = (v.get("id"), v.get("method")) {
+                self.send(json!({ "jsonrpc": "2.0", "id": rid, "result": null }))?;
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) -> anyhow::Result<()> {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+    }
+
+    /// Waits for a `publishDiagnostics` of `uri`.
+    fn wait_publish(&mut self, uri: &str) -> anyhow::Result<()> {
+        loop {
+            let v = self.rx.recv_timeout(Duration::from_secs(60))?;
+            if v.get("method") == Some(&json!("textDocument/publishDiagnostics"))
+                && v["params"]["uri"] == json!(uri)
+            {
+                return Ok(());
+            }
+            if let (Some(rid), Some(_)) = (v.get("id"), v.get("method")) {
+                self.send(json!({ "jsonrpc": "2.0", "id": rid, "result": null }))?;
+            }
+        }
+    }
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Starts the server on `dir`, waits for the index, then times `n` edits.
+pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
+    let dir = dir.canonicalize()?;
+    let root_uri = format!("file://{}", dir.display());
+    let mut s = Server::start(exe)?;
+    let t = Instant::now();
+    s.request(
+        "initialize",
+        Some(json!({ "processId": null, "rootUri": root_uri, "capabilities": { "window": { "workDoneProgress": true } } })),
+    )?;
+    s.notify("initialized", json!({}))?;
+    // archgate/status answers once the index is built and analysed
+    loop {
+        let st = s.request("archgate/status", None)?;
+        if st["result"]["indexed"] == json!(true) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let first = t.elapsed();
+    let rss = rss_kb(s.child.id());
+    let rel = crate::first_ts_file(&dir)?;
+    let uri = format!("{root_uri}/{rel}");
+    let text = std::fs::read_to_string(dir.join(&rel))?;
+    s.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescript", "version": 1, "text": text } }))?;
+    let _ = s.request("archgate/status", None)?;
+    let line = "import { nothing } from './nowhere';\n";
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let change = if i % 2 == 0 {
+            json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": line })
+        } else {
+            json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } }, "text": "" })
+        };
+        let t = Instant::now();
+        s.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": i + 2 }, "contentChanges": [change] }),
+        )?;
+        s.wait_publish(&uri)?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: f64| ms(times[((times.len() as f64 * p) as usize).min(times.len() - 1)]);
+    println!(
+        "lsp on {} ({rel}): first diagnostics {:.0} ms after initialize; RSS after indexing {} MB; didChange → publishDiagnostics p50 {:.2} ms, p99 {:.2} ms over {n} edits",
+        dir.display(),
+        ms(first),
+        rss / 1024,
+        pct(0.5),
+        pct(0.99)
+    );
+    let _ = s.request("shutdown", None);
+    let _ = s.notify("exit", json!(null));
+    let _ = s.child.wait();
+    Ok(())
+}
