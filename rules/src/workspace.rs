@@ -407,7 +407,9 @@ impl Workspace {
     /// manifest changed).
     pub fn resolve_all(&mut self) {
         self.analysis_cache().invalidate_all();
-        self.ts.invalidate();
+        // a fresh resolver re-reads the root manifests, so their problems
+        // (malformed package.json, tsconfig extends cycles) stay reported
+        self.ts = TsResolver::new(&self.config.root, self.config.tsconfig.as_deref(), self.fs.as_ref());
         let resolved: Vec<(String, Vec<Resolved>)> = self
             .files
             .par_iter()

@@ -1,0 +1,600 @@
+//! Hostile workspaces: inputs built to break or stall the engine, generated
+//! in temporary directories at test time (nothing large is committed). Each
+//! test asserts the exact outcome; none asserts a duration (CI machines are
+//! noisy) — the README states the observed times and the bounds.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rules::analysis::{check, files_per_module, Options, Outcome};
+use rules::config::{Config, Severity};
+use rules::lang::Lang;
+use rules::resolve::RealFs;
+use rules::workspace::{read_content, Content, FileEntry, Workspace, MAX_FILE_SIZE};
+
+fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("create dir");
+    }
+    std::fs::write(path, content).expect("write file");
+}
+
+/// Writes `archgate.toml`, loads the workspace from disk and checks it.
+fn load(root: &Path, config: &str) -> (Workspace, Outcome) {
+    write(root, "archgate.toml", config);
+    let start = std::time::Instant::now();
+    let config = Config::load(&root.join("archgate.toml")).expect("config loads");
+    let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    let loaded = start.elapsed();
+    let outcome = check(
+        &ws,
+        &Options {
+            today: "2026-01-01".into(),
+            baseline: None,
+        },
+    );
+    // observed times, for the README (never asserted)
+    eprintln!(
+        "load {:?}, check {:?}, {} files",
+        loaded,
+        start.elapsed() - loaded,
+        outcome.files
+    );
+    (ws, outcome)
+}
+
+/// (file, line, rule, message) of every diagnostic.
+fn summary(outcome: &Outcome) -> Vec<(String, u32, String, String)> {
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.file.clone(),
+                d.range.line,
+                d.rule.clone(),
+                d.message.clone(),
+            )
+        })
+        .collect()
+}
+
+fn diag(file: &str, line: u32, rule: &str, message: &str) -> (String, u32, String, String) {
+    (file.into(), line, rule.into(), message.into())
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn minified_bundle_of_20_mb_is_skipped_without_being_read() {
+    let dir = tmp();
+    let root = dir.path();
+    // one line, 20,000,000 bytes of minified JavaScript
+    let unit = "var a=function(b){return b+1};";
+    let mut bundle = unit.repeat(20_000_000 / unit.len() + 1);
+    bundle.truncate(20_000_000);
+    write(root, "dist/bundle.js", &bundle);
+    drop(bundle);
+    write(root, "src/main.ts", "import '../dist/bundle.js';\n");
+
+    // the size is checked on the metadata, before any read
+    assert!(matches!(
+        read_content(&root.join("dist/bundle.js")),
+        Content::TooLarge(20_000_000)
+    ));
+    let (ws, outcome) = load(root, "");
+    let bundle = &ws.files["dist/bundle.js"];
+    assert_eq!(
+        bundle.skipped.as_deref(),
+        Some("20.0 MB is over the size limit of 2 MB")
+    );
+    assert_eq!(&*bundle.text, "");
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "dist/bundle.js",
+            1,
+            "skipped",
+            "`dist/bundle.js` was not analysed: 20.0 MB is over the size limit of 2 MB"
+        )]
+    );
+    assert_eq!(outcome.diagnostics[0].severity, Severity::Info);
+    // the import of the skipped file still resolves (no `unresolved`)
+    assert_eq!(outcome.files, 2);
+}
+
+#[test]
+fn text_over_the_size_limit_is_skipped_even_when_given_in_memory() {
+    let config = Config::parse(Path::new("/w/archgate.toml"), "").expect("config");
+    let text = "x;".repeat(MAX_FILE_SIZE as usize / 2 + 1);
+    let entry = FileEntry::analyse(&config, Lang::TypeScript, Content::Text(text));
+    assert_eq!(
+        entry.skipped.as_deref(),
+        Some("2.1 MB is over the size limit of 2 MB")
+    );
+}
+
+const DEPTH: usize = 100_000;
+
+fn nested(open: &str, close: &str) -> String {
+    format!("{}{}", open.repeat(DEPTH), close.repeat(DEPTH))
+}
+
+#[test]
+fn hundred_thousand_nested_brackets_do_not_crash() {
+    let dir = tmp();
+    let root = dir.path();
+    write(
+        root,
+        "src/array.ts",
+        format!("export const x = {};\n", nested("[", "]")),
+    );
+    write(root, "src/parens.js", format!("f{};\n", nested("(", ")")));
+    write(
+        root,
+        "src/object.ts",
+        format!("const o = {};\n", nested("{a:", "}")),
+    );
+    write(root, "src/blocks.ts", nested("{", "}"));
+    write(
+        root,
+        "src/lib.rs",
+        format!("fn f() {{ let x = {}; }}\n", nested("(", ")")),
+    );
+    write(
+        root,
+        "src/blocks.rs",
+        format!("fn f() {}\n", nested("{", "}")),
+    );
+    write(root, "src/unclosed.ts", "[".repeat(DEPTH));
+    let (ws, outcome) = load(root, "");
+    assert_eq!(outcome.files, 7);
+    // every file is analysed (the parser and the extractors do not recurse
+    // per nesting level: no stack overflow); the ones with a missing operand
+    // or bracket have syntax errors
+    let got: Vec<(&str, Option<&str>, bool)> = ws
+        .files
+        .iter()
+        .map(|(rel, e)| {
+            (
+                rel.as_str(),
+                e.skipped.as_deref(),
+                e.facts.has_syntax_errors,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("src/array.ts", None, false),
+            ("src/blocks.rs", None, false),
+            ("src/blocks.ts", None, false),
+            ("src/lib.rs", None, false),
+            ("src/object.ts", None, true),
+            ("src/parens.js", None, true),
+            ("src/unclosed.ts", None, true),
+        ]
+    );
+    assert_eq!(summary(&outcome), vec![]);
+}
+
+#[test]
+fn non_utf8_and_binary_files_are_skipped() {
+    let dir = tmp();
+    let root = dir.path();
+    // Latin-1 text: no NUL, not UTF-8
+    write(
+        root,
+        "src/latin1.ts",
+        b"export const caf\xe9 = '\xe9t\xe9';\n",
+    );
+    // a PNG header under a .ts name: NUL bytes, not UTF-8
+    write(
+        root,
+        "src/image.ts",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+    );
+    // valid UTF-8 with NUL bytes: still binary
+    write(root, "src/nul.ts", b"export const a = 1;\x00\x00\x00\n");
+    write(root, "src/ok.ts", "export const ok = 1;\n");
+    let (_ws, outcome) = load(root, "");
+    assert_eq!(
+        summary(&outcome),
+        vec![
+            diag(
+                "src/image.ts",
+                1,
+                "skipped",
+                "`src/image.ts` was not analysed: binary file"
+            ),
+            diag(
+                "src/latin1.ts",
+                1,
+                "skipped",
+                "`src/latin1.ts` was not analysed: not valid UTF-8"
+            ),
+            diag(
+                "src/nul.ts",
+                1,
+                "skipped",
+                "`src/nul.ts` was not analysed: binary file"
+            ),
+        ]
+    );
+    assert_eq!(outcome.files, 4);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_terminate() {
+    use std::os::unix::fs::symlink;
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/a.ts", "import './b';\n");
+    write(root, "src/b.ts", "export {};\n");
+    symlink("..", root.join("src/up")).expect("symlink");
+    symlink(".", root.join("src/here")).expect("symlink");
+    symlink("loop2.ts", root.join("src/loop1.ts")).expect("symlink");
+    symlink("loop1.ts", root.join("src/loop2.ts")).expect("symlink");
+    symlink(".", root.join("src/dir.ts")).expect("symlink");
+    let (ws, outcome) = load(root, "");
+    assert_eq!(
+        ws.files.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "src/a.ts",
+            "src/b.ts",
+            "src/dir.ts",
+            "src/loop1.ts",
+            "src/loop2.ts"
+        ]
+    );
+    let skipped: Vec<(String, String)> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.file.clone(), d.rule.clone()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("src/dir.ts".to_string(), "skipped".to_string()),
+            ("src/loop1.ts".to_string(), "skipped".to_string()),
+            ("src/loop2.ts".to_string(), "skipped".to_string()),
+        ]
+    );
+    for d in &outcome.diagnostics {
+        assert!(
+            d.message.contains("was not analysed: unreadable: "),
+            "{}",
+            d.message
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_skipped_or_read_when_root() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/secret.ts", "export const s = 1;\n");
+    let path = root.join("src/secret.ts");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    // root (and CAP_DAC_OVERRIDE) reads it anyway: detect rather than assume
+    let privileged = std::fs::read(&path).is_ok();
+    let (ws, outcome) = load(root, "");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    if privileged {
+        assert_eq!(ws.files["src/secret.ts"].skipped, None);
+        assert_eq!(summary(&outcome), vec![]);
+    } else {
+        assert_eq!(
+            ws.files["src/secret.ts"].skipped.as_deref(),
+            Some("unreadable: Permission denied (os error 13)")
+        );
+        assert_eq!(
+            summary(&outcome),
+            vec![diag(
+                "src/secret.ts",
+                1,
+                "skipped",
+                "`src/secret.ts` was not analysed: unreadable: Permission denied (os error 13)"
+            )]
+        );
+    }
+}
+
+#[test]
+fn tsconfig_extends_cycle_is_a_config_warning() {
+    let dir = tmp();
+    let root = dir.path();
+    write(
+        root,
+        "tsconfig.json",
+        r#"{ "extends": "./tsconfig.base.json", "compilerOptions": { "paths": { "@x": ["./src/x.ts"] } } }"#,
+    );
+    write(
+        root,
+        "tsconfig.base.json",
+        r#"{ "extends": "./tsconfig.json" }"#,
+    );
+    write(root, "src/x.ts", "export {};\n");
+    write(root, "src/main.ts", "import '@x';\n");
+    let (ws, outcome) = load(root, "");
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "archgate.toml",
+            1,
+            "config",
+            "tsconfig.base.json: tsconfig extends cycle: tsconfig.base.json -> tsconfig.json -> tsconfig.base.json"
+        )]
+    );
+    assert_eq!(outcome.diagnostics[0].severity, Severity::Warning);
+    // the paths of the config still apply
+    assert_eq!(
+        ws.files["src/main.ts"].resolved,
+        vec![rules::resolve::Resolved::File("src/x.ts".into())]
+    );
+}
+
+#[test]
+fn malformed_cargo_toml_is_a_config_warning() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "crates/bad/Cargo.toml", "[package\nname = \"bad\"\n");
+    write(root, "crates/bad/src/lib.rs", "pub fn f() {}\n");
+    let (_ws, outcome) = load(root, "");
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "archgate.toml",
+            1,
+            "config",
+            "crates/bad/Cargo.toml: malformed Cargo.toml: unclosed table, expected `]`"
+        )]
+    );
+    assert_eq!(outcome.diagnostics[0].severity, Severity::Warning);
+}
+
+const BAD_PACKAGE_JSON: &str = r#"{ "name": "web", "workspaces": ["packages/*"], }"#;
+
+fn package_json_warning(outcome: &Outcome) {
+    let got = summary(outcome);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(
+        (got[0].0.as_str(), got[0].1, got[0].2.as_str()),
+        ("archgate.toml", 1, "config")
+    );
+    assert!(
+        got[0]
+            .3
+            .starts_with("package.json: malformed package.json: "),
+        "{}",
+        got[0].3
+    );
+    assert_eq!(outcome.diagnostics[0].severity, Severity::Warning);
+}
+
+#[test]
+fn malformed_package_json_is_a_config_warning() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "package.json", BAD_PACKAGE_JSON);
+    write(root, "src/main.ts", "import 'react';\n");
+    let (_ws, outcome) = load(root, "");
+    package_json_warning(&outcome);
+}
+
+/// FAILS today: the resolver reads the root package.json when it is built,
+/// but `Workspace::from_entries` → `resolve_all` → `TsResolver::invalidate`
+/// forgets that problem, and it is recorded again only if some import needs
+/// the workspace's packages (a bare specifier). A workspace whose files have
+/// no bare import therefore never hears about its malformed package.json.
+#[test]
+fn malformed_package_json_is_a_config_warning_without_bare_imports() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "package.json", BAD_PACKAGE_JSON);
+    write(root, "src/main.ts", "import './b';\n");
+    write(root, "src/b.ts", "export {};\n");
+    let (_ws, outcome) = load(root, "");
+    package_json_warning(&outcome);
+}
+
+/// Same as above for the tsconfig `extends` cycle, with only relative imports.
+#[test]
+fn tsconfig_extends_cycle_is_a_config_warning_without_bare_imports() {
+    let dir = tmp();
+    let root = dir.path();
+    write(
+        root,
+        "tsconfig.json",
+        r#"{ "extends": "./tsconfig.base.json" }"#,
+    );
+    write(
+        root,
+        "tsconfig.base.json",
+        r#"{ "extends": "./tsconfig.json" }"#,
+    );
+    write(root, "src/main.ts", "import './b';\n");
+    write(root, "src/b.ts", "export {};\n");
+    let (_ws, outcome) = load(root, "");
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "archgate.toml",
+            1,
+            "config",
+            "tsconfig.base.json: tsconfig extends cycle: tsconfig.base.json -> tsconfig.json -> tsconfig.base.json"
+        )]
+    );
+}
+
+#[test]
+fn fifty_thousand_files_in_one_folder() {
+    let dir = tmp();
+    let root = dir.path();
+    let many = root.join("src/many");
+    std::fs::create_dir_all(&many).expect("mkdir");
+    for i in 0..50_000 {
+        // empty files: no data blocks on disk
+        std::fs::File::create(many.join(format!("f{i:05}.ts"))).expect("create");
+    }
+    write(
+        root,
+        "src/main.ts",
+        "import './many/f49999';\nimport './many/f50000';\n",
+    );
+    let (ws, outcome) = load(
+        root,
+        "[[modules]]\nname = \"many\"\npaths = [\"src/many/**\"]\n",
+    );
+    assert_eq!(outcome.files, 50_001);
+    assert_eq!(files_per_module(&ws)["many"].len(), 50_000);
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "src/main.ts",
+            2,
+            "unresolved",
+            &outcome.diagnostics[0].message
+        )]
+    );
+    assert!(outcome.diagnostics[0].message.contains("./many/f50000"));
+}
+
+#[test]
+fn globs_that_match_everything() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "a.ts", "export {};\n");
+    write(root, "src/b.ts", "import '../a';\n");
+    write(root, "src/deep/er/c.rs", "fn main() {}\n");
+    write(root, "README.md", "not a source file\n");
+    write(root, "node_modules/dep/index.js", "module.exports = 1;\n");
+    write(root, "target/debug/build.rs", "fn main() {}\n");
+    let (ws, outcome) = load(
+        root,
+        "[workspace]\ninclude = [\"**\"]\n\n[[modules]]\nname = \"all\"\npaths = [\"**\"]\n\n\
+         [[deny]]\nid = \"all-to-all\"\nfrom = [\"**\"]\nto = [\"**/*.md\"]\n",
+    );
+    assert_eq!(
+        files_per_module(&ws),
+        [(
+            "all".to_string(),
+            vec![
+                "a.ts".to_string(),
+                "src/b.ts".to_string(),
+                "src/deep/er/c.rs".to_string()
+            ]
+        )]
+        .into_iter()
+        .collect()
+    );
+    // `to = ["**/*.md"]` matches no file: a warning, nothing else
+    let rules: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.rule.as_str())
+        .collect();
+    assert_eq!(rules, ["config"], "{:#?}", summary(&outcome));
+}
+
+#[test]
+fn exclude_everything_leaves_no_file() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/a.ts", "export {};\n");
+    let (ws, outcome) = load(root, "[workspace]\nexclude = [\"**\"]\n");
+    assert_eq!(ws.files.len(), 0);
+    assert_eq!(outcome.files, 0);
+}
+
+#[test]
+fn pattern_matching_every_node_is_bounded() {
+    let dir = tmp();
+    let root = dir.path();
+    // about 1 MB and 600,000 named nodes
+    let line = "const a = [1, 2, 3, 4, 5, 6, 7, 8, 9, x.y.z(1)];\n";
+    let text = line.repeat(1_000_000 / line.len());
+    assert!(text.len() as u64 <= MAX_FILE_SIZE);
+    write(root, "src/big.ts", &text);
+    let (ws, outcome) = load(
+        root,
+        "[[pattern]]\nid = \"every-node\"\nlanguage = \"typescript\"\nquery = '(_) @n'\nallow_in = []\n",
+    );
+    let hits = ws.files["src/big.ts"].pattern_hits.len();
+    let reported = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "every-node")
+        .count();
+    assert_eq!(hits, 100_001);
+    assert_eq!(reported, hits);
+    assert_eq!(outcome.diagnostics.len(), reported);
+}
+
+#[test]
+fn include_outside_the_workspace_is_refused() {
+    for (config, glob) in [
+        (
+            "[workspace]\ninclude = [\"../../etc/**\"]\n",
+            "../../etc/**",
+        ),
+        (
+            "[workspace]\ninclude = [\"src/../../etc/**\"]\n",
+            "src/../../etc/**",
+        ),
+        ("[workspace]\ninclude = [\"/etc/**\"]\n", "/etc/**"),
+        ("[workspace]\nexclude = [\"../**\"]\n", "../**"),
+        (
+            "[[modules]]\nname = \"m\"\npaths = [\"../../etc/**\"]\n",
+            "../../etc/**",
+        ),
+    ] {
+        let problems = Config::parse(Path::new("/w/archgate.toml"), config).expect_err(config);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        let p = &problems[0];
+        assert_eq!(p.severity, Severity::Error);
+        assert_eq!(
+            p.message,
+            format!("glob `{glob}` leaves the workspace: paths are relative to the directory of archgate.toml and may not contain `..` or start with `/`")
+        );
+        assert_eq!(
+            &config[p.span.start as usize..p.span.end as usize],
+            format!("\"{glob}\"")
+        );
+    }
+    for config in [
+        "[workspace]\ntsconfig = \"../tsconfig.json\"\n",
+        "[workspace]\nbaseline = \"/tmp/baseline.json\"\n",
+    ] {
+        let problems = Config::parse(Path::new("/w/archgate.toml"), config).expect_err(config);
+        assert!(
+            problems[0].message.ends_with("leaves the workspace"),
+            "{problems:#?}"
+        );
+    }
+}
+
+#[test]
+fn include_outside_is_never_read() {
+    // a sibling directory with sources next to the workspace: nothing of it
+    // is walked, even when the include is refused and a valid config follows
+    let dir = tmp();
+    let outside = dir.path().join("outside");
+    write(&outside, "secret.ts", "export const s = 1;\n");
+    let root = dir.path().join("ws");
+    write(&root, "src/a.ts", "export {};\n");
+    write(
+        &root,
+        "archgate.toml",
+        "[workspace]\ninclude = [\"../outside/**\"]\n",
+    );
+    assert!(Config::load(&root.join("archgate.toml")).is_err());
+    let (ws, _) = load(&root, "[workspace]\ninclude = [\"**\"]\n");
+    assert_eq!(ws.files.keys().collect::<Vec<_>>(), ["src/a.ts"]);
+}
