@@ -531,6 +531,15 @@ fn custom_requests() {
     let r = c.request("archgate/explain", Value::Null);
     let md = r["result"]["markdown"].as_str().expect("markdown");
     assert!(md.contains("domain"), "{md}");
+    // clients send `{}` or `[]` for requests without parameters
+    for empty in [json!({}), json!([])] {
+        let r = c.request("archgate/explain", empty.clone());
+        assert_eq!(r["result"]["markdown"].as_str(), Some(md), "{empty}: {r}");
+        let r = c.request("archgate/status", empty.clone());
+        assert_eq!(r["result"]["indexed"], true, "{empty}: {r}");
+    }
+    let r = c.request("archgate/status", json!({ "x": 1 }));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
     let r = c.request(
         "archgate/allowed",
         json!({ "path": clean.to_string_lossy() }),
