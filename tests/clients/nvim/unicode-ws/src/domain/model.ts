@@ -1,0 +1,3 @@
+/* ünïcødé 😀 */ import { view } from '../ui/view'; // ✓ fertig
+export const greeting = "héllo 🎉 wörld"; export const token = process.env.TOKEN; // ☃
+export const shown = view;
