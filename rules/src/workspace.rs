@@ -102,14 +102,19 @@ pub fn walk(config: &Config) -> Vec<String> {
             true
         });
     let (tx, rx) = std::sync::mpsc::channel();
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     builder.build_parallel().run(|| {
         let tx = tx.clone();
         let root = root.clone();
+        let real_root = real_root.clone();
         Box::new(move |entry| {
             if let Ok(e) = entry {
-                if e.file_type().is_some_and(|t| t.is_file() || t.is_symlink())
-                    && Lang::from_path(&e.path().to_string_lossy()).is_some()
-                {
+                let wanted = e.file_type().is_some_and(|t| t.is_file())
+                    // a symlinked file is read only if it stays inside the
+                    // workspace: a pull request must not make CI read /etc
+                    || e.file_type().is_some_and(|t| t.is_symlink())
+                        && std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(&real_root));
+                if wanted && Lang::from_path(&e.path().to_string_lossy()).is_some() {
                     if let Some(rel) = relative(&root, e.path()) {
                         let _ = tx.send(rel);
                     }
@@ -409,7 +414,11 @@ impl Workspace {
         self.analysis_cache().invalidate_all();
         // a fresh resolver re-reads the root manifests, so their problems
         // (malformed package.json, tsconfig extends cycles) stay reported
-        self.ts = TsResolver::new(&self.config.root, self.config.tsconfig.as_deref(), self.fs.as_ref());
+        self.ts = TsResolver::new(
+            &self.config.root,
+            self.config.tsconfig.as_deref(),
+            self.fs.as_ref(),
+        );
         let resolved: Vec<(String, Vec<Resolved>)> = self
             .files
             .par_iter()
