@@ -64,13 +64,19 @@ where
     type Error = S::Error;
     type Future = S::Future;
 
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx)
     }
 
     fn call(&mut self, req: tower_lsp_server::jsonrpc::Request) -> Self::Future {
         let empty = matches!(req.method(), "archgate/status" | "archgate/explain")
-            && req.params().is_some_and(|p| p.as_object().is_some_and(|o| o.is_empty()) || p.as_array().is_some_and(|a| a.is_empty()));
+            && req.params().is_some_and(|p| {
+                p.as_object().is_some_and(|o| o.is_empty())
+                    || p.as_array().is_some_and(|a| a.is_empty())
+            });
         let req = if empty {
             let (method, id, _) = req.into_parts();
             let b = tower_lsp_server::jsonrpc::Request::build(method);
