@@ -1,0 +1,575 @@
+//! What the MCP tools do, as plain synchronous functions over the workspace on
+//! disk (the protocol layer is in `mod.rs`). Each call loads the workspace
+//! afresh through the facts cache, as `archgate check` does, so it sees what
+//! the agent wrote since the last call. Results are JSON (or Markdown for
+//! `explain`) strings; failures are messages meant for the agent.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rules::diagnostic::Diagnostic;
+use rules::lang::Lang;
+use rules::resolve::{FileSystem, RealFs};
+use rules::workspace::{Content, Workspace};
+use serde::Serialize;
+
+use super::patch;
+use crate::output::{self, Report};
+use crate::project;
+
+/// The workspace root the server answers for (canonical).
+#[derive(Debug, Clone)]
+pub struct Session {
+    root: PathBuf,
+}
+
+impl Session {
+    pub fn new(root: PathBuf) -> Session {
+        Session { root }
+    }
+
+    /// `check_files`: the diagnostics of the workspace, or of `paths` only.
+    pub fn check_files(&self, paths: &[String]) -> Result<String, String> {
+        let started = Instant::now();
+        let scope: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| {
+                let abs = self.abs(p)?;
+                if abs.exists() {
+                    Ok(abs)
+                } else {
+                    Err(format!("{p} does not exist"))
+                }
+            })
+            .collect::<Result<_, String>>()?;
+        let configs = if scope.is_empty() {
+            project::find_configs(std::slice::from_ref(&self.root), None)
+        } else {
+            project::find_configs(&scope, None)
+        }
+        .map_err(|e| e.0)?;
+        let mut all = Vec::new();
+        let (mut files, mut stale, mut baseline_in_use) = (0, 0, false);
+        for config in &configs {
+            let ws = load(config)?;
+            let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
+            baseline_in_use |= baseline.is_some();
+            let outcome = project::check(&ws, baseline).map_err(|e| e.0)?;
+            files += outcome.files;
+            stale += outcome.stale_baseline;
+            for d in outcome.diagnostics {
+                let abs = ws.root().join(&d.file);
+                if scope.is_empty() || in_scope(&abs, &scope, ws.root()) {
+                    all.push(self.relocate(d, ws.root()));
+                }
+            }
+        }
+        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(output::json(&Report {
+            diagnostics: &all,
+            files,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            stale_baseline: stale,
+            baseline_in_use,
+        }))
+    }
+
+    /// `check_content`: the diagnostics located in `path` if it held `content`.
+    pub fn check_content(&self, path: &str, content: String) -> Result<String, String> {
+        let started = Instant::now();
+        let abs = self.abs(path)?;
+        if abs.is_dir() {
+            return Err(format!("{path} is a directory, not a file"));
+        }
+        if Lang::from_path(path).is_none() {
+            return Err(format!(
+                "{path} is not a file archgate checks (.ts .tsx .mts .cts .js .jsx .mjs .cjs .rs)"
+            ));
+        }
+        let config = self.config_for(&abs, path)?;
+        let mut ws = load(&config)?;
+        let rel = self.rel_in(&ws, &abs, path)?;
+        let mut note = None;
+        let mut diagnostics = Vec::new();
+        if ws.config.is_included(&rel) {
+            ws.set_file(&rel, Content::Text(content), None);
+            let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
+            let outcome = project::check(&ws, baseline).map_err(|e| e.0)?;
+            diagnostics = outcome
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.file == rel)
+                .map(|d| self.relocate(d, ws.root()))
+                .collect();
+        } else {
+            note = Some(format!(
+                "{path} is not checked: archgate.toml's [workspace] include/exclude leave it out"
+            ));
+        }
+        Ok(render(&diagnostics, 1, started, None, note))
+    }
+
+    /// `check_patch`: the violations a unified diff adds to the workspace.
+    pub fn check_patch(&self, diff: &str) -> Result<String, String> {
+        let started = Instant::now();
+        let patches = patch::parse(diff)?;
+        if patches.is_empty() {
+            return Err(
+                "the patch changes no file: expected a unified diff with `--- a/FILE` / `+++ b/FILE` headers and `@@` hunks".into(),
+            );
+        }
+        // group the file patches by the workspace governing them
+        let mut groups: Vec<(PathBuf, Vec<&patch::FilePatch>)> = Vec::new();
+        for fp in &patches {
+            let name = fp.name();
+            let abs = self.abs(name)?;
+            if let Some(old) = &fp.old {
+                self.abs(old)?;
+            }
+            let config = self.config_for(&abs, name)?;
+            match groups.iter_mut().find(|(c, _)| *c == config) {
+                Some((_, v)) => v.push(fp),
+                None => groups.push((config, vec![fp])),
+            }
+        }
+        let mut added: Vec<Diagnostic> = Vec::new();
+        let mut removed = 0usize;
+        let mut not_checked: Vec<String> = Vec::new();
+        for (config, fps) in &groups {
+            let ws = load(config)?;
+            // the patched files, workspace-relative: new text, or None if deleted
+            let mut patched: BTreeMap<String, Option<String>> = BTreeMap::new();
+            let mut added_lines: HashMap<String, Vec<u32>> = HashMap::new();
+            for fp in fps {
+                let old_rel = match &fp.old {
+                    Some(o) => Some(self.rel_in(&ws, &self.abs(o)?, o)?),
+                    None => None,
+                };
+                let new_rel = match &fp.new {
+                    Some(n) => Some(self.rel_in(&ws, &self.abs(n)?, n)?),
+                    None => None,
+                };
+                let Some(current) = old_rel.as_ref().or(new_rel.as_ref()) else {
+                    continue;
+                };
+                let original = match patched.get(current) {
+                    Some(t) => t.clone(),
+                    None => current_text(&ws, current),
+                };
+                let result = patch::apply(original.as_deref(), fp)?;
+                if let Some(o) = &old_rel {
+                    patched.insert(o.clone(), None);
+                }
+                if let (Some(n), Some(applied)) = (new_rel, result) {
+                    added_lines.insert(n.clone(), applied.added_lines);
+                    patched.insert(n, Some(applied.text));
+                }
+            }
+            let before = check_ws(&ws)?;
+            // the patched workspace sees the patched files through its file
+            // system too, so imports of new or deleted files and edited
+            // manifests (package.json, tsconfig.json, Cargo.toml) resolve
+            let fs = PatchFs {
+                files: patched
+                    .iter()
+                    .map(|(rel, t)| (ws.root().join(rel), t.clone()))
+                    .collect(),
+            };
+            let mut after_ws =
+                Workspace::from_entries(ws.config.clone(), Arc::new(fs), ws.files.clone());
+            for (rel, text) in patched {
+                if rel == rules::config::CONFIG_FILE
+                    || rel.ends_with(&format!("/{}", rules::config::CONFIG_FILE))
+                {
+                    not_checked.push(project::relative_to(&ws.root().join(&rel), &self.root));
+                    continue;
+                }
+                match text {
+                    None => after_ws.remove_file(&rel),
+                    Some(text) => {
+                        if Lang::from_path(&rel).is_some() && after_ws.config.is_included(&rel) {
+                            after_ws.set_file(&rel, Content::Text(text), None);
+                        }
+                    }
+                }
+            }
+            let after = check_ws(&after_ws)?;
+            let (new, gone) = added_violations(&before, after, &added_lines);
+            removed += gone;
+            added.extend(new.into_iter().map(|d| self.relocate(d, ws.root())));
+        }
+        added.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let note = (!not_checked.is_empty()).then(|| {
+            format!(
+                "the patch is judged against the current archgate.toml: its changes to {} were not applied",
+                not_checked.join(", ")
+            )
+        });
+        Ok(render(&added, patches.len(), started, Some(removed), note))
+    }
+
+    /// `allowed_dependencies`: what `path` may import and use.
+    pub fn allowed(&self, path: &str) -> Result<String, String> {
+        let abs = self.abs(path)?;
+        let config = self.config_for(&abs, path)?;
+        let ws = project::load_workspace(&config).map_err(|e| e.0)?;
+        let rel = self.rel_in(&ws, &abs, path)?;
+        let v = crate::commands::allowed::answer(&ws, &rel);
+        let mut s = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
+        s.push('\n');
+        Ok(s)
+    }
+
+    /// `explain`: the architecture as Markdown (every workspace at or below
+    /// the root, or the one governing it).
+    pub fn explain(&self) -> Result<String, String> {
+        let configs = match rules::workspace::nearest_config(&self.root) {
+            Some(c) => vec![c],
+            None => {
+                project::find_configs(std::slice::from_ref(&self.root), None).map_err(|e| e.0)?
+            }
+        };
+        let mut out = String::new();
+        for (i, c) in configs.iter().enumerate() {
+            let ws = project::load_workspace(c).map_err(|e| e.0)?;
+            if i > 0 {
+                out.push_str("\n---\n\n");
+            }
+            out.push_str(&crate::commands::explain::markdown(&ws));
+        }
+        Ok(out)
+    }
+
+    /// `p` (relative to the root, or absolute) as an absolute path inside the
+    /// root; `.` and `..` are resolved lexically, and the deepest existing
+    /// ancestor through symlinks.
+    fn abs(&self, p: &str) -> Result<PathBuf, String> {
+        if p.trim().is_empty() {
+            return Err("empty path".into());
+        }
+        let joined = self.root.join(p);
+        let mut clean = PathBuf::new();
+        for c in joined.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    clean.pop();
+                }
+                other => clean.push(other.as_os_str()),
+            }
+        }
+        let mut real = clean.clone();
+        for anc in clean.ancestors() {
+            if anc.exists() {
+                if let (Ok(canon), Ok(rest)) = (anc.canonicalize(), clean.strip_prefix(anc)) {
+                    real = if rest.as_os_str().is_empty() {
+                        canon
+                    } else {
+                        canon.join(rest)
+                    };
+                }
+                break;
+            }
+        }
+        if !real.starts_with(&self.root) {
+            return Err(format!(
+                "{p} is outside the workspace {}",
+                self.root.display()
+            ));
+        }
+        Ok(real)
+    }
+
+    /// The config governing `abs` (which may not exist yet).
+    fn config_for(&self, abs: &Path, shown: &str) -> Result<PathBuf, String> {
+        let start = abs
+            .ancestors()
+            .skip(1)
+            .find(|d| d.is_dir())
+            .unwrap_or(&self.root);
+        rules::workspace::nearest_config(start).ok_or_else(|| {
+            format!("no archgate.toml governs {shown}; run `archgate init` at the workspace root to write one")
+        })
+    }
+
+    /// `abs` relative to the workspace root of `ws`.
+    fn rel_in(&self, ws: &Workspace, abs: &Path, shown: &str) -> Result<String, String> {
+        rules::workspace::relative(ws.root(), abs)
+            .ok_or_else(|| format!("{shown} is outside the workspace {}", ws.root().display()))
+    }
+
+    /// Makes a diagnostic's paths relative to the server root, as `check`
+    /// makes them relative to its current directory.
+    fn relocate(&self, mut d: Diagnostic, ws_root: &Path) -> Diagnostic {
+        d.file = project::relative_to(&ws_root.join(&d.file), &self.root);
+        if let Some(r) = &mut d.related {
+            r.file = project::relative_to(&ws_root.join(&r.file), &self.root);
+        }
+        for f in &mut d.fixes {
+            for e in &mut f.edits {
+                e.file = project::relative_to(&ws_root.join(&e.file), &self.root);
+            }
+        }
+        d
+    }
+}
+
+fn load(config: &Path) -> Result<Workspace, String> {
+    project::load_workspace_cached(config).map_err(|e| e.0)
+}
+
+fn check_ws(ws: &Workspace) -> Result<Vec<Diagnostic>, String> {
+    let baseline = project::load_baseline(ws, None).map_err(|e| e.0)?;
+    Ok(project::check(ws, baseline).map_err(|e| e.0)?.diagnostics)
+}
+
+/// The text of a workspace file as the workspace holds it, else as on disk
+/// (files archgate does not analyse: `archgate.toml`, manifests, excluded).
+fn current_text(ws: &Workspace, rel: &str) -> Option<String> {
+    if let Some(f) = ws.files.get(rel) {
+        return Some(f.text.to_string());
+    }
+    let p = ws.root().join(rel);
+    if p.is_file() {
+        std::fs::read_to_string(&p).ok()
+    } else {
+        None
+    }
+}
+
+/// The disk as a patch leaves it: patched files (`None`: deleted) over the
+/// real file system.
+struct PatchFs {
+    files: HashMap<PathBuf, Option<String>>,
+}
+
+impl FileSystem for PatchFs {
+    fn is_file(&self, path: &Path) -> bool {
+        match self.files.get(path) {
+            Some(t) => t.is_some(),
+            None => RealFs.is_file(path),
+        }
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        RealFs.is_dir(path)
+            || self
+                .files
+                .iter()
+                .any(|(p, t)| t.is_some() && p != path && p.starts_with(path))
+    }
+
+    fn read_to_string(&self, path: &Path) -> Option<String> {
+        match self.files.get(path) {
+            Some(t) => t.clone(),
+            None => RealFs.read_to_string(path),
+        }
+    }
+
+    fn read_dir(&self, path: &Path) -> Vec<String> {
+        let mut names: Vec<String> = RealFs::read_dir(&RealFs, path)
+            .into_iter()
+            .filter(|n| !matches!(self.files.get(&path.join(n)), Some(None)))
+            .collect();
+        for (p, t) in &self.files {
+            if t.is_none() {
+                continue;
+            }
+            // the first component of `p` below `path`: a new file or directory
+            let Ok(rest) = p.strip_prefix(path) else {
+                continue;
+            };
+            if let Some(first) = rest.components().next() {
+                let n = first.as_os_str().to_string_lossy().into_owned();
+                if !rest.as_os_str().is_empty() && !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names.sort();
+        names
+    }
+}
+
+/// Like `check`'s scope: a diagnostic counts when its file is under one of
+/// the asked paths, or is the workspace's `archgate.toml`.
+fn in_scope(abs: &Path, scope: &[PathBuf], root: &Path) -> bool {
+    if abs.starts_with(root)
+        && abs
+            .file_name()
+            .is_some_and(|n| n == rules::config::CONFIG_FILE)
+    {
+        return true;
+    }
+    scope.iter().any(|p| abs.starts_with(p))
+}
+
+/// The identity of a violation that survives moved lines.
+type Key = (String, String, Option<String>, String);
+
+fn key(d: &Diagnostic) -> Key {
+    (
+        d.rule.clone(),
+        d.file.clone(),
+        d.target.clone(),
+        d.message.clone(),
+    )
+}
+
+/// The diagnostics of `after` beyond those of `before`, compared as multisets
+/// of (rule, file, target, message); of several equal ones, those on lines
+/// the patch added are the new ones. Also returns how many went away.
+fn added_violations(
+    before: &[Diagnostic],
+    after: Vec<Diagnostic>,
+    added_lines: &HashMap<String, Vec<u32>>,
+) -> (Vec<Diagnostic>, usize) {
+    let mut count: HashMap<Key, isize> = HashMap::new();
+    for d in before {
+        *count.entry(key(d)).or_default() += 1;
+    }
+    let mut groups: HashMap<Key, Vec<Diagnostic>> = HashMap::new();
+    for d in after {
+        groups.entry(key(&d)).or_default().push(d);
+    }
+    let mut added = Vec::new();
+    for (k, mut ds) in groups {
+        let had = count.remove(&k).unwrap_or(0);
+        let extra = ds.len() as isize - had;
+        if extra <= 0 {
+            count.insert(k, -extra);
+            continue;
+        }
+        let on_added = |d: &Diagnostic| {
+            added_lines
+                .get(&d.file)
+                .is_some_and(|ls| ls.contains(&d.range.line))
+        };
+        ds.sort_by_key(|d| !on_added(d));
+        added.extend(ds.into_iter().take(extra as usize));
+    }
+    let removed = count.values().map(|&n| n.max(0) as usize).sum();
+    (added, removed)
+}
+
+/// The JSON of `check --format json` (same fields, same order) for the
+/// diagnostics of `check_content` and `check_patch`, with their extra fields.
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    diagnostics: &'a [Diagnostic],
+    summary: Summary,
+    /// `check_patch`: how many existing violations the patch fixes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    elapsed_ms: u64,
+}
+
+fn render(
+    diagnostics: &[Diagnostic],
+    files: usize,
+    started: Instant,
+    removed: Option<usize>,
+    note: Option<String>,
+) -> String {
+    let counts = Report {
+        diagnostics,
+        files,
+        elapsed_ms: 0,
+        stale_baseline: 0,
+        baseline_in_use: false,
+    }
+    .counts();
+    let out = Output {
+        version: 1,
+        diagnostics,
+        summary: Summary {
+            files,
+            errors: counts.errors,
+            warnings: counts.warnings,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
+        removed,
+        note,
+    };
+    let mut s =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rules::diagnostic::Range;
+
+    fn diag(rule: &str, file: &str, line: u32, target: &str) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            range: Range {
+                line,
+                column: 1,
+                end_line: line,
+                end_column: 5,
+            },
+            span: Default::default(),
+            severity: rules::config::Severity::Error,
+            rule: rule.into(),
+            message: format!("{file} imports {target}"),
+            from_module: None,
+            to_module: None,
+            target: Some(target.into()),
+            baselined: false,
+            fixes: vec![],
+            related: None,
+            unnecessary: false,
+        }
+    }
+
+    #[test]
+    fn moved_violation_is_not_new() {
+        let before = vec![diag("layers", "a.ts", 1, "b.ts")];
+        let after = vec![diag("layers", "a.ts", 3, "b.ts")];
+        let (added, removed) = added_violations(&before, after, &HashMap::new());
+        assert!(added.is_empty());
+        assert_eq!(removed, 0);
+    }
+
+    #[test]
+    fn second_equal_violation_is_the_one_on_an_added_line() {
+        let before = vec![diag("layers", "a.ts", 1, "b.ts")];
+        let after = vec![
+            diag("layers", "a.ts", 1, "b.ts"),
+            diag("layers", "a.ts", 4, "b.ts"),
+        ];
+        let lines = HashMap::from([("a.ts".to_string(), vec![4])]);
+        let (added, removed) = added_violations(&before, after, &lines);
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].range.line, 4);
+        assert_eq!(removed, 0);
+    }
+
+    #[test]
+    fn fixed_violations_are_counted_as_removed() {
+        let before = vec![
+            diag("layers", "a.ts", 1, "b.ts"),
+            diag("no-eval", "a.ts", 2, "eval"),
+        ];
+        let after = vec![diag("cycle", "a.ts", 1, "b.ts")];
+        let (added, removed) = added_violations(&before, after, &HashMap::new());
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].rule, "cycle");
+        assert_eq!(removed, 2);
+    }
+}

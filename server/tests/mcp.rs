@@ -1,0 +1,596 @@
+//! `archgate mcp` end to end: the real binary in a temporary workspace,
+//! spoken to in MCP JSON-RPC (newline-delimited) over its stdio, by hand:
+//! initialize → notifications/initialized → tools/list → tools/call.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+const CONFIG: &str = r#"
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+
+[[modules]]
+name = "infra"
+paths = ["src/infra/**"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+
+[layers]
+order = ["app", "infra", "domain"]
+
+[[boundary]]
+id = "process-spawn"
+apis = ["node:child_process"]
+allow_in = ["infra"]
+message = "Spawn processes only through infra."
+"#;
+
+/// app → domain (fine); domain → infra (a `layers` violation at
+/// src/domain/user.ts:1, there before any patch).
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("archgate.toml", CONFIG),
+            (
+                "src/app/main.ts",
+                "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n",
+            ),
+            (
+                "src/domain/user.ts",
+                "import { db } from '../infra/db';\nexport interface User { name: string }\n",
+            ),
+            ("src/infra/db.ts", "export const db = 1;\n"),
+        ],
+    );
+    dir
+}
+
+/// A running `archgate mcp`, initialized.
+struct Mcp {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    next_id: u64,
+}
+
+impl Mcp {
+    fn start(dir: &Path, extra: &[&str]) -> Mcp {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
+            .arg("mcp")
+            .args(extra)
+            .current_dir(dir)
+            .env("ARCHGATE_NOW", "2026-06-01")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut mcp = Mcp {
+            child,
+            stdin,
+            lines,
+            next_id: 1,
+        };
+        let init = mcp.request(
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": { "name": "archgate-tests", "version": "0" }
+            }),
+        );
+        assert_eq!(init["result"]["serverInfo"]["name"], "archgate", "{init}");
+        assert_eq!(init["result"]["protocolVersion"], "2025-06-18");
+        assert!(
+            init["result"]["capabilities"]["tools"].is_object(),
+            "{init}"
+        );
+        mcp.send(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }));
+        mcp
+    }
+
+    fn send(&mut self, msg: &Value) {
+        writeln!(self.stdin, "{msg}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Sends a request and returns its response (skipping notifications).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no response to {method}"));
+            let v: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            if v["id"] == id {
+                return v;
+            }
+        }
+    }
+
+    /// Calls a tool; returns (isError, the text of its single content item).
+    fn call(&mut self, tool: &str, arguments: Value) -> (bool, String) {
+        let v = self.request(
+            "tools/call",
+            json!({ "name": tool, "arguments": arguments }),
+        );
+        let result = &v["result"];
+        assert!(result.is_object(), "{tool}: {v}");
+        let content = result["content"].as_array().unwrap();
+        assert_eq!(content.len(), 1, "{v}");
+        assert_eq!(content[0]["type"], "text");
+        (
+            result["isError"].as_bool().unwrap_or(false),
+            content[0]["text"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Calls a tool that must succeed and return JSON.
+    fn call_json(&mut self, tool: &str, arguments: Value) -> Value {
+        let (is_error, text) = self.call(tool, arguments);
+        assert!(!is_error, "{tool} failed: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+}
+
+impl Drop for Mcp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn archgate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(args)
+        .current_dir(dir)
+        .env("ARCHGATE_NOW", "2026-06-01")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// (rule, file, line, target) of each diagnostic.
+fn summary(v: &Value) -> Vec<(String, String, u64, Value)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no diagnostics: {v}"))
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["target"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn s(rule: &str, file: &str, line: u64, target: &str) -> (String, String, u64, Value) {
+    (rule.into(), file.into(), line, Value::from(target))
+}
+
+#[test]
+fn lists_the_five_tools_with_schemas_and_guidance() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let v = mcp.request("tools/list", json!({}));
+    let tools = v["result"]["tools"].as_array().unwrap();
+    let mut names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "allowed_dependencies",
+            "check_content",
+            "check_files",
+            "check_patch",
+            "explain"
+        ]
+    );
+    let tool = |n: &str| tools.iter().find(|t| t["name"] == n).unwrap();
+    assert_eq!(
+        tool("check_content")["inputSchema"]["required"],
+        json!(["path", "content"])
+    );
+    assert_eq!(
+        tool("check_patch")["inputSchema"]["required"],
+        json!(["unified_diff"])
+    );
+    assert_eq!(
+        tool("allowed_dependencies")["inputSchema"]["required"],
+        json!(["path"])
+    );
+    assert_eq!(
+        tool("check_files")["inputSchema"]["properties"]["paths"]["type"],
+        "array"
+    );
+    assert!(tool("check_content")["description"]
+        .as_str()
+        .unwrap()
+        .contains("Call before writing a file"));
+    assert!(tool("allowed_dependencies")["description"]
+        .as_str()
+        .unwrap()
+        .contains("Call before writing or editing a file"));
+}
+
+#[test]
+fn check_files_is_the_json_of_check() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let v = mcp.call_json("check_files", json!({}));
+    assert_eq!(
+        summary(&v),
+        [s("layers", "src/domain/user.ts", 1, "src/infra/db.ts")]
+    );
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["files"], 3);
+    assert_eq!(v["summary"]["errors"], 1);
+    let cli = archgate(ws.path(), &["check", "--format", "json"]);
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(v["diagnostics"], cli["diagnostics"]);
+
+    // only some paths
+    let v = mcp.call_json("check_files", json!({ "paths": ["src/app"] }));
+    assert_eq!(summary(&v), []);
+    let v = mcp.call_json("check_files", json!({ "paths": ["src/domain/user.ts"] }));
+    assert_eq!(
+        summary(&v),
+        [s("layers", "src/domain/user.ts", 1, "src/infra/db.ts")]
+    );
+
+    // it sees what was written since the last call
+    write(
+        ws.path(),
+        &[(
+            "src/domain/user.ts",
+            "export interface User { name: string }\n",
+        )],
+    );
+    let v = mcp.call_json("check_files", json!({}));
+    assert_eq!(summary(&v), []);
+
+    let (is_error, text) = mcp.call("check_files", json!({ "paths": ["src/nope"] }));
+    assert!(is_error);
+    assert_eq!(text, "src/nope does not exist");
+}
+
+#[test]
+fn check_content_reports_the_proposed_file_only() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    // a new file
+    let v = mcp.call_json(
+        "check_content",
+        json!({
+            "path": "src/domain/order.ts",
+            "content": "import { spawn } from 'child_process';\nimport { db } from '../infra/db';\nexport const o = 1;\n"
+        }),
+    );
+    assert_eq!(
+        summary(&v),
+        [
+            s(
+                "process-spawn",
+                "src/domain/order.ts",
+                1,
+                "node:child_process"
+            ),
+            s("layers", "src/domain/order.ts", 2, "src/infra/db.ts"),
+        ]
+    );
+    assert_eq!(
+        v["diagnostics"][0]["message"],
+        "`src/domain/order.ts` in module `domain` uses `node:child_process`, which `process-spawn` allows only in `infra`. Spawn processes only through infra."
+    );
+    assert_eq!(v["summary"]["errors"], 2);
+    assert!(
+        !ws.path().join("src/domain/order.ts").exists(),
+        "never written"
+    );
+
+    // an existing file, fixed: user.ts's own violation is gone, and the one
+    // elsewhere is not reported
+    let v = mcp.call_json(
+        "check_content",
+        json!({ "path": "src/domain/user.ts", "content": "export interface User { name: string }\n" }),
+    );
+    assert_eq!(summary(&v), []);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("src/domain/user.ts")).unwrap(),
+        "import { db } from '../infra/db';\nexport interface User { name: string }\n"
+    );
+
+    // the same answer as `check --stdin-filename`
+    let content = "import { db } from '../infra/db';\n\nexport const x = db;\n";
+    let v = mcp.call_json(
+        "check_content",
+        json!({ "path": "src/domain/x.ts", "content": content }),
+    );
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "src/domain/x.ts",
+        ])
+        .current_dir(ws.path())
+        .env("ARCHGATE_NOW", "2026-06-01")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    cli.stdin
+        .take()
+        .unwrap()
+        .write_all(content.as_bytes())
+        .unwrap();
+    let out = cli.wait_with_output().unwrap();
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"], cli["diagnostics"]);
+    assert_eq!(
+        summary(&v),
+        [s("layers", "src/domain/x.ts", 1, "src/infra/db.ts")]
+    );
+}
+
+#[test]
+fn check_content_errors_are_tool_errors() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let root = ws.path().canonicalize().unwrap();
+    let (is_error, text) = mcp.call(
+        "check_content",
+        json!({ "path": "../outside.ts", "content": "" }),
+    );
+    assert!(is_error);
+    assert_eq!(
+        text,
+        format!("../outside.ts is outside the workspace {}", root.display())
+    );
+    let (is_error, text) = mcp.call(
+        "check_content",
+        json!({ "path": "README.md", "content": "# hi" }),
+    );
+    assert!(is_error);
+    assert_eq!(
+        text,
+        "README.md is not a file archgate checks (.ts .tsx .mts .cts .js .jsx .mjs .cjs .rs)"
+    );
+    // a missing argument is an error too, and the server keeps serving
+    let v = mcp.request(
+        "tools/call",
+        json!({ "name": "check_content", "arguments": { "path": "src/a.ts" } }),
+    );
+    assert!(
+        v["error"].is_object() || v["result"]["isError"] == true,
+        "{v}"
+    );
+    let v = mcp.call_json("check_files", json!({}));
+    assert_eq!(summary(&v).len(), 1);
+}
+
+#[test]
+fn check_patch_reports_only_what_the_patch_adds() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    // removes the layers violation of user.ts and adds a process-spawn one
+    let diff = "\
+diff --git a/src/domain/user.ts b/src/domain/user.ts
+index 1111111..2222222 100644
+--- a/src/domain/user.ts
++++ b/src/domain/user.ts
+@@ -1,2 +1,3 @@
+-import { db } from '../infra/db';
++import { exec } from 'node:child_process';
+ export interface User { name: string }
++export const run = () => exec('ls');
+";
+    let v = mcp.call_json("check_patch", json!({ "unified_diff": diff }));
+    assert_eq!(
+        summary(&v),
+        [s(
+            "process-spawn",
+            "src/domain/user.ts",
+            1,
+            "node:child_process"
+        )]
+    );
+    assert_eq!(v["removed"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+    // nothing was written
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("src/domain/user.ts")).unwrap(),
+        "import { db } from '../infra/db';\nexport interface User { name: string }\n"
+    );
+
+    // moves the existing violation down a line (not new) and adds a new file
+    // with a violation of the same rule: only the new file's is reported
+    let diff = "\
+--- a/src/domain/user.ts
++++ b/src/domain/user.ts
+@@ -1,2 +1,3 @@
++// the user entity
+ import { db } from '../infra/db';
+ export interface User { name: string }
+--- /dev/null
++++ b/src/domain/order.ts
+@@ -0,0 +1,2 @@
++import { queue } from '../infra/queue';
++export const order = queue;
+diff --git a/src/infra/queue.ts b/src/infra/queue.ts
+new file mode 100644
+--- /dev/null
++++ b/src/infra/queue.ts
+@@ -0,0 +1 @@
++export const queue = [];
+";
+    let v = mcp.call_json("check_patch", json!({ "unified_diff": diff }));
+    // the new file's import resolves to the other new file
+    assert_eq!(
+        summary(&v),
+        [s("layers", "src/domain/order.ts", 1, "src/infra/queue.ts")]
+    );
+    assert_eq!(v["removed"], 0);
+
+    // deleting the violating file adds nothing, removes one
+    let diff = "\
+--- a/src/domain/user.ts
++++ /dev/null
+@@ -1,2 +0,0 @@
+-import { db } from '../infra/db';
+-export interface User { name: string }
+";
+    let v = mcp.call_json("check_patch", json!({ "unified_diff": diff }));
+    // app/main.ts's import of it no longer resolves, and module `domain` is
+    // left with no file: that is what the patch adds
+    assert_eq!(
+        summary(&v)[1..],
+        [s("unresolved", "src/app/main.ts", 1, "../domain/user")]
+    );
+    assert_eq!(v["diagnostics"][0]["rule"], "config");
+    assert_eq!(v["diagnostics"][0]["file"], "archgate.toml");
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 2);
+    assert_eq!(v["removed"], 1);
+}
+
+#[test]
+fn check_patch_errors_are_tool_errors() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let diff = "\
+--- a/src/domain/user.ts
++++ b/src/domain/user.ts
+@@ -1,2 +1,2 @@
+-import { db } from '../infra/database';
++import { db } from '../infra/db2';
+ export interface User { name: string }
+";
+    let (is_error, text) = mcp.call("check_patch", json!({ "unified_diff": diff }));
+    assert!(is_error);
+    assert_eq!(
+        text,
+        "hunk 1 of 1 in src/domain/user.ts (`@@ -1,2 +1,2 @@`) does not apply: line 1 of the file is `import { db } from '../infra/db';`, the patch expects `import { db } from '../infra/database';` (and its lines match nowhere else in the file)"
+    );
+    let (is_error, text) = mcp.call("check_patch", json!({ "unified_diff": "hello" }));
+    assert!(is_error);
+    assert_eq!(
+        text,
+        "the patch changes no file: expected a unified diff with `--- a/FILE` / `+++ b/FILE` headers and `@@` hunks"
+    );
+    let diff = "--- a/src/missing.ts\n+++ b/src/missing.ts\n@@ -1 +1 @@\n-a\n+b\n";
+    let (is_error, text) = mcp.call("check_patch", json!({ "unified_diff": diff }));
+    assert!(is_error);
+    assert_eq!(
+        text,
+        "src/missing.ts: the patch changes a file that does not exist in the workspace"
+    );
+    let diff = "--- /dev/null\n+++ b/../evil.ts\n@@ -0,0 +1 @@\n+a\n";
+    let (is_error, text) = mcp.call("check_patch", json!({ "unified_diff": diff }));
+    assert!(is_error);
+    assert!(
+        text.starts_with("../evil.ts is outside the workspace"),
+        "{text}"
+    );
+}
+
+#[test]
+fn allowed_dependencies_and_explain_match_the_cli() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let v = mcp.call_json(
+        "allowed_dependencies",
+        json!({ "path": "src/domain/new.ts" }),
+    );
+    let cli = archgate(
+        ws.path(),
+        &["allowed", "src/domain/new.ts", "--format", "json"],
+    );
+    assert!(cli.status.success());
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(v, cli);
+    assert_eq!(v["path"], "src/domain/new.ts");
+    assert_eq!(v["exists"], false);
+
+    let (is_error, md) = mcp.call("explain", json!({}));
+    assert!(!is_error, "{md}");
+    let cli = archgate(ws.path(), &["explain"]);
+    assert_eq!(md, String::from_utf8(cli.stdout).unwrap());
+    assert!(md.contains("process-spawn"), "{md}");
+}
+
+#[test]
+fn no_config_is_a_tool_error_and_root_flag_works() {
+    let empty = tempfile::tempdir().unwrap();
+    let mut mcp = Mcp::start(empty.path(), &[]);
+    let (is_error, text) = mcp.call("check_files", json!({}));
+    assert!(is_error);
+    assert!(text.starts_with("no archgate.toml found in "), "{text}");
+    let (is_error, text) = mcp.call("allowed_dependencies", json!({ "path": "src/a.ts" }));
+    assert!(is_error);
+    assert_eq!(
+        text,
+        "no archgate.toml governs src/a.ts; run `archgate init` at the workspace root to write one"
+    );
+    drop(mcp);
+
+    // --root points the server at a workspace elsewhere
+    let ws = workspace();
+    let root = ws.path().to_str().unwrap().to_string();
+    let mut mcp = Mcp::start(empty.path(), &["--root", &root]);
+    let v = mcp.call_json("check_files", json!({}));
+    assert_eq!(
+        summary(&v),
+        [s("layers", "src/domain/user.ts", 1, "src/infra/db.ts")]
+    );
+}
+
+#[test]
+fn broken_config_is_a_tool_error() {
+    let ws = workspace();
+    write(
+        ws.path(),
+        &[("archgate.toml", "[[modules]]\nnam = \"x\"\n")],
+    );
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let (is_error, text) = mcp.call("check_files", json!({}));
+    assert!(is_error);
+    assert!(text.contains("archgate.toml:2:1: error:"), "{text}");
+}
