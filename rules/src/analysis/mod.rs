@@ -65,6 +65,33 @@ pub(crate) struct Violation {
     pub unnecessary: bool,
 }
 
+impl Violation {
+    /// A violation with only its place, rule, severity and message set.
+    pub(crate) fn new(
+        file: &str,
+        span: Span,
+        rule: &str,
+        severity: Severity,
+        message: String,
+    ) -> Violation {
+        Violation {
+            file: file.to_string(),
+            span,
+            rule: rule.to_string(),
+            severity,
+            message,
+            from_module: None,
+            to_module: None,
+            target: None,
+            target_file: None,
+            groups: Vec::new(),
+            related: None,
+            fixes: Vec::new(),
+            unnecessary: false,
+        }
+    }
+}
+
 /// One dependency edge: an import of a file and where it is judged to lead.
 #[derive(Debug, Clone)]
 pub(crate) struct Edge<'a> {

@@ -44,21 +44,7 @@ struct Place<'a> {
 
 impl Place<'_> {
     fn violation(&self, span: Span, rule: &str, severity: Severity, message: String) -> Violation {
-        Violation {
-            file: self.rel.to_string(),
-            span,
-            rule: rule.to_string(),
-            severity,
-            message,
-            from_module: None,
-            to_module: None,
-            target: None,
-            target_file: None,
-            groups: Vec::new(),
-            related: None,
-            fixes: Vec::new(),
-            unnecessary: false,
-        }
+        Violation::new(self.rel, span, rule, severity, message)
     }
 
     fn first_line(&self) -> Span {
@@ -1229,21 +1215,13 @@ pub(super) fn config_warnings(ctx: &Ctx) -> Vec<Violation> {
     let rel = config_rel(config);
     let mut out = Vec::new();
     let mut warn = |span: Span, message: String| {
-        out.push(Violation {
-            file: rel.clone(),
+        out.push(Violation::new(
+            &rel,
             span,
-            rule: "config".into(),
-            severity: Severity::Warning,
+            "config",
+            Severity::Warning,
             message,
-            from_module: None,
-            to_module: None,
-            target: None,
-            target_file: None,
-            groups: Vec::new(),
-            related: None,
-            fixes: Vec::new(),
-            unnecessary: false,
-        })
+        ))
     };
     for w in &config.warnings {
         warn(w.span, w.message.clone());
@@ -1323,20 +1301,16 @@ pub(super) fn manifest_problems(ctx: &Ctx) -> Vec<Violation> {
     ctx.ws
         .manifest_problems()
         .into_iter()
-        .map(|(file, message)| Violation {
-            file: rel.clone(),
-            span: Span::default(),
-            rule: "config".into(),
-            severity: Severity::Warning,
-            message: format!("{file}: {message}"),
-            from_module: None,
-            to_module: None,
-            target: Some(file),
-            target_file: None,
-            groups: Vec::new(),
-            related: None,
-            fixes: Vec::new(),
-            unnecessary: false,
+        .map(|(file, message)| {
+            let mut v = Violation::new(
+                &rel,
+                Span::default(),
+                "config",
+                Severity::Warning,
+                format!("{file}: {message}"),
+            );
+            v.target = Some(file);
+            v
         })
         .collect()
 }

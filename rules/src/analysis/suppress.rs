@@ -62,21 +62,15 @@ pub(super) fn apply_allows(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violati
                 .map_or(config.text.len(), |e| a.span.start as usize + e);
             let span =
                 crate::text::LineIndex::new(&config.text).span(a.span.start as usize..line_end);
-            out.push(Violation {
-                file: file.clone(),
+            let mut v = Violation::new(
+                &file,
                 span,
-                rule: "suppression".into(),
-                severity: Severity::Warning,
-                message: "this [[allow]] entry silences nothing: remove it, or fix its `from`, `to` or `rules`".into(),
-                from_module: None,
-                to_module: None,
-                target: None,
-                target_file: None,
-                groups: Vec::new(),
-                related: None,
-                fixes: Vec::new(),
-                unnecessary: true,
-            });
+                "suppression",
+                Severity::Warning,
+                "this [[allow]] entry silences nothing: remove it, or fix its `from`, `to` or `rules`".into(),
+            );
+            v.unnecessary = true;
+            out.push(v);
         }
     }
     out
@@ -141,21 +135,10 @@ pub(super) fn apply_suppressions(
             } else {
                 Vec::new()
             };
-            out.push(Violation {
-                file: rel.clone(),
-                span: s.span,
-                rule: "suppression".into(),
-                severity: Severity::Warning,
-                message,
-                from_module: None,
-                to_module: None,
-                target: None,
-                target_file: None,
-                groups: Vec::new(),
-                related: None,
-                fixes,
-                unnecessary,
-            });
+            let mut v = Violation::new(rel, s.span, "suppression", Severity::Warning, message);
+            v.fixes = fixes;
+            v.unnecessary = unnecessary;
+            out.push(v);
         }
     }
     out
