@@ -490,11 +490,7 @@ impl Workspace {
 
     /// A manifest (`tsconfig*.json`, `package.json`, `Cargo.toml`) changed.
     pub fn manifests_changed(&mut self) {
-        self.ts = TsResolver::new(
-            &self.config.root,
-            self.config.tsconfig.as_deref(),
-            self.fs.as_ref(),
-        );
+        // resolve_all starts a fresh TS resolver, which re-reads the manifests
         self.rebuild_rust();
         self.resolve_all();
     }

@@ -640,27 +640,63 @@ fn deny_rules(
                     continue;
                 }
                 reported.push(span);
-                let mut v = place.violation(
+                let rule_ref = RuleRef {
+                    id: &rule.id,
+                    severity: rule.severity,
+                    span: rule.span,
+                    message: rule.message.as_deref(),
+                };
+                out.push(api_use(
+                    place,
                     span,
-                    &rule.id,
-                    rule.severity,
-                    with_message(
-                        format!(
-                            "{} uses `{}`, which `{}` forbids",
-                            describe(place.rel, from_name),
-                            sel.text,
-                            rule.id
-                        ),
-                        rule.message.as_deref(),
-                    ),
-                );
-                v.from_module = from_name.map(|m| m.name.to_string());
-                v.target = Some(api_target(place, sel, imp));
-                v.related = Some((rule.span, format!("rule `{}`", rule.id)));
-                out.push(v);
+                    imp,
+                    sel,
+                    from_name,
+                    rule_ref,
+                    "forbids".into(),
+                ));
             }
         }
     }
+}
+
+/// A user rule as a violation needs it.
+struct RuleRef<'r> {
+    id: &'r str,
+    severity: Severity,
+    span: Span,
+    message: Option<&'r str>,
+}
+
+/// A `[[deny]]` or `[[boundary]]` violation for one place that uses an API:
+/// "`file` uses `API`, which `rule` {verdict}".
+fn api_use(
+    place: &Place,
+    span: Span,
+    imp: Option<usize>,
+    sel: &ApiSelector,
+    from_name: Option<&Module>,
+    rule: RuleRef,
+    verdict: String,
+) -> Violation {
+    let mut v = place.violation(
+        span,
+        rule.id,
+        rule.severity,
+        with_message(
+            format!(
+                "{} uses `{}`, which `{}` {verdict}",
+                describe(place.rel, from_name),
+                sel.text,
+                rule.id
+            ),
+            rule.message,
+        ),
+    );
+    v.from_module = from_name.map(|m| m.name.to_string());
+    v.target = Some(api_target(place, sel, imp));
+    v.related = Some((rule.span, format!("rule `{}`", rule.id)));
+    v
 }
 
 fn first_module(mods: &[Option<Module>]) -> Option<&Module> {
@@ -704,24 +740,21 @@ fn boundary_rules(
                             .join(", ")
                     )
                 };
-                let mut v = place.violation(
+                let rule_ref = RuleRef {
+                    id: &rule.id,
+                    severity: rule.severity,
+                    span: rule.span,
+                    message: rule.message.as_deref(),
+                };
+                out.push(api_use(
+                    place,
                     span,
-                    &rule.id,
-                    rule.severity,
-                    with_message(
-                        format!(
-                            "{} uses `{}`, which `{}` allows {allowed}",
-                            describe(place.rel, from_name),
-                            sel.text,
-                            rule.id
-                        ),
-                        rule.message.as_deref(),
-                    ),
-                );
-                v.from_module = from_name.map(|m| m.name.to_string());
-                v.target = Some(api_target(place, sel, imp));
-                v.related = Some((rule.span, format!("rule `{}`", rule.id)));
-                out.push(v);
+                    imp,
+                    sel,
+                    from_name,
+                    rule_ref,
+                    format!("allows {allowed}"),
+                ));
             }
         }
     }
