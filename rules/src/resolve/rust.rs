@@ -155,7 +155,16 @@ impl RustResolver {
     /// Builds the crate map from the workspace's `.rs` files and their `mod`
     /// declarations (workspace-relative paths).
     pub fn new(root: &Path, fs: &dyn FileSystem, files: &[(String, Vec<ModDecl>)]) -> RustResolver {
-        Builder::new(root, fs, files).build()
+        // only workspace-relative paths: a file given as `../x.rs` or `/x.rs`
+        // could make a resolution point outside the workspace
+        let inside: Vec<(String, Vec<ModDecl>)> = files
+            .iter()
+            .filter(|(rel, _)| {
+                !rel.starts_with('/') && !rel.split('/').any(|seg| seg == ".." || seg.is_empty())
+            })
+            .cloned()
+            .collect();
+        Builder::new(root, fs, &inside).build()
     }
 
     /// Resolves a `::`-separated path written in `from` (workspace-relative),
@@ -2201,5 +2210,28 @@ anyhow = "1"
     fn resolver_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<RustResolver>();
+    }
+
+    #[test]
+    fn files_outside_the_workspace_are_ignored() {
+        // found by the `resolve` fuzz target: a `from` file outside the root
+        // made a crate root resolve outside the workspace
+        let fs = MemFs::new([
+            ("Cargo.toml", "[package]\nname = \"a\"\n"),
+            ("src/lib.rs", ""),
+        ]);
+        let files = vec![
+            ("../../x.rs".to_string(), Vec::new()),
+            ("src/lib.rs".to_string(), Vec::new()),
+        ];
+        let r = RustResolver::new(Path::new("/"), &fs, &files);
+        assert_eq!(
+            r.resolve("../../x.rs", "crate::y::Z"),
+            Resolved::NotADependency
+        );
+        assert_eq!(
+            r.resolve("src/lib.rs", "crate::y::Z"),
+            Resolved::File("src/lib.rs".into())
+        );
     }
 }
