@@ -2,15 +2,9 @@
 //! language server.
 #![deny(clippy::print_stdout)]
 
-mod check;
-mod commands;
-mod docs;
-mod lsp;
-mod mcp;
-mod output;
-mod project;
-
 use std::process::ExitCode;
+
+use archgate::{check, commands, lsp, mcp};
 
 use clap::{Parser, Subcommand};
 
