@@ -43,6 +43,32 @@ fn key(d: &Diagnostic) -> (String, String, String) {
     )
 }
 
+/// Baseline entries of each file: file → (rule, target) → count.
+pub(crate) type PerFile = std::collections::HashMap<String, BTreeMap<(String, String), u32>>;
+
+/// [`Baseline::apply`] for the diagnostics of one file, given that file's
+/// entries; returns how many of them are stale.
+pub(crate) fn apply_file(
+    entries: Option<&BTreeMap<(String, String), u32>>,
+    diags: &mut [Diagnostic],
+) -> usize {
+    let Some(entries) = entries else {
+        return 0;
+    };
+    let mut left = entries.clone();
+    for d in diags.iter_mut().filter(|d| recordable(d)) {
+        let k = (d.rule.clone(), d.target.clone().unwrap_or_default());
+        if let Some(c) = left.get_mut(&k) {
+            if *c > 0 {
+                *c -= 1;
+                d.baselined = true;
+                d.severity = Severity::Hint;
+            }
+        }
+    }
+    left.values().map(|&c| c as usize).sum()
+}
+
 impl Baseline {
     /// The baseline of a set of diagnostics (workspace-relative files).
     pub fn from_diagnostics(diags: &[Diagnostic]) -> Baseline {
@@ -127,6 +153,18 @@ impl Baseline {
             }
         }
         left.values().map(|&c| c as usize).sum()
+    }
+
+    /// The entries grouped by file: file → (rule, target) → count, so that
+    /// files can be matched one at a time ([`apply_file`]).
+    pub(crate) fn by_file(&self) -> PerFile {
+        let mut out = PerFile::new();
+        for ((rule, file, target), &count) in &self.entries {
+            out.entry(file.clone())
+                .or_default()
+                .insert((rule.clone(), target.clone()), count);
+        }
+        out
     }
 
     /// Drops stale entries (never adds any): counts shrink to what exists.

@@ -11,7 +11,8 @@ pub mod modules;
 mod rules;
 mod suppress;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -44,7 +45,7 @@ pub struct Outcome {
 }
 
 /// A violation before `[[allow]]`, suppressions and the baseline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Violation {
     pub file: String,
     pub span: Span,
@@ -102,7 +103,7 @@ pub(crate) struct Edge<'a> {
 }
 
 /// An import edge to a file, as kept between evaluations for the graph rules.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CachedEdge {
     pub span: Span,
     /// The file the import resolves to.
@@ -114,7 +115,7 @@ pub(crate) struct CachedEdge {
 }
 
 /// A counted import between two different modules of a group.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ModuleEdge {
     pub group: usize,
     pub from: Module,
@@ -150,6 +151,33 @@ pub struct AnalysisCache {
     pairs: HashMap<(usize, Module, Module), HashMap<String, u32>>,
     dirty: HashSet<String>,
     all_dirty: bool,
+    /// An edge of the file graph or the module graph changed since the graph
+    /// rules last ran.
+    graph_dirty: bool,
+    /// The last graph-rule violations (cycles, transitive deny), by file.
+    global: HashMap<String, Vec<Violation>>,
+    /// The final diagnostics of every file (and of the config file), after
+    /// `[[allow]]`, suppressions and the baseline.
+    post: BTreeMap<String, Post>,
+    /// The options `post` was computed with.
+    opts: Option<(String, Option<Baseline>)>,
+    /// Baseline entries by file, for the options in `opts`.
+    baseline_files: baseline::PerFile,
+    /// Stale baseline entries of files that are not in the workspace.
+    stale_elsewhere: usize,
+    /// Files whose `post` changed since the last [`check_changes`], with
+    /// their previous diagnostics' absence noted as an empty list.
+    changed: BTreeSet<String>,
+}
+
+/// One file's final diagnostics and what computing them used.
+#[derive(Debug, Clone, Default)]
+struct Post {
+    diagnostics: Arc<[Diagnostic]>,
+    /// The `[[allow]]` entries (indices) that silenced one of its violations.
+    allows: Vec<usize>,
+    /// Its baseline entries no longer matched.
+    stale: usize,
 }
 
 impl AnalysisCache {
@@ -168,6 +196,13 @@ impl AnalysisCache {
     }
 
     fn store(&mut self, rel: String, result: FileResult) {
+        if self
+            .files
+            .get(&rel)
+            .is_none_or(|old| old.edges != result.edges || old.module_edges != result.module_edges)
+        {
+            self.graph_dirty = true;
+        }
         self.forget(&rel);
         for r in &result.reads {
             self.dependents
@@ -336,37 +371,96 @@ pub fn is_type_only(imp: &Import) -> bool {
     imp.type_only || (!imp.names.is_empty() && imp.names.iter().all(|n| n.type_only))
 }
 
+/// What changed since the previous check of a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Every file whose diagnostics changed, with its new diagnostics (empty
+    /// when it has none now or left the workspace), sorted by file.
+    pub files: Vec<(String, Arc<[Diagnostic]>)>,
+    /// Baseline entries (counted per occurrence) no longer matched.
+    pub stale_baseline: usize,
+}
+
 /// Evaluates every rule on the workspace. Per-file results are kept in the
 /// workspace's [`AnalysisCache`]: only files changed since the last check (and
 /// the files that read them) are evaluated again.
 pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
-    let config = ws.config.as_ref();
     let mut guard = ws.analysis.lock().unwrap_or_else(|e| e.into_inner());
     let cache = &mut *guard;
-    if cache.all_dirty || cache.assignment.is_none() {
+    evaluate(ws, opts, cache);
+    let diagnostics = cache
+        .post
+        .values()
+        .flat_map(|p| p.diagnostics.iter().cloned())
+        .collect();
+    Outcome {
+        diagnostics,
+        stale_baseline: stale_total(cache),
+        files: ws.files.len(),
+    }
+}
+
+/// Like [`check`], but returns only the files whose diagnostics changed since
+/// the previous check of this workspace (the language server publishes those):
+/// the cost of an edit is proportional to what it changes, not to the
+/// workspace or its number of diagnostics.
+pub fn check_changes(ws: &Workspace, opts: &Options) -> Changes {
+    let mut guard = ws.analysis.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = &mut *guard;
+    evaluate(ws, opts, cache);
+    let files = std::mem::take(&mut cache.changed)
+        .into_iter()
+        .map(|rel| {
+            let d = cache
+                .post
+                .get(&rel)
+                .map_or_else(|| Arc::from(Vec::new()), |p| p.diagnostics.clone());
+            (rel, d)
+        })
+        .collect();
+    Changes {
+        files,
+        stale_baseline: stale_total(cache),
+    }
+}
+
+fn stale_total(cache: &AnalysisCache) -> usize {
+    cache.stale_elsewhere + cache.post.values().map(|p| p.stale).sum::<usize>()
+}
+
+/// Brings the cache up to date with the workspace: per-file rules for the
+/// files that changed, graph rules when an edge changed, then `[[allow]]`,
+/// suppressions and the baseline for each file whose violations may differ.
+fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
+    let config = ws.config.as_ref();
+    let all = cache.all_dirty || cache.assignment.is_none();
+    if all {
         cache.assignment = Some(Assignment::new(config, ws.files.keys()));
     }
-    let todo: Vec<(&String, &FileEntry)> = if cache.all_dirty {
+    let todo: Vec<(&String, &FileEntry)> = if all {
         cache.files.clear();
         cache.dependents.clear();
         cache.pairs.clear();
+        cache.graph_dirty = true;
         ws.files.iter().collect()
     } else {
-        let gone: Vec<String> = cache
-            .files
-            .keys()
-            .filter(|rel| !ws.files.contains_key(*rel))
-            .cloned()
+        // files only leave the workspace through `invalidate_all`; a dirty
+        // file that is gone is forgotten all the same
+        let mut dirty: Vec<&String> = cache.dirty.iter().collect();
+        dirty.sort();
+        let gone: Vec<String> = dirty
+            .iter()
+            .filter(|rel| !ws.files.contains_key(rel.as_str()))
+            .map(|rel| (*rel).clone())
+            .collect();
+        let todo = dirty
+            .into_iter()
+            .filter_map(|rel| ws.files.get_key_value(rel.as_str()))
             .collect();
         for rel in gone {
             cache.forget(&rel);
+            cache.graph_dirty = true;
         }
-        let mut todo: Vec<(&String, &FileEntry)> = ws
-            .files
-            .iter()
-            .filter(|(rel, _)| cache.dirty.contains(*rel) || !cache.files.contains_key(*rel))
-            .collect();
-        todo.sort_by(|a, b| a.0.cmp(b.0));
         todo
     };
     let assignment = cache.assignment.take().unwrap_or_default();
@@ -381,52 +475,170 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         .par_iter()
         .map(|(rel, entry)| ((*rel).clone(), rules::file_rules(&ctx, rel, entry)))
         .collect();
+    let mut post_dirty: BTreeSet<String> = fresh.iter().map(|(rel, _)| rel.clone()).collect();
+    post_dirty.extend(cache.dirty.drain());
     for (rel, result) in fresh {
         cache.store(rel, result);
     }
-    cache.dirty.clear();
-    cache.all_dirty = false;
 
-    let mut violations: Vec<Violation> = Vec::new();
-    for rel in ws.files.keys() {
-        if let Some(r) = cache.files.get(rel) {
-            violations.extend(r.violations.iter().cloned());
+    // graph rules, over the kept edges, when an edge changed (transitive deny
+    // also depends on what each file uses: it always runs)
+    let transitive = config
+        .deny
+        .iter()
+        .any(|r| r.transitive && r.severity != Severity::Off);
+    if cache.graph_dirty || transitive {
+        let mut global: HashMap<String, Vec<Violation>> = HashMap::new();
+        let found = rules::cycles(&ctx, cache)
+            .into_iter()
+            .chain(rules::file_cycles(&ctx, &cache.files))
+            .chain(rules::transitive_deny(&ctx, &cache.files));
+        for v in found {
+            global.entry(v.file.clone()).or_default().push(v);
         }
+        for (rel, vs) in &global {
+            if cache.global.get(rel) != Some(vs) {
+                post_dirty.insert(rel.clone());
+            }
+        }
+        for rel in cache.global.keys() {
+            if !global.contains_key(rel) {
+                post_dirty.insert(rel.clone());
+            }
+        }
+        cache.global = global;
+        cache.graph_dirty = false;
     }
-    // graph rules, over the kept edges
-    violations.extend(rules::cycles(&ctx, cache));
-    violations.extend(rules::file_cycles(&ctx, &cache.files));
-    violations.extend(rules::transitive_deny(&ctx, &cache.files));
-    violations.extend(rules::config_warnings(&ctx));
-    violations.extend(rules::manifest_problems(&ctx));
 
-    let violations = merge_groups(&ctx, violations);
-    let violations = suppress::apply_allows(&ctx, violations);
-    let mut violations = suppress::apply_suppressions(&ctx, violations, &opts.today);
-    violations.retain(|v| v.severity != Severity::Off);
+    // the options of the last post-processing
+    let opts_changed = !cache
+        .opts
+        .as_ref()
+        .is_some_and(|(today, b)| *today == opts.today && *b == opts.baseline);
+    if all || opts_changed {
+        cache.baseline_files = opts
+            .baseline
+            .as_ref()
+            .map(Baseline::by_file)
+            .unwrap_or_default();
+        cache.stale_elsewhere = cache
+            .baseline_files
+            .iter()
+            .filter(|(file, _)| !ws.files.contains_key(file.as_str()))
+            .flat_map(|(_, e)| e.values())
+            .map(|&c| c as usize)
+            .sum();
+        cache.opts = Some((opts.today.clone(), opts.baseline.clone()));
+    }
+    let config_file = config_rel(config);
+    if all || opts_changed {
+        post_dirty.extend(ws.files.keys().cloned());
+        post_dirty.extend(cache.post.keys().cloned());
+    }
+    post_dirty.remove(&config_file);
 
     let cfg = ConfigText {
-        rel: config_rel(config),
+        rel: config_file.clone(),
         lines: LineIndex::new(&config.text),
     };
+    let allows_before = allow_uses(cache, config.allows.len());
+    let processed: Vec<(String, Option<Post>)> = post_dirty
+        .into_par_iter()
+        .map(|rel| {
+            let post = ws.files.get(&rel).map(|_| {
+                let mut raw: Vec<Violation> = cache
+                    .files
+                    .get(&rel)
+                    .map(|r| r.violations.clone())
+                    .unwrap_or_default();
+                if let Some(g) = cache.global.get(&rel) {
+                    raw.extend(g.iter().cloned());
+                }
+                post_process(&ctx, &cfg, &rel, raw, opts, cache.baseline_files.get(&rel))
+            });
+            (rel, post)
+        })
+        .collect();
+    for (rel, post) in processed {
+        let old = match post {
+            Some(p) => cache.post.insert(rel.clone(), p),
+            None => cache.post.remove(&rel),
+        };
+        let now = cache.post.get(&rel).map(|p| &p.diagnostics);
+        if old.as_ref().map(|p| &p.diagnostics) != now {
+            cache.changed.insert(rel);
+        }
+    }
+
+    // the config file: its warnings change only with the config, the file
+    // set or the manifests (all `invalidate_all`), or with which `[[allow]]`
+    // entries are used
+    let allows_now = allow_uses(cache, config.allows.len());
+    if all || opts_changed || allows_before != allows_now || !cache.post.contains_key(&config_file)
+    {
+        let mut raw = rules::config_warnings(&ctx);
+        raw.extend(rules::manifest_problems(&ctx));
+        raw.extend(suppress::unused_allows(&ctx, |i| allows_now[i]));
+        let post = post_process(&ctx, &cfg, &config_file, raw, opts, None);
+        let old = cache.post.insert(config_file.clone(), post);
+        if old.map(|p| p.diagnostics) != cache.post.get(&config_file).map(|p| p.diagnostics.clone())
+        {
+            cache.changed.insert(config_file);
+        }
+    }
+    cache.all_dirty = false;
+    cache.assignment = Some(assignment);
+}
+
+/// Which `[[allow]]` entries silence something somewhere.
+fn allow_uses(cache: &AnalysisCache, n: usize) -> Vec<bool> {
+    let mut used = vec![false; n];
+    if n > 0 {
+        for p in cache.post.values() {
+            for &i in &p.allows {
+                if let Some(u) = used.get_mut(i) {
+                    *u = true;
+                }
+            }
+        }
+    }
+    used
+}
+
+/// One file's violations → its final diagnostics: groups merged, then
+/// `[[allow]]`, suppressions, severity `off`, sorting and the baseline.
+fn post_process(
+    ctx: &Ctx,
+    cfg: &ConfigText,
+    rel: &str,
+    raw: Vec<Violation>,
+    opts: &Options,
+    baseline: Option<&BTreeMap<(String, String), u32>>,
+) -> Post {
+    let violations = merge_groups(ctx, raw);
+    let mut used = vec![false; ctx.config.allows.len()];
+    let violations = suppress::apply_allows(ctx, violations, &mut used);
+    let mut violations = suppress::apply_suppressions(ctx, rel, violations, &opts.today);
+    violations.retain(|v| v.severity != Severity::Off);
     let mut diagnostics: Vec<Diagnostic> = violations
         .into_iter()
-        .map(|v| to_diagnostic(&ctx, &cfg, v))
+        .map(|v| to_diagnostic(ctx, cfg, v))
         .collect();
     diagnostics.sort_by(|a, b| {
         a.sort_key()
             .cmp(&b.sort_key())
             .then_with(|| a.message.cmp(&b.message))
     });
-    let stale = match &opts.baseline {
-        Some(b) => b.apply(&mut diagnostics),
-        None => 0,
-    };
-    cache.assignment = Some(assignment);
-    Outcome {
-        diagnostics,
-        stale_baseline: stale,
-        files: ws.files.len(),
+    let stale = baseline::apply_file(baseline, &mut diagnostics);
+    Post {
+        diagnostics: Arc::from(diagnostics),
+        allows: used
+            .iter()
+            .enumerate()
+            .filter(|(_, &u)| u)
+            .map(|(i, _)| i)
+            .collect(),
+        stale,
     }
 }
 

@@ -12,15 +12,19 @@ fn unsilenceable(rule: &str) -> bool {
     matches!(rule, "suppression" | "config")
 }
 
-/// Drops violations covered by an `[[allow]]` entry; an entry that silences
-/// nothing becomes a `suppression` warning on its line in archgate.toml.
-pub(super) fn apply_allows(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violation> {
+/// Drops violations covered by an `[[allow]]` entry; sets `used[i]` for each
+/// entry that silenced something (entries that silence nothing anywhere are
+/// reported by [`unused_allows`]).
+pub(super) fn apply_allows(
+    ctx: &Ctx,
+    violations: Vec<Violation>,
+    used: &mut [bool],
+) -> Vec<Violation> {
     let config = ctx.config;
     if config.allows.is_empty() {
         return violations;
     }
-    let mut used = vec![false; config.allows.len()];
-    let mut out: Vec<Violation> = violations
+    violations
         .into_iter()
         .filter(|v| {
             if unsilenceable(&v.rule) {
@@ -47,16 +51,25 @@ pub(super) fn apply_allows(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violati
             });
             match hit {
                 Some(i) => {
-                    used[i] = true;
+                    if let Some(u) = used.get_mut(i) {
+                        *u = true;
+                    }
                     false
                 }
                 None => true,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// An `[[allow]]` entry that silences nothing is a `suppression` warning on
+/// its line in archgate.toml.
+pub(super) fn unused_allows(ctx: &Ctx, used: impl Fn(usize) -> bool) -> Vec<Violation> {
+    let config = ctx.config;
     let file = config_rel(config);
+    let mut out = Vec::new();
     for (i, a) in config.allows.iter().enumerate() {
-        if !used[i] {
+        if !used(i) {
             let line_end = config.text[a.span.start as usize..]
                 .find('\n')
                 .map_or(config.text.len(), |e| a.span.start as usize + e);
@@ -76,25 +89,25 @@ pub(super) fn apply_allows(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violati
     out
 }
 
-/// Applies `archgate-ignore` comments, adds the suppress fix to what remains,
-/// and reports suppressions that are unused, expired, unknown or unexplained.
+/// Applies the `archgate-ignore` comments of file `rel` to its violations,
+/// adds the suppress fix to what remains, and reports its suppressions that
+/// are unused, expired, unknown or unexplained.
 pub(super) fn apply_suppressions(
     ctx: &Ctx,
+    rel: &str,
     violations: Vec<Violation>,
     today: &str,
 ) -> Vec<Violation> {
-    let mut used: std::collections::HashMap<(String, usize), bool> =
-        std::collections::HashMap::new();
+    let Some(entry) = ctx.file(rel) else {
+        return violations;
+    };
+    let mut used = vec![false; entry.facts.suppressions.len()];
     let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
     for mut v in violations {
-        if unsilenceable(&v.rule) {
+        if unsilenceable(&v.rule) || v.file != rel {
             out.push(v);
             continue;
         }
-        let Some(entry) = ctx.file(&v.file) else {
-            out.push(v);
-            continue;
-        };
         let silenced_by = entry.facts.suppressions.iter().position(|s| {
             s.rules.contains(&v.rule)
                 && (s.file_level || s.target_line == v.span.line)
@@ -104,9 +117,7 @@ pub(super) fn apply_suppressions(
                     .is_some_and(|u| is_iso_date(u) && u < today)
         });
         match silenced_by {
-            Some(i) => {
-                used.insert((v.file.clone(), i), true);
-            }
+            Some(i) => used[i] = true,
             None => {
                 if v.rule != "skipped" {
                     v.fixes.push(suppress_fix(
@@ -121,25 +132,23 @@ pub(super) fn apply_suppressions(
             }
         }
     }
-    let config = ctx.config;
-    let known = config.all_rule_ids();
-    for (rel, entry) in &ctx.ws.files {
-        for (i, s) in entry.facts.suppressions.iter().enumerate() {
-            let problem =
-                suppression_problem(s, &known, today, used.contains_key(&(rel.clone(), i)));
-            let Some((message, unnecessary)) = problem else {
-                continue;
-            };
-            let fixes = if unnecessary {
-                vec![remove_fix(&entry.text, &entry.lines, rel, s.span)]
-            } else {
-                Vec::new()
-            };
-            let mut v = Violation::new(rel, s.span, "suppression", Severity::Warning, message);
-            v.fixes = fixes;
-            v.unnecessary = unnecessary;
-            out.push(v);
-        }
+    if entry.facts.suppressions.is_empty() {
+        return out;
+    }
+    let known = ctx.config.all_rule_ids();
+    for (i, s) in entry.facts.suppressions.iter().enumerate() {
+        let Some((message, unnecessary)) = suppression_problem(s, &known, today, used[i]) else {
+            continue;
+        };
+        let fixes = if unnecessary {
+            vec![remove_fix(&entry.text, &entry.lines, rel, s.span)]
+        } else {
+            Vec::new()
+        };
+        let mut v = Violation::new(rel, s.span, "suppression", Severity::Warning, message);
+        v.fixes = fixes;
+        v.unnecessary = unnecessary;
+        out.push(v);
     }
     out
 }

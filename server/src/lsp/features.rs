@@ -73,8 +73,10 @@ pub fn hover(world: &World, path: &Path, pos: lsp::Position) -> Option<Hover> {
     }
     let here: Vec<&rules::diagnostic::Diagnostic> = root
         .outcome
-        .iter()
-        .filter(|d| d.file == rel && d.span.start <= imp.span.end && imp.span.start <= d.span.end)
+        .get(&rel)
+        .into_iter()
+        .flat_map(|d| d.iter())
+        .filter(|d| d.span.start <= imp.span.end && imp.span.start <= d.span.end)
         .collect();
     if !here.is_empty() {
         let _ = writeln!(md, "\nViolations here:");

@@ -13,7 +13,7 @@
 //! **Invariant:** lock order is `World` then `Docs`, never the reverse, and no
 //! lock is held across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -130,8 +130,10 @@ pub struct Root {
     /// The text the problems refer to.
     pub problem_text: String,
     pub baseline: Option<Baseline>,
-    /// The last check.
-    pub outcome: Vec<Diagnostic>,
+    /// The last check: the diagnostics of each file that has any.
+    pub outcome: BTreeMap<String, Arc<[Diagnostic]>>,
+    /// Files whose diagnostics changed since the last publish.
+    pub fresh: BTreeSet<String>,
     /// Needs a new check.
     pub dirty: bool,
 }
@@ -149,7 +151,8 @@ impl Root {
             problems: Vec::new(),
             problem_text: String::new(),
             baseline: None,
-            outcome: Vec::new(),
+            outcome: BTreeMap::new(),
+            fresh: BTreeSet::new(),
             dirty: true,
         }
     }
@@ -184,6 +187,9 @@ pub struct World {
     /// What the client has (last publish per file).
     pub published: BTreeMap<PathBuf, (Uri, Vec<lsp::Diagnostic>)>,
     pub indexed: bool,
+    /// The next publish compares every file, not only the changed ones (the
+    /// roots were replaced).
+    full: bool,
     /// Pull diagnostics: files whose diagnostics went away keep an empty entry.
     pub pull: bool,
     /// Messages for `window/logMessage`, drained by the analysis task.
@@ -317,6 +323,7 @@ impl World {
             overlay: Arc::new(OverlayFs::default()),
             published: BTreeMap::new(),
             indexed: false,
+            full: true,
             pull: false,
             log: Vec::new(),
         }
@@ -340,6 +347,7 @@ impl World {
     /// (they override the disk).
     pub fn install(&mut self, roots: Vec<Root>, docs: &std::sync::Mutex<Docs>) {
         self.roots = roots;
+        self.full = true;
         let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
         let open: Vec<PathBuf> = d.docs.keys().cloned().collect();
         for p in open {
@@ -633,19 +641,29 @@ impl World {
                 continue;
             }
             r.dirty = false;
-            r.outcome = match &r.ws {
+            match &r.ws {
                 Some(ws) => {
-                    analysis::check(
+                    let changes = analysis::check_changes(
                         ws,
                         &Options {
                             today: today.clone(),
                             baseline: r.baseline.clone(),
                         },
-                    )
-                    .diagnostics
+                    );
+                    for (rel, d) in changes.files {
+                        if d.is_empty() {
+                            r.outcome.remove(&rel);
+                        } else {
+                            r.outcome.insert(rel.clone(), d);
+                        }
+                        r.fresh.insert(rel);
+                    }
                 }
-                None => Vec::new(),
-            };
+                None => {
+                    let old = std::mem::take(&mut r.outcome);
+                    r.fresh.extend(old.into_keys());
+                }
+            }
         }
         self.log.extend(log);
     }
@@ -661,10 +679,15 @@ impl World {
         Some((Arc::from(text), lines))
     }
 
-    /// Every file's LSP diagnostics, from the roots' last checks and config problems.
-    pub fn desired(&self) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
+    /// The LSP diagnostics of every file (`only: None`) or of the given files
+    /// of each root and its config file, from the roots' last checks and
+    /// config problems.
+    fn desired(
+        &self,
+        only: Option<&[BTreeSet<String>]>,
+    ) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
         let mut out: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
-        for root in &self.roots {
+        for (ri, root) in self.roots.iter().enumerate() {
             let config_abs = root.config_path.clone();
             let (config_text, config_lines) = match &root.ws {
                 Some(ws) => (ws.config.text.clone(), LineIndex::new(&ws.config.text)),
@@ -675,30 +698,33 @@ impl World {
                 lines: &config_lines,
             };
             let broken = !root.problems.is_empty();
-            let mut texts: HashMap<&str, Option<(Arc<str>, LineIndex)>> = HashMap::new();
-            for d in &root.outcome {
-                let abs = root.dir.join(&d.file);
+            let files: Vec<(&String, &Arc<[Diagnostic]>)> = match only {
+                None => root.outcome.iter().collect(),
+                Some(sets) => {
+                    let config_rel = root.rel(&config_abs);
+                    sets.get(ri)
+                        .into_iter()
+                        .flatten()
+                        .chain(config_rel.as_ref())
+                        .filter_map(|rel| root.outcome.get_key_value(rel))
+                        .collect()
+                }
+            };
+            for (rel, diags) in files {
+                let abs = root.dir.join(rel);
                 if broken && abs == config_abs {
                     continue; // its spans refer to the last valid text
                 }
-                let t = texts
-                    .entry(d.file.as_str())
-                    .or_insert_with(|| {
-                        if abs == config_abs {
-                            Some((Arc::from(config_text.as_str()), config_lines.clone()))
-                        } else {
-                            self.file_text(root, &d.file)
-                        }
-                    })
-                    .as_ref();
-                let view = t.map(|(text, lines)| View { text, lines });
-                out.entry(abs).or_default().push(proto::diagnostic(
-                    d,
-                    view,
-                    config_view,
-                    &root.dir,
-                    self.enc,
-                ));
+                let text = if abs == config_abs {
+                    Some((Arc::from(config_text.as_str()), config_lines.clone()))
+                } else {
+                    self.file_text(root, rel)
+                };
+                let view = text.as_ref().map(|(text, lines)| View { text, lines });
+                let list = out.entry(abs).or_default();
+                for d in diags.iter() {
+                    list.push(proto::diagnostic(d, view, config_view, &root.dir, self.enc));
+                }
             }
             if broken {
                 let lines = LineIndex::new(&root.problem_text);
@@ -716,13 +742,37 @@ impl World {
     }
 
     /// Compares with what was published; records and returns the changes.
+    /// Only the files whose diagnostics changed are looked at, unless the
+    /// roots were replaced.
     fn diff(&mut self, versions: &HashMap<PathBuf, (Uri, i32)>) -> Vec<Publish> {
-        let desired = self.desired();
+        let full = std::mem::take(&mut self.full);
+        let sets: Vec<BTreeSet<String>> = self
+            .roots
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.fresh))
+            .collect();
+        let desired = self.desired((!full).then_some(sets.as_slice()));
+        // the paths whose diagnostics were recomputed
+        let considered: Option<HashSet<PathBuf>> = (!full).then(|| {
+            self.roots
+                .iter()
+                .zip(&sets)
+                .flat_map(|(r, set)| {
+                    set.iter()
+                        .map(|rel| r.dir.join(rel))
+                        .chain(std::iter::once(r.config_path.clone()))
+                })
+                .collect()
+        });
         let mut out = Vec::new();
         let gone: Vec<PathBuf> = self
             .published
             .iter()
-            .filter(|(p, (_, d))| !desired.contains_key(*p) && !d.is_empty())
+            .filter(|(p, (_, d))| {
+                !desired.contains_key(*p)
+                    && !d.is_empty()
+                    && considered.as_ref().is_none_or(|c| c.contains(*p))
+            })
             .map(|(p, _)| p.clone())
             .collect();
         for p in gone {
@@ -769,7 +819,11 @@ impl World {
         let ri = self.root_of(path)?;
         let root = &self.roots[ri];
         let rel = root.rel(path)?;
-        let list = root.outcome.iter().filter(|d| d.file == rel).collect();
+        let list = root
+            .outcome
+            .get(&rel)
+            .map(|d| d.iter().collect())
+            .unwrap_or_default();
         Some((root, rel, list))
     }
 
@@ -844,7 +898,8 @@ impl World {
             files += r.ws.as_ref().map_or(0, |w| w.files.len());
             errors += r
                 .outcome
-                .iter()
+                .values()
+                .flat_map(|d| d.iter())
                 .filter(|d| d.severity == Severity::Error && !d.baselined)
                 .count();
         }
