@@ -90,7 +90,7 @@ impl FactCache {
                 (
                     rel.clone(),
                     CachedFile {
-                        hash: content_hash(&e.text),
+                        hash: e.hash,
                         facts: e.facts.clone(),
                         patterns_key: key,
                         pattern_hits: e.pattern_hits.clone(),

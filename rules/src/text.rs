@@ -32,7 +32,8 @@ impl LineIndex {
             .starts
             .partition_point(|&s| s as usize <= offset)
             .saturating_sub(1);
-        (line as u32, (offset - self.starts[line] as usize) as u32)
+        let start = self.starts.get(line).map_or(0, |&s| s as usize);
+        (line as u32, offset.saturating_sub(start) as u32)
     }
 
     /// The byte offset of a 0-based line's start, clamped to the text.

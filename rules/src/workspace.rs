@@ -34,10 +34,21 @@ pub struct PatternHit {
 }
 
 /// One source file of the workspace.
+///
+/// The files of a load drop their text when it is all ASCII
+/// ([`FileEntry::compact`]): the facts are what the engine works on, and an
+/// ASCII file's columns are its byte offsets, so positions need no text. The
+/// rare users of such a file's text (fixes, re-running `[[pattern]]` queries)
+/// read it again, checked against [`FileEntry::hash`]. Files set one by one
+/// (edits, proposed contents) keep their text.
 #[derive(Debug, Clone)]
 pub struct FileEntry {
     pub lang: Lang,
-    pub text: Arc<str>,
+    text: Option<Arc<str>>,
+    /// The length of the text in bytes.
+    pub len: usize,
+    /// [`crate::cache::content_hash`] of the text.
+    pub hash: u64,
     pub lines: LineIndex,
     pub facts: Arc<FileFacts>,
     /// Why the file could not be analysed, if it could not.
@@ -249,7 +260,9 @@ impl FileEntry {
     pub fn analyse(config: &Config, lang: Lang, content: Content) -> FileEntry {
         let skipped = |reason: String| FileEntry {
             lang,
-            text: Arc::from(""),
+            text: None,
+            len: 0,
+            hash: crate::cache::content_hash(""),
             lines: LineIndex::new(""),
             facts: Arc::new(FileFacts::empty(lang)),
             skipped: Some(reason),
@@ -289,15 +302,54 @@ impl FileEntry {
             }
             None => return skipped("parsing took too long".into()),
         };
+        FileEntry::new(lang, text, Arc::new(facts), hits)
+    }
+
+    /// An analysed file (its imports not resolved yet).
+    pub fn new(
+        lang: Lang,
+        text: String,
+        facts: Arc<FileFacts>,
+        pattern_hits: Vec<PatternHit>,
+    ) -> FileEntry {
         FileEntry {
             lang,
+            len: text.len(),
+            hash: crate::cache::content_hash(&text),
             lines: LineIndex::new(&text),
-            text: Arc::from(text),
-            facts: Arc::new(facts),
+            text: Some(Arc::from(text)),
+            facts,
             skipped: None,
             resolved: Vec::new(),
-            pattern_hits: hits,
+            pattern_hits,
         }
+    }
+
+    /// Drops the text if it is all ASCII (see [`FileEntry`]).
+    pub fn compact(mut self) -> FileEntry {
+        if self.text.as_deref().is_some_and(str::is_ascii) {
+            self.text = None;
+        }
+        self
+    }
+
+    /// The text, when it is kept; `None` means an ASCII text, in which every
+    /// column is a byte offset.
+    pub fn kept_text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    /// The text: kept, or read again through `fs` and checked against the
+    /// hash (`None` when the file changed since it was analysed).
+    pub fn text(&self, fs: &dyn FileSystem, abs: &Path) -> Option<Arc<str>> {
+        if let Some(t) = &self.text {
+            return Some(t.clone());
+        }
+        if self.skipped.is_some() {
+            return Some(Arc::from(""));
+        }
+        let t = fs.read_to_string(abs)?;
+        (t.len() == self.len && crate::cache::content_hash(&t) == self.hash).then(|| Arc::from(t))
     }
 }
 
@@ -323,19 +375,12 @@ impl Workspace {
                 let content = read_content(&config.root.join(&rel));
                 if let (Some(cache), Content::Text(text)) = (cache, &content) {
                     if let Some(hit) = cache.lookup(&rel, text, pkey) {
-                        let entry = FileEntry {
-                            lang,
-                            lines: LineIndex::new(text),
-                            facts: hit.facts.clone(),
-                            skipped: None,
-                            resolved: Vec::new(),
-                            pattern_hits: hit.pattern_hits.clone(),
-                            text: Arc::from(content_text(content)),
-                        };
-                        return Some((rel, entry));
+                        let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
+                        let entry = FileEntry::new(lang, content_text(content), facts, hits);
+                        return Some((rel, entry.compact()));
                     }
                 }
-                Some((rel, FileEntry::analyse(&config, lang, content)))
+                Some((rel, FileEntry::analyse(&config, lang, content).compact()))
             })
             .collect();
         Workspace::from_entries(config, fs, files)
@@ -438,22 +483,22 @@ impl Workspace {
         let Some(lang) = Lang::from_path(rel) else {
             return;
         };
-        let mut entry = match (content, tree) {
+        let entry = match (content, tree) {
             (Content::Text(text), Some(tree)) if (text.len() as u64) <= MAX_FILE_SIZE => {
                 let facts = extract::extract(lang, tree, &text);
                 let hits = pattern_hits(&self.config, lang, tree, &text);
-                FileEntry {
-                    lang,
-                    lines: LineIndex::new(&text),
-                    text: Arc::from(text),
-                    facts: Arc::new(facts),
-                    skipped: None,
-                    resolved: Vec::new(),
-                    pattern_hits: hits,
-                }
+                FileEntry::new(lang, text, Arc::new(facts), hits)
             }
             (content, _) => FileEntry::analyse(&self.config, lang, content),
         };
+        self.set_entry(rel, entry);
+    }
+
+    /// Puts an analysed file in place (new or changed) and re-resolves what
+    /// that can affect; [`Workspace::set_file`] without the analysis (to put
+    /// back an entry taken out earlier).
+    pub fn set_entry(&mut self, rel: &str, mut entry: FileEntry) {
+        let lang = entry.lang;
         let is_new = !self.files.contains_key(rel);
         let mods_changed = lang == Lang::Rust
             && self
@@ -505,11 +550,17 @@ impl Workspace {
         self.analysis_cache().invalidate_all();
         if patterns_changed {
             let config = self.config.clone();
-            self.files.par_iter_mut().for_each(|(_, e)| {
-                if e.skipped.is_none() {
-                    if let Some(tree) = parse(e.lang, &e.text, None) {
-                        e.pattern_hits = pattern_hits(&config, e.lang, &tree, &e.text);
-                    }
+            let fs = self.fs.clone();
+            self.files.par_iter_mut().for_each(|(rel, e)| {
+                if e.skipped.is_some() {
+                    return;
+                }
+                // a file changed on disk since is re-analysed when its change arrives
+                let Some(text) = e.text(fs.as_ref(), &config.root.join(rel)) else {
+                    return;
+                };
+                if let Some(tree) = parse(e.lang, &text, None) {
+                    e.pattern_hits = pattern_hits(&config, e.lang, &tree, &text);
                 }
             });
         }

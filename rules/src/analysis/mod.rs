@@ -262,6 +262,11 @@ impl Ctx<'_> {
         self.ws.files.get(rel)
     }
 
+    /// The text of a file, kept or read again (`None` if it changed since).
+    pub fn text_of(&self, rel: &str, entry: &FileEntry) -> Option<Arc<str>> {
+        entry.text(self.ws.fs(), &self.config.root.join(rel))
+    }
+
     /// Whether an import counts as a dependency under `type_only_imports`.
     pub fn counts(&self, import: &Import) -> bool {
         self.config.checks.type_only_count || !is_type_only(import)
@@ -681,8 +686,17 @@ fn merge_groups(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violation> {
     out
 }
 
-/// A 1-based, scalar-column range from a byte span in `text`.
-pub fn range_of(text: &str, lines: &LineIndex, span: Span) -> Range {
+/// A 1-based, scalar-column range from a byte span in `text` (`None`: an
+/// ASCII text, whose columns are byte offsets).
+pub fn range_of(text: Option<&str>, lines: &LineIndex, span: Span) -> Range {
+    let Some(text) = text else {
+        return Range {
+            line: span.line + 1,
+            column: span.col + 1,
+            end_line: span.end_line + 1,
+            end_column: span.end_col + 1,
+        };
+    };
     let start_line = lines.line_text(text, span.line);
     let end_line = lines.line_text(text, span.end_line);
     Range {
@@ -708,10 +722,10 @@ struct ConfigText {
 fn to_diagnostic(ctx: &Ctx, cfg: &ConfigText, v: Violation) -> Diagnostic {
     let config_rel = &cfg.rel;
     let range = if v.file == *config_rel {
-        range_of(&ctx.config.text, &cfg.lines, v.span)
+        range_of(Some(&ctx.config.text), &cfg.lines, v.span)
     } else {
         match ctx.file(&v.file) {
-            Some(e) => range_of(&e.text, &e.lines, v.span),
+            Some(e) => range_of(e.kept_text(), &e.lines, v.span),
             None => Range {
                 line: v.span.line + 1,
                 column: v.span.col + 1,
@@ -722,7 +736,7 @@ fn to_diagnostic(ctx: &Ctx, cfg: &ConfigText, v: Violation) -> Diagnostic {
     };
     let related = v.related.map(|(span, message)| Related {
         file: config_rel.clone(),
-        range: range_of(&ctx.config.text, &cfg.lines, span),
+        range: range_of(Some(&ctx.config.text), &cfg.lines, span),
         span,
         message,
     });

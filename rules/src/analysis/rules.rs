@@ -48,7 +48,10 @@ impl Place<'_> {
     }
 
     fn first_line(&self) -> Span {
-        let end = self.entry.text.find('\n').unwrap_or(self.entry.text.len());
+        let lines = &self.entry.lines;
+        let end = lines
+            .line_start(1)
+            .map_or(self.entry.len, |s| s.saturating_sub(1));
         Span {
             start: 0,
             end: end as u32,
@@ -829,10 +832,8 @@ fn public_entry_fix(
             })
     })?;
     let spec = relative_specifier(place.rel, entry_file);
-    let stmt = place
-        .entry
-        .text
-        .get(edge.import.span.start as usize..edge.import.span.end as usize)?;
+    let text = ctx.text_of(place.rel, place.entry)?;
+    let stmt = text.get(edge.import.span.start as usize..edge.import.span.end as usize)?;
     let quoted = [
         format!("'{}'", edge.import.specifier),
         format!("\"{}\"", edge.import.specifier),
@@ -848,7 +849,7 @@ fn public_entry_fix(
         title: format!("Import from the public entry `{entry_file}`"),
         edits: vec![Edit {
             file: place.rel.to_string(),
-            range: super::range_of(&place.entry.text, &place.entry.lines, span),
+            range: super::range_of(place.entry.kept_text(), &place.entry.lines, span),
             span,
             new_text: format!("{quote}{spec}{quote}"),
         }],

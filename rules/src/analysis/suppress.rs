@@ -103,6 +103,9 @@ pub(super) fn apply_suppressions(
     };
     let mut used = vec![false; entry.facts.suppressions.len()];
     let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
+    // read at most once, and only when a fix needs it
+    let mut text: Option<Option<std::sync::Arc<str>>> = None;
+    let mut text = move || text.get_or_insert_with(|| ctx.text_of(rel, entry)).clone();
     for mut v in violations {
         if unsilenceable(&v.rule) || v.file != rel {
             out.push(v);
@@ -121,7 +124,8 @@ pub(super) fn apply_suppressions(
             None => {
                 if v.rule != "skipped" {
                     v.fixes.push(suppress_fix(
-                        &entry.text,
+                        text().as_deref(),
+                        entry.kept_text(),
                         &entry.lines,
                         &v.file,
                         v.span.line,
@@ -140,10 +144,9 @@ pub(super) fn apply_suppressions(
         let Some((message, unnecessary)) = suppression_problem(s, &known, today, used[i]) else {
             continue;
         };
-        let fixes = if unnecessary {
-            vec![remove_fix(&entry.text, &entry.lines, rel, s.span)]
-        } else {
-            Vec::new()
+        let fixes = match (unnecessary, text()) {
+            (true, Some(t)) => vec![remove_fix(&t, entry.kept_text(), &entry.lines, rel, s.span)],
+            _ => Vec::new(),
         };
         let mut v = Violation::new(rel, s.span, "suppression", Severity::Warning, message);
         v.fixes = fixes;
@@ -212,14 +215,17 @@ fn suppression_problem(
     None
 }
 
+/// `text`: the file's text, if it could be read (else no indentation);
+/// `kept`: the text as kept for positions.
 fn suppress_fix(
-    text: &str,
+    text: Option<&str>,
+    kept: Option<&str>,
     lines: &crate::text::LineIndex,
     file: &str,
     line: u32,
     rule: &str,
 ) -> Fix {
-    let line_text = lines.line_text(text, line);
+    let line_text = text.map_or("", |t| lines.line_text(t, line));
     let indent: String = line_text
         .chars()
         .take_while(|c| c.is_whitespace())
@@ -230,14 +236,20 @@ fn suppress_fix(
         title: format!("Suppress `{rule}` on this line"),
         edits: vec![Edit {
             file: file.to_string(),
-            range: super::range_of(text, lines, span),
+            range: super::range_of(kept, lines, span),
             span,
             new_text: format!("{indent}// archgate-ignore {rule}: <reason>\n"),
         }],
     }
 }
 
-fn remove_fix(text: &str, lines: &crate::text::LineIndex, file: &str, s: Span) -> Fix {
+fn remove_fix(
+    text: &str,
+    kept: Option<&str>,
+    lines: &crate::text::LineIndex,
+    file: &str,
+    s: Span,
+) -> Fix {
     let start = s.start as usize;
     let end = s.end as usize;
     let line_start = lines.line_start(s.line).unwrap_or(0);
@@ -261,7 +273,7 @@ fn remove_fix(text: &str, lines: &crate::text::LineIndex, file: &str, s: Span) -
         title: "Remove the unused suppression".into(),
         edits: vec![Edit {
             file: file.to_string(),
-            range: super::range_of(text, lines, span),
+            range: super::range_of(kept, lines, span),
             span,
             new_text: String::new(),
         }],

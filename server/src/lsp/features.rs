@@ -30,10 +30,7 @@ pub fn hover(world: &World, path: &Path, pos: lsp::Position) -> Option<Hover> {
     let rel = root.rel(path)?;
     let ws = root.ws.as_ref()?;
     let entry = ws.files.get(&rel)?;
-    let view = View {
-        text: &entry.text,
-        lines: &entry.lines,
-    };
+    let view = View::of(entry);
     let off = view.offset(world.enc, pos) as u32;
     let (idx, imp) = entry
         .facts
@@ -165,10 +162,7 @@ pub fn code_actions(world: &World, path: &Path, range: lsp::Range) -> Vec<CodeAc
     let enc = world.enc;
     let (start, end) = match ws.files.get(&rel) {
         Some(e) => {
-            let v = View {
-                text: &e.text,
-                lines: &e.lines,
-            };
+            let v = View::of(e);
             (
                 v.offset(enc, range.start) as u32,
                 v.offset(enc, range.end) as u32,
@@ -177,19 +171,13 @@ pub fn code_actions(world: &World, path: &Path, range: lsp::Range) -> Vec<CodeAc
         None => (0, u32::MAX),
     };
     let config_lines = LineIndex::new(&ws.config.text);
-    let config_view = View {
-        text: &ws.config.text,
-        lines: &config_lines,
-    };
+    let config_view = View::new(&ws.config.text, &config_lines);
     let mut out = Vec::new();
     for d in diags {
         if !(d.span.start <= end && start <= d.span.end) {
             continue;
         }
-        let view = ws.files.get(&rel).map(|e| View {
-            text: &e.text,
-            lines: &e.lines,
-        });
+        let view = ws.files.get(&rel).map(View::of);
         let lsp_diag = proto::diagnostic(d, view, config_view, &root.dir, enc);
         for fix in &d.fixes {
             let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
@@ -199,11 +187,7 @@ pub fn code_actions(world: &World, path: &Path, range: lsp::Range) -> Vec<CodeAc
                     continue;
                 };
                 let r = match ws.files.get(&e.file) {
-                    Some(f) => View {
-                        text: &f.text,
-                        lines: &f.lines,
-                    }
-                    .range(enc, e.span),
+                    Some(f) => View::of(f).range(enc, e.span),
                     None => config_view.range(enc, e.span),
                 };
                 changes.entry(uri).or_default().push(TextEdit {

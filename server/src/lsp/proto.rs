@@ -53,24 +53,59 @@ fn floor_boundary(s: &str, i: usize) -> usize {
     i
 }
 
-/// A text with its line index: converts byte offsets ↔ LSP positions.
+/// A text with its line index: converts byte offsets ↔ LSP positions. The
+/// text of an all-ASCII workspace file is not kept (`None`): its columns are
+/// byte offsets in every encoding.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
-    pub text: &'a str,
+    pub text: Option<&'a str>,
+    /// The text's length in bytes.
+    pub len: usize,
     pub lines: &'a LineIndex,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
+    pub fn new(text: &'a str, lines: &'a LineIndex) -> View<'a> {
+        View {
+            text: Some(text),
+            len: text.len(),
+            lines,
+        }
+    }
+
+    /// A workspace file as the engine keeps it.
+    pub fn of(entry: &'a rules::workspace::FileEntry) -> View<'a> {
+        View {
+            text: entry.kept_text(),
+            len: entry.len,
+            lines: &entry.lines,
+        }
+    }
+
+    /// The byte length of a 0-based line (without its `\n`).
+    fn line_len(&self, line: u32) -> usize {
+        let start = self.lines.line_start(line).unwrap_or(self.len);
+        let end = self
+            .lines
+            .line_start(line + 1)
+            .map_or(self.len, |e| e.saturating_sub(1));
+        end.saturating_sub(start)
+    }
+
     /// The LSP position of a 0-based line and byte column.
     pub fn position(&self, enc: Encoding, line: u32, byte_col: u32) -> Position {
         if line as usize >= self.lines.line_count() {
             // past the end: the end of the text
-            let (l, c) = self.lines.position(self.text.len());
+            let (l, c) = self.lines.position(self.len);
             if l < line {
                 return self.position(enc, l, c);
             }
         }
-        let lt = self.lines.line_text(self.text, line);
+        let Some(text) = self.text else {
+            let character = (byte_col as usize).min(self.line_len(line)) as u32;
+            return Position { line, character };
+        };
+        let lt = self.lines.line_text(text, line);
         let character = match enc {
             Encoding::Utf8 => floor_boundary(lt, byte_col as usize) as u32,
             Encoding::Utf16 => utf16_col(lt, byte_col),
@@ -89,14 +124,19 @@ impl View<'_> {
     /// The byte offset of an LSP position, clamped to the text.
     pub fn offset(&self, enc: Encoding, pos: Position) -> usize {
         let Some(start) = self.lines.line_start(pos.line) else {
-            return self.text.len();
+            return self.len;
         };
-        let lt = self.lines.line_text(self.text, pos.line);
-        let col = match enc {
-            Encoding::Utf8 => floor_boundary(lt, pos.character as usize),
-            Encoding::Utf16 => byte_col_from_utf16(lt, pos.character) as usize,
+        let col = match self.text {
+            None => (pos.character as usize).min(self.line_len(pos.line)),
+            Some(text) => {
+                let lt = self.lines.line_text(text, pos.line);
+                match enc {
+                    Encoding::Utf8 => floor_boundary(lt, pos.character as usize),
+                    Encoding::Utf16 => byte_col_from_utf16(lt, pos.character) as usize,
+                }
+            }
         };
-        (start + col).min(self.text.len())
+        (start + col).min(self.len)
     }
 }
 
@@ -228,10 +268,7 @@ mod tests {
     fn positions_round_trip_in_both_encodings() {
         let text = "ab\nx😀é y\n";
         let lines = LineIndex::new(text);
-        let v = View {
-            text,
-            lines: &lines,
-        };
+        let v = View::new(text, &lines);
         let y = text.find('y').unwrap();
         let (l, c) = lines.position(y);
         assert_eq!(v.position(Encoding::Utf8, l, c), Position::new(1, 8));
@@ -243,5 +280,34 @@ mod tests {
         assert_eq!(v.offset(Encoding::Utf8, Position::new(9, 0)), text.len());
         // inside a multi-byte char: floor
         assert_eq!(v.offset(Encoding::Utf8, Position::new(1, 3)), 4);
+    }
+
+    #[test]
+    fn an_ascii_file_without_its_text_converts_like_with_it() {
+        let text = "ab\r\nimport x;\n\nend";
+        let lines = LineIndex::new(text);
+        let with = View::new(text, &lines);
+        let without = View {
+            text: None,
+            len: text.len(),
+            lines: &lines,
+        };
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for line in 0..6 {
+                for col in 0..14 {
+                    let pos = Position::new(line, col);
+                    let off = with.offset(enc, pos);
+                    // past a line's end: the `\r` may count, nothing further
+                    assert!(
+                        without.offset(enc, pos) == off || without.offset(enc, pos) == off + 1,
+                        "{enc:?} {pos:?}"
+                    );
+                    if text.as_bytes().get(off) != Some(&b'\r') {
+                        let (l, c) = lines.position(off);
+                        assert_eq!(without.position(enc, l, c), with.position(enc, l, c));
+                    }
+                }
+            }
+        }
     }
 }

@@ -41,10 +41,7 @@ pub struct Doc {
 
 impl Doc {
     pub fn view(&self) -> View<'_> {
-        View {
-            text: &self.text,
-            lines: &self.lines,
-        }
+        View::new(&self.text, &self.lines)
     }
 
     /// Applies one content change (a range in the negotiated encoding, or the
@@ -668,11 +665,8 @@ impl World {
         self.log.extend(log);
     }
 
-    /// The text of a workspace file for position conversion.
+    /// The text of a file outside the workspace's files, for position conversion.
     fn file_text(&self, root: &Root, rel: &str) -> Option<(Arc<str>, LineIndex)> {
-        if let Some(e) = root.ws.as_ref().and_then(|ws| ws.files.get(rel)) {
-            return Some((e.text.clone(), e.lines.clone()));
-        }
         let text =
             rules::resolve::FileSystem::read_to_string(self.overlay.as_ref(), &root.dir.join(rel))?;
         let lines = LineIndex::new(&text);
@@ -693,10 +687,7 @@ impl World {
                 Some(ws) => (ws.config.text.clone(), LineIndex::new(&ws.config.text)),
                 None => (String::new(), LineIndex::new("")),
             };
-            let config_view = View {
-                text: &config_text,
-                lines: &config_lines,
-            };
+            let config_view = View::new(&config_text, &config_lines);
             let broken = !root.problems.is_empty();
             let files: Vec<(&String, &Arc<[Diagnostic]>)> = match only {
                 None => root.outcome.iter().collect(),
@@ -715,12 +706,16 @@ impl World {
                 if broken && abs == config_abs {
                     continue; // its spans refer to the last valid text
                 }
-                let text = if abs == config_abs {
-                    Some((Arc::from(config_text.as_str()), config_lines.clone()))
+                let entry = root.ws.as_ref().and_then(|ws| ws.files.get(rel));
+                let read;
+                let view = if abs == config_abs {
+                    Some(config_view)
+                } else if let Some(e) = entry {
+                    Some(View::of(e))
                 } else {
-                    self.file_text(root, rel)
+                    read = self.file_text(root, rel);
+                    read.as_ref().map(|(text, lines)| View::new(text, lines))
                 };
-                let view = text.as_ref().map(|(text, lines)| View { text, lines });
                 let list = out.entry(abs).or_default();
                 for d in diags.iter() {
                     list.push(proto::diagnostic(d, view, config_view, &root.dir, self.enc));
@@ -728,10 +723,7 @@ impl World {
             }
             if broken {
                 let lines = LineIndex::new(&root.problem_text);
-                let view = View {
-                    text: &root.problem_text,
-                    lines: &lines,
-                };
+                let view = View::new(&root.problem_text, &lines);
                 let list = out.entry(config_abs).or_default();
                 for p in &root.problems {
                     list.push(proto::config_problem(p, view, self.enc));
@@ -852,8 +844,7 @@ impl World {
         let Some(ws) = root.ws.as_mut() else {
             return Err("the workspace is not indexed yet".into());
         };
-        let previous = ws.files.get(&rel).map(|e| e.text.to_string());
-        let was_skipped = ws.files.get(&rel).is_some_and(|e| e.skipped.is_some());
+        let previous = ws.files.get(&rel).cloned();
         ws.set_file(&rel, Content::Text(content), None);
         let outcome = analysis::check(ws, &Options { today, baseline });
         let config_text = ws.config.text.clone();
@@ -866,14 +857,8 @@ impl World {
                 .map(|d| {
                     proto::diagnostic(
                         d,
-                        Some(View {
-                            text: &e.text,
-                            lines: &e.lines,
-                        }),
-                        View {
-                            text: &config_text,
-                            lines: &config_lines,
-                        },
+                        Some(View::of(e)),
+                        View::new(&config_text, &config_lines),
                         &root.dir,
                         enc,
                     )
@@ -883,8 +868,7 @@ impl World {
         };
         // restore
         match previous {
-            Some(_) if was_skipped => ws.set_file(&rel, workspace::read_content(path), None),
-            Some(text) => ws.set_file(&rel, Content::Text(text), None),
+            Some(entry) => ws.set_entry(&rel, entry),
             None => ws.remove_file(&rel),
         }
         Ok(mine)

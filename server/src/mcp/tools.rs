@@ -329,7 +329,7 @@ fn check_ws(ws: &Workspace) -> Result<Vec<Diagnostic>, String> {
 /// (files archgate does not analyse: `archgate.toml`, manifests, excluded).
 fn current_text(ws: &Workspace, rel: &str) -> Option<String> {
     if let Some(f) = ws.files.get(rel) {
-        return Some(f.text.to_string());
+        return f.text(ws.fs(), &ws.root().join(rel)).map(|t| t.to_string());
     }
     let p = ws.root().join(rel);
     if p.is_file() {

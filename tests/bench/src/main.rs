@@ -263,7 +263,7 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
         .files
         .iter()
         .nth(ws.files.len() / 2)
-        .map(|(r, e)| (r.clone(), e.text.to_string()))
+        .and_then(|(r, e)| Some((r.clone(), e.text(ws.fs(), &dir.join(r))?.to_string())))
         .context("empty workspace")?;
     let lang = Lang::from_path(&rel).context("lang")?;
     let extra = if lang == Lang::Rust {
