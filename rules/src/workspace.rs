@@ -143,6 +143,64 @@ pub fn walk(config: &Config) -> Vec<String> {
     files
 }
 
+/// Whether [`walk`] would list `rel` (workspace-relative, with `/`): for a
+/// file that appears later (a watcher event, a new editor buffer). Applies
+/// the same filters: language, `include`/`exclude`, never `node_modules`,
+/// `target` or `.git`, not below a nested `archgate.toml`, and the `.ignore`,
+/// `.gitignore` and `.git/info/exclude` files from the root down to the
+/// file's folder (deeper files win, `.ignore` before `.gitignore`).
+pub fn walked(config: &Config, rel: &str) -> bool {
+    if Lang::from_path(rel).is_none() || !config.is_included(rel) {
+        return false;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    let dirs = &parts[..parts.len().saturating_sub(1)];
+    if dirs
+        .iter()
+        .any(|c| *c == "node_modules" || *c == "target" || *c == ".git")
+    {
+        return false;
+    }
+    let root = &config.root;
+    // a nested config splits the tree
+    let mut dir = root.clone();
+    for d in dirs {
+        dir.push(d);
+        if dir.join(CONFIG_FILE).is_file() {
+            return false;
+        }
+    }
+    // ignore files, deepest folder first
+    let path = root.join(rel);
+    for depth in (0..=dirs.len()).rev() {
+        let mut base = root.clone();
+        base.extend(&dirs[..depth]);
+        for name in [".ignore", ".gitignore"] {
+            let file = base.join(name);
+            if !file.is_file() {
+                continue;
+            }
+            let mut b = ignore::gitignore::GitignoreBuilder::new(&base);
+            let _ = b.add(&file);
+            let Ok(gi) = b.build() else { continue };
+            match gi.matched_path_or_any_parents(&path, false) {
+                ignore::Match::Ignore(_) => return false,
+                ignore::Match::Whitelist(_) => return true,
+                ignore::Match::None => {}
+            }
+        }
+    }
+    let exclude = root.join(".git/info/exclude");
+    if exclude.is_file() {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+        let _ = b.add(&exclude);
+        if let Ok(gi) = b.build() {
+            return !gi.matched_path_or_any_parents(&path, false).is_ignore();
+        }
+    }
+    true
+}
+
 /// `path` relative to `root`, with `/`, if it is inside it.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;

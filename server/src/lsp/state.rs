@@ -205,14 +205,10 @@ pub fn is_manifest(path: &Path) -> bool {
         || name == "lerna.json"
 }
 
-/// Whether `rel` would be walked by `check` (as far as can be told without
-/// `.gitignore`): a supported extension, included, outside the skipped dirs.
+/// Whether `check` would walk `rel`, ignore files included (for files that
+/// appear after the index was built).
 pub fn governed(config: &Config, rel: &str) -> bool {
-    Lang::from_path(rel).is_some()
-        && config.is_included(rel)
-        && !rel
-            .split('/')
-            .any(|c| c == "node_modules" || c == "target" || c == ".git")
+    workspace::walked(config, rel)
 }
 
 /// Today's date for suppressions (`ARCHGATE_NOW` or the clock).
