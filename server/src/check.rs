@@ -8,6 +8,7 @@ use rules::analysis::Baseline;
 use rules::diagnostic::Diagnostic;
 use rules::workspace::{Content, Workspace};
 
+use crate::diff;
 use crate::output::{self, Report};
 use crate::project::{self, UsageError};
 
@@ -44,6 +45,11 @@ pub struct CheckArgs {
     /// diagnostics (checks a change before it is written).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+    /// Report only violations on lines changed since REF (default: the merge
+    /// base of HEAD with the default branch), and changes that weaken the
+    /// policy (rule `policy`). Needs git.
+    #[arg(long, value_name = "REF", num_args = 0..=1, default_missing_value = "")]
+    pub diff: Option<String>,
 }
 
 /// Runs `check`; returns the exit status.
@@ -88,6 +94,20 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         stdin_text = Some(s);
     }
 
+    let diff_ctx = match &args.diff {
+        Some(_) if stdin_path.is_some() || args.write_baseline => {
+            return Err(UsageError(
+                "--diff cannot be combined with --stdin-filename or --write-baseline".into(),
+            )
+            .into())
+        }
+        Some(r) => Some(diff::prepare(
+            &cwd,
+            Some(r.as_str()).filter(|r| !r.is_empty()),
+        )?),
+        None => None,
+    };
+
     let stdin_copy = stdin_text.clone();
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut files = 0;
@@ -128,12 +148,28 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         }
         let baseline = project::load_baseline(&ws, args.baseline.as_deref())?;
         baseline_in_use |= baseline.is_some();
-        let outcome = project::check(&ws, baseline)?;
-        files += outcome.files;
-        stale += outcome.stale_baseline;
-        for mut d in outcome.diagnostics {
+        // (diagnostic, reported whatever the paths asked for)
+        let diagnostics: Vec<(Diagnostic, bool)> = match &diff_ctx {
+            None => {
+                let outcome = project::check(&ws, baseline)?;
+                files += outcome.files;
+                stale += outcome.stale_baseline;
+                outcome
+                    .diagnostics
+                    .into_iter()
+                    .map(|d| (d, false))
+                    .collect()
+            }
+            Some(ctx) => {
+                let o = check_diff(ctx, &ws, baseline, args.baseline.as_deref())?;
+                files += o.files;
+                stale += o.stale;
+                o.diagnostics
+            }
+        };
+        for (mut d, always) in diagnostics {
             let abs = root.join(&d.file);
-            if !in_scope(&abs, &paths, stdin_path.as_deref(), &root) {
+            if !always && !in_scope(&abs, &paths, stdin_path.as_deref(), &root) {
                 continue;
             }
             d.file = project::relative_to(&abs, &cwd);
@@ -186,6 +222,52 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         .iter()
         .any(|d| d.severity == rules::config::Severity::Error && !d.baselined);
     Ok(i32::from(failed))
+}
+
+/// One workspace under `--diff`: the diagnostics on changed lines, then the
+/// policy ratchet's (reported wherever they are); files checked; stale
+/// baseline entries.
+fn check_diff(
+    ctx: &diff::DiffContext,
+    ws: &Workspace,
+    baseline: Option<Baseline>,
+    explicit_baseline: Option<&Path>,
+) -> anyhow::Result<DiffOutcome> {
+    // the baseline is applied here rather than by the engine, to keep the
+    // current config's raw diagnostics for the ratchet
+    let outcome = project::check(ws, None)?;
+    let raw = outcome.diagnostics;
+    let mut diags = raw.clone();
+    let stale = baseline.as_ref().map_or(0, |b| b.apply(&mut diags));
+    let changes = ctx.for_workspace(&ws.config);
+    let today = project::today()?;
+    let policy = diff::ratchet::check(&diff::ratchet::Input {
+        ctx,
+        ws,
+        changes: &changes,
+        raw: &raw,
+        explicit_baseline,
+        today: &today,
+    });
+    let mut out: Vec<(Diagnostic, bool)> = diags
+        .into_iter()
+        .filter(|d| changes.touches(d))
+        .map(|d| (d, false))
+        .collect();
+    out.extend(policy.into_iter().map(|d| (d, true)));
+    Ok(DiffOutcome {
+        diagnostics: out,
+        files: outcome.files,
+        stale,
+    })
+}
+
+/// What `--diff` reports for one workspace.
+struct DiffOutcome {
+    /// (diagnostic, reported whatever the paths asked for)
+    diagnostics: Vec<(Diagnostic, bool)>,
+    files: usize,
+    stale: usize,
 }
 
 fn absolute(cwd: &Path, p: &Path) -> PathBuf {

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod commands;
+pub mod diff;
 pub mod docs;
 pub mod lsp;
 pub mod mcp;
