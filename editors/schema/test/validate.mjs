@@ -1,8 +1,11 @@
 // Validates the JSON schema of archgate.toml (../archgate.schema.json):
 // every archgate.toml of the repository (root, tests/fixtures/, examples/)
-// is valid, broken configs are rejected at the right place, the copy shipped
-// in the VS Code extension (if built) is identical, and every key of the Rust
-// config types (rules/src/config/raw.rs) is in the schema and vice versa.
+// is valid, broken configs are rejected at the right place, and the copy
+// shipped in the VS Code extension (if built) is identical.
+//
+// The schema is generated from the Rust config types (rules/src/config/raw.rs);
+// `cargo test -p archgate-rules schema` fails when the committed file is stale
+// (regenerate with `UPDATE_SCHEMA=1 cargo test -p archgate-rules schema`).
 //
 // Run: cd editors/schema && npm ci && npm test
 
@@ -296,67 +299,4 @@ test("the extension's copy of the schema, when built, is identical", (t) => {
     return;
   }
   assert.equal(readFileSync(copy, "utf8"), readFileSync(join(schemaDir, "archgate.schema.json"), "utf8"));
-});
-
-// ---- the schema is current with the Rust config types ----------------------
-
-/** Field names of `pub struct NAME { ... }` in Rust source. */
-function structFields(src, name) {
-  const m = new RegExp(`pub struct ${name}\\s*\\{([^}]*)\\}`).exec(src);
-  assert.ok(m, `struct ${name} not found in rules/src/config/raw.rs`);
-  return [...m[1].matchAll(/^\s*pub\s+([a-z_][a-z0-9_]*)\s*:/gm)].map((x) => x[1]).sort();
-}
-
-const keysOf = (def) => Object.keys(def.properties).sort();
-
-test("every key of the Rust config types is in the schema, and no other", () => {
-  const rawPath = join(repo, "rules", "src", "config", "raw.rs");
-  const src = readFileSync(rawPath, "utf8");
-  const d = schema.definitions;
-  const pairs = [
-    ["RawConfig", keysOf(schema)],
-    ["RawWorkspace", keysOf(d.workspace)],
-    ["RawModule", keysOf(d.module)],
-    ["RawLayers", keysOf(d.layerStack)],
-    ["RawDeny", keysOf(d.deny)],
-    ["RawBoundary", keysOf(d.boundary)],
-    ["RawPattern", keysOf(d.pattern)],
-    ["RawAllow", keysOf(d.allow)],
-    ["RawChecks", keysOf(d.checks)],
-  ];
-  for (const [struct, keys] of pairs) {
-    assert.deepEqual(keys, structFields(src, struct), `${struct} vs the schema`);
-  }
-  // every struct deserialized from the file denies unknown fields, like the schema
-  const denies = src.match(/#\[serde\(deny_unknown_fields\)\]\s*pub struct (\w+)/g) ?? [];
-  assert.equal(denies.length, pairs.length, "structs with deny_unknown_fields");
-});
-
-test("every required key is required by the Rust types too", () => {
-  const src = readFileSync(join(repo, "rules", "src", "config", "raw.rs"), "utf8");
-  // a field that is neither Option<...>, nor #[serde(default)], is required
-  const required = (name) => {
-    const body = new RegExp(`pub struct ${name}\\s*\\{([^}]*)\\}`).exec(src)[1];
-    const out = [];
-    let defaulted = false;
-    for (const line of body.split("\n")) {
-      if (line.includes("#[serde(default)]")) defaulted = true;
-      const f = /^\s*pub\s+([a-z_][a-z0-9_]*)\s*:\s*(.*),\s*$/.exec(line);
-      if (f) {
-        if (!defaulted && !f[2].startsWith("Option<")) out.push(f[1]);
-        defaulted = false;
-      }
-    }
-    return out.sort();
-  };
-  const d = schema.definitions;
-  const req = (def) => [...(def.required ?? [])].sort();
-  assert.deepEqual(req(d.module), required("RawModule"));
-  assert.deepEqual(req(d.layerStack), required("RawLayers"));
-  assert.deepEqual(req(d.deny), required("RawDeny"));
-  assert.deepEqual(req(d.boundary), required("RawBoundary"));
-  assert.deepEqual(req(d.pattern), required("RawPattern"));
-  assert.deepEqual(req(d.allow), required("RawAllow"));
-  assert.deepEqual(req(d.workspace), required("RawWorkspace"));
-  assert.deepEqual(req(d.checks), required("RawChecks"));
 });
