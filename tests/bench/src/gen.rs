@@ -27,6 +27,10 @@ impl Rng {
 
 pub const LAYERS: &[&str] = &["app", "features", "services", "domain", "shared"];
 
+/// One file in `UP_EVERY` of each layer below the top imports the layer
+/// above it: a layer violation.
+pub const UP_EVERY: usize = 50;
+
 fn write(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
     let p = root.join(rel);
     if let Some(d) = p.parent() {
@@ -58,6 +62,10 @@ pub fn typescript(root: &Path, files: usize, seed: u64) -> anyhow::Result<()> {
             .join(", ")
     );
     toml.push_str("[[boundary]]\nid = \"env-access\"\napis = [\"global:process.env\"]\nallow_in = [\"src/app/**\"]\n");
+    // the upward imports close module cycles, and cycle detection would
+    // then report every import between the layers involved (thousands);
+    // the peers (dependency-cruiser, fallow) are run without it too
+    toml.push_str("\n[checks]\ncycles = \"off\"\n");
     write(root, "archgate.toml", &toml)?;
     write(
         root,
@@ -94,6 +102,18 @@ pub fn typescript(root: &Path, files: usize, seed: u64) -> anyhow::Result<()> {
                         LAYERS[tl]
                     );
                 }
+            }
+            // a few deterministic layer violations (one file in 50 of every
+            // layer but the top imports the layer above), drawn without the
+            // PRNG so the rest of the workspace does not change
+            if li > 0 && i % UP_EVERY == UP_EVERY / 2 {
+                let j = (i * 7) % per_layer;
+                let _ = writeln!(
+                    text,
+                    "import {{ v{j} as up }} from '@/{}/d{}/f{j}';",
+                    LAYERS[li - 1],
+                    j % dirs_per_layer
+                );
             }
             text.push_str("import { z } from 'zod';\n\n");
             let _ = writeln!(text, "export const v{i} = {i};");

@@ -5,10 +5,15 @@
 //! cargo run --release -p archgate-bench -- gen ts 10000 /tmp/ws-ts
 //! cargo run --release -p archgate-bench -- phases /tmp/ws-ts
 //! cargo run --release -p archgate-bench -- scaling ts 1000,10000,50000
+//! cargo run --release -p archgate-bench -- peers target/release/archgate /tmp/ws-ts --runs 5
+//! cargo run --release -p archgate-bench -- real --runs 5
 //! ```
 
 mod gen;
 mod lsp;
+mod measure;
+mod peers;
+mod real;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,13 +29,41 @@ use rules::resolve::RealFs;
 use rules::workspace::{self, Content, FileEntry, Workspace};
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    let (args, flags) = split_flags(&all)?;
+    let flag = |name: &str| flags.get(name).map(String::as_str);
+    let runs: usize = flag("runs").unwrap_or("5").parse().context("--runs")?;
+    let timeout = Duration::from_secs(
+        flag("timeout")
+            .unwrap_or("600")
+            .parse()
+            .context("--timeout")?,
+    );
     match args
         .iter()
         .map(String::as_str)
         .collect::<Vec<_>>()
         .as_slice()
     {
+        ["peers", exe, dir] => peers::run(&peers::PeerArgs {
+            archgate: PathBuf::from(exe),
+            dir: PathBuf::from(dir),
+            runs: runs.max(1),
+            timeout,
+        }),
+        ["real", rest @ ..] if rest.len() <= 1 => real::run(&real::RealArgs {
+            archgate: match rest.first() {
+                Some(exe) => PathBuf::from(exe),
+                None => sibling_archgate()?,
+            },
+            work: PathBuf::from(flag("work").map_or_else(
+                || std::env::temp_dir().join("archgate-bench-real").to_string_lossy().into_owned(),
+                str::to_string,
+            )),
+            runs: runs.max(1),
+            timeout,
+            only: flag("only").map(str::to_string),
+        }),
         ["gen", kind, n, dir] => generate(kind, n.parse()?, Path::new(dir)),
         ["phases", dir] => {
             let p = phases(Path::new(dir))?;
@@ -40,8 +73,72 @@ fn main() -> anyhow::Result<()> {
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
         ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N"),
+        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N\n  | peers ARCHGATE DIR [--runs 5] [--timeout 600]\n  | real [ARCHGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]"),
     }
+}
+
+/// Positional arguments, and `--name value` flags.
+fn split_flags(all: &[String]) -> anyhow::Result<(Vec<String>, BTreeMap<String, String>)> {
+    let mut pos = Vec::new();
+    let mut flags = BTreeMap::new();
+    let mut it = all.iter();
+    while let Some(a) = it.next() {
+        match a.strip_prefix("--") {
+            Some(name) => {
+                let v = it
+                    .next()
+                    .with_context(|| format!("--{name} needs a value"))?;
+                flags.insert(name.to_string(), v.clone());
+            }
+            None => pos.push(a.clone()),
+        }
+    }
+    Ok((pos, flags))
+}
+
+/// `archgate` next to this executable (both are built into target/release).
+fn sibling_archgate() -> anyhow::Result<PathBuf> {
+    let p = std::env::current_exe()?.with_file_name("archgate");
+    if !p.exists() {
+        bail!("{} not found: pass the archgate executable", p.display());
+    }
+    Ok(p)
+}
+
+/// Workspace-relative paths and their contents.
+type Contents = Vec<(String, Content)>;
+
+/// The workspace's files read into memory as archgate reads them: (files,
+/// bytes of text, contents).
+fn read_workspace(dir: &Path) -> anyhow::Result<(usize, usize, Contents)> {
+    let config = Config::load(&dir.join("archgate.toml"))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("config")?;
+    let contents: Contents = workspace::walk(&config)
+        .par_iter()
+        .map(|r| (r.clone(), workspace::read_content(&config.root.join(r))))
+        .collect();
+    let bytes = contents
+        .iter()
+        .map(|(_, c)| if let Content::Text(t) = c { t.len() } else { 0 })
+        .sum();
+    Ok((contents.len(), bytes, contents))
+}
+
+/// The parse-only baseline: tree-sitter alone, on all cores, on files
+/// already in memory.
+fn parse_only(contents: &[(String, Content)]) -> Duration {
+    let t = Instant::now();
+    let parsed: usize = contents
+        .par_iter()
+        .filter_map(|(r, c)| match c {
+            Content::Text(text) => workspace::parse(Lang::from_path(r)?, text, None)
+                .map(|t| t.root_node().child_count() as usize),
+            _ => None,
+        })
+        .sum();
+    std::hint::black_box(parsed);
+    t.elapsed()
 }
 
 fn generate(kind: &str, n: usize, dir: &Path) -> anyhow::Result<()> {
@@ -113,17 +210,7 @@ fn phases(dir: &Path) -> anyhow::Result<Phases> {
         .sum();
 
     // the baseline: tree-sitter alone, on all cores, same files
-    let t = Instant::now();
-    let parsed: usize = contents
-        .par_iter()
-        .filter_map(|(r, c)| match c {
-            Content::Text(text) => workspace::parse(Lang::from_path(r)?, text, None)
-                .map(|t| t.root_node().child_count() as usize),
-            _ => None,
-        })
-        .sum();
-    p.parse_only = t.elapsed();
-    std::hint::black_box(parsed);
+    p.parse_only = parse_only(&contents);
 
     let t = Instant::now();
     let entries: BTreeMap<String, FileEntry> = contents
@@ -189,8 +276,22 @@ fn print_phases(name: &str, p: &Phases) {
     );
 }
 
+/// The phases of a cold check, in `phases`' table, whose per-file cost
+/// `scaling` follows across sizes.
+const SCALED_PHASES: &[&str] = &["walk", "read", "parse + extract", "resolve", "evaluate"];
+
 fn scaling(kind: &str, sizes: &str) -> anyhow::Result<()> {
-    println!("| files | MB | total ms | µs/file | parse-only ms | ratio | peak RSS MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| files | MB | total ms | µs/file | {} | parse-only ms | ratio | peak RSS MB |\n| ---: | ---: | ---: | ---: | {}---: | ---: | ---: |",
+        SCALED_PHASES
+            .iter()
+            .map(|p| format!("{p} µs/file"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---: | ".repeat(SCALED_PHASES.len())
+    );
+    // (files, parse-only µs per file, µs per file of each phase)
+    let mut rows: Vec<(f64, f64, Vec<f64>)> = Vec::new();
     for n in sizes.split(',') {
         let n: usize = n.trim().parse()?;
         let dir: PathBuf = std::env::temp_dir().join(format!("archgate-bench-{kind}-{n}"));
@@ -200,7 +301,15 @@ fn scaling(kind: &str, sizes: &str) -> anyhow::Result<()> {
         let out = std::process::Command::new(exe)
             .args(["phases", &dir.to_string_lossy()])
             .output()?;
+        let _ = std::fs::remove_dir_all(&dir);
         let text = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
+            bail!(
+                "phases failed on {n} files ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         let total = grab(&text, "| **total** | ");
         let parse = grab(&text, "| tree-sitter parse only (baseline) | ");
         let rss = text
@@ -221,14 +330,55 @@ fn scaling(kind: &str, sizes: &str) -> anyhow::Result<()> {
             .and_then(|s| s.split(' ').next())
             .and_then(|s| s.parse::<f64>().ok())
             .unwrap_or(n as f64);
+        let per_file: Vec<f64> = SCALED_PHASES
+            .iter()
+            .map(|p| grab(&text, &format!("| {p} | ")) * 1000.0 / files)
+            .collect();
         println!(
-            "| {files} | {mb} | {total:.0} | {:.1} | {parse:.0} | {:.2} | {rss} |",
+            "| {files} | {mb} | {total:.0} | {:.1} | {} | {parse:.0} | {:.2} | {rss} |",
             total * 1000.0 / files,
+            per_file
+                .iter()
+                .map(|c| format!("{c:.1}"))
+                .collect::<Vec<_>>()
+                .join(" | "),
             total / parse
         );
-        let _ = std::fs::remove_dir_all(&dir);
+        rows.push((files, parse * 1000.0 / files, per_file));
+    }
+    for warning in superlinear(&rows) {
+        println!("{warning}");
     }
     Ok(())
+}
+
+/// Phases whose cost per file grows with the workspace: from the smallest
+/// size to the largest (at least 4× as many files), µs/file more than
+/// doubled relative to the parse-only baseline's µs/file (which is linear,
+/// so this cancels the machine's load changing between sizes), and above
+/// 10 µs (smaller costs are noise).
+fn superlinear(rows: &[(f64, f64, Vec<f64>)]) -> Vec<String> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return vec![];
+    };
+    if last.0 < first.0 * 4.0 {
+        return vec![];
+    }
+    SCALED_PHASES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let (a, b) = (*first.2.get(i)?, *last.2.get(i)?);
+            let growth = (b / last.1) / (a / first.1);
+            (growth > 2.0 && b > 10.0).then(|| {
+                format!(
+                    "superlinear? {p}: {a:.1} µs/file at {} files, {b:.1} at {} files \
+                     ({growth:.1}× relative to parse-only)",
+                    first.0, last.0
+                )
+            })
+        })
+        .collect()
 }
 
 fn grab(text: &str, prefix: &str) -> f64 {
@@ -333,4 +483,50 @@ fn first_ts_file(dir: &Path) -> anyhow::Result<String> {
     let config = Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let files = workspace::walk(&config);
     files.get(files.len() / 2).cloned().context("no files")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn superlinear_phases_are_named() {
+        let flat = vec![
+            (1000.0, 700.0, vec![1.0, 5.0, 900.0, 20.0, 12.0]),
+            (10000.0, 750.0, vec![1.2, 5.5, 950.0, 22.0, 13.0]),
+        ];
+        assert!(superlinear(&flat).is_empty());
+        // a loaded machine: everything twice as slow per file, parse-only too
+        let loaded = vec![
+            (1000.0, 700.0, vec![1.0, 5.0, 900.0, 20.0, 12.0]),
+            (10000.0, 1400.0, vec![2.0, 10.0, 1800.0, 40.0, 24.0]),
+        ];
+        assert!(superlinear(&loaded).is_empty());
+        let quadratic = vec![
+            (1000.0, 700.0, vec![1.0, 5.0, 900.0, 20.0, 12.0]),
+            (50000.0, 700.0, vec![1.0, 5.0, 900.0, 400.0, 12.0]),
+        ];
+        assert_eq!(
+            superlinear(&quadratic),
+            ["superlinear? resolve: 20.0 µs/file at 1000 files, 400.0 at 50000 files (20.0× relative to parse-only)"]
+        );
+        // too few sizes apart to judge
+        let close = vec![
+            (1000.0, 700.0, vec![1.0; 5]),
+            (2000.0, 700.0, vec![100.0; 5]),
+        ];
+        assert!(superlinear(&close).is_empty());
+    }
+
+    #[test]
+    fn flags_are_split_from_positional_arguments() {
+        let args: Vec<String> = ["peers", "a", "--runs", "3", "b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (pos, flags) = split_flags(&args).unwrap();
+        assert_eq!(pos, ["peers", "a", "b"]);
+        assert_eq!(flags.get("runs").map(String::as_str), Some("3"));
+        assert!(split_flags(&["--runs".to_string()]).is_err());
+    }
 }

@@ -1,0 +1,1 @@
+//! Empty: this crate only pins a dependency tree for `cargo vendor`.
