@@ -129,7 +129,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
                 ))
                 .into());
             };
-            ws.set_file(&rel, Content::Text(text), None);
+            if rules::workspace::walked(&ws.config, &rel) {
+                ws.set_file(&rel, Content::Text(text), None);
+            } else {
+                // as `check` itself, and the MCP tool `check_content`, would
+                eprintln!(
+                    "archgate: {rel} is not checked: archgate.toml's [workspace] include/exclude or an ignore file leave it out"
+                );
+            }
         }
         if args.write_baseline {
             let outcome = project::check(&ws, None)?;

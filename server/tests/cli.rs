@@ -325,6 +325,40 @@ fn stdin_filename_checks_a_proposed_change() {
     );
 }
 
+/// What `check` would not walk (git-ignored, node_modules) is not checked from
+/// standard input either, as the MCP tool `check_content` does.
+#[test]
+fn stdin_filename_outside_the_checked_files_reports_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    write(t.path(), &[(".gitignore", "src/domain/gen/\n")]);
+    for path in ["src/domain/gen/new.ts", "node_modules/pkg/new.ts"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
+            .args(["check", "--format", "json", "--stdin-filename", path])
+            .current_dir(t.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"import { u } from '../app/main';\n")
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{path}: {}", stderr(&o));
+        assert_eq!(json(&o)["diagnostics"], serde_json::json!([]), "{path}");
+        assert!(
+            stderr(&o).contains(&format!("{path} is not checked")),
+            "{path}: {}",
+            stderr(&o)
+        );
+    }
+}
+
 #[test]
 fn baseline_write_check_and_prune() {
     let t = tempfile::tempdir().unwrap();

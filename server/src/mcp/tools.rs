@@ -93,7 +93,7 @@ impl Session {
         let rel = self.rel_in(&ws, &abs, path)?;
         let mut note = None;
         let mut diagnostics = Vec::new();
-        if ws.config.is_included(&rel) {
+        if rules::workspace::walked(&ws.config, &rel) {
             ws.set_file(&rel, Content::Text(content), None);
             let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
             let outcome = project::check(&ws, baseline).map_err(|e| e.0)?;
@@ -105,7 +105,7 @@ impl Session {
                 .collect();
         } else {
             note = Some(format!(
-                "{path} is not checked: archgate.toml's [workspace] include/exclude leave it out"
+                "{path} is not checked: archgate.toml's [workspace] include/exclude or an ignore file leave it out"
             ));
         }
         Ok(render(&diagnostics, 1, started, None, note))
