@@ -189,7 +189,7 @@ impl Session {
                 match text {
                     None => after_ws.remove_file(&rel),
                     Some(text) => {
-                        if Lang::from_path(&rel).is_some() && after_ws.config.is_included(&rel) {
+                        if rules::workspace::walked(&after_ws.config, &rel) {
                             after_ws.set_file(&rel, Content::Text(text), None);
                         }
                     }
