@@ -10,6 +10,7 @@
 //! ```
 
 mod gen;
+mod hostile;
 mod lsp;
 mod measure;
 mod peers;
@@ -64,6 +65,10 @@ fn main() -> anyhow::Result<()> {
             timeout,
             only: flag("only").map(str::to_string),
         }),
+        ["hostile", rest @ ..] if rest.len() <= 1 => hostile::run(&match rest.first() {
+            Some(exe) => PathBuf::from(exe),
+            None => sibling_archgate()?,
+        }),
         ["gen", kind, n, dir] => generate(kind, n.parse()?, Path::new(dir)),
         ["phases", dir] => {
             let p = phases(Path::new(dir))?;
@@ -73,7 +78,7 @@ fn main() -> anyhow::Result<()> {
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
         ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N\n  | peers ARCHGATE DIR [--runs 5] [--timeout 600]\n  | real [ARCHGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]"),
+        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N\n  | peers ARCHGATE DIR [--runs 5] [--timeout 600]\n  | real [ARCHGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [ARCHGATE]"),
     }
 }
 
