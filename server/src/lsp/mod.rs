@@ -18,8 +18,16 @@ mod proto;
 mod server;
 mod state;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::{LspService, Server};
 
 #[derive(Debug, clap::Args)]
@@ -29,57 +37,257 @@ pub struct LspArgs {
     pub stdio: bool,
 }
 
+/// How long in-flight requests may still run once the input is over (EOF,
+/// `exit`, or a frame the transport could not decode): their answers go to a client that is gone or leaving, and a
+/// request waiting for the client (`client/registerCapability`) would
+/// otherwise wait forever.
+const GRACE: Duration = Duration::from_millis(250);
+
+/// How a session ended, and the process exit status it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// `exit` after a successful `shutdown`: status 0.
+    Exit,
+    /// `exit` without a successful `shutdown` before it: status 1, as the
+    /// LSP specification asks.
+    ExitWithoutShutdown,
+    /// The input ended (the client closed the pipe or died, even in the
+    /// middle of a frame), with or without `shutdown`: status 0. Nobody is
+    /// left to read the status.
+    Eof,
+    /// The input broke: a read error, or a frame the transport could not
+    /// decode (bad headers, a body that is not JSON or not JSON-RPC), which
+    /// tower-lsp-server answers with one error response (id `null`, -32700
+    /// or -32600) before it stops reading; requests in flight then get the
+    /// same grace as at EOF. Status 1.
+    Broken,
+}
+
+impl Outcome {
+    /// The process exit status of `archgate lsp`.
+    pub fn code(self) -> i32 {
+        match self {
+            Outcome::Exit | Outcome::Eof => 0,
+            Outcome::ExitWithoutShutdown | Outcome::Broken => 1,
+        }
+    }
+}
+
 pub fn run(_args: LspArgs) -> anyhow::Result<i32> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(async {
-        let (service, socket) = LspService::build(server::Backend::new)
-            .custom_method("archgate/status", server::Backend::status)
-            .custom_method("archgate/explain", server::Backend::explain)
-            .custom_method("archgate/checkContent", server::Backend::check_content)
-            .custom_method("archgate/allowed", server::Backend::allowed)
-            .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(EmptyParams(service))
-            .await;
-    });
+    let outcome = rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // a blocked stdin read or a running analysis must not keep us alive
     rt.shutdown_timeout(Duration::from_millis(200));
-    Ok(0)
+    Ok(outcome.code())
+}
+
+/// Runs the language server on any byte streams until `exit`, the end of
+/// `input`, or a transport error. Needs a tokio runtime with time enabled;
+/// the analysis task it spawns lives until that runtime is dropped.
+pub async fn serve<I, O>(input: I, output: O) -> Outcome
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    let session = Arc::new(Session::default());
+    let (service, socket) = LspService::build(server::Backend::new)
+        .custom_method("archgate/status", server::Backend::status)
+        .custom_method("archgate/explain", server::Backend::explain)
+        .custom_method("archgate/checkContent", server::Backend::check_content)
+        .custom_method("archgate/allowed", server::Backend::allowed)
+        .finish();
+    let input = Input {
+        inner: input,
+        session: session.clone(),
+    };
+    let output = Output {
+        inner: output,
+        session: session.clone(),
+        tail: Vec::new(),
+    };
+    let service = EmptyParams {
+        inner: service,
+        session: session.clone(),
+    };
+    let served = Server::new(input, output, socket).serve(service);
+    let over = async {
+        session.over.notified().await;
+        tokio::time::sleep(GRACE).await;
+    };
+    tokio::select! {
+        _ = served => {}
+        _ = over => {}
+    }
+    session.outcome()
+}
+
+/// What the transport saw of a session.
+#[derive(Default)]
+struct Session {
+    /// `initialize` was answered successfully.
+    initialized: AtomicBool,
+    /// `shutdown` was received after a successful `initialize` (LSP: "exit
+    /// with 0 if the shutdown request has been received before"; a client
+    /// may send `exit` before the answer to `shutdown` is written).
+    shutdown: AtomicBool,
+    exit: AtomicBool,
+    eof: AtomicBool,
+    read_error: AtomicBool,
+    /// The transport answered a frame it could not decode, and stopped
+    /// reading.
+    undecodable: AtomicBool,
+    /// The client sent a request with id `null` (then an InvalidRequest
+    /// with id `null` may be an answer to it, not a decoding error).
+    null_id: AtomicBool,
+    /// Signalled once no more input will be read.
+    over: Notify,
+}
+
+impl Session {
+    fn outcome(&self) -> Outcome {
+        if self.exit.load(Ordering::SeqCst) {
+            if self.shutdown.load(Ordering::SeqCst) {
+                Outcome::Exit
+            } else {
+                Outcome::ExitWithoutShutdown
+            }
+        } else if self.eof.load(Ordering::SeqCst) && !self.read_error.load(Ordering::SeqCst) {
+            // a frame cut short by EOF is also answered with -32700: that is
+            // a client gone mid-message, not a broken stream
+            Outcome::Eof
+        } else {
+            Outcome::Broken
+        }
+    }
+}
+
+/// The input stream, noting its end.
+struct Input<I> {
+    inner: I,
+    session: Arc<Session>,
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Input<I> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let r = Pin::new(&mut this.inner).poll_read(cx, buf);
+        match &r {
+            Poll::Ready(Ok(())) if buf.filled().len() == before && buf.remaining() > 0 => {
+                this.session.eof.store(true, Ordering::SeqCst);
+                this.session.over.notify_one();
+            }
+            Poll::Ready(Err(_)) => {
+                this.session.read_error.store(true, Ordering::SeqCst);
+                this.session.over.notify_one();
+            }
+            _ => {}
+        }
+        r
+    }
+}
+
+/// The output stream, watching for the transport's answer to a frame it
+/// could not decode (after which it reads nothing more, but would still wait
+/// for every request in flight, some of which wait for the client).
+struct Output<O> {
+    inner: O,
+    session: Arc<Session>,
+    /// The end of what was written so far, for a match across writes.
+    tail: Vec<u8>,
+}
+
+/// tower-lsp-server's answers to an undecodable frame. Only a response can
+/// contain these bytes: inside a JSON string the quotes would be escaped.
+const PARSE_ERROR: &[u8] = br#""error":{"code":-32700,"message":"Parse error"},"id":null}"#;
+const INVALID_REQUEST: &[u8] = br#""error":{"code":-32600,"message":"Invalid request"},"id":null}"#;
+
+impl<O> Output<O> {
+    fn scan(&mut self, written: &[u8]) {
+        self.tail.extend_from_slice(written);
+        let has = |pat: &[u8]| self.tail.windows(pat.len()).any(|w| w == pat);
+        if has(PARSE_ERROR)
+            || (has(INVALID_REQUEST) && !self.session.null_id.load(Ordering::SeqCst))
+        {
+            self.session.undecodable.store(true, Ordering::SeqCst);
+            self.session.over.notify_one();
+        }
+        let keep = INVALID_REQUEST.len().max(PARSE_ERROR.len());
+        let cut = self.tail.len().saturating_sub(keep);
+        self.tail.drain(..cut);
+    }
+}
+
+impl<O: AsyncWrite + Unpin> AsyncWrite for Output<O> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &r {
+            this.scan(&buf[..(*n).min(buf.len())]);
+        }
+        r
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
 }
 
 /// Requests without parameters (`archgate/status`, `archgate/explain`) also
 /// accept `{}` and `[]` as their params: pygls, Neovim's `vim.empty_dict()`
 /// and VS Code's `sendRequest(m, {})` send those, and the JSON-RPC router
 /// would reject them as unexpected.
-struct EmptyParams<S>(S);
+///
+/// Also the place that sees every message: it notes a successful `shutdown`
+/// and `exit` for the exit status.
+struct EmptyParams<S> {
+    inner: S,
+    session: Arc<Session>,
+}
 
-impl<S> tower::Service<tower_lsp_server::jsonrpc::Request> for EmptyParams<S>
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S> tower::Service<Request> for EmptyParams<S>
 where
-    S: tower::Service<tower_lsp_server::jsonrpc::Request>,
+    S: tower::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = BoxFuture<Result<S::Response, S::Error>>;
 
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: tower_lsp_server::jsonrpc::Request) -> Self::Future {
-        let empty = matches!(req.method(), "archgate/status" | "archgate/explain")
+    fn call(&mut self, req: Request) -> Self::Future {
+        let method = req.method().to_string();
+        if req.id() == Some(&tower_lsp_server::jsonrpc::Id::Null) {
+            self.session.null_id.store(true, Ordering::SeqCst);
+        }
+        let empty = matches!(method.as_str(), "archgate/status" | "archgate/explain")
             && req.params().is_some_and(|p| {
                 p.as_object().is_some_and(|o| o.is_empty())
                     || p.as_array().is_some_and(|a| a.is_empty())
             });
         let req = if empty {
             let (method, id, _) = req.into_parts();
-            let b = tower_lsp_server::jsonrpc::Request::build(method);
+            let b = Request::build(method);
             match id {
                 Some(id) => b.id(id).finish(),
                 None => b.finish(),
@@ -87,6 +295,27 @@ where
         } else {
             req
         };
-        self.0.call(req)
+        if method == "exit" {
+            // the transport stops reading after `exit`
+            self.session.exit.store(true, Ordering::SeqCst);
+            self.session.over.notify_one();
+        }
+        if method == "shutdown" && self.session.initialized.load(Ordering::SeqCst) {
+            self.session.shutdown.store(true, Ordering::SeqCst);
+        }
+        let fut = self.inner.call(req);
+        if method != "initialize" {
+            return Box::pin(fut);
+        }
+        let session = self.session.clone();
+        Box::pin(async move {
+            let r = fut.await;
+            if let Ok(Some(res)) = &r {
+                if res.is_ok() {
+                    session.initialized.store(true, Ordering::SeqCst);
+                }
+            }
+            r
+        })
     }
 }

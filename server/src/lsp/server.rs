@@ -142,8 +142,14 @@ impl Backend {
         }
     }
 
-    /// Waits (bounded) until every change queued so far is analysed.
+    /// Waits (bounded) until every change queued so far is analysed. Before
+    /// `initialized` nothing is analysed yet: answers at once (a request
+    /// waiting here would also hold one of the transport's four slots, and
+    /// four of them would hold back `initialized` itself).
     async fn settle(&self, limit: Duration) -> bool {
+        if !self.shared.started.load(Ordering::SeqCst) {
+            return false;
+        }
         let target = self.shared.docs().epoch;
         let mut rx = self.shared.done.subscribe();
         tokio::time::timeout(limit, rx.wait_for(|&(idx, e)| idx && e >= target))

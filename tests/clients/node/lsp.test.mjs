@@ -316,10 +316,7 @@ for (const [name, offered, negotiated] of [
 
 // LSP 3.17 `exit`: "The server should exit with success code 0 if the
 // shutdown request has been received before; otherwise with error code 1."
-// archgate currently exits 0 here (reported to the lead); `todo` keeps it
-// visible in the output without failing the run until the server is fixed.
-const EXIT_TODO = process.env.ARCHGATE_STRICT_EXIT ? false : 'server exits 0 on exit without shutdown';
-test('exit without shutdown ends the server with status 1', { todo: EXIT_TODO }, async (t) => {
+test('exit without shutdown ends the server with status 1', async (t) => {
   const ws = makeWorkspace();
   const s = startServer(ws);
   t.after(() => {
