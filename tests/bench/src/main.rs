@@ -51,6 +51,7 @@ fn main() -> anyhow::Result<()> {
             dir: PathBuf::from(dir),
             runs: runs.max(1),
             timeout,
+            skip: flag("skip").map(str::to_string),
         }),
         ["real", rest @ ..] if rest.len() <= 1 => real::run(&real::RealArgs {
             archgate: match rest.first() {
@@ -78,7 +79,7 @@ fn main() -> anyhow::Result<()> {
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
         ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N\n  | peers ARCHGATE DIR [--runs 5] [--timeout 600]\n  | real [ARCHGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [ARCHGATE]"),
+        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N\n  | peers ARCHGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [ARCHGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [ARCHGATE]"),
     }
 }
 
