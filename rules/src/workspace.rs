@@ -411,6 +411,26 @@ impl FileEntry {
     }
 }
 
+/// Reads and analyses one file of a load, reusing its facts from `cache` when
+/// its content hash and the `[[pattern]]` queries (`patterns_key`, from
+/// [`crate::cache::patterns_key`]) match; `None` for an unsupported file.
+pub fn load_file(
+    config: &Config,
+    rel: &str,
+    cache: Option<&FactCache>,
+    patterns_key: u64,
+) -> Option<FileEntry> {
+    let lang = Lang::from_path(rel)?;
+    let content = read_content(&config.root.join(rel));
+    if let (Some(cache), Content::Text(text)) = (cache, &content) {
+        if let Some(hit) = cache.lookup(rel, text, patterns_key) {
+            let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
+            return Some(FileEntry::new(lang, content_text(content), facts, hits).compact());
+        }
+    }
+    Some(FileEntry::analyse(config, lang, content).compact())
+}
+
 impl Workspace {
     /// Walks, reads and analyses every file of `config` in parallel.
     pub fn load(config: Arc<Config>, fs: Arc<dyn FileSystem>) -> Workspace {
@@ -428,18 +448,7 @@ impl Workspace {
         let pkey = crate::cache::patterns_key(&config);
         let files: BTreeMap<String, FileEntry> = rels
             .into_par_iter()
-            .filter_map(|rel| {
-                let lang = Lang::from_path(&rel)?;
-                let content = read_content(&config.root.join(&rel));
-                if let (Some(cache), Content::Text(text)) = (cache, &content) {
-                    if let Some(hit) = cache.lookup(&rel, text, pkey) {
-                        let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
-                        let entry = FileEntry::new(lang, content_text(content), facts, hits);
-                        return Some((rel, entry.compact()));
-                    }
-                }
-                Some((rel, FileEntry::analyse(&config, lang, content).compact()))
-            })
+            .filter_map(|rel| Some((rel.clone(), load_file(&config, &rel, cache, pkey)?)))
             .collect();
         Workspace::from_entries(config, fs, files)
     }

@@ -100,13 +100,25 @@ pub fn cache_path(root: &Path) -> PathBuf {
 /// not an error.
 pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError> {
     let config = load_config(config_path)?;
-    let path = cache_path(&config.root);
-    let old = std::fs::read(&path)
-        .ok()
-        .and_then(|b| FactCache::decode(&b));
+    let old = read_cache(&config.root);
     let ws = Workspace::load_cached(Arc::new(config), Arc::new(RealFs), old.as_ref());
+    save_cache(&ws, old.as_ref());
+    Ok(ws)
+}
+
+/// The facts cache of the workspace at `root`, if present and valid (a
+/// corrupt, truncated or other-version cache is ignored).
+pub fn read_cache(root: &Path) -> Option<FactCache> {
+    std::fs::read(cache_path(root))
+        .ok()
+        .and_then(|b| FactCache::decode(&b))
+}
+
+/// Writes the facts cache of `ws` unless it equals `old` (best effort: a
+/// cache that cannot be written is only slower next time).
+pub fn save_cache(ws: &Workspace, old: Option<&FactCache>) {
     let new = ws.to_cache();
-    let unchanged = old.as_ref().is_some_and(|o| {
+    let unchanged = old.is_some_and(|o| {
         o.files.len() == new.files.len()
             && new.files.iter().all(|(k, v)| {
                 o.files
@@ -115,9 +127,8 @@ pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError
             })
     });
     if !unchanged {
-        let _ = write_cache(&path, &new.encode());
+        let _ = write_cache(&cache_path(ws.root()), &new.encode());
     }
-    Ok(ws)
 }
 
 fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

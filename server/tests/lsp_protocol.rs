@@ -130,6 +130,41 @@ fn index_publishes_workspace_diagnostics_with_all_fields() {
     assert_eq!(c.finish(), Some(0));
 }
 
+/// The server reads and refreshes the facts cache `check` keeps: a second
+/// start parses only what changed, a changed file is re-analysed, and a
+/// corrupt cache is ignored.
+#[test]
+fn the_facts_cache_is_used_and_never_trusted_blindly() {
+    let root = workspace("lsp-cache");
+    let cache = root.join(".archgate/cache/facts.bin");
+    let bad = root.join("src/domain/bad.ts");
+    let c = start(&root, true);
+    assert_eq!(rules_of(&c, &bad), ["layers"]);
+    assert_eq!(c.finish(), Some(0));
+    assert!(cache.is_file(), "the index was not cached");
+    // changed behind the server's back while it was not running
+    std::fs::write(&bad, "export const bad = 2;\n").unwrap();
+    let order = root.join("src/domain/order.ts");
+    std::fs::write(
+        &order,
+        "import { v } from '../ui/view';\nexport const order = v;\n",
+    )
+    .unwrap();
+    let c = start(&root, true);
+    assert_eq!(rules_of(&c, &bad), Vec::<String>::new());
+    assert_eq!(rules_of(&c, &order), ["layers"]);
+    assert_eq!(c.finish(), Some(0));
+    std::fs::write(&cache, b"not a cache").unwrap();
+    let c = start(&root, true);
+    assert_eq!(rules_of(&c, &order), ["layers"]);
+    assert_eq!(c.finish(), Some(0));
+    assert_ne!(
+        std::fs::read(&cache).unwrap(),
+        b"not a cache",
+        "not refreshed"
+    );
+}
+
 #[test]
 fn encodings_are_negotiated_and_converted() {
     let root = workspace("lsp-enc");

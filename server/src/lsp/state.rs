@@ -265,18 +265,17 @@ pub fn load_roots(
     let mut done = 0;
     progress(0, total);
     for (i, config, rels) in loaded {
+        // the facts cache `check` keeps: only changed files are parsed
+        let cache = crate::project::read_cache(&config.root);
+        let pkey = rules::cache::patterns_key(&config);
         let mut files = BTreeMap::new();
         for chunk in rels.chunks(512) {
             use rayon::prelude::*;
             let part: Vec<(String, workspace::FileEntry)> = chunk
                 .par_iter()
                 .filter_map(|rel| {
-                    let lang = Lang::from_path(rel)?;
-                    let content = workspace::read_content(&config.root.join(rel));
-                    Some((
-                        rel.clone(),
-                        workspace::FileEntry::analyse(&config, lang, content),
-                    ))
+                    let entry = workspace::load_file(&config, rel, cache.as_ref(), pkey)?;
+                    Some((rel.clone(), entry))
                 })
                 .collect();
             files.extend(part);
@@ -284,7 +283,9 @@ pub fn load_roots(
             progress(done, total);
         }
         let fs: Arc<dyn rules::resolve::FileSystem> = overlay.clone();
-        roots[i].ws = Some(Workspace::from_entries(config, fs, files));
+        let ws = Workspace::from_entries(config, fs, files);
+        crate::project::save_cache(&ws, cache.as_ref());
+        roots[i].ws = Some(ws);
         roots[i].reload_baseline(log);
     }
     roots
