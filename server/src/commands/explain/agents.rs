@@ -503,7 +503,8 @@ fn write_file(file: &Path, block: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A temporary file in the same directory, then a rename over `file`.
+/// A temporary file in the same directory (created if missing), then a
+/// rename over `file`.
 fn atomic_write(
     file: &Path,
     bytes: &[u8],
@@ -517,6 +518,8 @@ fn atomic_write(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "agents".into());
+    // `--write .cursor/rules/archgate.md` in a fresh checkout
+    std::fs::create_dir_all(&dir)?;
     let tmp = dir.join(format!(".{name}.archgate-tmp{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
