@@ -193,6 +193,9 @@ pub struct FileFacts {
     pub suppressions: Vec<Suppression>,
     /// The tree had ERROR or MISSING nodes.
     pub has_syntax_errors: bool,
+    /// Read by the import scanner ([`crate::extract::scan`]), not from a
+    /// syntax tree: `apis` was not computed and `has_syntax_errors` is false.
+    pub scanned: bool,
 }
 
 impl FileFacts {
@@ -206,6 +209,7 @@ impl FileFacts {
             exports: Exports::default(),
             suppressions: Vec::new(),
             has_syntax_errors: false,
+            scanned: false,
         }
     }
 }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::cache::FactCache;
 use crate::config::{Config, CONFIG_FILE};
-use crate::extract;
+use crate::extract::{self, scan};
 use crate::facts::{FileFacts, Span};
 use crate::lang::Lang;
 use crate::resolve::rust::RustResolver;
@@ -352,6 +352,11 @@ impl FileEntry {
         if text.as_bytes().iter().take(8192).any(|&c| c == 0) {
             return skipped("binary file".into());
         }
+        if config.scan && !scan::needs_full_parse(config, lang, &text) {
+            if let Some(facts) = scan::scan(&text, lang) {
+                return FileEntry::new(lang, text, Arc::new(facts), Vec::new());
+            }
+        }
         let (facts, hits) = match parse(lang, &text, None) {
             Some(tree) => {
                 let facts = extract::extract(lang, &tree, &text);
@@ -424,8 +429,13 @@ pub fn load_file(
     let content = read_content(&config.root.join(rel));
     if let (Some(cache), Content::Text(text)) = (cache, &content) {
         if let Some(hit) = cache.lookup(rel, text, patterns_key) {
-            let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
-            return Some(FileEntry::new(lang, content_text(content), facts, hits).compact());
+            // scanned facts lack global API uses: a rule may need them now
+            let stale =
+                hit.facts.scanned && (!config.scan || scan::needs_full_parse(config, lang, text));
+            if !stale {
+                let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
+                return Some(FileEntry::new(lang, content_text(content), facts, hits).compact());
+            }
         }
     }
     Some(FileEntry::analyse(config, lang, content).compact())
@@ -612,24 +622,46 @@ impl Workspace {
     /// changes are applied by the caller with a new walk.
     pub fn set_config(&mut self, config: Arc<Config>) {
         let patterns_changed = pattern_key(&self.config) != pattern_key(&config);
+        let globals_changed = scan::global_roots(&self.config).collect::<Vec<_>>()
+            != scan::global_roots(&config).collect::<Vec<_>>();
         let tsconfig_changed = self.config.tsconfig != config.tsconfig;
         self.config = config;
         self.analysis_cache().invalidate_all();
-        if patterns_changed {
+        if patterns_changed || globals_changed {
             let config = self.config.clone();
             let fs = self.fs.clone();
-            self.files.par_iter_mut().for_each(|(rel, e)| {
-                if e.skipped.is_some() {
-                    return;
-                }
-                // a file changed on disk since is re-analysed when its change arrives
-                let Some(text) = e.text(fs.as_ref(), &config.root.join(rel)) else {
-                    return;
-                };
-                if let Some(tree) = parse(e.lang, &text, None) {
+            let imports_changed = self
+                .files
+                .par_iter_mut()
+                .map(|(rel, e)| {
+                    if e.skipped.is_some() || !(patterns_changed || e.facts.scanned) {
+                        return false;
+                    }
+                    // a file changed on disk since is re-analysed when its change arrives
+                    let Some(text) = e.text(fs.as_ref(), &config.root.join(rel)) else {
+                        return false;
+                    };
+                    if !patterns_changed && !scan::needs_full_parse(&config, e.lang, &text) {
+                        return false;
+                    }
+                    let Some(tree) = parse(e.lang, &text, None) else {
+                        return false;
+                    };
                     e.pattern_hits = pattern_hits(&config, e.lang, &tree, &text);
-                }
-            });
+                    if !e.facts.scanned {
+                        return false;
+                    }
+                    // the same imports, now with global API uses (the imports of
+                    // a file tree-sitter cannot parse cleanly may differ)
+                    let full = extract::extract(e.lang, &tree, &text);
+                    let changed = full.imports != e.facts.imports;
+                    e.facts = Arc::new(full);
+                    changed
+                })
+                .reduce(|| false, |a, b| a || b);
+            if imports_changed {
+                self.resolve_all();
+            }
         }
         if tsconfig_changed {
             self.manifests_changed();

@@ -22,9 +22,16 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
 
 /// Writes `archgate.toml`, loads the workspace from disk and checks it.
 fn load(root: &Path, config: &str) -> (Workspace, Outcome) {
+    load_with(root, config, true)
+}
+
+/// `scan`: whether TS/JS files may be read by the import scanner (`false`:
+/// every file goes through tree-sitter).
+fn load_with(root: &Path, config: &str, scan: bool) -> (Workspace, Outcome) {
     write(root, "archgate.toml", config);
     let start = std::time::Instant::now();
-    let config = Config::load(&root.join("archgate.toml")).expect("config loads");
+    let mut config = Config::load(&root.join("archgate.toml")).expect("config loads");
+    config.scan = scan;
     let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
     let loaded = start.elapsed();
     let outcome = check(
@@ -150,8 +157,21 @@ fn hundred_thousand_nested_brackets_do_not_crash() {
         format!("fn f() {}\n", nested("{", "}")),
     );
     write(root, "src/unclosed.ts", "[".repeat(DEPTH));
-    let (ws, outcome) = load(root, "");
+    // the import scanner keeps its brackets on a heap stack too: same facts
+    let (scanned, outcome) = load(root, "");
     assert_eq!(outcome.files, 7);
+    assert_eq!(summary(&outcome), vec![]);
+    // the tree-sitter path, which the scanner spares most files
+    let (ws, outcome) = load_with(root, "", false);
+    assert_eq!(outcome.files, 7);
+    for (rel, e) in &ws.files {
+        let s = &scanned.files[rel];
+        assert_eq!(
+            (&s.facts.imports, &s.facts.exports, s.skipped.as_deref()),
+            (&e.facts.imports, &e.facts.exports, e.skipped.as_deref()),
+            "{rel}"
+        );
+    }
     // every file is analysed (the parser and the extractors do not recurse
     // per nesting level: no stack overflow); the ones with a missing operand
     // or bracket have syntax errors

@@ -124,8 +124,12 @@ fn diags(ws: &Workspace, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
     check(ws, &opts(baseline)).diagnostics
 }
 
+/// A cold check with every file parsed by tree-sitter: the incremental
+/// workspace reads most files with the import scanner, so this compares the
+/// two readings too.
 fn cold(root: &Path, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let mut config = Config::load(&root.join("archgate.toml")).unwrap();
+    config.scan = false;
     diags(
         &Workspace::load(Arc::new(config), Arc::new(RealFs)),
         baseline,
@@ -247,4 +251,54 @@ fn incremental_equals_cold_with_allow_baseline_and_no_transitive_rule() {
     for seed in 1..=25 {
         run(seed, 40, &config2(), seed % 2 == 0);
     }
+}
+
+/// A workspace loaded under a config without global API rules reads every
+/// file with the scanner (no API uses); a new config naming `process.env`
+/// must parse the files that mention it, and only those.
+#[test]
+fn a_new_global_api_rule_parses_scanned_files_again() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let without = CONFIG.replace("apis = [\"global:process.env\"]", "apis = [\"node:fs\"]");
+    assert_ne!(without, CONFIG);
+    std::fs::write(root.join("archgate.toml"), &without).unwrap();
+    for (f, text) in [
+        (
+            "src/domain/user.ts",
+            "export const home = process.env.HOME;\n",
+        ),
+        ("src/domain/order.ts", "export const x0 = 0;\n"),
+        ("src/app/main.ts", "import { x0 } from '../domain/order';\n"),
+    ] {
+        std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+        std::fs::write(root.join(f), text).unwrap();
+    }
+    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    assert!(ws.files.values().all(|e| e.facts.scanned));
+    assert_eq!(diags(&ws, &None), cold(root, &None));
+
+    std::fs::write(root.join("archgate.toml"), CONFIG).unwrap();
+    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    ws.set_config(Arc::new(config));
+    let scanned: Vec<(&str, bool)> = ws
+        .files
+        .iter()
+        .map(|(rel, e)| (rel.as_str(), e.facts.scanned))
+        .collect();
+    assert_eq!(
+        scanned,
+        [
+            ("src/app/main.ts", true),
+            ("src/domain/order.ts", true),
+            ("src/domain/user.ts", false),
+        ]
+    );
+    let got = diags(&ws, &None);
+    assert!(
+        got.iter().any(|d| d.rule == "env"),
+        "the new rule reports the use: {got:?}"
+    );
+    assert_eq!(got, cold(root, &None));
 }

@@ -41,6 +41,10 @@ pub struct CheckArgs {
     /// Do not read or write the on-disk cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Parse every file with tree-sitter, also those whose imports the fast
+    /// import scanner reads (slower; the results are the same).
+    #[arg(long)]
+    pub no_scan: bool,
     /// Check standard input as the content of PATH and report only PATH's
     /// diagnostics (checks a change before it is written).
     #[arg(long, value_name = "PATH")]
@@ -114,11 +118,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let mut stale = 0;
     let mut baseline_in_use = false;
     for config_path in &configs {
-        let mut ws: Workspace = if args.no_cache {
-            project::load_workspace(config_path)?
-        } else {
-            project::load_workspace_cached(config_path)?
-        };
+        let mut ws: Workspace =
+            project::load_workspace_with(config_path, !args.no_cache, !args.no_scan)?;
         let root = ws.root().to_path_buf();
         if let (Some(p), Some(text)) = (&stdin_path, stdin_text.take()) {
             let Some(rel) = rules::workspace::relative(&root, p) else {

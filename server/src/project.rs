@@ -85,8 +85,26 @@ pub fn find_configs(
 
 /// Loads the workspace of a config, without the on-disk cache.
 pub fn load_workspace(config_path: &Path) -> Result<Workspace, UsageError> {
-    let config = load_config(config_path)?;
-    Ok(Workspace::load(Arc::new(config), Arc::new(RealFs)))
+    load_workspace_with(config_path, false, true)
+}
+
+/// Loads a workspace, through the facts cache when `cached` (see
+/// [`load_workspace_cached`]); `scan: false` parses every file with
+/// tree-sitter instead of reading most with the import scanner.
+pub fn load_workspace_with(
+    config_path: &Path,
+    cached: bool,
+    scan: bool,
+) -> Result<Workspace, UsageError> {
+    let mut config = load_config(config_path)?;
+    config.scan = scan;
+    if !cached {
+        return Ok(Workspace::load(Arc::new(config), Arc::new(RealFs)));
+    }
+    let old = read_cache(&config.root);
+    let ws = Workspace::load_cached(Arc::new(config), Arc::new(RealFs), old.as_ref());
+    save_cache(&ws, old.as_ref());
+    Ok(ws)
 }
 
 /// Where the facts cache of a workspace lives.
@@ -99,11 +117,7 @@ pub fn cache_path(root: &Path) -> PathBuf {
 /// A missing, corrupt or foreign cache is ignored; failing to write it is
 /// not an error.
 pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError> {
-    let config = load_config(config_path)?;
-    let old = read_cache(&config.root);
-    let ws = Workspace::load_cached(Arc::new(config), Arc::new(RealFs), old.as_ref());
-    save_cache(&ws, old.as_ref());
-    Ok(ws)
+    load_workspace_with(config_path, true, true)
 }
 
 /// The facts cache of the workspace at `root`, if present and valid (a

@@ -17,6 +17,9 @@
 //! (file, line, rule, baselined) with the markers: nothing missing, nothing
 //! extra. It also checks the exit status (1 when a non-baselined diagnostic has
 //! severity `error`, else 0) and that baselined diagnostics are `hint`s.
+//! The same check with `--no-scan` (every file parsed by tree-sitter) must
+//! report exactly the same diagnostics as the default (most TS/JS files read
+//! by the import scanner).
 //!
 //! An optional `fixture.toml` in a fixture may set `args = [...]` (extra
 //! arguments to `check`), `exit = N` (overrides the expected exit status),
@@ -417,6 +420,24 @@ fn run_fixture(name: &str) {
             .or_default()
             .push(format!("[{severity}] {message}"));
         actual.push(key);
+    }
+
+    // the same check with every file parsed by tree-sitter (no import
+    // scanner) reports exactly the same diagnostics
+    let full = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(["check", "--format", "json", "--no-cache", "--no-scan"])
+        .args(&cfg.args)
+        .current_dir(&dir)
+        .env("ARCHGATE_NOW", NOW)
+        .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap_or_else(|e| panic!("{name}: cannot run archgate: {e}"));
+    let full: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap_or_default();
+    if full.get("diagnostics") != json.get("diagnostics") {
+        problems.push(format!(
+            "--no-scan reports other diagnostics:\n{}",
+            serde_json::to_string_pretty(&full["diagnostics"]).unwrap_or_default()
+        ));
     }
 
     let (missing, unexpected) = diff(&expected, &actual);

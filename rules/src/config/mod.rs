@@ -230,6 +230,10 @@ pub struct Config {
     pub checks_span: Span,
     /// Warnings found while loading (the config is still usable).
     pub warnings: Vec<ConfigProblem>,
+    /// Read TS/JS files with the import scanner when their facts allow it
+    /// ([`crate::extract::scan`]); `false` parses every file with
+    /// tree-sitter (`--no-scan`, differential tests). Not a config key.
+    pub scan: bool,
 }
 
 impl Config {
@@ -940,6 +944,7 @@ impl Builder<'_> {
             checks,
             checks_span,
             warnings: Vec::new(),
+            scan: true,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Extraction: syntax tree → [`FileFacts`]. One module per language family.
 
 pub mod rust;
+pub mod scan;
 pub mod suppress;
 pub mod ts;
 

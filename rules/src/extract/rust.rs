@@ -57,6 +57,7 @@ pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
         },
         suppressions,
         has_syntax_errors: false,
+        scanned: false,
     }
 }
 

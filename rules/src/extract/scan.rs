@@ -1,0 +1,1499 @@
+//! The import scanner: a lexer-level fast path for TypeScript / JavaScript.
+//!
+//! Most files contribute only their imports, exports and suppression comments
+//! to a check; building a full syntax tree for them is the bulk of a cold
+//! check. [`scan`] reads those facts with a single pass of a small lexer and
+//! a few statement shapes, and gives up (`None`) on anything it does not
+//! recognise with certainty; the caller then parses the file with tree-sitter.
+//!
+//! **Contract:** when `scan` returns facts, they equal what
+//! [`crate::extract::extract`] finds in the same text for `imports`,
+//! `exports` and `suppressions` (checked differentially in tests and a fuzz
+//! target, on text tree-sitter parses without errors). Global API uses are
+//! *not* computed: `apis` is empty and [`FileFacts::scanned`] is set, so the
+//! engine parses a file in full when a rule names a global its text contains
+//! (see [`needs_full_parse`]). `has_syntax_errors` is always false.
+//!
+//! What it recognises: top-level `import …` / `export …` statements of the
+//! usual shapes, and `require('m')` calls anywhere. What makes it give up:
+//! `import`/`export` nested in a block (namespaces, `declare module`), dynamic
+//! `import(…)`, JSX (in `.tsx`/`.js`), a `/` after `}` (regex or division
+//! cannot be told apart), unterminated literals or comments, unbalanced
+//! brackets, non-ASCII outside strings and comments, and every rarer statement
+//! form (`export =`, `export import`, import attributes, destructured or
+//! several declarators in one exported `const`, …).
+//!
+//! **Invariant:** never panics: every index is checked, and text is sliced at
+//! ASCII token boundaries only.
+
+use crate::config::selector::ApiKind;
+use crate::config::Config;
+use crate::extract::suppress;
+use crate::facts::{FileFacts, Import, ImportKind, ImportedName};
+use crate::lang::Lang;
+use crate::text::LineIndex;
+
+/// The facts of a TS/JS file without building a syntax tree, or `None` when
+/// the text needs a full parse (any other language, or a construct the
+/// scanner does not handle with certainty).
+pub fn scan(text: &str, lang: Lang) -> Option<FileFacts> {
+    if !lang.is_js_family() {
+        return None;
+    }
+    let mut s = Scanner {
+        lx: Lexer::new(text, lang == Lang::Tsx),
+        facts: FileFacts::empty(lang),
+        back: Vec::new(),
+        ends: Vec::new(),
+        export_decl: false,
+        angle: 0,
+        decl_depth: 0,
+    };
+    s.run()?;
+    let lines = LineIndex::new(text);
+    for (imp, (start, end)) in s.facts.imports.iter_mut().zip(s.ends) {
+        imp.span = lines.span(start..end);
+    }
+    for &(start, end) in &s.lx.comments {
+        let code_before = suppress::code_before(text, start);
+        let comment = text.get(start..end)?;
+        s.facts.suppressions.extend(suppress::parse_comment(
+            comment,
+            lines.span(start..end),
+            code_before,
+        ));
+    }
+    s.facts.scanned = true;
+    Some(s.facts)
+}
+
+/// True when a file of `lang` needs a full parse under `config` whatever its
+/// text: a `[[pattern]]` query applies to it, or it is not TS/JS.
+pub fn needs_tree(config: &Config, lang: Lang) -> bool {
+    !lang.is_js_family()
+        || config
+            .patterns
+            .iter()
+            .any(|p| p.queries.iter().any(|(l, _, _)| *l == lang))
+}
+
+/// True when scanned facts (no global API uses) are not enough for `text`
+/// under `config`: [`needs_tree`], or a rule names a global (`process.env`,
+/// `fetch`) whose first segment occurs anywhere in the text. Every global
+/// use the full extractor records is rooted at an identifier of the text (or
+/// at `process`, from a `'process'` import), so a text without the name has
+/// no such use.
+pub fn needs_full_parse(config: &Config, lang: Lang, text: &str) -> bool {
+    needs_tree(config, lang) || global_roots(config).any(|root| text.contains(root))
+}
+
+/// First segments of every global API selector in `config`.
+pub(crate) fn global_roots(config: &Config) -> impl Iterator<Item = &str> {
+    let denied = config.deny.iter().flat_map(|d| d.to.iter());
+    let allowed = config.allows.iter().flat_map(|a| a.to.iter());
+    let targets = denied.chain(allowed).filter_map(|t| match t {
+        crate::config::Target::Api(sel) => Some(sel),
+        crate::config::Target::Files(_) => None,
+    });
+    let boundaries = config.boundaries.iter().flat_map(|b| b.apis.iter());
+    targets.chain(boundaries).filter_map(|sel| match &sel.kind {
+        ApiKind::Global(segs) => segs.first().map(String::as_str),
+        _ => None,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Lexer.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum K {
+    Ident,
+    /// `'…'` or `"…"`.
+    Str,
+    /// A template without substitutions.
+    Tpl,
+    /// A template part that opens a substitution (`` `…${ `` or `}…${`).
+    TplOpen,
+    /// The end of a template with substitutions (`}…`` ` ``).
+    TplClose,
+    Num,
+    Regex,
+    Punct,
+    Eof,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    k: K,
+    start: usize,
+    end: usize,
+    /// What the token before it was.
+    pre: Pre,
+    /// A line break (or a comment holding one) separates it from that token.
+    nl_before: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pre {
+    /// `.` or `?.`: this token is a property name.
+    Member,
+    New,
+    Function,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// `(`; whether `if`/`while`/`for`/`with` preceded it (then a `/` after
+    /// the `)` starts a regex).
+    Paren(bool),
+    Bracket,
+    Brace(Region),
+    /// `${` of a template.
+    Subst,
+}
+
+/// What a `{ … }` is the body of, as far as imports and exports go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Region {
+    /// A block, an object, a class body: no import or export belongs here.
+    Plain,
+    /// `namespace N { … }`: its exports are the file's exports.
+    Namespace,
+    /// `declare module 'm' { … }`, `declare namespace N { … }`, `declare
+    /// global { … }` and everything nested in them: type-level; their
+    /// imports and re-exports are type-only, their declarations not exported.
+    Ambient,
+}
+
+/// Where an `import` or `export` keyword stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Top,
+    Namespace,
+    Ambient,
+    /// Nested in anything else.
+    Other,
+}
+
+/// What the previous token allows a `/` to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slash {
+    Regex,
+    Divide,
+    /// After `}`: a block (regex) or an object literal (division).
+    Unknown,
+}
+
+/// Multi-character punctuators, longest first within each length.
+const PUNCTS: [&str; 33] = [
+    ">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=", "=>", "==", "!=",
+    "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "%=", "&=", "|=", "^=", "**",
+    "<<", ">>", "/=",
+];
+
+/// Keywords after which an expression starts (so `/` begins a regex).
+fn expr_keyword(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"return"
+            | b"typeof"
+            | b"instanceof"
+            | b"in"
+            | b"of"
+            | b"new"
+            | b"delete"
+            | b"void"
+            | b"throw"
+            | b"case"
+            | b"do"
+            | b"else"
+            | b"yield"
+            | b"await"
+            | b"default"
+    )
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    src: &'a [u8],
+    pos: usize,
+    jsx: bool,
+    open: Vec<Open>,
+    slash: Slash,
+    /// What a `/` after the last `)` is.
+    closed_paren: Slash,
+    /// The previous token (`None` at the start).
+    prev: Option<Tok>,
+    /// Comments holding `archgate-ignore`, as byte ranges.
+    comments: Vec<(usize, usize)>,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(text: &'a str, jsx: bool) -> Self {
+        Lexer {
+            text,
+            src: text.as_bytes(),
+            pos: 0,
+            jsx,
+            open: Vec::new(),
+            slash: Slash::Regex,
+            closed_paren: Slash::Divide,
+            prev: None,
+            comments: Vec::new(),
+        }
+    }
+
+    fn at(&self, i: usize) -> u8 {
+        self.src.get(i).copied().unwrap_or(0)
+    }
+
+    fn word(&self, t: Tok) -> &'a [u8] {
+        self.src.get(t.start..t.end).unwrap_or(b"")
+    }
+
+    fn str_of(&self, t: Tok) -> &'a str {
+        self.text.get(t.start..t.end).unwrap_or("")
+    }
+
+    /// Skips whitespace and comments; `None` on what the scanner does not
+    /// handle (non-ASCII, unterminated comments, HTML comments).
+    fn trivia(&mut self) -> Option<()> {
+        loop {
+            match self.at(self.pos) {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.pos += 1,
+                b'#' if self.pos == 0 && self.at(1) == b'!' => {
+                    // hashbang: not a comment node
+                    while !matches!(self.at(self.pos), b'\n' | 0) {
+                        self.pos += 1;
+                    }
+                }
+                b'/' if self.at(self.pos + 1) == b'/' => {
+                    let start = self.pos;
+                    let rest = self.src.get(start..)?;
+                    let len = rest
+                        .iter()
+                        .position(|&b| b == b'\n' || b == b'\r')
+                        .unwrap_or(rest.len());
+                    let body = rest.get(..len)?;
+                    // U+2028 / U+2029 end a line comment in JavaScript
+                    if body
+                        .windows(3)
+                        .any(|w| w == b"\xe2\x80\xa8" || w == b"\xe2\x80\xa9")
+                    {
+                        return None;
+                    }
+                    self.pos = start + len;
+                    self.comment(start);
+                }
+                b'/' if self.at(self.pos + 1) == b'*' => {
+                    let start = self.pos;
+                    let rest = self.src.get(start + 2..)?;
+                    let len = rest.windows(2).position(|w| w == b"*/")?;
+                    self.pos = start + 2 + len + 2;
+                    self.comment(start);
+                }
+                0 if self.pos >= self.src.len() => return Some(()),
+                b if b >= 0x80 || b == 0 => return None,
+                _ => return Some(()),
+            }
+        }
+    }
+
+    fn comment(&mut self, start: usize) {
+        let body = self.src.get(start..self.pos).unwrap_or(b"");
+        if body.windows(15).any(|w| w == b"archgate-ignore") {
+            self.comments.push((start, self.pos));
+        }
+    }
+
+    /// The next token, or `None` to give up on the file.
+    fn next(&mut self) -> Option<Tok> {
+        let from = self.pos;
+        self.trivia()?;
+        let start = self.pos;
+        let nl_before = self
+            .src
+            .get(from..start)
+            .is_some_and(|t| t.iter().any(|&b| b == b'\n' || b == b'\r'));
+        let c = self.at(start);
+        let k = if start >= self.src.len() {
+            if !self.open.is_empty() {
+                return None;
+            }
+            K::Eof
+        } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c == b'#' {
+            self.pos += 1;
+            while let b @ 1.. = self.at(self.pos) {
+                if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80 {
+                    self.pos += 1;
+                } else if b == b'\\' {
+                    return None; // unicode escape in a name
+                } else {
+                    break;
+                }
+            }
+            K::Ident
+        } else if c.is_ascii_digit() || (c == b'.' && self.at(start + 1).is_ascii_digit()) {
+            while matches!(self.at(self.pos), b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'.')
+            {
+                self.pos += 1;
+            }
+            K::Num
+        } else if c == b'\'' || c == b'"' {
+            self.string(c)?;
+            K::Str
+        } else if c == b'`' {
+            self.pos += 1;
+            self.template()?
+        } else if c == b'/' {
+            match self.slash {
+                Slash::Regex => {
+                    self.regex()?;
+                    K::Regex
+                }
+                Slash::Unknown => return None,
+                Slash::Divide => {
+                    self.pos += if self.at(start + 1) == b'=' { 2 } else { 1 };
+                    K::Punct
+                }
+            }
+        } else if c == b'}' && self.open.last() == Some(&Open::Subst) {
+            self.open.pop();
+            self.pos += 1;
+            self.template()?
+        } else if c.is_ascii_punctuation() {
+            self.punct()?
+        } else {
+            return None;
+        };
+        let pre = match self.prev {
+            Some(p) => match self.word(p) {
+                b"." | b"?." if p.k == K::Punct => Pre::Member,
+                b"new" if p.k == K::Ident => Pre::New,
+                b"function" if p.k == K::Ident => Pre::Function,
+                _ => Pre::Other,
+            },
+            None => Pre::Other,
+        };
+        let t = Tok {
+            k,
+            start,
+            end: self.pos,
+            pre,
+            nl_before,
+        };
+        self.slash = self.slash_after(t);
+        self.prev = Some(t);
+        Some(t)
+    }
+
+    fn slash_after(&self, t: Tok) -> Slash {
+        match t.k {
+            K::Ident => {
+                if t.pre != Pre::Member && expr_keyword(self.word(t)) {
+                    Slash::Regex
+                } else {
+                    Slash::Divide
+                }
+            }
+            K::Str | K::Tpl | K::TplClose | K::Num | K::Regex => Slash::Divide,
+            K::TplOpen | K::Eof => Slash::Regex,
+            K::Punct => match self.word(t) {
+                b"]" | b"++" | b"--" => Slash::Divide,
+                b")" => self.closed_paren,
+                b"}" => Slash::Unknown,
+                // `x!` (non-null assertion) ends an expression
+                b"!" if self.prev.is_some_and(|p| {
+                    p.end == t.start && (p.k == K::Ident || matches!(self.word(p), b")" | b"]"))
+                }) =>
+                {
+                    Slash::Divide
+                }
+                _ => Slash::Regex,
+            },
+        }
+    }
+
+    fn string(&mut self, quote: u8) -> Option<()> {
+        self.pos += 1;
+        loop {
+            match self.at(self.pos) {
+                b'\\' => {
+                    self.pos += 1;
+                    if self.at(self.pos) == b'\r' && self.at(self.pos + 1) == b'\n' {
+                        self.pos += 1;
+                    }
+                    if self.pos >= self.src.len() {
+                        return None;
+                    }
+                    self.pos += 1;
+                }
+                b'\n' | b'\r' => return None,
+                0 if self.pos >= self.src.len() => return None,
+                b if b == quote => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// After `` ` `` or the `}` closing a substitution.
+    fn template(&mut self) -> Option<K> {
+        let opened_here = self.src.get(self.pos - 1) == Some(&b'`');
+        loop {
+            match self.at(self.pos) {
+                b'\\' => {
+                    if self.pos + 1 >= self.src.len() {
+                        return None;
+                    }
+                    self.pos += 2;
+                }
+                b'`' => {
+                    self.pos += 1;
+                    return Some(if opened_here { K::Tpl } else { K::TplClose });
+                }
+                b'$' if self.at(self.pos + 1) == b'{' => {
+                    self.pos += 2;
+                    self.open.push(Open::Subst);
+                    return Some(K::TplOpen);
+                }
+                0 if self.pos >= self.src.len() => return None,
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn regex(&mut self) -> Option<()> {
+        self.pos += 1;
+        let mut class = false;
+        loop {
+            match self.at(self.pos) {
+                b'\\' => {
+                    if matches!(self.at(self.pos + 1), b'\n' | b'\r') {
+                        return None;
+                    }
+                    self.pos += 2;
+                }
+                b'[' => {
+                    class = true;
+                    self.pos += 1;
+                }
+                b']' => {
+                    class = false;
+                    self.pos += 1;
+                }
+                b'/' if !class => {
+                    self.pos += 1;
+                    break;
+                }
+                b'\n' | b'\r' => return None,
+                0 if self.pos >= self.src.len() => return None,
+                _ => self.pos += 1,
+            }
+        }
+        while self.at(self.pos).is_ascii_alphanumeric() {
+            self.pos += 1;
+        }
+        Some(())
+    }
+
+    fn punct(&mut self) -> Option<K> {
+        let start = self.pos;
+        let rest = self.src.get(start..)?;
+        if rest.starts_with(b"<!--") || rest.starts_with(b"-->") {
+            return None; // HTML-like comments
+        }
+        let c = rest[0];
+        let len = PUNCTS
+            .iter()
+            .find(|p| rest.starts_with(p.as_bytes()))
+            .map_or(1, |p| p.len());
+        // `a ?.5 : b` is a conditional, not optional chaining
+        let len = if len == 2 && rest.starts_with(b"?.") && self.at(start + 2).is_ascii_digit() {
+            1
+        } else {
+            len
+        };
+        if c == b'<' && self.jsx && self.slash == Slash::Regex {
+            return None; // JSX
+        }
+        if c == b'<' && self.slash == Slash::Unknown {
+            return None;
+        }
+        self.pos += len;
+        match c {
+            b'(' => {
+                let kw = self.prev.is_some_and(|p| {
+                    p.k == K::Ident && matches!(self.word(p), b"if" | b"while" | b"for" | b"with")
+                });
+                self.open.push(Open::Paren(kw));
+            }
+            b'[' => self.open.push(Open::Bracket),
+            b'{' => self.open.push(Open::Brace(Region::Plain)),
+            b')' => {
+                let Some(Open::Paren(kw)) = self.open.pop() else {
+                    return None;
+                };
+                self.closed_paren = if kw { Slash::Regex } else { Slash::Divide };
+            }
+            b']' => return (self.open.pop() == Some(Open::Bracket)).then_some(K::Punct),
+            b'}' => return matches!(self.open.pop(), Some(Open::Brace(_))).then_some(K::Punct),
+            b'\\' => return None,
+            _ => {}
+        }
+        Some(K::Punct)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Statements.
+
+/// One name of an import or export clause.
+struct Spec<'a> {
+    name: &'a str,
+    local: &'a str,
+    type_only: bool,
+}
+
+impl Spec<'_> {
+    fn imported(&self) -> ImportedName {
+        ImportedName {
+            name: self.name.to_string(),
+            local: self.local.to_string(),
+            type_only: self.type_only,
+        }
+    }
+}
+
+struct Scanner<'a> {
+    lx: Lexer<'a>,
+    facts: FileFacts,
+    /// Tokens read ahead and given back, the next one last.
+    back: Vec<Tok>,
+    /// The byte range of each import, in `facts.imports` order.
+    ends: Vec<(usize, usize)>,
+    /// Reading the initializer of a top-level `export const x = …`: a `,` at
+    /// the top level would start a second declarator.
+    export_decl: bool,
+    /// `<` minus `>` at the top level of that initializer.
+    angle: usize,
+    /// The bracket depth of that declaration's statement.
+    decl_depth: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn next(&mut self) -> Option<Tok> {
+        match self.back.pop() {
+            Some(t) => Some(t),
+            None => self.lx.next(),
+        }
+    }
+
+    fn give_back(&mut self, t: Tok) {
+        self.back.push(t);
+    }
+
+    fn is(&self, t: Tok, w: &str) -> bool {
+        matches!(t.k, K::Ident | K::Punct) && self.lx.word(t) == w.as_bytes()
+    }
+
+    fn next_is(&mut self, w: &str) -> Option<bool> {
+        let t = self.next()?;
+        Some(self.is(t, w))
+    }
+
+    /// The next token must be `w`.
+    fn expect(&mut self, w: &str) -> Option<Tok> {
+        let t = self.next()?;
+        self.is(t, w).then_some(t)
+    }
+
+    fn ident(&mut self) -> Option<&'a str> {
+        let t = self.next()?;
+        (t.k == K::Ident).then(|| self.lx.str_of(t))
+    }
+
+    /// An identifier's text or a string's content (`import { "a-b" as x }`).
+    fn name_of(&self, t: Tok) -> Option<&'a str> {
+        match t.k {
+            K::Ident => Some(self.lx.str_of(t)),
+            K::Str => self.lx.text.get(t.start + 1..t.end - 1),
+            _ => None,
+        }
+    }
+
+    fn literal(&self, t: Tok) -> Option<&'a str> {
+        match t.k {
+            K::Str | K::Tpl => self.lx.text.get(t.start + 1..t.end - 1),
+            _ => None,
+        }
+    }
+
+    fn run(&mut self) -> Option<()> {
+        loop {
+            let t = self.next()?;
+            match t.k {
+                K::Eof => return Some(()),
+                K::Ident if t.pre != Pre::Member => match self.lx.word(t) {
+                    b"import" => self.import(t)?,
+                    b"export" => self.export(t)?,
+                    // calls in type-level code are not dependencies
+                    // tree-sitter reads `new⏎require('m')` as a call
+                    b"require" if t.pre == Pre::New && t.nl_before => return None,
+                    b"require" if t.pre == Pre::Other && !self.ambient() => self.require(t)?,
+                    b"namespace" | b"module" => self.namespace(false, false)?,
+                    b"declare" => {
+                        let n = self.next()?;
+                        // `declare⏎module m {}` is not ambient to tree-sitter
+                        let same_line = !n.nl_before;
+                        match self.lx.word(n) {
+                            b"namespace" | b"module" if n.k == K::Ident && same_line => {
+                                self.namespace(false, true)?
+                            }
+                            b"global" if n.k == K::Ident && same_line => self.global()?,
+                            _ => self.give_back(n),
+                        }
+                    }
+                    _ => {}
+                },
+                K::Punct if self.export_decl && self.lx.open.len() == self.decl_depth => {
+                    let w = self.lx.word(t);
+                    match w {
+                        b";" => self.export_decl = false,
+                        b"<" => self.angle += 1,
+                        _ if w.iter().all(|&b| b == b'>') => {
+                            self.angle = self.angle.saturating_sub(w.len());
+                        }
+                        // a second declarator, unless between type arguments
+                        // (`(x): Effect<A, E> =>`, `dual<A, B>(…)`)
+                        b"," if self.angle == 0 => return None,
+                        b"," => {
+                            let a = self.next()?;
+                            let b = self.next()?;
+                            if a.k == K::Ident && self.is(b, "=") {
+                                return None;
+                            }
+                            self.back.push(b);
+                            self.back.push(a);
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn body(&self) -> Body {
+        match self.lx.open.last() {
+            None => Body::Top,
+            Some(Open::Brace(Region::Namespace)) => Body::Namespace,
+            Some(Open::Brace(Region::Ambient)) => Body::Ambient,
+            Some(_) => Body::Other,
+        }
+    }
+
+    fn ambient(&self) -> bool {
+        self.lx.open.contains(&Open::Brace(Region::Ambient))
+    }
+
+    /// Marks the `{` just read as the body of `region`.
+    fn mark_body(&mut self, region: Region) {
+        let region = if region != Region::Plain && self.ambient() {
+            Region::Ambient
+        } else {
+            region
+        };
+        if let Some(top) = self.lx.open.last_mut() {
+            *top = Open::Brace(region);
+        }
+    }
+
+    /// After `namespace` / `module` (`declared`: after `declare`): its name
+    /// and body. `exported`: after `export`, where an undotted name is an
+    /// export of the file. Anything else (`module.exports`) is given back.
+    fn namespace(&mut self, exported: bool, declared: bool) -> Option<()> {
+        let first = self.next()?;
+        let (name, string) = match first.k {
+            K::Ident => (self.lx.str_of(first), false),
+            K::Str => ("", true),
+            _ => {
+                self.give_back(first);
+                return Some(());
+            }
+        };
+        let mut dotted = false;
+        let mut n = self.next()?;
+        while !string && self.is(n, ".") {
+            self.ident()?;
+            dotted = true;
+            n = self.next()?;
+        }
+        if !self.is(n, "{") {
+            if exported || string {
+                return None;
+            }
+            self.give_back(n);
+            return Some(());
+        }
+        let ambient = declared || self.ambient();
+        if exported && !dotted && !string && !self.ambient() {
+            self.facts.exports.local.push(name.to_string());
+        }
+        self.mark_body(if ambient {
+            Region::Ambient
+        } else {
+            Region::Namespace
+        });
+        Some(())
+    }
+
+    /// After `declare global`.
+    fn global(&mut self) -> Option<()> {
+        let n = self.next()?;
+        if self.is(n, "{") {
+            self.mark_body(Region::Ambient);
+        } else {
+            self.give_back(n);
+        }
+        Some(())
+    }
+
+    // -- import ----------------------------------------------------------------
+
+    fn import(&mut self, kw: Tok) -> Option<()> {
+        let body = self.body();
+        let t = self.next()?;
+        if self.is(t, ".") {
+            self.give_back(t); // import.meta
+            return Some(());
+        }
+        if self.is(t, "(") {
+            return None; // a dynamic import
+        }
+        if body == Body::Other {
+            return None;
+        }
+        self.export_decl = false;
+        let before = self.facts.imports.len();
+        self.import_statement(kw, t, body)?;
+        if body == Body::Ambient {
+            for i in &mut self.facts.imports[before..] {
+                i.type_only = true;
+            }
+        }
+        Some(())
+    }
+
+    fn import_statement(&mut self, kw: Tok, mut t: Tok, body: Body) -> Option<()> {
+        let mut type_only = false;
+        if self.is(t, "type") {
+            let n = self.next()?;
+            if self.is(n, "from") || self.is(n, ",") || self.is(n, "=") {
+                return None; // a default import named `type`
+            }
+            type_only = true;
+            t = n;
+        }
+        if self.is(t, "typeof") || self.is(t, "from") {
+            return None;
+        }
+        if t.k == K::Str {
+            if type_only || body == Body::Namespace {
+                return None;
+            }
+            return self.end_import(kw, ImportKind::SideEffect, t, t.end, false, Vec::new());
+        }
+        let mut names: Vec<Spec<'a>> = Vec::new();
+        if t.k == K::Ident {
+            let local = self.lx.str_of(t);
+            let n = self.next()?;
+            if self.is(n, "=") {
+                let r = self.next()?;
+                if !self.is(r, "require") {
+                    // `import A = N.B`: an alias, not an import
+                    self.give_back(r);
+                    return self.entity_name();
+                }
+                // import x = require('m')
+                self.expect("(")?;
+                let src = self.next()?;
+                if src.k != K::Str {
+                    return None;
+                }
+                let close = self.expect(")")?;
+                names.push(Spec {
+                    name: "*",
+                    local,
+                    type_only: false,
+                });
+                let kind = ImportKind::ImportEquals;
+                return self.end_import(kw, kind, src, close.end, type_only, names);
+            }
+            if body == Body::Namespace {
+                return None;
+            }
+            names.push(Spec {
+                name: "default",
+                local,
+                type_only: false,
+            });
+            if self.is(n, "from") {
+                return self.import_source(kw, ImportKind::Static, type_only, names);
+            }
+            if !self.is(n, ",") {
+                return None;
+            }
+            t = self.next()?;
+        }
+        if body == Body::Namespace {
+            return None;
+        }
+        let kind = if self.is(t, "*") {
+            if !self.next_is("as")? {
+                return None;
+            }
+            self.ident()?;
+            ImportKind::Namespace
+        } else if self.is(t, "{") {
+            self.specs(&mut names)?;
+            ImportKind::Static
+        } else {
+            return None;
+        };
+        if !self.next_is("from")? {
+            return None;
+        }
+        self.import_source(kw, kind, type_only, names)
+    }
+
+    /// `N.B.C` after `import A =`.
+    fn entity_name(&mut self) -> Option<()> {
+        self.ident()?;
+        loop {
+            let n = self.next()?;
+            if !self.is(n, ".") {
+                self.give_back(n);
+                return Some(());
+            }
+            self.ident()?;
+        }
+    }
+
+    /// After `from`: the source string and the end of the statement.
+    fn import_source(
+        &mut self,
+        kw: Tok,
+        kind: ImportKind,
+        mut type_only: bool,
+        names: Vec<Spec<'a>>,
+    ) -> Option<()> {
+        let src = self.next()?;
+        if src.k != K::Str {
+            return None;
+        }
+        if kind != ImportKind::Namespace && !names.is_empty() && names.iter().all(|n| n.type_only) {
+            type_only = true;
+        }
+        let names = if kind == ImportKind::Namespace {
+            Vec::new()
+        } else {
+            names
+        };
+        self.end_import(kw, kind, src, src.end, type_only, names)
+    }
+
+    /// Records an import statement whose last token ends at `end`; a `;`
+    /// right after it belongs to the statement.
+    fn end_import(
+        &mut self,
+        kw: Tok,
+        kind: ImportKind,
+        src: Tok,
+        end: usize,
+        type_only: bool,
+        names: Vec<Spec<'a>>,
+    ) -> Option<()> {
+        let specifier = self.literal(src)?.to_string();
+        let n = self.next()?;
+        let end = if self.is(n, ";") {
+            n.end
+        } else if self.is(n, "with") || self.is(n, "assert") {
+            return None; // import attributes
+        } else {
+            self.give_back(n);
+            self.asi_end(end)?
+        };
+        self.push(kind, specifier, (kw.start, end), type_only, names);
+        Some(())
+    }
+
+    /// Where a statement without `;` whose last token ends at `end` ends:
+    /// tree-sitter extends it over the comments that follow on the same line.
+    /// `None` when something else follows on that line.
+    fn asi_end(&self, mut end: usize) -> Option<usize> {
+        let src = self.lx.src;
+        let mut i = end;
+        loop {
+            match src.get(i) {
+                Some(b' ' | b'\t' | 0x0b | 0x0c) => i += 1,
+                Some(b'/') if src.get(i + 1) == Some(&b'/') => {
+                    let rest = src.get(i..)?;
+                    let len = rest
+                        .iter()
+                        .position(|&b| b == b'\n' || b == b'\r')
+                        .unwrap_or(rest.len());
+                    return Some(i + len);
+                }
+                Some(b'/') if src.get(i + 1) == Some(&b'*') => {
+                    let rest = src.get(i + 2..)?;
+                    let len = rest.windows(2).position(|w| w == b"*/")?;
+                    if rest.get(..len)?.iter().any(|&b| b == b'\n' || b == b'\r') {
+                        return None;
+                    }
+                    i += 2 + len + 2;
+                    end = i;
+                }
+                None | Some(b'\n' | b'\r' | b'}') => return Some(end),
+                Some(_) => return None,
+            }
+        }
+    }
+
+    fn push(
+        &mut self,
+        kind: ImportKind,
+        specifier: String,
+        range: (usize, usize),
+        type_only: bool,
+        names: Vec<Spec<'a>>,
+    ) {
+        self.facts.imports.push(Import {
+            kind,
+            specifier,
+            span: Default::default(),
+            type_only,
+            names: names.iter().map(Spec::imported).collect(),
+        });
+        self.ends.push(range);
+    }
+
+    /// The specifiers of a clause, after its `{`, through its `}`.
+    fn specs(&mut self, out: &mut Vec<Spec<'a>>) -> Option<()> {
+        loop {
+            let mut t = self.next()?;
+            if self.is(t, "}") {
+                return Some(());
+            }
+            let mut type_only = false;
+            if self.is(t, "type") {
+                let n = self.next()?;
+                if self.is(n, ",") || self.is(n, "}") || self.is(n, "as") {
+                    return None; // a name `type`, or `type as …`: ambiguous
+                }
+                type_only = true;
+                t = n;
+            }
+            let name = self.name_of(t)?;
+            let mut n = self.next()?;
+            let mut local = name;
+            if self.is(n, "as") {
+                let alias = self.next()?;
+                local = self.name_of(alias)?;
+                n = self.next()?;
+            }
+            out.push(Spec {
+                name,
+                local,
+                type_only,
+            });
+            if self.is(n, "}") {
+                return Some(());
+            }
+            if !self.is(n, ",") {
+                return None;
+            }
+        }
+    }
+
+    // -- export ----------------------------------------------------------------
+
+    fn export(&mut self, kw: Tok) -> Option<()> {
+        match self.body() {
+            Body::Other => return None,
+            Body::Ambient => return self.ambient_export(kw),
+            Body::Top | Body::Namespace => {}
+        }
+        self.export_decl = false;
+        let t = self.next()?;
+        if t.nl_before {
+            return None; // tree-sitter does not always see `export⏎const x` as one statement
+        }
+        match self.lx.word(t) {
+            b"namespace" | b"module" => self.namespace(true, false),
+            b"import" => {
+                // `export import A = N.B`; tree-sitter may take a comment
+                // before the name for the name
+                let n = self.next()?;
+                if self
+                    .lx
+                    .src
+                    .get(t.end..n.start)?
+                    .iter()
+                    .any(|&b| b != b' ' && b != b'\t')
+                {
+                    return None;
+                }
+                self.give_back(n);
+                let name = self.ident()?;
+                self.expect("=")?;
+                let r = self.next()?;
+                if self.is(r, "require") {
+                    return None;
+                }
+                self.give_back(r);
+                self.facts.exports.local.push(name.to_string());
+                self.entity_name()
+            }
+            b"*" => self.export_star(kw, false),
+            b"{" => self.export_clause(kw, false),
+            b"default" => {
+                self.facts.exports.local.push("default".to_string());
+                Some(())
+            }
+            b"type" => {
+                let n = self.next()?;
+                if self.is(n, "{") {
+                    self.export_clause(kw, true)
+                } else if self.is(n, "*") {
+                    self.export_star(kw, true)
+                } else {
+                    self.give_back(n);
+                    self.declared_name()
+                }
+            }
+            b"declare" => {
+                let n = self.next()?;
+                if n.nl_before {
+                    return None;
+                }
+                match self.lx.word(n) {
+                    b"namespace" | b"module" => return self.namespace(true, true),
+                    b"global" => return self.global(),
+                    _ => {}
+                }
+                if !matches!(
+                    self.lx.word(n),
+                    b"function"
+                        | b"class"
+                        | b"abstract"
+                        | b"interface"
+                        | b"type"
+                        | b"enum"
+                        | b"const"
+                        | b"let"
+                        | b"var"
+                ) {
+                    return None;
+                }
+                self.declaration(n)
+            }
+            _ => self.declaration(t),
+        }
+    }
+
+    /// `export …` in an ambient body: only re-exports matter (type-only).
+    fn ambient_export(&mut self, kw: Tok) -> Option<()> {
+        let mut t = self.next()?;
+        if self.is(t, "type") {
+            t = self.next()?;
+        }
+        if self.is(t, "*") {
+            return self.export_star(kw, true);
+        }
+        if self.is(t, "import") {
+            return None;
+        }
+        if !self.is(t, "{") {
+            self.give_back(t);
+            return Some(());
+        }
+        let mut specs = Vec::new();
+        self.specs(&mut specs)?;
+        let n = self.next()?;
+        if !self.is(n, "from") {
+            self.give_back(n);
+            return Some(());
+        }
+        let src = self.next()?;
+        if src.k != K::Str {
+            return None;
+        }
+        self.end_import(kw, ImportKind::ReExport, src, src.end, true, specs)
+    }
+
+    /// `export [declare] <declaration>`, `t` its first token.
+    fn declaration(&mut self, t: Tok) -> Option<()> {
+        match self.lx.word(t) {
+            b"async" => {
+                self.expect("function")?;
+                self.function_name()
+            }
+            b"function" => self.function_name(),
+            b"abstract" => {
+                self.expect("class")?;
+                self.declared_name()
+            }
+            b"class" | b"interface" | b"enum" | b"type" => self.declared_name(),
+            b"const" | b"let" | b"var" => {
+                let n = self.next()?;
+                if self.is(n, "enum") && self.lx.word(t) == b"const" {
+                    return self.declared_name();
+                }
+                if n.k != K::Ident {
+                    return None; // a destructuring pattern
+                }
+                self.facts.exports.local.push(self.lx.str_of(n).to_string());
+                self.declarator_rest()
+            }
+            _ => None,
+        }
+    }
+
+    fn function_name(&mut self) -> Option<()> {
+        let mut n = self.next()?;
+        if self.is(n, "*") {
+            n = self.next()?;
+        }
+        self.give_back(n);
+        self.declared_name()
+    }
+
+    fn declared_name(&mut self) -> Option<()> {
+        let name = self.ident()?;
+        self.facts.exports.local.push(name.to_string());
+        Some(())
+    }
+
+    /// After the name of an exported variable: its type annotation, then its
+    /// initializer, is read watching for a second declarator.
+    fn declarator_rest(&mut self) -> Option<()> {
+        let n = self.next()?;
+        if self.is(n, ":") {
+            let mut angle = 0usize;
+            let depth = self.lx.open.len();
+            loop {
+                let t = self.next()?;
+                let top = self.lx.open.len() == depth;
+                let w = self.lx.word(t);
+                match t.k {
+                    K::Eof => {
+                        self.give_back(t);
+                        return Some(());
+                    }
+                    // a statement after an annotation ended by a line break
+                    K::Ident if matches!(w, b"import" | b"export" | b"require") => {
+                        self.give_back(t);
+                        break;
+                    }
+                    K::Punct if w.iter().all(|&b| b == b'<') => angle += w.len(),
+                    K::Punct if w.iter().all(|&b| b == b'>') => {
+                        angle = angle.checked_sub(w.len())?;
+                    }
+                    K::Punct if w.len() > 1 && matches!(w[0], b'<' | b'>') && w != b"=>" => {
+                        return None;
+                    }
+                    K::Punct if top && angle == 0 => match w {
+                        b"=" => break,
+                        b";" => return Some(()),
+                        b"," => return None,
+                        _ => {}
+                    },
+                    _ => {}
+                }
+            }
+        } else if self.is(n, ",") {
+            return None;
+        } else if !self.is(n, "=") {
+            self.give_back(n);
+        }
+        self.export_decl = true;
+        self.angle = 0;
+        self.decl_depth = self.lx.open.len();
+        Some(())
+    }
+
+    fn export_star(&mut self, kw: Tok, type_only: bool) -> Option<()> {
+        let mut n = self.next()?;
+        let ns = self.is(n, "as");
+        if ns {
+            let name = self.next()?;
+            self.name_of(name)?;
+            n = self.next()?;
+        }
+        if !self.is(n, "from") {
+            return None;
+        }
+        let src = self.next()?;
+        if src.k != K::Str {
+            return None;
+        }
+        let kind = if ns {
+            ImportKind::ReExport
+        } else {
+            ImportKind::ReExportAll
+        };
+        self.end_import(kw, kind, src, src.end, type_only, Vec::new())
+    }
+
+    fn export_clause(&mut self, kw: Tok, type_kw: bool) -> Option<()> {
+        let mut specs = Vec::new();
+        self.specs(&mut specs)?;
+        let n = self.next()?;
+        if self.is(n, "from") && n.nl_before {
+            return None; // tree-sitter ends the statement before a `from` on the next line
+        }
+        if !self.is(n, "from") {
+            self.give_back(n);
+            for s in &specs {
+                self.facts.exports.local.push(s.local.to_string());
+            }
+            return Some(());
+        }
+        let src = self.next()?;
+        if src.k != K::Str {
+            return None;
+        }
+        let type_only = type_kw || (!specs.is_empty() && specs.iter().all(|s| s.type_only));
+        self.end_import(kw, ImportKind::ReExport, src, src.end, type_only, specs)
+    }
+
+    // -- require ---------------------------------------------------------------
+
+    /// `require('m')`: a call of the bare name with a literal first argument.
+    fn require(&mut self, kw: Tok) -> Option<()> {
+        let open = self.next()?;
+        if self.is(open, "?.") || self.is(open, "<") {
+            return None; // `require?.('m')`, `require<T>('m')`
+        }
+        if !self.is(open, "(") {
+            self.give_back(open);
+            return Some(());
+        }
+        let arg = self.next()?;
+        let Some(spec) = self.literal(arg) else {
+            self.give_back(arg);
+            return Some(());
+        };
+        let close = self.next()?;
+        if self.is(close, ",") {
+            return None; // more arguments: the call's end is further away
+        }
+        if !self.is(close, ")") {
+            self.give_back(close);
+            return Some(());
+        }
+        let range = (kw.start, close.end);
+        self.push(
+            ImportKind::Require,
+            spec.to_string(),
+            range,
+            false,
+            Vec::new(),
+        );
+        Some(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Differential check, shared by the tests, the fuzz target and the bench.
+
+/// How [`scan`] compares with the tree-sitter extractor on one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The scanner gave up; the file would be parsed in full.
+    GaveUp,
+    /// Both agree on imports, exports and suppressions.
+    Agrees,
+    /// The scanner read facts, but tree-sitter's tree has errors: the two
+    /// recover from broken code differently, so they are not compared.
+    TreeHasErrors,
+    /// They disagree (a bug): what differs.
+    Differs(String),
+}
+
+/// Runs [`scan`] and the tree-sitter extractor on `text` and compares them.
+pub fn compare_with_tree(text: &str, lang: Lang) -> Verdict {
+    let Some(fast) = scan(text, lang) else {
+        return Verdict::GaveUp;
+    };
+    let (full, _) = crate::extract::parse_and_extract(lang, text, None);
+    if full.has_syntax_errors {
+        return Verdict::TreeHasErrors;
+    }
+    if fast.imports != full.imports {
+        return Verdict::Differs(format!(
+            "imports:\n  scan: {:?}\n  tree: {:?}",
+            fast.imports, full.imports
+        ));
+    }
+    if fast.exports != full.exports {
+        return Verdict::Differs(format!(
+            "exports:\n  scan: {:?}\n  tree: {:?}",
+            fast.exports, full.exports
+        ));
+    }
+    if fast.suppressions != full.suppressions {
+        return Verdict::Differs(format!(
+            "suppressions:\n  scan: {:?}\n  tree: {:?}",
+            fast.suppressions, full.suppressions
+        ));
+    }
+    Verdict::Agrees
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Scanned, and equal to the tree-sitter extractor.
+    fn agrees(lang: Lang, src: &str) -> FileFacts {
+        assert_eq!(compare_with_tree(src, lang), Verdict::Agrees, "{src}");
+        scan(src, lang).expect("scanned")
+    }
+
+    fn specs(f: &FileFacts) -> Vec<(ImportKind, &str, bool)> {
+        f.imports
+            .iter()
+            .map(|i| (i.kind, i.specifier.as_str(), i.type_only))
+            .collect()
+    }
+
+    #[test]
+    fn statements_with_and_without_semicolons() {
+        for sep in [";", "", " ;"] {
+            let src = format!(
+                "import a, {{ b as c, type D }} from './a'{sep}\n\
+                 import * as ns from \"./ns\"{sep}\n\
+                 import './side'{sep}\n\
+                 import type {{ T }} from './t'{sep}\n\
+                 import q = require('./q'){sep}\n\
+                 export * from './all'{sep}\n\
+                 export * as every from './every'{sep}\n\
+                 export {{ x as y, type Z }} from './x'{sep}\n\
+                 const r = require(`./r`).s{sep}\n"
+            );
+            let f = agrees(Lang::TypeScript, &src);
+            assert_eq!(
+                specs(&f),
+                [
+                    (ImportKind::Static, "./a", false),
+                    (ImportKind::Namespace, "./ns", false),
+                    (ImportKind::SideEffect, "./side", false),
+                    (ImportKind::Static, "./t", true),
+                    (ImportKind::ImportEquals, "./q", false),
+                    (ImportKind::ReExportAll, "./all", false),
+                    (ImportKind::ReExport, "./every", false),
+                    (ImportKind::ReExport, "./x", false),
+                    (ImportKind::Require, "./r", false),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn exports_of_every_declaration_form() {
+        let src = "export const a = 1;\n\
+                   export let b: Map<string, number> = new Map();\n\
+                   export const f = (x: A): Effect<A, E, R> => g<A, B>(x)\n\
+                   export function* gen() {}\n\
+                   export async function run() {}\n\
+                   export abstract class C {}\n\
+                   export interface I {}\n\
+                   export type T<X> = X;\n\
+                   export enum E { A }\n\
+                   export const enum CE { A }\n\
+                   export declare const d: number;\n\
+                   export { a as aa, b };\n\
+                   export default class {}\n\
+                   export namespace N { export const inner = 1; }\n\
+                   export declare namespace D { export const hidden: 1; }\n\
+                   export import Alias = N.inner;\n";
+        let f = agrees(Lang::TypeScript, src);
+        assert_eq!(
+            f.exports.local,
+            [
+                "a", "b", "f", "gen", "run", "C", "I", "T", "E", "CE", "d", "aa", "b", "default",
+                "N", "inner", "D", "Alias"
+            ]
+        );
+    }
+
+    #[test]
+    fn ambient_blocks_hold_type_only_dependencies() {
+        let src = "declare module 'm' {\n  import x from './x';\n  export * from './y';\n  export = x;\n}\n\
+                   declare global { const g: typeof require; }\n\
+                   namespace M { export import A = B.C; }\n";
+        let f = agrees(Lang::TypeScript, src);
+        assert_eq!(
+            specs(&f),
+            [
+                (ImportKind::Static, "./x", true),
+                (ImportKind::ReExportAll, "./y", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn requires_only_as_calls_of_the_bare_name() {
+        let src = "a.require('no'); new require('no'); require.resolve('no');\n\
+                   function f(require) { return require(x); }\n\
+                   const t = `${require('yes')}`;\n\
+                   if (x) /require('no')/.test(y);\n\
+                   const d = (a) / 2 / require('yes2');\n";
+        let f = agrees(Lang::Tsx, src);
+        assert_eq!(
+            specs(&f),
+            [
+                (ImportKind::Require, "yes", false),
+                (ImportKind::Require, "yes2", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn suppressions_and_spans() {
+        let src = "// archgate-ignore layers: why\r\nimport a from './a' // archgate-ignore-file\n\
+                   /* archgate-ignore env until 2030-01-01 */ const x = 1;\n";
+        let f = agrees(Lang::TypeScript, src);
+        assert_eq!(f.suppressions.len(), 3);
+        assert_eq!(f.imports[0].span.line, 1);
+        assert!(f.scanned && f.apis.is_empty());
+    }
+
+    #[test]
+    fn gives_up_on_what_it_cannot_read_with_certainty() {
+        for (lang, src) in [
+            (Lang::TypeScript, "const m = import('./m');\n"),
+            (Lang::Tsx, "const e = <div>it's</div>;\n"),
+            (Lang::TypeScript, "function f() {}\n/ 2 /\n"),
+            (Lang::TypeScript, "function f() { import x from 'y'; }\n"),
+            (Lang::TypeScript, "export const a = 1, b = 2;\n"),
+            (Lang::TypeScript, "export const { a } = o;\n"),
+            (
+                Lang::TypeScript,
+                "import j from './j.json' with { type: 'json' };\n",
+            ),
+            (Lang::TypeScript, "const s = 'unterminated\n"),
+            (Lang::TypeScript, "const x = (1;\n"),
+            (Lang::TypeScript, "const caf\u{e9} = 1;\n\u{a0}"),
+            (Lang::TypeScript, "const r = require('a', 'b');\n"),
+        ] {
+            assert_eq!(scan(src, lang), None, "{src}");
+        }
+        assert_eq!(scan("fn main() {}", Lang::Rust), None);
+    }
+}
