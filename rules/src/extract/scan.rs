@@ -37,8 +37,19 @@ use crate::text::LineIndex;
 /// the text needs a full parse (any other language, or a construct the
 /// scanner does not handle with certainty).
 pub fn scan(text: &str, lang: Lang) -> Option<FileFacts> {
+    scan_or_offset(text, lang).ok()
+}
+
+/// Where [`scan`] gives up on `text`: the byte offset it had read to (the
+/// construct it could not read ends there), or `None` when it does not.
+/// For finding out what makes files need a full parse.
+pub fn gives_up_at(text: &str, lang: Lang) -> Option<usize> {
+    scan_or_offset(text, lang).err()
+}
+
+fn scan_or_offset(text: &str, lang: Lang) -> Result<FileFacts, usize> {
     if !lang.is_js_family() {
-        return None;
+        return Err(0);
     }
     let mut s = Scanner {
         lx: Lexer::new(text, lang == Lang::Tsx),
@@ -46,17 +57,20 @@ pub fn scan(text: &str, lang: Lang) -> Option<FileFacts> {
         back: Vec::new(),
         ends: Vec::new(),
         export_decl: false,
-        angle: 0,
+        angles: Vec::new(),
+        comma_in_angle: false,
         decl_depth: 0,
     };
-    s.run()?;
+    if s.run().is_none() {
+        return Err(s.lx.pos);
+    }
     let lines = LineIndex::new(text);
     for (imp, (start, end)) in s.facts.imports.iter_mut().zip(s.ends) {
         imp.span = lines.span(start..end);
     }
     for &(start, end) in &s.lx.comments {
         let code_before = suppress::code_before(text, start);
-        let comment = text.get(start..end)?;
+        let comment = text.get(start..end).ok_or(start)?;
         s.facts.suppressions.extend(suppress::parse_comment(
             comment,
             lines.span(start..end),
@@ -64,7 +78,7 @@ pub fn scan(text: &str, lang: Lang) -> Option<FileFacts> {
         ));
     }
     s.facts.scanned = true;
-    Some(s.facts)
+    Ok(s.facts)
 }
 
 /// True when a file of `lang` needs a full parse under `config` whatever its
@@ -129,8 +143,18 @@ struct Tok {
     end: usize,
     /// What the token before it was.
     pre: Pre,
-    /// A line break (or a comment holding one) separates it from that token.
-    nl_before: bool,
+    /// What separates it from that token.
+    gap: Gap,
+}
+
+/// Line breaks between two tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    Same,
+    Newline,
+    /// Only a block comment holding a line break: tree-sitter does not always
+    /// treat it as one.
+    Murky,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,33 +209,99 @@ enum Slash {
     Unknown,
 }
 
-/// Multi-character punctuators, longest first within each length.
-const PUNCTS: [&str; 33] = [
-    ">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=", "=>", "==", "!=",
-    "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "%=", "&=", "|=", "^=", "**",
-    "<<", ">>", "/=",
-];
+/// The length of the punctuator starting with bytes `a b c d` (longest
+/// match: `>>>=`, `...`, `?.`, `=>`, …).
+fn punct_len(a: u8, b: u8, c: u8, d: u8) -> usize {
+    match (a, b) {
+        (b'>', b'>') if c == b'>' => 3 + usize::from(d == b'='),
+        (b'>', b'>') | (b'<', b'<') => 2 + usize::from(c == b'='),
+        (b'=' | b'!', b'=') => 2 + usize::from(c == b'='),
+        (b'*', b'*') | (b'&', b'&') | (b'|', b'|') | (b'?', b'?') => 2 + usize::from(c == b'='),
+        // `a ?.5 : b` is a conditional, not optional chaining
+        (b'?', b'.') if !c.is_ascii_digit() => 2,
+        (b'.', b'.') if c == b'.' => 3,
+        (b'=', b'>') | (b'+', b'+') | (b'-', b'-') => 2,
+        (b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^', b'=') => 2,
+        _ => 1,
+    }
+}
 
-/// Keywords after which an expression starts (so `/` begins a regex).
-fn expr_keyword(w: &[u8]) -> bool {
+/// The last non-blank byte before `at` ends an operator after which an
+/// expression starts (so a `<` there opens type parameters or an assertion).
+fn expression_start(src: &[u8], at: usize) -> bool {
+    let before = src.get(..at).unwrap_or(b"");
+    before
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, b)| !b.is_ascii_whitespace())
+        .is_some_and(|(i, b)| {
+            matches!(
+                b,
+                b'=' | b'(' | b',' | b':' | b'?' | b'[' | b'<' | b'|' | b'&'
+            ) || (*b == b'>' && i > 0 && before.get(i - 1) == Some(&b'='))
+        })
+}
+
+/// Words tree-sitter may read as an operator or a modifier, not a name.
+fn contextual_keyword(w: &[u8]) -> bool {
     matches!(
         w,
-        b"return"
-            | b"typeof"
-            | b"instanceof"
+        b"satisfies"
+            | b"as"
+            | b"is"
             | b"in"
             | b"of"
-            | b"new"
-            | b"delete"
-            | b"void"
-            | b"throw"
-            | b"case"
-            | b"do"
-            | b"else"
-            | b"yield"
+            | b"instanceof"
+            | b"keyof"
+            | b"typeof"
+            | b"infer"
+            | b"extends"
+            | b"implements"
+            | b"from"
+            | b"type"
+            | b"declare"
+            | b"module"
+            | b"namespace"
+            | b"global"
+            | b"abstract"
+            | b"readonly"
+            | b"async"
             | b"await"
-            | b"default"
+            | b"yield"
+            | b"get"
+            | b"set"
+            | b"static"
+            | b"public"
+            | b"private"
+            | b"protected"
+            | b"override"
+            | b"accessor"
+            | b"new"
+            | b"import"
+            | b"export"
+            | b"unique"
+            | b"asserts"
+            | b"enum"
+            | b"interface"
+            | b"class"
+            | b"function"
+            | b"const"
+            | b"let"
+            | b"var"
     )
+}
+
+/// What a `/` after the word `w` (not a property name) is.
+fn slash_after_word(w: &[u8]) -> Slash {
+    match w {
+        // keywords after which an expression starts
+        b"return" | b"typeof" | b"instanceof" | b"new" | b"delete" | b"void" | b"throw" | b"do"
+        | b"else" | b"default" => Slash::Regex,
+        // keywords that may also be names, or that tree-sitter may read so
+        b"in" | b"of" | b"case" | b"yield" | b"await" => Slash::Unknown,
+        _ => Slash::Divide,
+    }
 }
 
 struct Lexer<'a> {
@@ -223,6 +313,8 @@ struct Lexer<'a> {
     slash: Slash,
     /// What a `/` after the last `)` is.
     closed_paren: Slash,
+    /// Line breaks in the trivia being skipped.
+    gap: Gap,
     /// The previous token (`None` at the start).
     prev: Option<Tok>,
     /// Comments holding `archgate-ignore`, as byte ranges.
@@ -239,6 +331,7 @@ impl<'a> Lexer<'a> {
             open: Vec::new(),
             slash: Slash::Regex,
             closed_paren: Slash::Divide,
+            gap: Gap::Same,
             prev: None,
             comments: Vec::new(),
         }
@@ -261,7 +354,11 @@ impl<'a> Lexer<'a> {
     fn trivia(&mut self) -> Option<()> {
         loop {
             match self.at(self.pos) {
-                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.pos += 1,
+                b'\n' | b'\r' => {
+                    self.gap = Gap::Newline;
+                    self.pos += 1;
+                }
+                b' ' | b'\t' | 0x0b | 0x0c => self.pos += 1,
                 b'#' if self.pos == 0 && self.at(1) == b'!' => {
                     // hashbang: not a comment node
                     while !matches!(self.at(self.pos), b'\n' | 0) {
@@ -277,9 +374,8 @@ impl<'a> Lexer<'a> {
                         .unwrap_or(rest.len());
                     let body = rest.get(..len)?;
                     // U+2028 / U+2029 end a line comment in JavaScript
-                    if body
-                        .windows(3)
-                        .any(|w| w == b"\xe2\x80\xa8" || w == b"\xe2\x80\xa9")
+                    if memchr::memmem::find(body, b"\xe2\x80\xa8").is_some()
+                        || memchr::memmem::find(body, b"\xe2\x80\xa9").is_some()
                     {
                         return None;
                     }
@@ -289,7 +385,12 @@ impl<'a> Lexer<'a> {
                 b'/' if self.at(self.pos + 1) == b'*' => {
                     let start = self.pos;
                     let rest = self.src.get(start + 2..)?;
-                    let len = rest.windows(2).position(|w| w == b"*/")?;
+                    let len = memchr::memmem::find(rest, b"*/")?;
+                    if self.gap == Gap::Same
+                        && rest.get(..len)?.iter().any(|&b| b == b'\n' || b == b'\r')
+                    {
+                        self.gap = Gap::Murky;
+                    }
                     self.pos = start + 2 + len + 2;
                     self.comment(start);
                 }
@@ -302,20 +403,17 @@ impl<'a> Lexer<'a> {
 
     fn comment(&mut self, start: usize) {
         let body = self.src.get(start..self.pos).unwrap_or(b"");
-        if body.windows(15).any(|w| w == b"archgate-ignore") {
+        if memchr::memmem::find(body, b"archgate-ignore").is_some() {
             self.comments.push((start, self.pos));
         }
     }
 
     /// The next token, or `None` to give up on the file.
     fn next(&mut self) -> Option<Tok> {
-        let from = self.pos;
+        self.gap = Gap::Same;
         self.trivia()?;
         let start = self.pos;
-        let nl_before = self
-            .src
-            .get(from..start)
-            .is_some_and(|t| t.iter().any(|&b| b == b'\n' || b == b'\r'));
+        let gap = self.gap;
         let c = self.at(start);
         let k = if start >= self.src.len() {
             if !self.open.is_empty() {
@@ -381,7 +479,7 @@ impl<'a> Lexer<'a> {
             start,
             end: self.pos,
             pre,
-            nl_before,
+            gap,
         };
         self.slash = self.slash_after(t);
         self.prev = Some(t);
@@ -391,10 +489,10 @@ impl<'a> Lexer<'a> {
     fn slash_after(&self, t: Tok) -> Slash {
         match t.k {
             K::Ident => {
-                if t.pre != Pre::Member && expr_keyword(self.word(t)) {
-                    Slash::Regex
-                } else {
+                if t.pre == Pre::Member {
                     Slash::Divide
+                } else {
+                    slash_after_word(self.word(t))
                 }
             }
             K::Str | K::Tpl | K::TplClose | K::Num | K::Regex => Slash::Divide,
@@ -502,26 +600,16 @@ impl<'a> Lexer<'a> {
 
     fn punct(&mut self) -> Option<K> {
         let start = self.pos;
-        let rest = self.src.get(start..)?;
-        if rest.starts_with(b"<!--") || rest.starts_with(b"-->") {
+        let b = |i: usize| self.at(start + i);
+        let c = b(0);
+        if (c, b(1), b(2), b(3)) == (b'<', b'!', b'-', b'-')
+            || (c, b(1), b(2)) == (b'-', b'-', b'>')
+        {
             return None; // HTML-like comments
         }
-        let c = rest[0];
-        let len = PUNCTS
-            .iter()
-            .find(|p| rest.starts_with(p.as_bytes()))
-            .map_or(1, |p| p.len());
-        // `a ?.5 : b` is a conditional, not optional chaining
-        let len = if len == 2 && rest.starts_with(b"?.") && self.at(start + 2).is_ascii_digit() {
-            1
-        } else {
-            len
-        };
-        if c == b'<' && self.jsx && self.slash == Slash::Regex {
-            return None; // JSX
-        }
-        if c == b'<' && self.slash == Slash::Unknown {
-            return None;
+        let len = punct_len(c, b(1), b(2), b(3));
+        if c == b'<' && self.jsx && self.slash != Slash::Divide {
+            return None; // JSX, or maybe JSX
         }
         self.pos += len;
         match c {
@@ -578,8 +666,16 @@ struct Scanner<'a> {
     /// Reading the initializer of a top-level `export const x = …`: a `,` at
     /// the top level would start a second declarator.
     export_decl: bool,
-    /// `<` minus `>` at the top level of that initializer.
-    angle: usize,
+    /// `<` minus `>` at the top level of that initializer (`<` right after
+    /// a name: type arguments, not a comparison).
+    /// Open `<` at the top level of that initializer: `true` for one that
+    /// opened where an expression starts (`= <A, B = C>(…) =>`: type
+    /// parameters for certain), `false` right after a name (`f<A, B>(…)`:
+    /// type arguments, or a comparison if it never closes).
+    angles: Vec<bool>,
+    /// A `,` was passed while `angle` was open: it separated type arguments
+    /// only if the `<` closes.
+    comma_in_angle: bool,
     /// The bracket depth of that declaration's statement.
     decl_depth: usize,
 }
@@ -635,20 +731,26 @@ impl<'a> Scanner<'a> {
     fn run(&mut self) -> Option<()> {
         loop {
             let t = self.next()?;
+            if self.export_decl {
+                self.decl_token(t)?;
+            }
             match t.k {
                 K::Eof => return Some(()),
                 K::Ident if t.pre != Pre::Member => match self.lx.word(t) {
                     b"import" => self.import(t)?,
                     b"export" => self.export(t)?,
-                    // calls in type-level code are not dependencies
                     // tree-sitter reads `new⏎require('m')` as a call
-                    b"require" if t.pre == Pre::New && t.nl_before => return None,
+                    b"require" if t.pre == Pre::New && t.gap != Gap::Same => return None,
+                    // calls in type-level code are not dependencies
                     b"require" if t.pre == Pre::Other && !self.ambient() => self.require(t)?,
                     b"namespace" | b"module" => self.namespace(false, false)?,
                     b"declare" => {
                         let n = self.next()?;
                         // `declare⏎module m {}` is not ambient to tree-sitter
-                        let same_line = !n.nl_before;
+                        if n.gap == Gap::Murky {
+                            return None;
+                        }
+                        let same_line = n.gap == Gap::Same;
                         match self.lx.word(n) {
                             b"namespace" | b"module" if n.k == K::Ident && same_line => {
                                 self.namespace(false, true)?
@@ -659,32 +761,73 @@ impl<'a> Scanner<'a> {
                     }
                     _ => {}
                 },
-                K::Punct if self.export_decl && self.lx.open.len() == self.decl_depth => {
-                    let w = self.lx.word(t);
-                    match w {
-                        b";" => self.export_decl = false,
-                        b"<" => self.angle += 1,
-                        _ if w.iter().all(|&b| b == b'>') => {
-                            self.angle = self.angle.saturating_sub(w.len());
-                        }
-                        // a second declarator, unless between type arguments
-                        // (`(x): Effect<A, E> =>`, `dual<A, B>(…)`)
-                        b"," if self.angle == 0 => return None,
-                        b"," => {
-                            let a = self.next()?;
-                            let b = self.next()?;
-                            if a.k == K::Ident && self.is(b, "=") {
-                                return None;
-                            }
-                            self.back.push(b);
-                            self.back.push(a);
-                        }
-                        _ => {}
-                    }
-                }
                 _ => {}
             }
         }
+    }
+
+    /// One token of an exported variable's initializer: a `,` at its level
+    /// would start a second declarator, which the scanner does not read.
+    fn decl_token(&mut self, t: Tok) -> Option<()> {
+        let src = self.lx.src;
+        let after_name = |at: usize| {
+            at > 0
+                && src
+                    .get(at - 1)
+                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        };
+        if t.k == K::Eof {
+            return self.end_decl();
+        }
+        if self.lx.open.len() != self.decl_depth {
+            return Some(());
+        }
+        let w = self.lx.word(t);
+        match t.k {
+            // `d⏎x` inside `<…>`: two statements, so `<` was a comparison
+            K::Ident if !self.angles.is_empty() && t.gap != Gap::Same => {
+                let before = src.get(..t.start)?;
+                let prev = before.iter().rposition(|b| !b.is_ascii_whitespace())?;
+                if after_name(prev + 1) {
+                    return None;
+                }
+            }
+            K::Punct => match w {
+                b";" => return self.end_decl(),
+                // `Map<K, V>`, `dual<A, B>(…)`, `= <A, B>(a: A) =>`
+                b"<" if expression_start(src, t.start) => self.angles.push(true),
+                b"<" if after_name(t.start) => self.angles.push(false),
+                _ if w.iter().all(|&b| b == b'>') => {
+                    let n = self.angles.len().saturating_sub(w.len());
+                    self.angles.truncate(n);
+                }
+                b"," if self.angles.is_empty() => return None,
+                b"," if self.angles.last() == Some(&true) => {}
+                b"," => {
+                    let a = self.next()?;
+                    let b = self.next()?;
+                    if a.k == K::Ident && self.is(b, "=") {
+                        return None;
+                    }
+                    self.back.push(b);
+                    self.back.push(a);
+                    self.comma_in_angle = true;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        Some(())
+    }
+
+    /// The statement of an exported variable ended: a `,` inside a `<` that
+    /// never closed separated declarators.
+    fn end_decl(&mut self) -> Option<()> {
+        if self.export_decl && !self.angles.is_empty() && self.comma_in_angle {
+            return None;
+        }
+        self.export_decl = false;
+        Some(())
     }
 
     fn body(&self) -> Body {
@@ -718,10 +861,14 @@ impl<'a> Scanner<'a> {
     fn namespace(&mut self, exported: bool, declared: bool) -> Option<()> {
         let first = self.next()?;
         let (name, string) = match first.k {
-            K::Ident => (self.lx.str_of(first), false),
-            K::Str => ("", true),
+            K::Ident if first.gap == Gap::Same && !contextual_keyword(self.lx.word(first)) => {
+                (self.lx.str_of(first), false)
+            }
+            K::Str if first.gap == Gap::Same => ("", true),
+            K::Ident | K::Str => return None,
+            _ if exported => return None,
             _ => {
-                self.give_back(first);
+                self.give_back(first); // `module.exports`
                 return Some(());
             }
         };
@@ -733,11 +880,7 @@ impl<'a> Scanner<'a> {
             n = self.next()?;
         }
         if !self.is(n, "{") {
-            if exported || string {
-                return None;
-            }
-            self.give_back(n);
-            return Some(());
+            return None;
         }
         let ambient = declared || self.ambient();
         if exported && !dotted && !string && !self.ambient() {
@@ -777,7 +920,7 @@ impl<'a> Scanner<'a> {
         if body == Body::Other {
             return None;
         }
-        self.export_decl = false;
+        self.end_decl()?;
         let before = self.facts.imports.len();
         self.import_statement(kw, t, body)?;
         if body == Body::Ambient {
@@ -950,7 +1093,7 @@ impl<'a> Scanner<'a> {
                 }
                 Some(b'/') if src.get(i + 1) == Some(&b'*') => {
                     let rest = src.get(i + 2..)?;
-                    let len = rest.windows(2).position(|w| w == b"*/")?;
+                    let len = memchr::memmem::find(rest, b"*/")?;
                     if rest.get(..len)?.iter().any(|&b| b == b'\n' || b == b'\r') {
                         return None;
                     }
@@ -1027,9 +1170,9 @@ impl<'a> Scanner<'a> {
             Body::Ambient => return self.ambient_export(kw),
             Body::Top | Body::Namespace => {}
         }
-        self.export_decl = false;
+        self.end_decl()?;
         let t = self.next()?;
-        if t.nl_before {
+        if t.gap != Gap::Same {
             return None; // tree-sitter does not always see `export⏎const x` as one statement
         }
         match self.lx.word(t) {
@@ -1077,7 +1220,7 @@ impl<'a> Scanner<'a> {
             }
             b"declare" => {
                 let n = self.next()?;
-                if n.nl_before {
+                if n.gap != Gap::Same {
                     return None;
                 }
                 match self.lx.word(n) {
@@ -1124,6 +1267,9 @@ impl<'a> Scanner<'a> {
         let mut specs = Vec::new();
         self.specs(&mut specs)?;
         let n = self.next()?;
+        if self.is(n, "from") && n.gap != Gap::Same {
+            return None; // see `export_clause`
+        }
         if !self.is(n, "from") {
             self.give_back(n);
             return Some(());
@@ -1221,7 +1367,8 @@ impl<'a> Scanner<'a> {
             self.give_back(n);
         }
         self.export_decl = true;
-        self.angle = 0;
+        self.angles.clear();
+        self.comma_in_angle = false;
         self.decl_depth = self.lx.open.len();
         Some(())
     }
@@ -1253,7 +1400,7 @@ impl<'a> Scanner<'a> {
         let mut specs = Vec::new();
         self.specs(&mut specs)?;
         let n = self.next()?;
-        if self.is(n, "from") && n.nl_before {
+        if self.is(n, "from") && n.gap != Gap::Same {
             return None; // tree-sitter ends the statement before a `from` on the next line
         }
         if !self.is(n, "from") {
