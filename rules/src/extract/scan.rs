@@ -60,6 +60,7 @@ fn scan_or_offset(text: &str, lang: Lang) -> Result<FileFacts, usize> {
         angles: Vec::new(),
         comma_in_angle: false,
         decl_depth: 0,
+        declared: false,
     };
     if s.run().is_none() {
         return Err(s.lx.pos);
@@ -68,8 +69,8 @@ fn scan_or_offset(text: &str, lang: Lang) -> Result<FileFacts, usize> {
     for (imp, (start, end)) in s.facts.imports.iter_mut().zip(s.ends) {
         imp.span = lines.span(start..end);
     }
-    for &(start, end) in &s.lx.comments {
-        let code_before = suppress::code_before(text, start);
+    for &(start, end, at) in &s.lx.comments {
+        let code_before = suppress::code_before(text, at);
         let comment = text.get(start..end).ok_or(start)?;
         s.facts.suppressions.extend(suppress::parse_comment(
             comment,
@@ -130,6 +131,9 @@ enum K {
     TplOpen,
     /// The end of a template with substitutions (`}…`` ` ``).
     TplClose,
+    /// A whole JSX element, from its `<` to its end, or its part after an
+    /// expression container.
+    Jsx,
     Num,
     Regex,
     Punct,
@@ -175,6 +179,18 @@ enum Open {
     Brace(Region),
     /// `${` of a template.
     Subst,
+    /// `{` of a JSX expression container; `true` among an element's
+    /// children, `false` in its tag (an attribute value or spread).
+    JsxExpr(bool),
+}
+
+/// An open JSX element.
+#[derive(Debug, Clone, Copy)]
+struct JsxEl {
+    /// Its name's byte range (empty for a fragment `<>`).
+    name: (usize, usize),
+    /// Still reading its tag's attributes (else its children).
+    in_tag: bool,
 }
 
 /// What a `{ … }` is the body of, as far as imports and exports go.
@@ -317,8 +333,18 @@ struct Lexer<'a> {
     gap: Gap,
     /// The previous token (`None` at the start).
     prev: Option<Tok>,
-    /// Comments holding `archgate-ignore`, as byte ranges.
-    comments: Vec<(usize, usize)>,
+    /// Comments holding `archgate-ignore`: byte range, and where to look
+    /// for code before it (the `{` of a JSX container holding only it).
+    comments: Vec<(usize, usize, usize)>,
+    /// Every comment seen so far.
+    comment_count: usize,
+    /// Open JSX elements, innermost last.
+    elements: Vec<JsxEl>,
+    /// `elements.len()` where each JSX expression being read started.
+    jsx_bases: Vec<usize>,
+    /// For each open JSX child container: its `{` offset, and
+    /// `comment_count` and `comments.len()` when it opened.
+    containers: Vec<(usize, usize, usize)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -334,6 +360,10 @@ impl<'a> Lexer<'a> {
             gap: Gap::Same,
             prev: None,
             comments: Vec::new(),
+            comment_count: 0,
+            elements: Vec::new(),
+            jsx_bases: Vec::new(),
+            containers: Vec::new(),
         }
     }
 
@@ -402,9 +432,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn comment(&mut self, start: usize) {
+        self.comment_count += 1;
         let body = self.src.get(start..self.pos).unwrap_or(b"");
         if memchr::memmem::find(body, b"archgate-ignore").is_some() {
-            self.comments.push((start, self.pos));
+            self.comments.push((start, self.pos, start));
         }
     }
 
@@ -460,6 +491,18 @@ impl<'a> Lexer<'a> {
             self.open.pop();
             self.pos += 1;
             self.template()?
+        } else if let (b'}', Some(&Open::JsxExpr(child))) = (c, self.open.last()) {
+            self.open.pop();
+            if child {
+                self.close_container();
+            }
+            self.pos += 1;
+            self.jsx()?
+        } else if c == b'<' && self.jsx && self.slash == Slash::Regex {
+            self.pos += 1;
+            self.jsx_bases.push(self.elements.len());
+            self.open_element()?;
+            self.jsx()?
         } else if c.is_ascii_punctuation() {
             self.punct()?
         } else {
@@ -495,10 +538,12 @@ impl<'a> Lexer<'a> {
                     slash_after_word(self.word(t))
                 }
             }
-            K::Str | K::Tpl | K::TplClose | K::Num | K::Regex => Slash::Divide,
+            K::Str | K::Tpl | K::TplClose | K::Num | K::Regex | K::Jsx => Slash::Divide,
             K::TplOpen | K::Eof => Slash::Regex,
             K::Punct => match self.word(t) {
                 b"]" | b"++" | b"--" => Slash::Divide,
+                // a comparison, or the end of type arguments (`as T<U> / 2`)
+                b">" | b">>" | b">>>" => Slash::Unknown,
                 b")" => self.closed_paren,
                 b"}" => Slash::Unknown,
                 // `x!` (non-null assertion) ends an expression
@@ -510,6 +555,151 @@ impl<'a> Lexer<'a> {
                 }
                 _ => Slash::Regex,
             },
+        }
+    }
+
+    // -- JSX -------------------------------------------------------------------
+
+    /// After the `<` of an element: its name (none for a fragment), or gives
+    /// up on what may be a generic arrow function (`<T,>(x) => x`).
+    fn open_element(&mut self) -> Option<()> {
+        self.jsx_space();
+        let start = self.pos;
+        self.jsx_name(true);
+        let name = (start, self.pos);
+        if start == self.pos && self.at(self.pos) != b'>' {
+            return None;
+        }
+        self.jsx_space();
+        let rest = self.src.get(self.pos..)?;
+        if matches!(self.at(self.pos), b',' | b'<') || rest.starts_with(b"extends") {
+            return None;
+        }
+        self.elements.push(JsxEl { name, in_tag: true });
+        Some(())
+    }
+
+    /// An element or attribute name (`div`, `my-el`, `svg:rect`, `Foo.Bar`).
+    fn jsx_name(&mut self, dots: bool) {
+        while let b @ 1.. = self.at(self.pos) {
+            if b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'$' | b'-' | b':')
+                || (dots && b == b'.')
+            {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn jsx_space(&mut self) {
+        while self.at(self.pos).is_ascii_whitespace() {
+            self.pos += 1;
+        }
+    }
+
+    /// Reads JSX from `pos` until the element being read ends (`K::Jsx`) or
+    /// an expression container opens (its `{`, a `K::Punct`).
+    fn jsx(&mut self) -> Option<K> {
+        loop {
+            let base = *self.jsx_bases.last()?;
+            if self.elements.len() == base {
+                self.jsx_bases.pop();
+                return Some(K::Jsx);
+            }
+            let el = *self.elements.last()?;
+            if el.in_tag {
+                self.jsx_space();
+                match self.at(self.pos) {
+                    b'/' if self.at(self.pos + 1) == b'>' => {
+                        self.pos += 2;
+                        self.elements.pop();
+                    }
+                    b'>' => {
+                        self.pos += 1;
+                        self.elements.last_mut()?.in_tag = false;
+                    }
+                    b'{' => {
+                        self.pos += 1;
+                        self.open.push(Open::JsxExpr(false));
+                        return Some(K::Punct);
+                    }
+                    b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'$' => {
+                        self.jsx_name(false);
+                        self.jsx_space();
+                        if self.at(self.pos) == b'=' {
+                            self.pos += 1;
+                            self.jsx_space();
+                            match self.at(self.pos) {
+                                q @ (b'"' | b'\'') => {
+                                    let rest = self.src.get(self.pos + 1..)?;
+                                    self.pos += 1 + memchr::memchr(q, rest)? + 1;
+                                }
+                                b'{' => {
+                                    self.pos += 1;
+                                    self.open.push(Open::JsxExpr(false));
+                                    return Some(K::Punct);
+                                }
+                                _ => return None,
+                            }
+                        }
+                    }
+                    _ => return None,
+                }
+            } else {
+                // children: text up to the next `{` or `<`
+                let rest = self.src.get(self.pos..)?;
+                let at = rest
+                    .iter()
+                    .position(|&b| matches!(b, b'{' | b'<' | b'>' | b'}'))?;
+                self.pos += at;
+                match self.at(self.pos) {
+                    b'{' => {
+                        let opened = (self.pos, self.comment_count, self.comments.len());
+                        self.containers.push(opened);
+                        self.pos += 1;
+                        self.open.push(Open::JsxExpr(true));
+                        return Some(K::Punct);
+                    }
+                    b'<' if self.at(self.pos + 1) == b'/' => {
+                        self.pos += 2;
+                        self.jsx_space();
+                        let start = self.pos;
+                        self.jsx_name(true);
+                        let closing = self.src.get(start..self.pos)?;
+                        if closing != self.src.get(el.name.0..el.name.1)? {
+                            return None;
+                        }
+                        self.jsx_space();
+                        if self.at(self.pos) != b'>' {
+                            return None;
+                        }
+                        self.pos += 1;
+                        self.elements.pop();
+                    }
+                    b'<' => {
+                        self.pos += 1;
+                        self.open_element()?;
+                    }
+                    _ => return None, // `>` or `}` in text
+                }
+            }
+        }
+    }
+
+    /// A JSX child container closes: when it held nothing but one comment,
+    /// that comment's code-before is looked for from the `{` (as the
+    /// tree-sitter extractor does).
+    fn close_container(&mut self) {
+        let Some((open, count, len)) = self.containers.pop() else {
+            return;
+        };
+        let empty = self.prev.is_some_and(|p| p.end == open + 1);
+        if empty && self.comment_count == count + 1 && self.comments.len() == len + 1 {
+            if let Some(c) = self.comments.last_mut() {
+                c.2 = open;
+            }
         }
     }
 
@@ -678,6 +868,10 @@ struct Scanner<'a> {
     comma_in_angle: bool,
     /// The bracket depth of that declaration's statement.
     decl_depth: usize,
+    /// A `declare const …`, `declare function …` (a type-level statement,
+    /// where tree-sitter records no `require`) was seen: where it ends is
+    /// not known, so a later `require('m')` makes the scanner give up.
+    declared: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -756,7 +950,10 @@ impl<'a> Scanner<'a> {
                                 self.namespace(false, true)?
                             }
                             b"global" if n.k == K::Ident && same_line => self.global()?,
-                            _ => self.give_back(n),
+                            _ => {
+                                self.declared |= same_line && n.k == K::Ident;
+                                self.give_back(n)
+                            }
                         }
                     }
                     _ => {}
@@ -778,6 +975,9 @@ impl<'a> Scanner<'a> {
         };
         if t.k == K::Eof {
             return self.end_decl();
+        }
+        if self.lx.open.len() < self.decl_depth {
+            return self.end_decl(); // the enclosing block closed
         }
         if self.lx.open.len() != self.decl_depth {
             return Some(());
@@ -806,7 +1006,14 @@ impl<'a> Scanner<'a> {
                 b"," => {
                     let a = self.next()?;
                     let b = self.next()?;
-                    if a.k == K::Ident && self.is(b, "=") {
+                    // `, d = 1`, `, d;`, `, d⏎…`: a declarator, unless a
+                    // `>` follows (`dual<⏎  A,⏎  B⏎>(…)`)
+                    let ends = self.is(b, "=")
+                        || self.is(b, ":")
+                        || self.is(b, ";")
+                        || b.k == K::Eof
+                        || (b.gap != Gap::Same && !self.lx.word(b).starts_with(b">"));
+                    if a.k == K::Ident && ends {
                         return None;
                     }
                     self.back.push(b);
@@ -1228,6 +1435,7 @@ impl<'a> Scanner<'a> {
                     b"global" => return self.global(),
                     _ => {}
                 }
+                self.declared = true;
                 if !matches!(
                     self.lx.word(n),
                     b"function"
@@ -1251,6 +1459,9 @@ impl<'a> Scanner<'a> {
     /// `export …` in an ambient body: only re-exports matter (type-only).
     fn ambient_export(&mut self, kw: Tok) -> Option<()> {
         let mut t = self.next()?;
+        if t.gap != Gap::Same {
+            return None; // see `export`
+        }
         if self.is(t, "type") {
             t = self.next()?;
         }
@@ -1333,6 +1544,9 @@ impl<'a> Scanner<'a> {
             let depth = self.lx.open.len();
             loop {
                 let t = self.next()?;
+                if self.lx.open.len() < depth {
+                    return Some(()); // the enclosing block closed: the statement is over
+                }
                 let top = self.lx.open.len() == depth;
                 let w = self.lx.word(t);
                 match t.k {
@@ -1341,7 +1555,10 @@ impl<'a> Scanner<'a> {
                         return Some(());
                     }
                     // a statement after an annotation ended by a line break
-                    K::Ident if matches!(w, b"import" | b"export" | b"require") => {
+                    K::Ident
+                        if matches!(w, b"import" | b"export" | b"require")
+                            || (top && matches!(w, b"declare" | b"namespace" | b"module")) =>
+                    {
                         self.give_back(t);
                         break;
                     }
@@ -1442,6 +1659,9 @@ impl<'a> Scanner<'a> {
         if !self.is(close, ")") {
             self.give_back(close);
             return Some(());
+        }
+        if self.declared {
+            return None;
         }
         let range = (kw.start, close.end);
         self.push(
@@ -1625,7 +1845,7 @@ mod tests {
     fn gives_up_on_what_it_cannot_read_with_certainty() {
         for (lang, src) in [
             (Lang::TypeScript, "const m = import('./m');\n"),
-            (Lang::Tsx, "const e = <div>it's</div>;\n"),
+            (Lang::Tsx, "const e = <T,>(x: T) => x;\n"),
             (Lang::TypeScript, "function f() {}\n/ 2 /\n"),
             (Lang::TypeScript, "function f() { import x from 'y'; }\n"),
             (Lang::TypeScript, "export const a = 1, b = 2;\n"),
