@@ -359,6 +359,12 @@ impl Gen {
             "function $i() {} / 2",
             // unsure shapes: the scanner gives up
             "import($m)",
+            // certain ones: an expression after `await` / `return`
+            "await import($m)",
+            "await\nimport($m)",
+            "await import($m).$i",
+            "await import($m, $e)",
+            "await import($e)",
         ];
         if !self.tsx {
             tpls.push("<$t>$e");
@@ -1106,6 +1112,14 @@ const MUST_SCAN_TS: &[&str] = &[
     "const n = <number>x;\n",
 ];
 
+/// Dynamic imports the scanner must read: only after `await` or `return`
+/// (elsewhere `import('m')` may be a type).
+const MUST_SCAN_DYNAMIC: &[&str] = &[
+    "const m = await import(`./x`);\n",
+    "async function f() { return import(/* webpackChunkName: \"x\" */ './x'); }\n",
+    "const { a } = await import(\"./a\"), b = require('./b');\n",
+];
+
 /// JSX the scanner must read (TSX and JavaScript).
 const MUST_SCAN_JSX: &[&str] = &[
     "const e = <div>{x}</div>;\n",
@@ -1119,7 +1133,6 @@ const MUST_SCAN_JSX: &[&str] = &[
 /// Shapes the scanner must give up on (the tree is needed).
 const MUST_GIVE_UP: &[(&str, Lang)] = &[
     ("const m = import('./lazy');\n", Lang::TypeScript),
-    ("const m = await import(`./x`);\n", Lang::TypeScript),
     ("type T = import('./t').T;\n", Lang::TypeScript),
     ("const o = {} / x;\n", Lang::TypeScript),
     // maybe a generic arrow function, or JSX with type arguments
@@ -1217,8 +1230,11 @@ fn common_shapes_are_scanned() {
         .flat_map(|s| [(*s, Lang::TypeScript), (*s, Lang::Tsx)]);
     let ts_only = MUST_SCAN_TS.iter().map(|s| (*s, Lang::TypeScript));
     let jsx = MUST_SCAN_JSX.iter().map(|s| (*s, Lang::Tsx));
+    let dynamic = MUST_SCAN_DYNAMIC
+        .iter()
+        .flat_map(|s| [(*s, Lang::TypeScript), (*s, Lang::Tsx)]);
     {
-        for (src, lang) in both.chain(ts_only).chain(jsx) {
+        for (src, lang) in both.chain(ts_only).chain(jsx).chain(dynamic) {
             let v = compare_with_tree(src, lang);
             if v != Verdict::Agrees {
                 let _ = writeln!(bad, "{lang:?} {src:?}: {v:?}");

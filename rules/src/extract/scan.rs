@@ -167,6 +167,8 @@ enum Pre {
     Member,
     New,
     Function,
+    /// `await` or `return`: an expression follows, never a type.
+    Await,
     Other,
 }
 
@@ -513,6 +515,7 @@ impl<'a> Lexer<'a> {
                 b"." | b"?." if p.k == K::Punct => Pre::Member,
                 b"new" if p.k == K::Ident => Pre::New,
                 b"function" if p.k == K::Ident => Pre::Function,
+                b"await" | b"return" if p.k == K::Ident => Pre::Await,
                 _ => Pre::Other,
             },
             None => Pre::Other,
@@ -936,7 +939,9 @@ impl<'a> Scanner<'a> {
                     // tree-sitter reads `new⏎require('m')` as a call
                     b"require" if t.pre == Pre::New && t.gap != Gap::Same => return None,
                     // calls in type-level code are not dependencies
-                    b"require" if t.pre == Pre::Other && !self.ambient() => self.require(t)?,
+                    b"require" if matches!(t.pre, Pre::Other | Pre::Await) && !self.ambient() => {
+                        self.require(t)?
+                    }
                     b"namespace" | b"module" => self.namespace(false, false)?,
                     b"declare" => {
                         let n = self.next()?;
@@ -1122,7 +1127,22 @@ impl<'a> Scanner<'a> {
             return Some(());
         }
         if self.is(t, "(") {
-            return None; // a dynamic import
+            // `await import('m')`: certainly an expression; elsewhere
+            // `import('m')` may be a type (`() => import('m').T`)
+            if kw.pre != Pre::Await || self.ambient() || self.declared {
+                return None;
+            }
+            let src = self.next()?;
+            let spec = self.literal(src)?.to_string();
+            let close = self.expect(")")?;
+            self.push(
+                ImportKind::Dynamic,
+                spec,
+                (kw.start, close.end),
+                false,
+                Vec::new(),
+            );
+            return Some(());
         }
         if body == Body::Other {
             return None;

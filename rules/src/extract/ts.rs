@@ -1007,7 +1007,11 @@ impl<'a, 't> Extractor<'a, 't> {
                 }
             }
             "import_alias" => {
-                if let Some(n) = first_named_child(decl) {
+                let mut c = decl.walk();
+                let name = decl
+                    .named_children(&mut c)
+                    .find(|n| self.cat(*n) != Cat::Comment);
+                if let Some(n) = name {
                     out.push(self.txt(n).to_string());
                 }
             }
@@ -2266,6 +2270,12 @@ mod tests {
             ]
         );
         assert!(f.imports.is_empty());
+    }
+
+    #[test]
+    fn a_comment_is_not_the_name_of_an_exported_alias() {
+        let f = facts(Lang::TypeScript, "export import /* c */ A = N.B;\n");
+        assert_eq!(f.exports.local, ["A"]);
     }
 
     #[test]
