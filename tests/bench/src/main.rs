@@ -256,10 +256,10 @@ fn ms(d: Duration) -> f64 {
 
 fn print_phases(name: &str, p: &Phases) {
     println!(
-        "workspace {name}: {} files ({} read by the import scanner), {:.1} MB, {} diagnostics, {} threads",
+        "workspace {name}: {} files, {:.1} MB, {} read by the import scanner, {} diagnostics, {} threads",
         p.files,
-        p.scanned,
         p.bytes as f64 / 1e6,
+        p.scanned,
         p.diagnostics,
         rayon::current_num_threads()
     );
