@@ -433,6 +433,37 @@ fn baseline_write_check_and_prune() {
     assert!(leftovers.is_empty());
 }
 
+/// Facts the import scanner read (no global API uses) are cached; a config
+/// that later names a global must not be served them for a file whose text
+/// mentions it.
+#[test]
+fn scanned_facts_in_the_cache_are_not_used_for_a_new_global_rule() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "export interface User { name: string }\nexport const home = process.env.HOME;\n",
+        )],
+    );
+    let first = archgate(t.path(), &["check", "--format", "json"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(t.path().join(".archgate/cache/facts.bin").exists());
+
+    let config = format!(
+        "{LAYERED}\n[[boundary]]\nid = \"env\"\napis = [\"global:process.env\"]\nallow_in = [\"app\"]\n"
+    );
+    write(t.path(), &[("archgate.toml", &config)]);
+    let warm = archgate(t.path(), &["check", "--format", "json"]);
+    let cold = archgate(t.path(), &["check", "--format", "json", "--no-cache"]);
+    assert_eq!(rules_of(&json(&warm)), rules_of(&json(&cold)));
+    assert_eq!(
+        rules_of(&json(&warm)),
+        [("env".to_string(), "src/domain/user.ts".to_string(), 2)]
+    );
+}
+
 #[test]
 fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
     let t = tempfile::tempdir().unwrap();
