@@ -2,6 +2,7 @@
 //! messages, `--stdin-filename`, baselines. Each test builds a small
 //! workspace in a temporary directory and runs the real binary.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -21,6 +22,26 @@ fn archgate(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
+}
+
+/// `archgate check --format json --stdin-filename <path>` in `dir`, with
+/// `content` on standard input.
+fn check_stdin(dir: &Path, path: &str, content: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(["check", "--format", "json", "--stdin-filename", path])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(content.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -288,28 +309,11 @@ fn symlink_loops_do_not_hang() {
 fn stdin_filename_checks_a_proposed_change() {
     let t = tempfile::tempdir().unwrap();
     layered(t.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--stdin-filename",
-            "src/domain/new.ts",
-        ])
-        .current_dir(t.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"import { u } from '../app/main';\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = check_stdin(
+        t.path(),
+        "src/domain/new.ts",
+        "import { u } from '../app/main';\n",
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // app already imports domain, so the new import also closes a module cycle
     assert_eq!(
@@ -333,22 +337,7 @@ fn stdin_filename_outside_the_checked_files_reports_nothing() {
     layered(t.path());
     write(t.path(), &[(".gitignore", "src/domain/gen/\n")]);
     for path in ["src/domain/gen/new.ts", "node_modules/pkg/new.ts"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
-            .args(["check", "--format", "json", "--stdin-filename", path])
-            .current_dir(t.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"import { u } from '../app/main';\n")
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let o = check_stdin(t.path(), path, "import { u } from '../app/main';\n");
         assert_eq!(o.status.code(), Some(0), "{path}: {}", stderr(&o));
         assert_eq!(json(&o)["diagnostics"], serde_json::json!([]), "{path}");
         assert!(

@@ -14,13 +14,13 @@
 mod client;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use client::{check_rows, diff, read_lossy, uri, write_files, Client, NOW};
+use client::{check_rows, diff, lsp_command, read_lossy, spawn_lsp, uri, write_files, Client};
 use serde_json::{json, Value};
 
 /// The longest any single read waits.
@@ -73,27 +73,6 @@ fn root_of(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().canonicalize().expect("canonical temp dir")
 }
 
-/// Reads one frame; `None` at EOF or on a frame the test cannot parse.
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            len = v.trim().parse::<usize>().ok();
-        }
-    }
-    let mut buf = vec![0; len?];
-    r.read_exact(&mut buf).ok()?;
-    serde_json::from_slice(&buf).ok()
-}
-
 /// A client that can write any bytes.
 struct Raw {
     child: Child,
@@ -107,27 +86,9 @@ struct Raw {
 
 impl Raw {
     fn spawn(root: &Path) -> Raw {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
-            .arg("lsp")
-            .current_dir(root)
-            .env("ARCHGATE_NOW", NOW)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn archgate lsp");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            while let Some(m) = read_message(&mut r) {
-                if tx.send(m).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, stdin, rx) = spawn_lsp(root);
         Raw {
-            stdin: child.stdin.take(),
+            stdin,
             child,
             rx,
             next_id: 1,
@@ -731,15 +692,7 @@ fn ten_thousand_edits_unawaited_end_like_a_cold_check() {
 fn a_client_dying_mid_frame_ends_the_server() {
     let dir = workspace();
     let root = root_of(&dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
-        .arg("lsp")
-        .current_dir(&root)
-        .env("ARCHGATE_NOW", NOW)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn archgate lsp");
+    let mut child = lsp_command(&root).spawn().expect("spawn archgate lsp");
     let mut stdin = child.stdin.take().expect("stdin");
     let stdout = child.stdout.take().expect("stdout");
     let bad = uri(&root.join("src/domain/bad.ts"));
@@ -779,38 +732,45 @@ fn a_client_dying_mid_frame_ends_the_server() {
     assert!(!Path::new(&format!("/proc/{}", child.id())).exists());
 }
 
+/// Reads (bounded by `READ`) up to the first message that is `found`;
+/// panics with `what` if none comes.
+fn read_until(rx: &Receiver<Value>, what: &str, found: impl Fn(&Value) -> bool) {
+    let deadline = Instant::now() + READ;
+    loop {
+        let m = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect(what);
+        if found(&m) {
+            return;
+        }
+    }
+}
+
+/// A session whose server waits for the client: `initialize` (with dynamic
+/// registration of watched files) and `initialized` sent, then read, without
+/// answering anything, up to the server's `client/registerCapability`.
+fn waiting_for_the_client(root: &Path) -> Raw {
+    let mut c = Raw::spawn(root);
+    let id = c.request_id(
+        "initialize",
+        json!({ "processId": null, "rootUri": uri(root),
+                "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
+    );
+    // read without answering anything
+    read_until(&c.rx, "initialize result", |m| m["id"] == id);
+    c.notify("initialized", json!({}));
+    read_until(&c.rx, "registerCapability", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    c
+}
+
 /// EOF while a notification handler waits for the client
 /// (`client/registerCapability` after `initialized`) that never answers.
 #[test]
 fn eof_while_the_server_waits_for_the_client_ends_the_server() {
     let dir = workspace();
-    let root = root_of(&dir);
-    let mut c = Raw::spawn(&root);
-    let id = c.request_id(
-        "initialize",
-        json!({ "processId": null, "rootUri": uri(&root),
-                "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
-    );
-    // read without answering anything
-    let deadline = Instant::now() + READ;
-    loop {
-        let m =
-            c.rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("initialize result");
-        if m["id"] == id {
-            break;
-        }
-    }
-    c.notify("initialized", json!({}));
-    let deadline = Instant::now() + READ;
-    loop {
-        let m =
-            c.rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("registerCapability");
-        if m["method"] == "client/registerCapability" {
-            break;
-        }
-    }
+    let mut c = waiting_for_the_client(&root_of(&dir));
     c.stdin = None;
     let t = Instant::now();
     assert_eq!(c.exit_code(Duration::from_secs(3)), Some(0));
@@ -824,31 +784,7 @@ fn eof_while_the_server_waits_for_the_client_ends_the_server() {
 #[test]
 fn a_bad_frame_while_the_server_waits_for_the_client_ends_the_server() {
     let dir = workspace();
-    let root = root_of(&dir);
-    let mut c = Raw::spawn(&root);
-    let id = c.request_id(
-        "initialize",
-        json!({ "processId": null, "rootUri": uri(&root),
-                "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
-    );
-    let deadline = Instant::now() + READ;
-    loop {
-        let m =
-            c.rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("initialize result");
-        if m["id"] == id {
-            break;
-        }
-    }
-    c.notify("initialized", json!({}));
-    loop {
-        let m =
-            c.rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("registerCapability");
-        if m["method"] == "client/registerCapability" {
-            break;
-        }
-    }
+    let mut c = waiting_for_the_client(&root_of(&dir));
     c.write(frame("not json").as_bytes());
     let t = Instant::now();
     let rest: Vec<Value> = c

@@ -40,7 +40,8 @@ pub struct Setup {
     pub folders: Vec<PathBuf>,
 }
 
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
+/// Reads one frame; `None` at EOF or on a frame the test cannot parse.
+pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
     let mut len = None;
     loop {
         let mut line = String::new();
@@ -92,28 +93,39 @@ pub fn path_of_uri(u: &str) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// `archgate lsp` in `root` with piped stdin/stdout and no stderr.
+pub fn lsp_command(root: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_archgate"));
+    cmd.arg("lsp")
+        .current_dir(root)
+        .env("ARCHGATE_NOW", NOW)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// Starts `archgate lsp` in `root`: the process (stdout taken), its stdin,
+/// and the messages a reader thread parses from its stdout.
+pub fn spawn_lsp(root: &Path) -> (Child, Option<ChildStdin>, Receiver<Value>) {
+    let mut child = lsp_command(root).spawn().expect("spawn archgate lsp");
+    let stdout = child.stdout.take().expect("stdout");
+    let stdin = child.stdin.take();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        while let Some(m) = read_message(&mut r) {
+            if tx.send(m).is_err() {
+                break;
+            }
+        }
+    });
+    (child, stdin, rx)
+}
+
 impl Client {
     pub fn start(root: &Path, setup: Setup) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
-            .arg("lsp")
-            .current_dir(root)
-            .env("ARCHGATE_NOW", NOW)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn archgate lsp");
-        let stdout = child.stdout.take().expect("stdout");
-        let stdin = child.stdin.take();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            while let Some(m) = read_message(&mut r) {
-                if tx.send(m).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, stdin, rx) = spawn_lsp(root);
         let mut c = Client {
             child,
             stdin,

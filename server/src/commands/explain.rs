@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use rules::analysis::modules::{assign_file, Module};
 use rules::config::selector::ApiKind;
-use rules::config::{ApiSelector, Config, FileTarget, ModRef, Severity, Target};
+use rules::config::{AllowRule, ApiSelector, Config, FileTarget, ModRef, Severity, Target};
 use rules::lang::Lang;
 use rules::workspace::Workspace;
 
@@ -94,6 +94,21 @@ pub(crate) fn target_text(config: &Config, t: &Target) -> String {
         Target::Files(f) => file_target_text(config, f),
         Target::Api(a) => a.text.clone(),
     }
+}
+
+/// An `[[allow]]` entry's `from`, `to` and `rules` as code lists
+/// (`nothing` / `every rule` / `no rule` when empty or absent).
+pub(crate) fn allow_parts(config: &Config, allow: &AllowRule) -> (String, String, String) {
+    let from = code_list(
+        allow.from.iter().map(|t| file_target_text(config, t)),
+        "nothing",
+    );
+    let to = code_list(allow.to.iter().map(|t| target_text(config, t)), "nothing");
+    let rules = match &allow.rules {
+        None => "every rule".to_string(),
+        Some(r) => code_list(r, "no rule"),
+    };
+    (from, to, rules)
 }
 
 /// `` `a`, `b` `` (or `fallback` when empty).
@@ -398,15 +413,7 @@ fn rules_section(config: &Config, md: &mut String) {
     if !config.allows.is_empty() {
         md.push_str("### Exceptions (`[[allow]]`)\n\n");
         for a in &config.allows {
-            let from = code_list(
-                a.from.iter().map(|t| file_target_text(config, t)),
-                "nothing",
-            );
-            let to = code_list(a.to.iter().map(|t| target_text(config, t)), "nothing");
-            let rules = match &a.rules {
-                None => "every rule".to_string(),
-                Some(r) => code_list(r, "no rule"),
-            };
+            let (from, to, rules) = allow_parts(config, a);
             let mut line = format!("- {from} → {to} ({rules})");
             match a.reason.as_deref().map(one_line) {
                 Some(r) if !r.is_empty() => line.push_str(&format!(": {r}")),

@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 use rules::config::{Config, FileTarget, ModRef, Severity, Target};
 use rules::lang::Lang;
 
-use super::{builtin_checks, code_list, configs_here, file_target_text, target_text, ExplainArgs};
+use super::{
+    allow_parts, builtin_checks, code_list, configs_here, file_target_text, target_text,
+    ExplainArgs,
+};
 use crate::project::{self, UsageError};
 
 pub const BEGIN: &str = "<!-- archgate:begin -->";
@@ -205,15 +208,7 @@ fn forbidden(config: &Config, md: &mut String) {
     if !config.allows.is_empty() {
         md.push_str("### Exceptions\n\n");
         for a in &config.allows {
-            let from = code_list(
-                a.from.iter().map(|t| file_target_text(config, t)),
-                "nothing",
-            );
-            let to = code_list(a.to.iter().map(|t| target_text(config, t)), "nothing");
-            let rules = match &a.rules {
-                None => "every rule".to_string(),
-                Some(r) => code_list(r, "no rule"),
-            };
+            let (from, to, rules) = allow_parts(config, a);
             md.push_str(&with_message(
                 format!("- {from} may import {to} ({rules})"),
                 a.reason.as_deref(),
