@@ -13,7 +13,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::cache::FactCache;
-use crate::config::{Config, CONFIG_FILE};
+use crate::config::selector::ApiKind;
+use crate::config::{Config, Target, CONFIG_FILE};
 use crate::extract::{self, scan};
 use crate::facts::{FileFacts, Span};
 use crate::lang::Lang;
@@ -352,7 +353,7 @@ impl FileEntry {
         if text.as_bytes().iter().take(8192).any(|&c| c == 0) {
             return skipped("binary file".into());
         }
-        if config.scan && !scan::needs_full_parse(config, lang, &text) {
+        if config.scan && !needs_full_parse(config, lang, &text) {
             if let Some(facts) = scan::scan(&text, lang) {
                 return FileEntry::new(lang, text, Arc::new(facts), Vec::new());
             }
@@ -430,8 +431,7 @@ pub fn load_file(
     if let (Some(cache), Content::Text(text)) = (cache, &content) {
         if let Some(hit) = cache.lookup(rel, text, patterns_key) {
             // scanned facts lack global API uses: a rule may need them now
-            let stale =
-                hit.facts.scanned && (!config.scan || scan::needs_full_parse(config, lang, text));
+            let stale = hit.facts.scanned && (!config.scan || needs_full_parse(config, lang, text));
             if !stale {
                 let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
                 return Some(FileEntry::new(lang, content_text(content), facts, hits).compact());
@@ -622,8 +622,8 @@ impl Workspace {
     /// changes are applied by the caller with a new walk.
     pub fn set_config(&mut self, config: Arc<Config>) {
         let patterns_changed = pattern_key(&self.config) != pattern_key(&config);
-        let globals_changed = scan::global_roots(&self.config).collect::<Vec<_>>()
-            != scan::global_roots(&config).collect::<Vec<_>>();
+        let globals_changed = global_roots(&self.config).collect::<Vec<_>>()
+            != global_roots(&config).collect::<Vec<_>>();
         let tsconfig_changed = self.config.tsconfig != config.tsconfig;
         self.config = config;
         self.analysis_cache().invalidate_all();
@@ -641,7 +641,7 @@ impl Workspace {
                     let Some(text) = e.text(fs.as_ref(), &config.root.join(rel)) else {
                         return false;
                     };
-                    if !patterns_changed && !scan::needs_full_parse(&config, e.lang, &text) {
+                    if !patterns_changed && !needs_full_parse(&config, e.lang, &text) {
                         return false;
                     }
                     let Some(tree) = parse(e.lang, &text, None) else {
@@ -674,6 +674,44 @@ impl Workspace {
         p.extend(self.rust.problems());
         p
     }
+}
+
+// ---------------------------------------------------------------------------
+// Which files the import scanner may read (`extract::scan`).
+
+/// True when a file of `lang` needs a full parse under `config` whatever its
+/// text: a `[[pattern]]` query applies to it, or it is not TS/JS.
+fn needs_tree(config: &Config, lang: Lang) -> bool {
+    !lang.is_js_family()
+        || config
+            .patterns
+            .iter()
+            .any(|p| p.queries.iter().any(|(l, _, _)| *l == lang))
+}
+
+/// True when scanned facts (no global API uses) are not enough for `text`
+/// under `config`: [`needs_tree`], or a rule names a global (`process.env`,
+/// `fetch`) whose first segment occurs anywhere in the text. Every global
+/// use the full extractor records is rooted at an identifier of the text (or
+/// at `process`, from a `'process'` import), so a text without the name has
+/// no such use.
+pub fn needs_full_parse(config: &Config, lang: Lang, text: &str) -> bool {
+    needs_tree(config, lang) || global_roots(config).any(|root| text.contains(root))
+}
+
+/// First segments of every global API selector in `config`.
+fn global_roots(config: &Config) -> impl Iterator<Item = &str> {
+    let denied = config.deny.iter().flat_map(|d| d.to.iter());
+    let allowed = config.allows.iter().flat_map(|a| a.to.iter());
+    let targets = denied.chain(allowed).filter_map(|t| match t {
+        Target::Api(sel) => Some(sel),
+        Target::Files(_) => None,
+    });
+    let boundaries = config.boundaries.iter().flat_map(|b| b.apis.iter());
+    targets.chain(boundaries).filter_map(|sel| match &sel.kind {
+        ApiKind::Global(segs) => segs.first().map(String::as_str),
+        _ => None,
+    })
 }
 
 fn pattern_key(c: &Config) -> Vec<(String, Vec<String>)> {

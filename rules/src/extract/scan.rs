@@ -12,7 +12,7 @@
 //! target, on text tree-sitter parses without errors). Global API uses are
 //! *not* computed: `apis` is empty and [`FileFacts::scanned`] is set, so the
 //! engine parses a file in full when a rule names a global its text contains
-//! (see [`needs_full_parse`]). `has_syntax_errors` is always false.
+//! (see `workspace::needs_full_parse`). `has_syntax_errors` is always false.
 //!
 //! What it recognises: top-level `import …` / `export …` statements of the
 //! usual shapes, and `require('m')` calls anywhere. What makes it give up:
@@ -26,8 +26,6 @@
 //! **Invariant:** never panics: every index is checked, and text is sliced at
 //! ASCII token boundaries only.
 
-use crate::config::selector::ApiKind;
-use crate::config::Config;
 use crate::extract::suppress;
 use crate::facts::{FileFacts, Import, ImportKind, ImportedName};
 use crate::lang::Lang;
@@ -80,41 +78,6 @@ fn scan_or_offset(text: &str, lang: Lang) -> Result<FileFacts, usize> {
     }
     s.facts.scanned = true;
     Ok(s.facts)
-}
-
-/// True when a file of `lang` needs a full parse under `config` whatever its
-/// text: a `[[pattern]]` query applies to it, or it is not TS/JS.
-pub fn needs_tree(config: &Config, lang: Lang) -> bool {
-    !lang.is_js_family()
-        || config
-            .patterns
-            .iter()
-            .any(|p| p.queries.iter().any(|(l, _, _)| *l == lang))
-}
-
-/// True when scanned facts (no global API uses) are not enough for `text`
-/// under `config`: [`needs_tree`], or a rule names a global (`process.env`,
-/// `fetch`) whose first segment occurs anywhere in the text. Every global
-/// use the full extractor records is rooted at an identifier of the text (or
-/// at `process`, from a `'process'` import), so a text without the name has
-/// no such use.
-pub fn needs_full_parse(config: &Config, lang: Lang, text: &str) -> bool {
-    needs_tree(config, lang) || global_roots(config).any(|root| text.contains(root))
-}
-
-/// First segments of every global API selector in `config`.
-pub(crate) fn global_roots(config: &Config) -> impl Iterator<Item = &str> {
-    let denied = config.deny.iter().flat_map(|d| d.to.iter());
-    let allowed = config.allows.iter().flat_map(|a| a.to.iter());
-    let targets = denied.chain(allowed).filter_map(|t| match t {
-        crate::config::Target::Api(sel) => Some(sel),
-        crate::config::Target::Files(_) => None,
-    });
-    let boundaries = config.boundaries.iter().flat_map(|b| b.apis.iter());
-    targets.chain(boundaries).filter_map(|sel| match &sel.kind {
-        ApiKind::Global(segs) => segs.first().map(String::as_str),
-        _ => None,
-    })
 }
 
 // ---------------------------------------------------------------------------
