@@ -28,6 +28,17 @@ id = "env-access"
 apis = ["global:process.env"]
 allow_in = ["src/config/**"]
 message = "Read configuration in src/config only."
+
+[[allow]]
+from = ["src/domain/legacy.ts"]
+to = ["app"]
+reason = "legacy bridge, removed in Q3"
+
+[[allow]]
+from = ["src/app/**"]
+to = ["src/domain/internal/**"]
+rules = ["public-api"]
+reason = "migration"
 "#;
 
 fn workspace() -> Ws {
