@@ -30,6 +30,14 @@ use crate::lang::Lang;
 /// Extracts `use` trees, qualified paths, `mod` declarations, `unsafe` and
 /// suppressions from a Rust tree.
 pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
+    extract_with(tree, text, true)
+}
+
+/// [`extract`]; `prune: false` walks every subtree, even those whose text
+/// shows they hold nothing to extract (for checking that pruning changes
+/// nothing).
+#[doc(hidden)]
+pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFacts {
     let root = tree.root_node();
     let mut w = Walker {
         text,
@@ -39,6 +47,8 @@ pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
         suppressions: Vec::new(),
         mod_stack: Vec::new(),
         stack: vec![Task::Visit(root)],
+        cursor: root.walk(),
+        prune,
     };
     w.run();
     let (imports, apis) = resolve_pending(w.pending);
@@ -59,6 +69,25 @@ pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
         has_syntax_errors: false,
         scanned: false,
     }
+}
+
+/// Whether a subtree's text holds nothing the walk extracts: every path
+/// recorded has `::`, every suppression says `archgate-ignore`, and `unsafe`,
+/// `mod`, `use` and `extern crate` items name their keyword. Walking the
+/// tree costs about half a parse; most statements and expressions are barren.
+fn barren(text: &str) -> bool {
+    let t = text.as_bytes();
+    t.len() > 8
+        && memchr::memmem::find(t, b"::").is_none()
+        && ![
+            &b"unsafe"[..],
+            b"mod",
+            b"use",
+            b"extern",
+            b"archgate-ignore",
+        ]
+        .iter()
+        .any(|m| memchr::memmem::find(t, m).is_some())
 }
 
 enum Task<'t> {
@@ -102,6 +131,11 @@ struct Walker<'t> {
     /// Names of the enclosing inline modules, outermost first.
     mod_stack: Vec<String>,
     stack: Vec<Task<'t>>,
+    /// One cursor for listing children, reset per node (a new cursor per
+    /// node would allocate per node).
+    cursor: tree_sitter::TreeCursor<'t>,
+    /// Skip subtrees whose text holds nothing to extract ([`barren`]).
+    prune: bool,
 }
 
 impl<'t> Walker<'t> {
@@ -123,9 +157,17 @@ impl<'t> Walker<'t> {
     /// Pushes `node`'s named children so that they are visited in source order.
     fn push_children(&mut self, node: Node<'t>) {
         let base = self.stack.len();
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            self.stack.push(Task::Visit(child));
+        self.cursor.reset(node);
+        if self.cursor.goto_first_child() {
+            loop {
+                let child = self.cursor.node();
+                if child.is_named() {
+                    self.stack.push(Task::Visit(child));
+                }
+                if !self.cursor.goto_next_sibling() {
+                    break;
+                }
+            }
         }
         self.stack[base..].reverse();
     }
@@ -170,6 +212,7 @@ impl<'t> Walker<'t> {
                 }
                 self.push_children(node);
             }
+            _ if self.prune && barren(self.src(node)) => {}
             _ => self.push_children(node),
         }
     }
@@ -789,6 +832,40 @@ fn top_level_exports(root: Node<'_>, text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Skipping barren subtrees changes nothing: every Rust file of this
+    /// repository (engine, server, tests, fixtures) gives the same facts
+    /// with and without pruning.
+    #[test]
+    fn pruning_barren_subtrees_changes_no_facts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut stack = vec![root];
+        let mut files = 0;
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&Lang::Rust.grammar()).unwrap();
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().flatten() {
+                let p = e.path();
+                let name = e.file_name();
+                if p.is_dir() {
+                    if !matches!(name.to_str(), Some("target" | ".git" | "node_modules")) {
+                        stack.push(p);
+                    }
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let tree = parser.parse(&text, None).unwrap();
+                    assert_eq!(
+                        extract_with(&tree, &text, true),
+                        extract_with(&tree, &text, false),
+                        "{}",
+                        p.display()
+                    );
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 100, "only {files} Rust files found");
+    }
     use crate::extract::parse_and_extract;
 
     fn facts(src: &str) -> FileFacts {
