@@ -14,14 +14,20 @@
 //! engine parses a file in full when a rule names a global its text contains
 //! (see `workspace::needs_full_parse`). `has_syntax_errors` is always false.
 //!
-//! What it recognises: top-level `import …` / `export …` statements of the
-//! usual shapes, and `require('m')` calls anywhere. What makes it give up:
-//! `import`/`export` nested in a block (namespaces, `declare module`), dynamic
-//! `import(…)`, JSX (in `.tsx`/`.js`), a `/` after `}` (regex or division
-//! cannot be told apart), unterminated literals or comments, unbalanced
-//! brackets, non-ASCII outside strings and comments, and every rarer statement
-//! form (`export =`, `export import`, import attributes, destructured or
-//! several declarators in one exported `const`, …).
+//! What it recognises: `import …` / `export …` statements of the usual
+//! shapes at the top level and in `namespace` bodies, `declare module` /
+//! `declare namespace` / `declare global` bodies (type-only there),
+//! `require('m')` calls anywhere, `import('m')` after `await` or `return`,
+//! and JSX in `.tsx`/`.js` (elements, fragments, attributes, expression
+//! containers). What makes it give up: `import(…)` anywhere else (it may be
+//! a type), JSX with type arguments or what may be a generic arrow
+//! (`<T,>(x) => x`), a `/` after `}` or `>` (regex or division cannot be told
+//! apart), line breaks tree-sitter reads as the end of a statement
+//! (`export⏎const`), a `declare` statement followed by a `require`,
+//! unterminated literals or comments, unbalanced brackets, non-ASCII outside
+//! strings and comments, and every rarer statement form (`export =`, import
+//! attributes, destructured or several declarators in one exported `const`,
+//! …).
 //!
 //! **Invariant:** never panics: every index is checked, and text is sliced at
 //! ASCII token boundaries only.
