@@ -690,7 +690,7 @@ fn needs_tree(config: &Config, lang: Lang) -> bool {
 }
 
 /// True when scanned facts (no global API uses) are not enough for `text`
-/// under `config`: [`needs_tree`], or a rule names a global (`process.env`,
+/// under `config`: `needs_tree`, or a rule names a global (`process.env`,
 /// `fetch`) whose first segment occurs anywhere in the text. Every global
 /// use the full extractor records is rooted at an identifier of the text (or
 /// at `process`, from a `'process'` import), so a text without the name has
