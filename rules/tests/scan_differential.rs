@@ -475,14 +475,23 @@ impl Gen {
     }
 
     fn block_body(&mut self) -> String {
-        let n = if self.deep() { 0 } else { self.r.below(3) };
+        self.statements(3, false, Gen::inner_statement)
+    }
+
+    /// Up to `max - 1` statements (none when deep), separated by `;` or line
+    /// breaks; `trailing`: a separator after each, not only between.
+    fn statements(&mut self, max: usize, trailing: bool, stmt: fn(&mut Self) -> String) -> String {
+        let n = if self.deep() { 0 } else { self.r.below(max) };
         let mut out = String::new();
         for i in 0..n {
-            if i > 0 {
+            if i > 0 && !trailing {
                 out.push_str(self.r.pick(&["; ", ";\n", "\n"]));
             }
-            let s = self.inner_statement();
+            let s = stmt(self);
             out.push_str(&s);
+            if trailing {
+                out.push_str(self.r.pick(&["; ", ";\n", "\n"]));
+            }
         }
         out
     }
@@ -536,75 +545,69 @@ impl Gen {
 
     /// The body of `namespace N { … }`.
     fn namespace_body(&mut self) -> String {
-        let n = if self.deep() { 0 } else { self.r.below(4) };
-        let mut out = String::new();
-        for _ in 0..n {
-            let s = if self.r.pct(50) {
-                self.one_of(&[
-                    "export const $i = $e",
-                    "export const $i: $t = $e",
-                    "export let $i: $t",
-                    "export function $i() { $b }",
-                    "export class $i {}",
-                    "export interface $i {}",
-                    "export type $i = $t",
-                    "export enum $i { A }",
-                    "export namespace $i { $p }",
-                    "export declare const $i: $t",
-                    "export import $i = $d",
-                    "export { $i }",
-                    "export default $e",
-                    "import $i = $d",
-                    "import $i = require($m)",
-                    "import { $i } from $m",
-                    "import $m",
-                ])
-            } else {
-                self.inner_statement()
-            };
-            out.push_str(&s);
-            out.push_str(self.r.pick(&["; ", ";\n", "\n"]));
+        self.statements(4, true, Gen::namespace_statement)
+    }
+
+    fn namespace_statement(&mut self) -> String {
+        if self.r.pct(50) {
+            self.one_of(&[
+                "export const $i = $e",
+                "export const $i: $t = $e",
+                "export let $i: $t",
+                "export function $i() { $b }",
+                "export class $i {}",
+                "export interface $i {}",
+                "export type $i = $t",
+                "export enum $i { A }",
+                "export namespace $i { $p }",
+                "export declare const $i: $t",
+                "export import $i = $d",
+                "export { $i }",
+                "export default $e",
+                "import $i = $d",
+                "import $i = require($m)",
+                "import { $i } from $m",
+                "import $m",
+            ])
+        } else {
+            self.inner_statement()
         }
-        out
     }
 
     /// The body of `declare module 'm' { … }`, `declare namespace`, `declare global`.
     fn ambient_body(&mut self) -> String {
-        let n = if self.deep() { 0 } else { self.r.below(4) };
-        let mut out = String::new();
-        for _ in 0..n {
-            let s = self.one_of(&[
-                "import { $i } from $m",
-                "import $i from $m",
-                "import * as $i from $m",
-                "import type { $i } from $m",
-                "import $m",
-                "import $i = require($m)",
-                "import $i = $d",
-                "export * from $m",
-                "export * as $i from $m",
-                "export { $i } from $m",
-                "export { $i as $n }",
-                "export type { $i } from $m",
-                "export const $i: $t",
-                "export function $i(): void",
-                "export default $i",
-                "export = $i",
-                "export interface $i { $i: $t }",
-                "export class $i {}",
-                "export namespace $i { $a }",
-                "export import $i = $d",
-                "const $i: $t",
-                "function $i(): void",
-                "interface $i { x: $t }",
-                "namespace $i { $a }",
-                "var $i: $t",
-                "let $i: typeof require",
-            ]);
-            out.push_str(&s);
-            out.push_str(self.r.pick(&["; ", ";\n", "\n"]));
-        }
-        out
+        self.statements(4, true, Gen::ambient_statement)
+    }
+
+    fn ambient_statement(&mut self) -> String {
+        self.one_of(&[
+            "import { $i } from $m",
+            "import $i from $m",
+            "import * as $i from $m",
+            "import type { $i } from $m",
+            "import $m",
+            "import $i = require($m)",
+            "import $i = $d",
+            "export * from $m",
+            "export * as $i from $m",
+            "export { $i } from $m",
+            "export { $i as $n }",
+            "export type { $i } from $m",
+            "export const $i: $t",
+            "export function $i(): void",
+            "export default $i",
+            "export = $i",
+            "export interface $i { $i: $t }",
+            "export class $i {}",
+            "export namespace $i { $a }",
+            "export import $i = $d",
+            "const $i: $t",
+            "function $i(): void",
+            "interface $i { x: $t }",
+            "namespace $i { $a }",
+            "var $i: $t",
+            "let $i: typeof require",
+        ])
     }
 
     fn import_statement(&mut self) -> String {

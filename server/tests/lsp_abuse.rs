@@ -20,33 +20,14 @@ use std::process::{Child, ChildStdin};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use client::{check_rows, diff, lsp_command, read_lossy, spawn_lsp, uri, write_files, Client};
+use client::{
+    check_rows, diff, lsp_command, read_lossy, spawn_lsp, uri, write_files, Client,
+    LAYERED as CONFIG,
+};
 use serde_json::{json, Value};
 
 /// The longest any single read waits.
 const READ: Duration = Duration::from_secs(10);
-
-const CONFIG: &str = r#"[workspace]
-include = ["src/**"]
-
-[[modules]]
-name = "ui"
-paths = ["src/ui/**"]
-
-[[modules]]
-name = "domain"
-paths = ["src/domain/**"]
-
-[[modules]]
-name = "infra"
-paths = ["src/infra/**"]
-
-[layers]
-order = ["ui", "domain", "infra"]
-
-[checks]
-cycles = "off"
-"#;
 
 const BAD: &str = "import { v } from '../ui/view';\nexport const bad = v;\n";
 

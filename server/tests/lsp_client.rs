@@ -14,6 +14,30 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// A small layered workspace config (ui > domain > infra, cycles off),
+/// shared by the protocol and abuse tests.
+pub const LAYERED: &str = r#"[workspace]
+include = ["src/**"]
+
+[[modules]]
+name = "ui"
+paths = ["src/ui/**"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+
+[[modules]]
+name = "infra"
+paths = ["src/infra/**"]
+
+[layers]
+order = ["ui", "domain", "infra"]
+
+[checks]
+cycles = "off"
+"#;
+
 pub const NOW: &str = "2026-06-01";
 
 pub struct Client {

@@ -7,30 +7,8 @@ mod client;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use client::{temp_dir, uri, write_files, Client, Setup};
+use client::{temp_dir, uri, write_files, Client, Setup, LAYERED as CONFIG};
 use serde_json::{json, Value};
-
-const CONFIG: &str = r#"[workspace]
-include = ["src/**"]
-
-[[modules]]
-name = "ui"
-paths = ["src/ui/**"]
-
-[[modules]]
-name = "domain"
-paths = ["src/domain/**"]
-
-[[modules]]
-name = "infra"
-paths = ["src/infra/**"]
-
-[layers]
-order = ["ui", "domain", "infra"]
-
-[checks]
-cycles = "off"
-"#;
 
 /// A workspace whose only violation is `src/domain/bad.ts` line 1 (layers).
 fn workspace(tag: &str) -> PathBuf {
