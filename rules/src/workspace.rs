@@ -353,9 +353,10 @@ impl FileEntry {
         if text.as_bytes().iter().take(8192).any(|&c| c == 0) {
             return skipped("binary file".into());
         }
+        let lines = LineIndex::new(&text);
         if config.scan && !needs_full_parse(config, lang, &text) {
-            if let Some(facts) = scan::scan(&text, lang) {
-                return FileEntry::new(lang, text, Arc::new(facts), Vec::new());
+            if let Some(facts) = scan::scan_with_lines(&text, lang, &lines) {
+                return FileEntry::with_lines(lang, text, lines, Arc::new(facts), Vec::new());
             }
         }
         let (facts, hits) = match parse(lang, &text, None) {
@@ -366,7 +367,7 @@ impl FileEntry {
             }
             None => return skipped("parsing took too long".into()),
         };
-        FileEntry::new(lang, text, Arc::new(facts), hits)
+        FileEntry::with_lines(lang, text, lines, Arc::new(facts), hits)
     }
 
     /// An analysed file (its imports not resolved yet).
@@ -376,11 +377,23 @@ impl FileEntry {
         facts: Arc<FileFacts>,
         pattern_hits: Vec<PatternHit>,
     ) -> FileEntry {
+        let lines = LineIndex::new(&text);
+        FileEntry::with_lines(lang, text, lines, facts, pattern_hits)
+    }
+
+    /// [`FileEntry::new`] with the text's line index already built.
+    fn with_lines(
+        lang: Lang,
+        text: String,
+        lines: LineIndex,
+        facts: Arc<FileFacts>,
+        pattern_hits: Vec<PatternHit>,
+    ) -> FileEntry {
         FileEntry {
             lang,
             len: text.len(),
             hash: crate::cache::content_hash(&text),
-            lines: LineIndex::new(&text),
+            lines,
             text: Some(Arc::from(text)),
             facts,
             skipped: None,

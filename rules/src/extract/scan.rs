@@ -41,17 +41,23 @@ use crate::text::LineIndex;
 /// the text needs a full parse (any other language, or a construct the
 /// scanner does not handle with certainty).
 pub fn scan(text: &str, lang: Lang) -> Option<FileFacts> {
-    scan_or_offset(text, lang).ok()
+    scan_with_lines(text, lang, &LineIndex::new(text))
+}
+
+/// [`scan`] with the text's line index already at hand (the workspace keeps
+/// one per file anyway).
+pub fn scan_with_lines(text: &str, lang: Lang, lines: &LineIndex) -> Option<FileFacts> {
+    scan_or_offset(text, lang, lines).ok()
 }
 
 /// Where [`scan`] gives up on `text`: the byte offset it had read to (the
 /// construct it could not read ends there), or `None` when it does not.
 /// For finding out what makes files need a full parse.
 pub fn gives_up_at(text: &str, lang: Lang) -> Option<usize> {
-    scan_or_offset(text, lang).err()
+    scan_or_offset(text, lang, &LineIndex::new(text)).err()
 }
 
-fn scan_or_offset(text: &str, lang: Lang) -> Result<FileFacts, usize> {
+fn scan_or_offset(text: &str, lang: Lang, lines: &LineIndex) -> Result<FileFacts, usize> {
     if !lang.is_js_family() {
         return Err(0);
     }
@@ -69,7 +75,6 @@ fn scan_or_offset(text: &str, lang: Lang) -> Result<FileFacts, usize> {
     if s.run().is_none() {
         return Err(s.lx.pos);
     }
-    let lines = LineIndex::new(text);
     for (imp, (start, end)) in s.facts.imports.iter_mut().zip(s.ends) {
         imp.span = lines.span(start..end);
     }
