@@ -48,7 +48,7 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
         mod_stack: Vec::new(),
         stack: vec![Task::Visit(root)],
         cursor: root.walk(),
-        prune,
+        marks: prune.then(|| Marks::new(text)),
     };
     w.run();
     let (imports, apis) = resolve_pending(w.pending);
@@ -71,23 +71,55 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
     }
 }
 
-/// Whether a subtree's text holds nothing the walk extracts: every path
+/// Where the file's text holds something the walk may extract: every path
 /// recorded has `::`, every suppression says `archgate-ignore`, and `unsafe`,
-/// `mod`, `use` and `extern crate` items name their keyword. Walking the
-/// tree costs about half a parse; most statements and expressions are barren.
-fn barren(text: &str) -> bool {
-    let t = text.as_bytes();
-    t.len() > 8
-        && memchr::memmem::find(t, b"::").is_none()
-        && ![
-            &b"unsafe"[..],
-            b"mod",
-            b"use",
-            b"extern",
-            b"archgate-ignore",
-        ]
-        .iter()
-        .any(|m| memchr::memmem::find(t, m).is_some())
+/// `mod`, `use` and `extern crate` items name their keyword. A subtree whose
+/// range holds none of these is barren and not walked: walking the tree costs
+/// about half a parse, and most statements and expressions are barren.
+/// Found once per file, so asking about a subtree is a binary search rather
+/// than a scan of its text.
+struct Marks {
+    /// (start, end) of every occurrence, overlapping ones included, by start.
+    spans: Vec<(u32, u32)>,
+}
+
+impl Marks {
+    fn new(text: &str) -> Marks {
+        use std::sync::LazyLock;
+        static WORDS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+            ["unsafe", "mod", "use", "extern", "archgate-ignore"]
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .collect()
+        });
+        let t = text.as_bytes();
+        // every `::`, overlapping ones too (`:::` holds two)
+        let mut spans: Vec<(u32, u32)> = memchr::memchr_iter(b':', t)
+            .filter(|&i| t.get(i + 1) == Some(&b':'))
+            .map(|i| (i as u32, i as u32 + 2))
+            .collect();
+        for w in WORDS.iter() {
+            let n = w.needle().len() as u32;
+            // no keyword overlaps itself, so non-overlapping matches are all
+            spans.extend(w.find_iter(t).map(|i| (i as u32, i as u32 + n)));
+        }
+        spans.sort_unstable();
+        Marks { spans }
+    }
+
+    /// Whether `range` holds no mark entirely (and is worth skipping: longer
+    /// than 8 bytes).
+    fn barren(&self, range: std::ops::Range<usize>) -> bool {
+        if range.len() <= 8 {
+            return false;
+        }
+        let (start, end) = (range.start as u32, range.end as u32);
+        let first = self.spans.partition_point(|&(s, _)| s < start);
+        !self.spans[first..]
+            .iter()
+            .take_while(|&&(s, _)| s < end)
+            .any(|&(_, e)| e <= end)
+    }
 }
 
 enum Task<'t> {
@@ -134,8 +166,9 @@ struct Walker<'t> {
     /// One cursor for listing children, reset per node (a new cursor per
     /// node would allocate per node).
     cursor: tree_sitter::TreeCursor<'t>,
-    /// Skip subtrees whose text holds nothing to extract ([`barren`]).
-    prune: bool,
+    /// Skip subtrees whose text holds nothing to extract ([`Marks`]);
+    /// `None`: walk everything.
+    marks: Option<Marks>,
 }
 
 impl<'t> Walker<'t> {
@@ -212,7 +245,10 @@ impl<'t> Walker<'t> {
                 }
                 self.push_children(node);
             }
-            _ if self.prune && barren(self.src(node)) => {}
+            _ if self
+                .marks
+                .as_ref()
+                .is_some_and(|m| m.barren(node.byte_range())) => {}
             _ => self.push_children(node),
         }
     }
@@ -865,6 +901,22 @@ mod tests {
             }
         }
         assert!(files > 100, "only {files} Rust files found");
+    }
+
+    #[test]
+    fn a_range_is_barren_only_without_a_whole_mark_inside() {
+        let text = "let a_long_name = b:::c; // archgate-ignore[x]";
+        let m = Marks::new(text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        // `:::` holds `::` twice: a range starting at its second colon has one
+        assert!(!m.barren(at(":::") + 1..at(";")));
+        assert!(!m.barren(0..text.len()));
+        // a mark cut by the end of the range does not count
+        assert!(m.barren(0..at(":::") + 1));
+        assert!(m.barren(at("//")..at("ignore") + 3));
+        assert!(!m.barren(at("//")..text.len()));
+        // short ranges are never worth skipping
+        assert!(!m.barren(0..8));
     }
     use crate::extract::parse_and_extract;
 
