@@ -4,6 +4,7 @@
 //! or output formats. It reads the disk only through [`resolve::FileSystem`] and
 //! the workspace walker; callers decide what to do with the diagnostics.
 
+pub mod alloc;
 pub mod analysis;
 pub mod cache;
 pub mod config;

@@ -8,6 +8,9 @@ use archgate::{check, commands, lsp, mcp};
 
 use clap::{Parser, Subcommand};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "archgate", version, about = "Keeps a codebase inside its intended architecture", long_about = None)]
 struct Cli {
@@ -43,6 +46,7 @@ enum BaselineCommand {
 }
 
 fn main() -> ExitCode {
+    rules::alloc::tree_sitter_uses_mimalloc();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -29,7 +29,11 @@ use rules::lang::Lang;
 use rules::resolve::RealFs;
 use rules::workspace::{self, Content, FileEntry, Workspace};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
+    rules::alloc::tree_sitter_uses_mimalloc();
     let all: Vec<String> = std::env::args().skip(1).collect();
     let (args, flags) = split_flags(&all)?;
     let flag = |name: &str| flags.get(name).map(String::as_str);
