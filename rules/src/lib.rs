@@ -13,6 +13,7 @@ pub mod docs;
 pub mod extract;
 pub mod facts;
 pub mod lang;
+pub mod memo;
 pub mod resolve;
 pub mod severity;
 pub mod text;

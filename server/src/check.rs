@@ -118,6 +118,25 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let mut stale = 0;
     let mut baseline_in_use = false;
     for config_path in &configs {
+        if stdin_path.is_none() && !args.write_baseline && diff_ctx.is_none() {
+            // a plain check: through the check memo, without keeping a workspace
+            let (outcome, with_baseline) = project::check_config(
+                config_path,
+                args.baseline.as_deref(),
+                !args.no_cache,
+                !args.no_scan,
+            )?;
+            baseline_in_use |= with_baseline;
+            files += outcome.files;
+            stale += outcome.stale_baseline;
+            let root = config_path.parent().unwrap_or(Path::new("/"));
+            for d in outcome.diagnostics {
+                if let Some(d) = reported(d, false, root, &paths, None, &cwd) {
+                    all.push(d);
+                }
+            }
+            continue;
+        }
         let mut ws: Workspace =
             project::load_workspace_with(config_path, !args.no_cache, !args.no_scan)?;
         let root = ws.root().to_path_buf();
@@ -175,21 +194,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
                 o.diagnostics
             }
         };
-        for (mut d, always) in diagnostics {
-            let abs = root.join(&d.file);
-            if !always && !in_scope(&abs, &paths, stdin_path.as_deref(), &root) {
-                continue;
+        for (d, always) in diagnostics {
+            if let Some(d) = reported(d, always, &root, &paths, stdin_path.as_deref(), &cwd) {
+                all.push(d);
             }
-            d.file = project::relative_to(&abs, &cwd);
-            if let Some(r) = &mut d.related {
-                r.file = project::relative_to(&root.join(&r.file), &cwd);
-            }
-            for f in &mut d.fixes {
-                for e in &mut f.edits {
-                    e.file = project::relative_to(&root.join(&e.file), &cwd);
-                }
-            }
-            all.push(d);
         }
     }
     if args.write_baseline {
@@ -230,6 +238,33 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         .iter()
         .any(|d| d.severity == rules::config::Severity::Error && !d.baselined);
     Ok(i32::from(failed))
+}
+
+/// A diagnostic of the workspace at `root` as reported: `None` when its file
+/// is outside what was asked for (unless `always`), else with its paths
+/// relative to `cwd`.
+fn reported(
+    mut d: Diagnostic,
+    always: bool,
+    root: &Path,
+    paths: &[PathBuf],
+    stdin: Option<&Path>,
+    cwd: &Path,
+) -> Option<Diagnostic> {
+    let abs = root.join(&d.file);
+    if !always && !in_scope(&abs, paths, stdin, root) {
+        return None;
+    }
+    d.file = project::relative_to(&abs, cwd);
+    if let Some(r) = &mut d.related {
+        r.file = project::relative_to(&root.join(&r.file), cwd);
+    }
+    for f in &mut d.fixes {
+        for e in &mut f.edits {
+            e.file = project::relative_to(&root.join(&e.file), cwd);
+        }
+    }
+    Some(d)
 }
 
 /// One workspace under `--diff`: the diagnostics on changed lines, then the

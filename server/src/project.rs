@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rules::analysis::{self, Baseline, Options, Outcome};
 use rules::cache::FactCache;
 use rules::config::{Config, ConfigProblem};
+use rules::memo::{Memo, RecordingFs};
 use rules::resolve::RealFs;
 use rules::workspace::{self, Workspace};
 
@@ -141,11 +142,14 @@ pub fn save_cache(ws: &Workspace, old: Option<&FactCache>) {
             })
     });
     if !unchanged {
-        let _ = write_cache(&cache_path(ws.root()), &new.encode());
+        let _ = write_atomic(&cache_path(ws.root()), &new.encode());
     }
 }
 
-fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a file of the cache directory through a temporary file and a
+/// rename, so a reader sees the old file or the new one, never half of one;
+/// creates the directory with a `.gitignore` of `*` first.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     if let Some(top) = dir.parent() {
@@ -157,7 +161,8 @@ fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             )?;
         }
     }
-    let tmp = dir.join(format!(".facts.bin.tmp{}", std::process::id()));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
@@ -184,13 +189,18 @@ pub fn today() -> Result<String, UsageError> {
 /// The baseline file in force for a workspace: `--baseline`, else
 /// `[workspace] baseline`, else `archgate-baseline.json` if it exists.
 pub fn baseline_path(ws: &Workspace, explicit: Option<&Path>) -> (PathBuf, bool) {
+    baseline_path_of(&ws.config, explicit)
+}
+
+/// [`baseline_path`] from the config alone.
+pub fn baseline_path_of(config: &Config, explicit: Option<&Path>) -> (PathBuf, bool) {
     if let Some(p) = explicit {
         return (p.to_path_buf(), true);
     }
-    if let Some(b) = &ws.config.baseline {
-        return (ws.root().join(b), true);
+    if let Some(b) = &config.baseline {
+        return (config.root.join(b), true);
     }
-    (ws.root().join("archgate-baseline.json"), false)
+    (config.root.join("archgate-baseline.json"), false)
 }
 
 /// Loads the baseline in force, if any.
@@ -198,7 +208,15 @@ pub fn load_baseline(
     ws: &Workspace,
     explicit: Option<&Path>,
 ) -> Result<Option<Baseline>, UsageError> {
-    let (path, named) = baseline_path(ws, explicit);
+    Ok(read_baseline(&ws.config, explicit)?.map(|(_, b)| b))
+}
+
+/// The baseline in force, with the text it was parsed from.
+fn read_baseline(
+    config: &Config,
+    explicit: Option<&Path>,
+) -> Result<Option<(String, Baseline)>, UsageError> {
+    let (path, _) = baseline_path_of(config, explicit);
     if !path.exists() {
         if explicit.is_some() {
             return Err(UsageError(format!(
@@ -206,21 +224,85 @@ pub fn load_baseline(
                 path.display()
             )));
         }
-        let _ = named;
         return Ok(None);
     }
-    Baseline::load(&path).map(Some).map_err(UsageError)
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| UsageError(format!("cannot read baseline {}: {e}", path.display())))?;
+    let baseline =
+        Baseline::parse(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    Ok(Some((text, baseline)))
+}
+
+/// Where the check memo of a workspace lives (see [`rules::memo`]).
+pub fn memo_path(root: &Path) -> PathBuf {
+    root.join(".archgate").join("cache").join("check.bin")
+}
+
+/// Checks the workspace of a config as `archgate check` does. When `cached`,
+/// through the check memo first (an unchanged workspace is not read again)
+/// and the facts cache next (unchanged files are not parsed again); both are
+/// refreshed afterwards. `scan: false` parses every file. Also says whether
+/// a baseline was in force.
+pub fn check_config(
+    config_path: &Path,
+    explicit_baseline: Option<&Path>,
+    cached: bool,
+    scan: bool,
+) -> Result<(Outcome, bool), UsageError> {
+    let started = std::time::SystemTime::now();
+    let mut config = load_config(config_path)?;
+    config.scan = scan;
+    let baseline = read_baseline(&config, explicit_baseline)?;
+    let with_baseline = baseline.is_some();
+    let today = today()?;
+    if !cached {
+        let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+        return Ok((
+            check_with(&ws, baseline.map(|(_, b)| b), today),
+            with_baseline,
+        ));
+    }
+    // everything besides files and probes the outcome depends on
+    let (bpath, _) = baseline_path_of(&config, explicit_baseline);
+    let key = rules::memo::Key::new()
+        .part(config.path.as_os_str().as_encoded_bytes())
+        .part(config.text.as_bytes())
+        .part(today.as_bytes())
+        .part(bpath.as_os_str().as_encoded_bytes())
+        .part(
+            baseline
+                .as_ref()
+                .map_or(&b"\0none"[..], |(t, _)| t.as_bytes()),
+        )
+        .part(&[u8::from(scan)])
+        .finish();
+    let root = config.root.clone();
+    let memo = std::fs::read(memo_path(&root))
+        .ok()
+        .and_then(|b| Memo::decode(&b));
+    if let Some(memo) = &memo {
+        let walked = workspace::walk(&config);
+        if let Some(outcome) = memo.outcome_if_valid(key, &root, &walked, &RealFs) {
+            return Ok((outcome, with_baseline));
+        }
+    }
+    let recorder = Arc::new(RecordingFs::new(Arc::new(RealFs)));
+    let old = read_cache(&root);
+    let ws = Workspace::load_cached(Arc::new(config), recorder.clone(), old.as_ref());
+    save_cache(&ws, old.as_ref());
+    let outcome = check_with(&ws, baseline.map(|(_, b)| b), today);
+    let memo = Memo::new(key, &ws, recorder.probes(), &outcome, started);
+    let _ = write_atomic(&memo_path(&root), &memo.encode());
+    Ok((outcome, with_baseline))
 }
 
 /// Checks one workspace.
 pub fn check(ws: &Workspace, baseline: Option<Baseline>) -> Result<Outcome, UsageError> {
-    Ok(analysis::check(
-        ws,
-        &Options {
-            today: today()?,
-            baseline,
-        },
-    ))
+    Ok(check_with(ws, baseline, today()?))
+}
+
+fn check_with(ws: &Workspace, baseline: Option<Baseline>, today: String) -> Outcome {
+    analysis::check(ws, &Options { today, baseline })
 }
 
 /// `path` relative to `base` with `/`, using `..` where needed.

@@ -453,6 +453,86 @@ fn scanned_facts_in_the_cache_are_not_used_for_a_new_global_rule() {
     );
 }
 
+/// Each input of a check besides the sources (today's date, the config, the
+/// baseline, ignore files, manifests) invalidates the check memo: after each
+/// change the check equals `--no-cache`, and differs from the one before.
+#[test]
+fn the_check_memo_is_never_served_stale() {
+    let t = tempfile::tempdir().unwrap();
+    layered(t.path());
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "// archgate-ignore layers until 2026-06-01: moving it this month\nimport { u } from '../app/main';\nexport interface User { name: string }\n",
+        )],
+    );
+    let run = |now: &str, extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_archgate"))
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .current_dir(t.path())
+            .env("ARCHGATE_NOW", now)
+            .output()
+            .unwrap();
+        json(&o)["diagnostics"].clone()
+    };
+    let mut before = run("2026-06-01", &[]);
+    assert_eq!(run("2026-06-01", &[]), before, "memo hit");
+    assert!(t.path().join(".archgate/cache/check.bin").is_file());
+    let mut step = |what: &str, now: &str| {
+        let warm = run(now, &[]);
+        assert_eq!(warm, run(now, &["--no-cache"]), "after {what}");
+        assert_ne!(
+            warm, before,
+            "{what} changed nothing: the step tests nothing"
+        );
+        before = warm;
+    };
+
+    // the suppression expires
+    step("a day passing", "2026-06-02");
+    // a rule is loosened: no layers at all
+    write(
+        t.path(),
+        &[(
+            "archgate.toml",
+            &LAYERED.replace("[layers]\norder = [\"app\", \"domain\"]", ""),
+        )],
+    );
+    step("a config change", "2026-06-02");
+    write(t.path(), &[("archgate.toml", LAYERED)]);
+    step("the config changing back", "2026-06-02");
+    // the violation goes into the baseline
+    let o = archgate(t.path(), &["check", "--write-baseline"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    step("a new baseline", "2026-06-02");
+    std::fs::remove_file(t.path().join("archgate-baseline.json")).unwrap();
+    step("the baseline's removal", "2026-06-02");
+    // an ignore file takes the violating file out of the walk
+    write(t.path(), &[(".gitignore", "src/domain/user.ts\n")]);
+    step("a new .gitignore", "2026-06-02");
+    std::fs::remove_file(t.path().join(".gitignore")).unwrap();
+    step("the .gitignore's removal", "2026-06-02");
+    // a tsconfig alias the import uses appears
+    write(
+        t.path(),
+        &[(
+            "src/domain/user.ts",
+            "import { u } from '@app/main';\nexport interface User { name: string }\n",
+        )],
+    );
+    step("an import through a missing alias", "2026-06-02");
+    write(
+        t.path(),
+        &[(
+            "tsconfig.json",
+            r#"{ "compilerOptions": { "paths": { "@app/*": ["src/app/*"] } } }"#,
+        )],
+    );
+    step("a new tsconfig.json", "2026-06-02");
+}
+
 #[test]
 fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
     let t = tempfile::tempdir().unwrap();
@@ -486,9 +566,13 @@ fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
     assert_eq!(edited.status.code(), Some(1));
     assert!(rules_of(&json(&edited)).iter().any(|r| r.0 == "layers"));
 
-    // a corrupt cache is ignored and replaced
+    // a corrupt cache (facts and check memo) is ignored and replaced
+    let memo = t.path().join(".archgate/cache/check.bin");
+    assert!(memo.is_file());
     std::fs::write(&cache, b"ARCHGATE garbage").unwrap();
+    std::fs::write(&memo, b"AGMEMO\0\0 garbage").unwrap();
     let after = archgate(t.path(), &["check", "--format", "json"]);
     assert_eq!(rules_of(&json(&edited)), rules_of(&json(&after)));
     assert!(std::fs::read(&cache).unwrap().len() > 100);
+    assert!(std::fs::read(&memo).unwrap().len() > 100);
 }

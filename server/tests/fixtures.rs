@@ -713,3 +713,116 @@ severity = { no-ui-in-services = "warning" }
     assert!(parse_fixture_config("args = [\"a\"").is_err());
     assert!(parse_fixture_config("exit = x").is_err());
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The source files of a fixture copy, sorted (`.archgate/` left out).
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if e.file_name() != ".archgate" {
+                    stack.push(p);
+                }
+            } else if p
+                .extension()
+                .is_some_and(|x| matches!(x.to_str(), Some("ts" | "tsx" | "js" | "rs")))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The diagnostics of `archgate check --format json` (plus `extra`) in a
+/// fixture copy, with the fixture's own arguments and environment.
+fn diagnostics_of(dir: &Path, cfg: &FixtureConfig, extra: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .args(&cfg.args)
+        .current_dir(dir)
+        .env("ARCHGATE_NOW", NOW)
+        .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: not JSON ({e}): {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    json["diagnostics"].clone()
+}
+
+/// The facts cache and the check memo never change what a check reports: on
+/// every fixture, a first check (filling both), a second (served by the
+/// memo) and a check after files change (the memo and part of the facts
+/// cache stale) equal `--no-cache`.
+#[test]
+fn the_caches_never_change_what_a_fixture_reports() {
+    let mut changed_by_deletion = 0;
+    for name in ALL_FIXTURES {
+        let cfg = match std::fs::read_to_string(fixtures_dir().join(name).join("fixture.toml")) {
+            Ok(text) => parse_fixture_config(&text).unwrap(),
+            Err(_) => FixtureConfig::default(),
+        };
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join(name);
+        copy_dir(&fixtures_dir().join(name), &dir);
+        let reference = diagnostics_of(&dir, &cfg, &["--no-cache"]);
+        let first = diagnostics_of(&dir, &cfg, &[]);
+        assert_eq!(first, reference, "{name}: first check with the caches");
+        assert!(
+            dir.join(".archgate/cache/check.bin").is_file(),
+            "{name}: no check memo written"
+        );
+        let second = diagnostics_of(&dir, &cfg, &[]);
+        assert_eq!(second, reference, "{name}: second check (memo)");
+
+        // every source gains a line at its top: every later line moves
+        let files = sources(&dir);
+        for f in &files {
+            let mut bytes = b"// moved\n".to_vec();
+            bytes.extend(std::fs::read(f).unwrap());
+            std::fs::write(f, bytes).unwrap();
+        }
+        let moved = diagnostics_of(&dir, &cfg, &[]);
+        assert_eq!(
+            moved,
+            diagnostics_of(&dir, &cfg, &["--no-cache"]),
+            "{name}: after an edit"
+        );
+
+        // the first source file disappears
+        std::fs::remove_file(&files[0]).unwrap();
+        let fewer = diagnostics_of(&dir, &cfg, &["--no-cache"]);
+        assert_eq!(
+            diagnostics_of(&dir, &cfg, &[]),
+            fewer,
+            "{name}: after a deletion"
+        );
+        changed_by_deletion += usize::from(fewer != moved);
+    }
+    // the deletions must matter somewhere, or the last step tests nothing
+    assert!(
+        changed_by_deletion >= 10,
+        "only {changed_by_deletion} fixtures changed"
+    );
+}
