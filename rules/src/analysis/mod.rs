@@ -251,10 +251,10 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn modules_of(&self, rel: &str) -> Vec<Option<Module>> {
+    pub fn modules_of(&self, rel: &str) -> std::borrow::Cow<'_, [Option<Module>]> {
         match self.assignment.by_file.get(rel) {
-            Some(v) => v.clone(),
-            None => modules::assign_file(self.config, rel),
+            Some(v) => std::borrow::Cow::Borrowed(v),
+            None => std::borrow::Cow::Owned(modules::assign_file(self.config, rel)),
         }
     }
 
@@ -312,8 +312,14 @@ impl Ctx<'_> {
             return direct;
         }
         let mut out: Vec<(String, Option<String>)> = Vec::new();
+        let defines = |name: &str| {
+            self.file(target)
+                .is_some_and(|e| e.facts.exports.local.iter().any(|n| n == name))
+        };
         for n in &imp.names {
-            if n.name == "default" || n.name == "*" {
+            // the common case, without following anything: the target defines
+            // the name itself (`target` is in `reads` already)
+            if n.name == "default" || n.name == "*" || defines(&n.name) {
                 out.push((target.to_string(), None));
                 continue;
             }
