@@ -233,6 +233,24 @@ fn read_baseline(
     Ok(Some((text, baseline)))
 }
 
+/// This build of archgate, for the memo's key: the version alone would let
+/// a rebuilt binary with other rules serve its predecessor's outcomes, so the
+/// executable's size and modification time go in too.
+fn build_identity() -> Vec<u8> {
+    let mut id = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    if let Ok(m) = meta {
+        id.extend(m.len().to_le_bytes());
+        if let Ok(d) = m
+            .modified()
+            .map(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default())
+        {
+            id.extend(d.as_nanos().to_le_bytes());
+        }
+    }
+    id
+}
+
 /// Where the check memo of a workspace lives (see [`rules::memo`]).
 pub fn memo_path(root: &Path) -> PathBuf {
     root.join(".archgate").join("cache").join("check.bin")
@@ -265,6 +283,7 @@ pub fn check_config(
     // everything besides files and probes the outcome depends on
     let (bpath, _) = baseline_path_of(&config, explicit_baseline);
     let key = rules::memo::Key::new()
+        .part(&build_identity())
         .part(config.path.as_os_str().as_encoded_bytes())
         .part(config.text.as_bytes())
         .part(today.as_bytes())
