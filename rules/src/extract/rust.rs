@@ -81,6 +81,8 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
 struct Marks {
     /// (start, end) of every occurrence, overlapping ones included, by start.
     spans: Vec<(u32, u32)>,
+    /// Where `archgate-ignore` occurs (what a comment needs to matter).
+    ignores: Vec<u32>,
 }
 
 impl Marks {
@@ -93,6 +95,12 @@ impl Marks {
                 .collect()
         });
         let t = text.as_bytes();
+        let ignores: Vec<u32> = WORDS
+            .iter()
+            .filter(|w| w.needle() == b"archgate-ignore")
+            .flat_map(|w| w.find_iter(t))
+            .map(|i| i as u32)
+            .collect();
         // every `::`, overlapping ones too (`:::` holds two)
         let mut spans: Vec<(u32, u32)> = memchr::memchr_iter(b':', t)
             .filter(|&i| t.get(i + 1) == Some(&b':'))
@@ -104,7 +112,17 @@ impl Marks {
             spans.extend(w.find_iter(t).map(|i| (i as u32, i as u32 + n)));
         }
         spans.sort_unstable();
-        Marks { spans }
+        Marks { spans, ignores }
+    }
+
+    /// Whether `range` holds a whole `archgate-ignore`.
+    fn has_ignore(&self, range: std::ops::Range<usize>) -> bool {
+        let first = self
+            .ignores
+            .partition_point(|&s| (s as usize) < range.start);
+        self.ignores
+            .get(first)
+            .is_some_and(|&s| s as usize + "archgate-ignore".len() <= range.end)
     }
 
     /// Whether `range` holds no mark entirely (and is worth skipping: longer
@@ -191,7 +209,36 @@ impl<'t> Walker<'t> {
     fn push_children(&mut self, node: Node<'t>) {
         let base = self.stack.len();
         self.cursor.reset(node);
-        if self.cursor.goto_first_child() {
+        if let Some(marks) = &self.marks {
+            // only the children holding a mark: jump to each from the next
+            // mark instead of stepping over every child (most are barren)
+            let spans = &marks.spans;
+            let end = node.end_byte();
+            let mut i = spans.partition_point(|&(s, _)| (s as usize) < node.start_byte());
+            while let Some(&(start, stop)) = spans.get(i).filter(|m| (m.0 as usize) < end) {
+                if stop as usize > end {
+                    i += 1;
+                    continue;
+                }
+                self.cursor.reset(node);
+                if self
+                    .cursor
+                    .goto_first_child_for_byte(start as usize)
+                    .is_none()
+                {
+                    break;
+                }
+                let child = self.cursor.node();
+                if child.is_named() {
+                    self.stack.push(Task::Visit(child));
+                }
+                // the marks inside this child are its own walk's business
+                let child_end = child.end_byte().max(start as usize + 1);
+                while spans.get(i).is_some_and(|m| (m.0 as usize) < child_end) {
+                    i += 1;
+                }
+            }
+        } else if self.cursor.goto_first_child() {
             loop {
                 let child = self.cursor.node();
                 if child.is_named() {
@@ -212,7 +259,9 @@ impl<'t> Walker<'t> {
             "extern_crate_declaration" => self.extern_crate(node),
             "mod_item" => self.mod_item(node),
             "scoped_identifier" | "scoped_type_identifier" => self.code_path(node),
-            "token_tree" | "token_repetition" | "ERROR" => self.scan_tokens(node),
+            "token_tree" | "token_repetition" | "ERROR" if !self.barren(node) => {
+                self.scan_tokens(node)
+            }
             "attribute_item" | "inner_attribute_item" | "visibility_modifier" => {
                 self.comments_only(node)
             }
@@ -245,17 +294,25 @@ impl<'t> Walker<'t> {
                 }
                 self.push_children(node);
             }
-            _ if self
-                .marks
-                .as_ref()
-                .is_some_and(|m| m.barren(node.byte_range())) => {}
+            _ if self.barren(node) => {}
             _ => self.push_children(node),
         }
     }
 
+    /// Whether pruning is on and `node` holds nothing to extract.
+    fn barren(&self, node: Node<'_>) -> bool {
+        self.marks
+            .as_ref()
+            .is_some_and(|m| m.barren(node.byte_range()))
+    }
+
     /// Skipped subtrees (attributes) may still hold suppression comments.
     fn comments_only(&mut self, node: Node<'t>) {
-        if node.child_count() == 0 {
+        let no_ignore = self
+            .marks
+            .as_ref()
+            .is_some_and(|m| !m.has_ignore(node.byte_range()));
+        if node.child_count() == 0 || no_ignore {
             return;
         }
         let mut cursor = node.walk();
@@ -842,7 +899,14 @@ fn top_level_exports(root: Node<'_>, text: &str) -> Vec<String> {
         let exported = match item.kind() {
             "function_item" | "struct_item" | "enum_item" | "trait_item" | "type_item"
             | "const_item" | "static_item" | "mod_item" | "union_item" => {
-                child_of_kind(item, "visibility_modifier").is_some_and(|v| {
+                // the visibility comes first (attributes are the item's
+                // siblings): no need to list the children of every item
+                let vis = item.child(0).filter(|c| c.kind() == "visibility_modifier");
+                debug_assert_eq!(
+                    vis.map(|v| v.id()),
+                    child_of_kind(item, "visibility_modifier").map(|v| v.id())
+                );
+                vis.is_some_and(|v| {
                     let v: String = text[v.byte_range()]
                         .chars()
                         .filter(|c| !c.is_whitespace())
@@ -917,6 +981,9 @@ mod tests {
         assert!(!m.barren(at("//")..text.len()));
         // short ranges are never worth skipping
         assert!(!m.barren(0..8));
+        assert!(m.has_ignore(at("//")..text.len()));
+        assert!(!m.has_ignore(at("//")..at("ignore") + 3));
+        assert!(!m.has_ignore(0..at("//")));
     }
     use crate::extract::parse_and_extract;
 
@@ -1450,14 +1517,14 @@ fn f() {
 
     #[test]
     fn suppressions_inside_use_lists_macros_and_attributes() {
-        let src = "use crate::{\n    infra::db, // archgate-ignore layers: wiring\n};\nfn f() { m!(a, // archgate-ignore x: y\n b); }\n#[cfg(test)] // archgate-ignore z: w\nfn g() {}";
+        let src = "use crate::{\n    infra::db, // archgate-ignore layers: wiring\n};\nfn f() { m!(a, // archgate-ignore x: y\n b); }\n#[cfg(test)] // archgate-ignore z: w\nfn g() {}\n#[derive(Debug, /* archgate-ignore q: r */ Clone)]\nstruct S;";
         let f = facts(src);
         let lines: Vec<(u32, &str)> = f
             .suppressions
             .iter()
             .map(|s| (s.target_line, s.rules[0].as_str()))
             .collect();
-        assert_eq!(lines, [(1, "layers"), (3, "x"), (5, "z")]);
+        assert_eq!(lines, [(1, "layers"), (3, "x"), (5, "z"), (7, "q")]);
     }
 
     #[test]
