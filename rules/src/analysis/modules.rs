@@ -1,6 +1,7 @@
 //! Which file is in which module (one per group), and how rule lists of
 //! modules and globs match files.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -25,8 +26,9 @@ pub struct Assignment {
 /// The modules of a file (one per group), computed from the config alone.
 pub fn assign_file(config: &Config, rel: &str) -> Vec<Option<Module>> {
     let mut out: Vec<Option<Module>> = vec![None; config.groups.len()];
-    for (i, def) in config.modules.iter().enumerate() {
-        if out[def.group].is_some() || !def.matcher.is_match(rel) {
+    for i in config.module_globs.matching(rel) {
+        let def = &config.modules[i];
+        if out[def.group].is_some() {
             continue;
         }
         let name: Arc<str> = match &def.template {
@@ -48,7 +50,11 @@ pub fn assign_file(config: &Config, rel: &str) -> Vec<Option<Module>> {
 
 impl Assignment {
     pub fn new<'a>(config: &Config, files: impl Iterator<Item = &'a String>) -> Assignment {
-        let by_file = files.map(|f| (f.clone(), assign_file(config, f))).collect();
+        let files: Vec<&String> = files.collect();
+        let by_file = files
+            .par_iter()
+            .map(|f| ((*f).clone(), assign_file(config, f)))
+            .collect();
         Assignment {
             by_file,
             groups: config.groups.len(),

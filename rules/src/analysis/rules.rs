@@ -503,15 +503,13 @@ pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector
 /// Whether an API reference (a global chain or an expanded Rust path) is at or
 /// below a selector.
 fn apiref_matches(r: &ApiRef, lang: Lang, sel: &ApiSelector) -> bool {
+    // segment by segment, without collecting: called per use and selector
+    fn under<'s>(mut segs: impl Iterator<Item = &'s str>, prefix: &[String]) -> bool {
+        prefix.iter().all(|p| segs.next() == Some(p.as_str()))
+    }
     match (&sel.kind, lang) {
-        (ApiKind::Global(g), Lang::TypeScript | Lang::Tsx) => {
-            let segs: Vec<&str> = r.path.split('.').collect();
-            path_under(&segs, g)
-        }
-        (ApiKind::RustPath(p), Lang::Rust) => {
-            let segs: Vec<&str> = r.path.trim_start_matches("::").split("::").collect();
-            path_under(&segs, p)
-        }
+        (ApiKind::Global(g), Lang::TypeScript | Lang::Tsx) => under(r.path.split('.'), g),
+        (ApiKind::RustPath(p), Lang::Rust) => under(r.path.trim_start_matches("::").split("::"), p),
         _ => false,
     }
 }

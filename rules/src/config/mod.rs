@@ -91,6 +91,48 @@ impl ModuleDef {
     }
 }
 
+/// Every module's `paths` in one set, so assigning a file to its modules is
+/// one match rather than one per module (a config with a module per crate
+/// of a large dependency tree has hundreds).
+#[derive(Debug, Clone, Default)]
+pub struct ModuleGlobs {
+    pub set: GlobSet,
+    /// The module (index in `Config::modules`) of each glob of `set`.
+    pub owner: Vec<usize>,
+}
+
+impl ModuleGlobs {
+    fn new(modules: &[ModuleDef]) -> ModuleGlobs {
+        let mut b = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        for (i, m) in modules.iter().enumerate() {
+            for g in &m.paths {
+                if let Ok(glob) = build_glob(&g.text) {
+                    b.add(glob);
+                    owner.push(i);
+                }
+            }
+        }
+        ModuleGlobs {
+            set: b.build().unwrap_or_else(|_| GlobSet::empty()),
+            owner,
+        }
+    }
+
+    /// The modules whose `paths` match `rel`, in config order.
+    pub fn matching(&self, rel: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .set
+            .matches(rel)
+            .into_iter()
+            .map(|g| self.owner[g])
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// One stack of layers.
 #[derive(Debug, Clone)]
 pub struct LayerStack {
@@ -220,6 +262,8 @@ pub struct Config {
     /// Group names; index 0 is the default group `modules`.
     pub groups: Vec<String>,
     pub modules: Vec<ModuleDef>,
+    /// All of `modules`' `paths`, for [`crate::analysis`]'s assignment.
+    pub module_globs: ModuleGlobs,
     pub layers: Vec<LayerStack>,
     pub deny: Vec<DenyRule>,
     pub boundaries: Vec<BoundaryRule>,
@@ -935,6 +979,7 @@ impl Builder<'_> {
             baseline: ws.baseline.map(|s| s.into_inner()),
             tsconfig: ws.tsconfig.map(|s| s.into_inner()),
             groups,
+            module_globs: ModuleGlobs::new(&modules),
             modules,
             layers,
             deny,

@@ -199,3 +199,57 @@ fn allow_rules_must_exist() {
     let e = errors("[[allow]]\nfrom = [\"src/**\"]\nto = [\"lib/**\"]\nrules = [\"layer\"]\n");
     assert_eq!(e, ["4:10: unknown rule `layer`; did you mean `layers`?"]);
 }
+
+/// The combined set of every module's globs matches exactly the modules whose
+/// own globs match, in config order.
+#[test]
+fn module_globs_match_what_each_module_matches() {
+    let c = parse(
+        r#"
+[[modules]]
+name = "feature-{1}"
+paths = ["src/features/*/**"]
+
+[[modules]]
+name = "ui"
+paths = ["src/ui/**", "src/features/*/ui/**"]
+
+[[modules]]
+name = "shared"
+paths = ["src/shared/*.ts", "lib/**/*.ts"]
+
+[[modules]]
+name = "team-a"
+group = "teams"
+paths = ["src/**"]
+
+[[modules]]
+name = "team-b"
+group = "teams"
+paths = ["src/ui/**"]
+"#,
+    )
+    .unwrap();
+    let paths = [
+        "src/features/billing/a.ts",
+        "src/features/billing/ui/b.ts",
+        "src/ui/c.ts",
+        "src/shared/d.ts",
+        "src/shared/x/e.ts",
+        "lib/f.ts",
+        "lib/x/y/g.ts",
+        "other/h.ts",
+    ];
+    let mut matched = 0;
+    for rel in paths {
+        let each: Vec<usize> = (0..c.modules.len())
+            .filter(|&i| c.modules[i].matcher.is_match(rel))
+            .collect();
+        assert_eq!(c.module_globs.matching(rel), each, "{rel}");
+        matched += each.len();
+    }
+    assert!(
+        matched >= 10,
+        "only {matched} matches: the paths test little"
+    );
+}
