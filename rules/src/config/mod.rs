@@ -133,6 +133,72 @@ impl ModuleGlobs {
     }
 }
 
+/// The first field (`name:`) of a tree-sitter query whose pattern starts
+/// with a predicate, looking through opening brackets (`field: (#eq? ...)`,
+/// `field: [(#match? ...)]`).
+/// tree-sitter 0.27 fails a C assertion and aborts on such a field when the
+/// predicate's captures exist, so these queries are refused before they are
+/// compiled. This also refuses a few shapes tree-sitter would accept, such as
+/// `field: [(#eq? @a "x") (identifier)]`, where a predicate is an
+/// alternative of its own.
+pub fn predicate_after_field(query: &str) -> Option<String> {
+    let b = query.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    // skips whitespace and `;` comments from `i`
+    let skip_blank = |mut i: usize| loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b';' {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else {
+            return i;
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b';' => i = skip_blank(i),
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            // captures and predicate names are not fields
+            b'@' | b'#' => {
+                i += 1;
+                while i < b.len() && (ident(b[i]) || matches!(b[i], b'.' | b'-' | b'?' | b'!')) {
+                    i += 1;
+                }
+            }
+            c if ident(c) => {
+                let start = i;
+                while i < b.len() && (ident(b[i]) || b[i] == b'-') {
+                    i += 1;
+                }
+                let after = skip_blank(i);
+                if b.get(after) != Some(&b':') {
+                    continue;
+                }
+                let mut j = skip_blank(after + 1);
+                while j < b.len() && matches!(b[j], b'(' | b'[') {
+                    j = skip_blank(j + 1);
+                }
+                if b.get(j) == Some(&b'#') {
+                    return Some(query[start..i].to_string());
+                }
+                i = after + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// One stack of layers.
 #[derive(Debug, Clone)]
 pub struct LayerStack {
@@ -872,7 +938,17 @@ impl Builder<'_> {
                 }
             };
             let mut queries = Vec::new();
-            for &lang in langs {
+            let refused = predicate_after_field(p.query.get_ref());
+            if let Some(field) = &refused {
+                // tree-sitter 0.27 aborts the process on this shape (a failed
+                // C assertion in `ts_query__parse_pattern`), so it never
+                // reaches the compiler
+                self.error(
+                    p.query.span(),
+                    format!("in the query, `{field}:` is followed by a predicate: a field takes a node pattern, such as `{field}: (identifier) @name`; put predicates after the pattern they test"),
+                );
+            }
+            for &lang in langs.iter().filter(|_| refused.is_none()) {
                 match tree_sitter::Query::new(&lang.grammar(), p.query.get_ref()) {
                     Ok(q) => {
                         let capture = match &p.capture {

@@ -253,3 +253,36 @@ paths = ["src/ui/**"]
         "only {matched} matches: the paths test little"
     );
 }
+
+/// tree-sitter 0.27 aborts the whole process (a C assertion) on a field
+/// whose pattern is a predicate, once the predicate's captures exist; the
+/// config fuzzer found it. Such queries are refused before compiling.
+#[test]
+fn a_field_followed_by_a_predicate_is_refused_not_compiled() {
+    let shapes = [
+        r#"((identifier) @a function: (#eq? @a "b"))"#,
+        r#"(call_expression (identifier) @a function: ((#eq? @a "b")))"#,
+        r#"(call_expression (identifier) @a function: [(#eq? @a "b")])"#,
+        "(call_expression (identifier) @a function: ;c\n ( #eq? @a \"b\") @b)",
+        // the fuzzer's input, from the ts-pattern fixture
+        "((call_expression\n   function: (member_expression\n     object: (identifier) @object\n     property:(#eq? @object \"document\")\n (#match? @method \"^write(ln)?$\"))\n",
+    ];
+    for q in shapes {
+        assert!(predicate_after_field(q).is_some(), "{q}");
+        let text = format!(
+            "[[pattern]]\nid = \"p\"\nlanguage = \"typescript\"\nquery = '''\n{q}\n'''\nmessage = \"m\"\n"
+        );
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{q}: {e:?}");
+        assert!(e[0].contains("is followed by a predicate"), "{}", e[0]);
+    }
+    for q in [
+        r#"(call_expression function: (identifier) @a (#eq? @a "b"))"#,
+        r#"(call_expression function: (member_expression object: (_) @o) (#match? @o "a: (#b"))"#,
+        "(call_expression ; function: (#eq? @a \"b\")\n function: (_) @f)",
+        r#"(call_expression !arguments function: _ @f (#not-eq? @f "x"))"#,
+        r#"((identifier) @a.b (#eq? @a.b "c"))"#,
+    ] {
+        assert_eq!(predicate_after_field(q), None, "{q}");
+    }
+}
