@@ -482,9 +482,9 @@ pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector
                 let prefix = &segs[..segs.len() - 1];
                 let sel_segs: Vec<&str> = sel_path.iter().map(String::as_str).collect();
                 sel_segs.len() > prefix.len() && sel_segs.starts_with(prefix)
-                    || path_under(prefix, sel_path)
+                    || path_under(prefix.iter().copied(), sel_path)
             } else {
-                path_under(&segs, sel_path)
+                path_under(segs.iter().copied(), sel_path)
             }
         }
         ApiKind::Global(g) => {
@@ -503,13 +503,11 @@ pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector
 /// Whether an API reference (a global chain or an expanded Rust path) is at or
 /// below a selector.
 fn apiref_matches(r: &ApiRef, lang: Lang, sel: &ApiSelector) -> bool {
-    // segment by segment, without collecting: called per use and selector
-    fn under<'s>(mut segs: impl Iterator<Item = &'s str>, prefix: &[String]) -> bool {
-        prefix.iter().all(|p| segs.next() == Some(p.as_str()))
-    }
     match (&sel.kind, lang) {
-        (ApiKind::Global(g), Lang::TypeScript | Lang::Tsx) => under(r.path.split('.'), g),
-        (ApiKind::RustPath(p), Lang::Rust) => under(r.path.trim_start_matches("::").split("::"), p),
+        (ApiKind::Global(g), Lang::TypeScript | Lang::Tsx) => path_under(r.path.split('.'), g),
+        (ApiKind::RustPath(p), Lang::Rust) => {
+            path_under(r.path.trim_start_matches("::").split("::"), p)
+        }
         _ => false,
     }
 }

@@ -119,9 +119,12 @@ impl ApiSelector {
     }
 }
 
-/// Whether the path `path` (segments) is `prefix` or below it.
-pub fn path_under(path: &[&str], prefix: &[String]) -> bool {
-    path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| *a == b)
+/// Whether the path `path` (segments) is `prefix` or below it. Takes the
+/// segments as an iterator, so a caller can split a path without collecting
+/// it (API uses are matched per use and selector).
+pub fn path_under<'a>(path: impl IntoIterator<Item = &'a str>, prefix: &[String]) -> bool {
+    let mut segs = path.into_iter();
+    prefix.iter().all(|p| segs.next() == Some(p.as_str()))
 }
 
 #[cfg(test)]
@@ -183,9 +186,11 @@ mod tests {
     #[test]
     fn path_prefixes() {
         let sel = vec!["std".to_string(), "env".to_string()];
-        assert!(path_under(&["std", "env", "var"], &sel));
-        assert!(path_under(&["std", "env"], &sel));
-        assert!(!path_under(&["std"], &sel));
-        assert!(!path_under(&["std", "envx"], &sel));
+        assert!(path_under(["std", "env", "var"], &sel));
+        assert!(path_under(["std", "env"], &sel));
+        assert!(!path_under(["std"], &sel));
+        assert!(!path_under(["std", "envx"], &sel));
+        assert!(path_under("std::env::var".split("::"), &sel));
+        assert!(path_under([], &[]));
     }
 }
