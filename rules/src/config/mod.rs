@@ -70,8 +70,8 @@ pub enum Target {
 pub struct ModuleDef {
     pub name: String,
     pub group: usize,
+    /// Matched for every module at once through [`Config::module_globs`].
     pub paths: Vec<PathGlob>,
-    pub matcher: GlobSet,
     /// For template modules (`feature-{1}`): one regex per `paths` entry whose
     /// first group captures the text of the first `*`.
     pub template: Option<Vec<Regex>>,
@@ -814,7 +814,6 @@ impl Builder<'_> {
                 );
             }
             let paths = self.globs(&m.paths);
-            let matcher = self.glob_set(&paths);
             let template = m.name.get_ref().contains("{1}").then(|| {
                 paths
                     .iter()
@@ -839,7 +838,6 @@ impl Builder<'_> {
                 name: m.name.get_ref().clone(),
                 group,
                 paths,
-                matcher,
                 template,
                 depends_on,
                 external,
