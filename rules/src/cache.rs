@@ -101,10 +101,11 @@ impl FactCache {
         FactCache { files }
     }
 
-    /// The cached entry for `rel` if its content and pattern queries match.
-    pub fn lookup(&self, rel: &str, text: &str, patterns_key: u64) -> Option<&CachedFile> {
+    /// The cached entry for `rel` if its content (`hash`, the
+    /// [`content_hash`] of its text) and pattern queries match.
+    pub fn lookup(&self, rel: &str, hash: u64, patterns_key: u64) -> Option<&CachedFile> {
         let c = self.files.get(rel)?;
-        (c.patterns_key == patterns_key && c.hash == content_hash(text)).then_some(c)
+        (c.patterns_key == patterns_key && c.hash == hash).then_some(c)
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -168,10 +169,11 @@ mod tests {
         let c =
             FactCache::decode(&original.encode()).expect("a cache written by this version decodes");
         assert_eq!(c.files["a.ts"].facts, original.files["a.ts"].facts);
-        assert!(c.lookup("a.ts", SAMPLE, 7).is_some());
-        assert!(c.lookup("a.ts", "import x from './z';\n", 7).is_none());
-        assert!(c.lookup("a.ts", "import x from './y';\n", 8).is_none());
-        assert!(c.lookup("b.ts", "", 7).is_none());
+        let h = content_hash;
+        assert!(c.lookup("a.ts", h(SAMPLE), 7).is_some());
+        assert!(c.lookup("a.ts", h("import x from './z';\n"), 7).is_none());
+        assert!(c.lookup("a.ts", h("import x from './y';\n"), 8).is_none());
+        assert!(c.lookup("b.ts", h(""), 7).is_none());
     }
 
     #[test]

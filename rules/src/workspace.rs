@@ -354,9 +354,11 @@ impl FileEntry {
             return skipped("binary file".into());
         }
         let lines = LineIndex::new(&text);
+        let hash = crate::cache::content_hash(&text);
         if config.scan && !needs_full_parse(config, lang, &text) {
             if let Some(facts) = scan::scan_with_lines(&text, lang, &lines) {
-                return FileEntry::with_lines(lang, text, lines, Arc::new(facts), Vec::new());
+                let facts = Arc::new(facts);
+                return FileEntry::with_lines(lang, text, lines, hash, facts, Vec::new());
             }
         }
         let (facts, hits) = match parse(lang, &text, None) {
@@ -367,7 +369,7 @@ impl FileEntry {
             }
             None => return skipped("parsing took too long".into()),
         };
-        FileEntry::with_lines(lang, text, lines, Arc::new(facts), hits)
+        FileEntry::with_lines(lang, text, lines, hash, Arc::new(facts), hits)
     }
 
     /// An analysed file (its imports not resolved yet).
@@ -378,21 +380,24 @@ impl FileEntry {
         pattern_hits: Vec<PatternHit>,
     ) -> FileEntry {
         let lines = LineIndex::new(&text);
-        FileEntry::with_lines(lang, text, lines, facts, pattern_hits)
+        let hash = crate::cache::content_hash(&text);
+        FileEntry::with_lines(lang, text, lines, hash, facts, pattern_hits)
     }
 
-    /// [`FileEntry::new`] with the text's line index already built.
+    /// [`FileEntry::new`] with the text's line index and content hash
+    /// already computed.
     fn with_lines(
         lang: Lang,
         text: String,
         lines: LineIndex,
+        hash: u64,
         facts: Arc<FileFacts>,
         pattern_hits: Vec<PatternHit>,
     ) -> FileEntry {
         FileEntry {
             lang,
             len: text.len(),
-            hash: crate::cache::content_hash(&text),
+            hash,
             lines,
             text: Some(Arc::from(text)),
             facts,
@@ -442,12 +447,16 @@ pub fn load_file(
     let lang = Lang::from_path(rel)?;
     let content = read_content(&config.root.join(rel));
     if let (Some(cache), Content::Text(text)) = (cache, &content) {
-        if let Some(hit) = cache.lookup(rel, text, patterns_key) {
+        let hash = crate::cache::content_hash(text);
+        if let Some(hit) = cache.lookup(rel, hash, patterns_key) {
             // scanned facts lack global API uses: a rule may need them now
             let stale = hit.facts.scanned && (!config.scan || needs_full_parse(config, lang, text));
             if !stale {
                 let (facts, hits) = (hit.facts.clone(), hit.pattern_hits.clone());
-                return Some(FileEntry::new(lang, content_text(content), facts, hits).compact());
+                let text = content_text(content);
+                let lines = LineIndex::new(&text);
+                let entry = FileEntry::with_lines(lang, text, lines, hash, facts, hits);
+                return Some(entry.compact());
             }
         }
     }
