@@ -9,7 +9,7 @@ use rules::analysis::{self, Baseline, Options, Outcome};
 use rules::cache::FactCache;
 use rules::config::{Config, ConfigProblem};
 use rules::memo::{Memo, RecordingFs};
-use rules::resolve::RealFs;
+use rules::resolve::{FileSystem, RealFs};
 use rules::workspace::{self, Workspace};
 
 /// A command-line failure that exits with status 2.
@@ -99,13 +99,19 @@ pub fn load_workspace_with(
 ) -> Result<Workspace, UsageError> {
     let mut config = load_config(config_path)?;
     config.scan = scan;
+    Ok(load_through(config, Arc::new(RealFs), cached))
+}
+
+/// The workspace of a loaded config, its resolvers asking `fs`; through the
+/// facts cache, refreshed afterwards, when `cached`.
+fn load_through(config: Config, fs: Arc<dyn FileSystem>, cached: bool) -> Workspace {
     if !cached {
-        return Ok(Workspace::load(Arc::new(config), Arc::new(RealFs)));
+        return Workspace::load(Arc::new(config), fs);
     }
     let old = read_cache(&config.root);
-    let ws = Workspace::load_cached(Arc::new(config), Arc::new(RealFs), old.as_ref());
+    let ws = Workspace::load_cached(Arc::new(config), fs, old.as_ref());
     save_cache(&ws, old.as_ref());
-    Ok(ws)
+    ws
 }
 
 /// Where the facts cache of a workspace lives.
@@ -274,7 +280,7 @@ pub fn check_config(
     let with_baseline = baseline.is_some();
     let today = today()?;
     if !cached {
-        let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+        let ws = load_through(config, Arc::new(RealFs), false);
         return Ok((
             check_with(&ws, baseline.map(|(_, b)| b), today),
             with_baseline,
@@ -306,9 +312,7 @@ pub fn check_config(
         }
     }
     let recorder = Arc::new(RecordingFs::new(Arc::new(RealFs)));
-    let old = read_cache(&root);
-    let ws = Workspace::load_cached(Arc::new(config), recorder.clone(), old.as_ref());
-    save_cache(&ws, old.as_ref());
+    let ws = load_through(config, recorder.clone(), true);
     let outcome = check_with(&ws, baseline.map(|(_, b)| b), today);
     let memo = Memo::new(key, &ws, recorder.probes(), &outcome, started);
     let _ = write_atomic(&memo_path(&root), &memo.encode());
