@@ -15,10 +15,15 @@ fn write(root: &Path, files: &[(&str, &str)]) {
 }
 
 fn archgate(dir: &Path, args: &[&str]) -> Output {
+    archgate_on(dir, args, "2026-06-01")
+}
+
+/// [`archgate`] with `ARCHGATE_NOW` set to `today`.
+fn archgate_on(dir: &Path, args: &[&str], today: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_archgate"))
         .args(args)
         .current_dir(dir)
-        .env("ARCHGATE_NOW", "2026-06-01")
+        .env("ARCHGATE_NOW", today)
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
@@ -468,14 +473,8 @@ fn the_check_memo_is_never_served_stale() {
         )],
     );
     let run = |now: &str, extra: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_archgate"))
-            .args(["check", "--format", "json"])
-            .args(extra)
-            .current_dir(t.path())
-            .env("ARCHGATE_NOW", now)
-            .output()
-            .unwrap();
-        json(&o)["diagnostics"].clone()
+        let args = [&["check", "--format", "json"][..], extra].concat();
+        json(&archgate_on(t.path(), &args, now))["diagnostics"].clone()
     };
     let mut before = run("2026-06-01", &[]);
     assert_eq!(run("2026-06-01", &[]), before, "memo hit");

@@ -336,6 +336,30 @@ fn str_field<'a>(d: &'a serde_json::Value, k: &str) -> Option<&'a str> {
     d.get(k).and_then(|v| v.as_str())
 }
 
+/// A fixture's `fixture.toml`, or the defaults.
+fn fixture_config(name: &str) -> FixtureConfig {
+    match std::fs::read_to_string(fixtures_dir().join(name).join("fixture.toml")) {
+        Ok(text) => {
+            parse_fixture_config(&text).unwrap_or_else(|e| panic!("{name}/fixture.toml: {e}"))
+        }
+        Err(_) => FixtureConfig::default(),
+    }
+}
+
+/// `archgate check --format json` plus `extra` in `dir`, with the fixture's
+/// own arguments and environment, at [`NOW`].
+fn check_json(dir: &Path, cfg: &FixtureConfig, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_archgate"))
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .args(&cfg.args)
+        .current_dir(dir)
+        .env("ARCHGATE_NOW", NOW)
+        .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap_or_else(|e| panic!("{}: cannot run archgate: {e}", dir.display()))
+}
+
 fn run_fixture(name: &str) {
     let dir = fixtures_dir().join(name);
     assert!(
@@ -343,22 +367,10 @@ fn run_fixture(name: &str) {
         "fixture directory {} is missing",
         dir.display()
     );
-    let cfg = match std::fs::read_to_string(dir.join("fixture.toml")) {
-        Ok(text) => {
-            parse_fixture_config(&text).unwrap_or_else(|e| panic!("{name}/fixture.toml: {e}"))
-        }
-        Err(_) => FixtureConfig::default(),
-    };
+    let cfg = fixture_config(name);
     let expected = collect_markers(&dir).unwrap_or_else(|e| panic!("{name}: bad marker: {e}"));
 
-    let output = Command::new(env!("CARGO_BIN_EXE_archgate"))
-        .args(["check", "--format", "json", "--no-cache"])
-        .args(&cfg.args)
-        .current_dir(&dir)
-        .env("ARCHGATE_NOW", NOW)
-        .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
-        .unwrap_or_else(|e| panic!("{name}: cannot run archgate: {e}"));
+    let output = check_json(&dir, &cfg, &["--no-cache"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let code = output.status.code();
@@ -424,14 +436,7 @@ fn run_fixture(name: &str) {
 
     // the same check with every file parsed by tree-sitter (no import
     // scanner) reports exactly the same diagnostics
-    let full = Command::new(env!("CARGO_BIN_EXE_archgate"))
-        .args(["check", "--format", "json", "--no-cache", "--no-scan"])
-        .args(&cfg.args)
-        .current_dir(&dir)
-        .env("ARCHGATE_NOW", NOW)
-        .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
-        .unwrap_or_else(|e| panic!("{name}: cannot run archgate: {e}"));
+    let full = check_json(&dir, &cfg, &["--no-cache", "--no-scan"]);
     let full: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap_or_default();
     if full.get("diagnostics") != json.get("diagnostics") {
         problems.push(format!(
@@ -752,15 +757,7 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 /// The diagnostics of `archgate check --format json` (plus `extra`) in a
 /// fixture copy, with the fixture's own arguments and environment.
 fn diagnostics_of(dir: &Path, cfg: &FixtureConfig, extra: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_archgate"))
-        .args(["check", "--format", "json"])
-        .args(extra)
-        .args(&cfg.args)
-        .current_dir(dir)
-        .env("ARCHGATE_NOW", NOW)
-        .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
-        .unwrap();
+    let out = check_json(dir, cfg, extra);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{}: not JSON ({e}): {}",
@@ -779,10 +776,7 @@ fn diagnostics_of(dir: &Path, cfg: &FixtureConfig, extra: &[&str]) -> serde_json
 fn the_caches_never_change_what_a_fixture_reports() {
     let mut changed_by_deletion = 0;
     for name in ALL_FIXTURES {
-        let cfg = match std::fs::read_to_string(fixtures_dir().join(name).join("fixture.toml")) {
-            Ok(text) => parse_fixture_config(&text).unwrap(),
-            Err(_) => FixtureConfig::default(),
-        };
+        let cfg = fixture_config(name);
         let t = tempfile::tempdir().unwrap();
         let dir = t.path().join(name);
         copy_dir(&fixtures_dir().join(name), &dir);
