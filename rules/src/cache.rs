@@ -28,7 +28,7 @@ pub struct CachedFile {
     pub pattern_hits: Vec<PatternHit>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 struct Header {
     format: u32,
     archgate: String,
@@ -109,33 +109,49 @@ impl FactCache {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        if let (Ok(h), Ok(body)) = (bincode::serialize(&header()), bincode::serialize(self)) {
-            out.extend((h.len() as u64).to_le_bytes());
-            out.extend(h);
-            out.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-            out.extend(body);
-        }
-        out
+        frame(MAGIC, &header(), self)
     }
 
     /// `None` for anything but a complete cache of this exact version.
     pub fn decode(bytes: &[u8]) -> Option<FactCache> {
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (len, rest) = rest.split_at_checked(8)?;
-        let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
-        let (h, rest) = rest.split_at_checked(len)?;
-        let h: Header = bincode::deserialize(h).ok()?;
-        let want = header();
-        if h.format != want.format || h.archgate != want.archgate || h.grammars != want.grammars {
-            return None;
-        }
-        let (sum, body) = rest.split_at_checked(8)?;
-        if u64::from_le_bytes(sum.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body) {
-            return None;
-        }
-        bincode::deserialize(body).ok()
+        unframe(MAGIC, &header(), bytes)
     }
+}
+
+/// A file of the cache directory (the facts cache, the check memo): `magic`,
+/// the length of `header`, the header, an xxh3 checksum of the body, the
+/// body; header and body in bincode.
+pub(crate) fn frame<H: Serialize, B: Serialize>(magic: &[u8; 8], header: &H, body: &B) -> Vec<u8> {
+    let mut out = magic.to_vec();
+    if let (Ok(h), Ok(body)) = (bincode::serialize(header), bincode::serialize(body)) {
+        out.extend((h.len() as u64).to_le_bytes());
+        out.extend(h);
+        out.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        out.extend(body);
+    }
+    out
+}
+
+/// The body of a [`frame`]d file whose magic and header are exactly
+/// `magic` and `header`: `None` for anything else (truncated, corrupt,
+/// written by another version).
+pub(crate) fn unframe<H: Serialize, B: serde::de::DeserializeOwned>(
+    magic: &[u8; 8],
+    header: &H,
+    bytes: &[u8],
+) -> Option<B> {
+    let rest = bytes.strip_prefix(magic)?;
+    let (len, rest) = rest.split_at_checked(8)?;
+    let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
+    let (h, rest) = rest.split_at_checked(len)?;
+    if h != bincode::serialize(header).ok()?.as_slice() {
+        return None;
+    }
+    let (sum, body) = rest.split_at_checked(8)?;
+    if u64::from_le_bytes(sum.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body) {
+        return None;
+    }
+    bincode::deserialize(body).ok()
 }
 
 #[cfg(test)]
@@ -174,6 +190,17 @@ mod tests {
         assert!(c.lookup("a.ts", h("import x from './z';\n"), 7).is_none());
         assert!(c.lookup("a.ts", h("import x from './y';\n"), 8).is_none());
         assert!(c.lookup("b.ts", h(""), 7).is_none());
+    }
+
+    #[test]
+    fn a_frame_is_read_back_only_under_its_magic_and_header() {
+        let bytes = frame(MAGIC, &("v", 1u32), &vec![7u32, 8]);
+        assert_eq!(unframe(MAGIC, &("v", 1u32), &bytes), Some(vec![7u32, 8]));
+        assert_eq!(unframe::<_, Vec<u32>>(MAGIC, &("v", 2u32), &bytes), None);
+        assert_eq!(
+            unframe::<_, Vec<u32>>(b"AGMEMO\0\0", &("v", 1u32), &bytes),
+            None
+        );
     }
 
     #[test]

@@ -207,10 +207,17 @@ impl FileSystem for RecordingFs {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 struct Header {
     format: u32,
     archgate: String,
+}
+
+fn header() -> Header {
+    Header {
+        format: MEMO_FORMAT,
+        archgate: env!("CARGO_PKG_VERSION").to_string(),
+    }
 }
 
 /// A check's outcome and everything it depended on.
@@ -289,35 +296,12 @@ impl Memo {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        let header = Header {
-            format: MEMO_FORMAT,
-            archgate: env!("CARGO_PKG_VERSION").to_string(),
-        };
-        if let (Ok(h), Ok(body)) = (bincode::serialize(&header), bincode::serialize(self)) {
-            out.extend((h.len() as u64).to_le_bytes());
-            out.extend(h);
-            out.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-            out.extend(body);
-        }
-        out
+        crate::cache::frame(MAGIC, &header(), self)
     }
 
     /// `None` for anything but a complete memo of this exact version.
     pub fn decode(bytes: &[u8]) -> Option<Memo> {
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (len, rest) = rest.split_at_checked(8)?;
-        let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
-        let (h, rest) = rest.split_at_checked(len)?;
-        let h: Header = bincode::deserialize(h).ok()?;
-        if h.format != MEMO_FORMAT || h.archgate != env!("CARGO_PKG_VERSION") {
-            return None;
-        }
-        let (sum, body) = rest.split_at_checked(8)?;
-        if u64::from_le_bytes(sum.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body) {
-            return None;
-        }
-        bincode::deserialize(body).ok()
+        crate::cache::unframe(MAGIC, &header(), bytes)
     }
 }
 
