@@ -71,6 +71,9 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
     }
 }
 
+/// What a suppression comment says; a comment without it is not one.
+const IGNORE_WORD: &str = "archgate-ignore";
+
 /// Where the file's text holds something the walk may extract: every path
 /// recorded has `::`, every suppression says `archgate-ignore`, and `unsafe`,
 /// `mod`, `use` and `extern crate` items name their keyword. A subtree whose
@@ -87,30 +90,30 @@ struct Marks {
 
 impl Marks {
     fn new(text: &str) -> Marks {
+        use memchr::memmem::Finder;
         use std::sync::LazyLock;
-        static WORDS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
-            ["unsafe", "mod", "use", "extern", "archgate-ignore"]
+        static KEYWORDS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+            ["unsafe", "mod", "use", "extern"]
                 .iter()
-                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .map(|w| Finder::new(w.as_bytes()))
                 .collect()
         });
+        static IGNORE: LazyLock<Finder<'static>> =
+            LazyLock::new(|| Finder::new(IGNORE_WORD.as_bytes()));
         let t = text.as_bytes();
-        let ignores: Vec<u32> = WORDS
-            .iter()
-            .filter(|w| w.needle() == b"archgate-ignore")
-            .flat_map(|w| w.find_iter(t))
-            .map(|i| i as u32)
-            .collect();
+        let ignores: Vec<u32> = IGNORE.find_iter(t).map(|i| i as u32).collect();
         // every `::`, overlapping ones too (`:::` holds two)
         let mut spans: Vec<(u32, u32)> = memchr::memchr_iter(b':', t)
             .filter(|&i| t.get(i + 1) == Some(&b':'))
             .map(|i| (i as u32, i as u32 + 2))
             .collect();
-        for w in WORDS.iter() {
+        // no word overlaps itself, so non-overlapping matches are all
+        for w in KEYWORDS.iter() {
             let n = w.needle().len() as u32;
-            // no keyword overlaps itself, so non-overlapping matches are all
             spans.extend(w.find_iter(t).map(|i| (i as u32, i as u32 + n)));
         }
+        let n = IGNORE_WORD.len() as u32;
+        spans.extend(ignores.iter().map(|&i| (i, i + n)));
         spans.sort_unstable();
         Marks { spans, ignores }
     }
@@ -122,7 +125,7 @@ impl Marks {
             .partition_point(|&s| (s as usize) < range.start);
         self.ignores
             .get(first)
-            .is_some_and(|&s| s as usize + "archgate-ignore".len() <= range.end)
+            .is_some_and(|&s| s as usize + IGNORE_WORD.len() <= range.end)
     }
 
     /// Whether `range` holds no mark entirely (and is worth skipping: longer
