@@ -156,8 +156,27 @@ pub struct ModDecl {
 pub struct Exports {
     /// Names declared in this file and exported (TS `export const x`,
     /// `export function f`, `export default`, `export { local }` of a local
-    /// declaration; Rust: `pub` items at file level).
+    /// declaration; Rust: `pub` items at file level). A set: sorted and
+    /// without duplicates ([`Exports::finish`]), so that [`Exports::defines`]
+    /// is a binary search (index files export hundreds of names, and every
+    /// imported name asks).
     pub local: Vec<String>,
+}
+
+impl Exports {
+    /// Whether the file itself defines and exports `name`.
+    pub fn defines(&self, name: &str) -> bool {
+        self.local
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// Sorts and deduplicates [`Exports::local`]; every extractor calls it
+    /// last.
+    pub fn finish(&mut self) {
+        self.local.sort_unstable();
+        self.local.dedup();
+    }
 }
 
 /// One `archgate-ignore` / `archgate-ignore-file` comment.
@@ -199,6 +218,18 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// Whether the file re-exports anything (`export … from`, `pub use`): if
+    /// not, every name imported from it is defined in it or nowhere, and
+    /// re-export following stops there.
+    pub fn reexports(&self) -> bool {
+        self.imports.iter().any(|i| {
+            matches!(
+                i.kind,
+                ImportKind::ReExport | ImportKind::ReExportAll | ImportKind::PubUse
+            )
+        })
+    }
+
     pub fn empty(lang: Lang) -> FileFacts {
         FileFacts {
             lang,
@@ -210,6 +241,26 @@ impl FileFacts {
             suppressions: Vec::new(),
             has_syntax_errors: false,
             scanned: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_are_a_set_searched_by_name() {
+        let mut e = Exports {
+            local: ["b", "default", "a", "B", "b"].map(String::from).to_vec(),
+        };
+        e.finish();
+        assert_eq!(e.local, ["B", "a", "b", "default"]);
+        for name in ["B", "a", "b", "default"] {
+            assert!(e.defines(name), "{name}");
+        }
+        for name in ["", "A", "c", "defaults", "bb"] {
+            assert!(!e.defines(name), "{name}");
         }
     }
 }

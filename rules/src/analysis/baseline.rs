@@ -1,6 +1,7 @@
 //! Baselines: the violations that exist today, keyed by rule, file and target
 //! with a count, so moving lines keeps them valid.
 
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -44,7 +45,7 @@ fn key(d: &Diagnostic) -> (String, String, String) {
 }
 
 /// Baseline entries of each file: file → (rule, target) → count.
-pub(crate) type PerFile = std::collections::HashMap<String, BTreeMap<(String, String), u32>>;
+pub(crate) type PerFile = FxHashMap<String, BTreeMap<(String, String), u32>>;
 
 /// [`Baseline::apply`] for the diagnostics of one file, given that file's
 /// entries; returns how many of them are stale.
@@ -158,7 +159,7 @@ impl Baseline {
     /// The entries grouped by file: file → (rule, target) → count, so that
     /// files can be matched one at a time ([`apply_file`]).
     pub(crate) fn by_file(&self) -> PerFile {
-        let mut out = PerFile::new();
+        let mut out = PerFile::default();
         for ((rule, file, target), &count) in &self.entries {
             out.entry(file.clone())
                 .or_default()

@@ -11,7 +11,8 @@ pub mod modules;
 mod rules;
 mod suppress;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -143,19 +144,19 @@ pub(crate) struct FileResult {
 #[derive(Debug, Default)]
 pub struct AnalysisCache {
     assignment: Option<Assignment>,
-    files: HashMap<String, FileResult>,
+    files: FxHashMap<String, FileResult>,
     /// file → files whose results read it.
-    dependents: HashMap<String, HashSet<String>>,
+    dependents: FxHashMap<String, FxHashSet<String>>,
     /// (group, from, to) → files with such module edges, and how many: the
     /// module graph, kept up to date file by file.
-    pairs: HashMap<(usize, Module, Module), HashMap<String, u32>>,
-    dirty: HashSet<String>,
+    pairs: FxHashMap<(usize, Module, Module), FxHashMap<String, u32>>,
+    dirty: FxHashSet<String>,
     all_dirty: bool,
     /// An edge of the file graph or the module graph changed since the graph
     /// rules last ran.
     graph_dirty: bool,
     /// The last graph-rule violations (cycles, transitive deny), by file.
-    global: HashMap<String, Vec<Violation>>,
+    global: FxHashMap<String, Vec<Violation>>,
     /// The final diagnostics of every file (and of the config file), after
     /// `[[allow]]`, suppressions and the baseline.
     post: BTreeMap<String, Post>,
@@ -311,15 +312,17 @@ impl Ctx<'_> {
         {
             return direct;
         }
-        let mut out: Vec<(String, Option<String>)> = Vec::new();
-        let defines = |name: &str| {
-            self.file(target)
-                .is_some_and(|e| e.facts.exports.local.iter().any(|n| n == name))
+        // the common case: a target that re-exports nothing defines every
+        // name imported from it, or none (then the import is judged by the
+        // target all the same)
+        let Some(target_entry) = self.file(target).filter(|e| e.facts.reexports()) else {
+            return direct;
         };
+        let mut out: Vec<(String, Option<String>)> = Vec::new();
         for n in &imp.names {
-            // the common case, without following anything: the target defines
-            // the name itself (`target` is in `reads` already)
-            if n.name == "default" || n.name == "*" || defines(&n.name) {
+            // without following anything: the target defines the name itself
+            // (`target` is in `reads` already)
+            if n.name == "default" || n.name == "*" || target_entry.facts.exports.defines(&n.name) {
                 out.push((target.to_string(), None));
                 continue;
             }
@@ -343,7 +346,7 @@ impl Ctx<'_> {
         }
         seen.push(file.to_string());
         let entry = self.file(file)?;
-        if entry.facts.exports.local.iter().any(|n| n == name) {
+        if entry.facts.exports.defines(name) {
             return Some(file.to_string());
         }
         for (imp, res) in entry.facts.imports.iter().zip(&entry.resolved) {
@@ -499,7 +502,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         .iter()
         .any(|r| r.transitive && r.severity != Severity::Off);
     if cache.graph_dirty || transitive {
-        let mut global: HashMap<String, Vec<Violation>> = HashMap::new();
+        let mut global: FxHashMap<String, Vec<Violation>> = FxHashMap::default();
         let found = rules::cycles(&ctx, cache)
             .into_iter()
             .chain(rules::file_cycles(&ctx, &cache.files))
@@ -656,7 +659,7 @@ fn post_process(
 /// One place breaking the same rule in several groups is one diagnostic.
 fn merge_groups(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violation> {
     let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
-    let mut seen: HashMap<(String, u32, u32, String), usize> = HashMap::new();
+    let mut seen: FxHashMap<(String, u32, u32, String), usize> = FxHashMap::default();
     for v in violations {
         let key = (v.file.clone(), v.span.start, v.span.end, v.rule.clone());
         match seen.get(&key) {

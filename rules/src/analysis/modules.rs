@@ -2,7 +2,7 @@
 //! modules and globs match files.
 
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::config::{Config, FileTarget, ModRef};
@@ -18,7 +18,7 @@ pub struct Module {
 #[derive(Debug, Default)]
 pub struct Assignment {
     /// file → one slot per group.
-    pub by_file: HashMap<String, Vec<Option<Module>>>,
+    pub by_file: FxHashMap<String, Vec<Option<Module>>>,
     /// group count
     pub groups: usize,
 }

@@ -1,7 +1,7 @@
 //! The checks themselves. Each function documents its rule; `archgate explain`
 //! and the README's rule pages are written from the same words.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::graph;
 use super::modules::{layer_positions, target_matches, Module};
@@ -896,7 +896,7 @@ pub(super) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
     let mut out = Vec::new();
     for group in 0..config.groups.len() {
         // the module graph of this group, from the kept per-pair edge counts
-        let mut ids: HashMap<&Module, usize> = HashMap::new();
+        let mut ids: FxHashMap<&Module, usize> = FxHashMap::default();
         let mut names: Vec<&Module> = Vec::new();
         let mut pairs: Vec<(&Module, &Module)> = cache
             .pairs
@@ -940,7 +940,7 @@ pub(super) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
         }
         candidates.sort();
         candidates.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-        let mut paths: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut paths: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
         for (rel, _, i) in candidates {
             let e = &cache.files[rel].module_edges[i];
             let (a, b) = (ids[&e.from], ids[&e.to]);
@@ -1018,13 +1018,13 @@ fn module_edges(ctx: &Ctx, rel: &str, edges: &[CachedEdge]) -> Vec<ModuleEdge> {
 }
 
 /// `file-cycle`: like `cycle`, on the file graph.
-pub(super) fn file_cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Violation> {
+pub(super) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) -> Vec<Violation> {
     let config = ctx.config;
     if config.checks.file_cycles == Severity::Off {
         return Vec::new();
     }
     let files: Vec<&String> = ctx.ws.files.keys().collect();
-    let index: HashMap<&str, usize> = files
+    let index: FxHashMap<&str, usize> = files
         .iter()
         .enumerate()
         .map(|(i, f)| (f.as_str(), i))
@@ -1051,7 +1051,7 @@ pub(super) fn file_cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> V
     }
     let comp = graph::scc(&adj);
     let mut out = Vec::new();
-    let mut cache: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    let mut cache: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
     for (a, span, b) in edges {
         if comp[a] != comp[b] {
             continue;
@@ -1095,7 +1095,10 @@ pub(super) fn file_cycles(ctx: &Ctx, results: &HashMap<String, FileResult>) -> V
 /// `[[deny]] transitive = true`: an import in a `from` file that starts a chain
 /// of imports reaching a `to` target (the direct case is reported by
 /// [`deny_rules`]).
-pub(super) fn transitive_deny(ctx: &Ctx, results: &HashMap<String, FileResult>) -> Vec<Violation> {
+pub(super) fn transitive_deny(
+    ctx: &Ctx,
+    results: &FxHashMap<String, FileResult>,
+) -> Vec<Violation> {
     let config = ctx.config;
     let rules: Vec<_> = config
         .deny
@@ -1106,7 +1109,7 @@ pub(super) fn transitive_deny(ctx: &Ctx, results: &HashMap<String, FileResult>) 
         return Vec::new();
     }
     let files: Vec<&String> = ctx.ws.files.keys().collect();
-    let index: HashMap<&str, usize> = files
+    let index: FxHashMap<&str, usize> = files
         .iter()
         .enumerate()
         .map(|(i, f)| (f.as_str(), i))
@@ -1228,7 +1231,7 @@ pub(super) fn transitive_deny(ctx: &Ctx, results: &HashMap<String, FileResult>) 
     out
 }
 
-fn edges_of<'r>(results: &'r HashMap<String, FileResult>, rel: &str) -> &'r [CachedEdge] {
+fn edges_of<'r>(results: &'r FxHashMap<String, FileResult>, rel: &str) -> &'r [CachedEdge] {
     results.get(rel).map_or(&[], |r| r.edges.as_slice())
 }
 

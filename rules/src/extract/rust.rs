@@ -56,15 +56,17 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
     unsafe_spans.sort_by_key(|s| s.start);
     let mut suppressions = w.suppressions;
     suppressions.sort_by_key(|s| s.span.start);
+    let mut exports = Exports {
+        local: top_level_exports(root, text),
+    };
+    exports.finish();
     FileFacts {
         lang: Lang::Rust,
         imports,
         apis,
         unsafe_spans,
         mods: w.mods,
-        exports: Exports {
-            local: top_level_exports(root, text),
-        },
+        exports,
         suppressions,
         has_syntax_errors: false,
         scanned: false,
@@ -1469,7 +1471,7 @@ fn f() {
         let src = "pub fn a() {}\nfn b() {}\npub struct C;\npub(crate) enum D {}\npub trait E {}\npub type F = u8;\npub const G: u8 = 1;\npub static H: u8 = 1;\npub mod i;\npub(self) fn j() {}\n#[macro_export]\nmacro_rules! k { () => {} }\nmacro_rules! l { () => {} }\npub use x::Y;\nmod m { pub fn n() {} }\npub union O { a: u8 }";
         assert_eq!(
             facts(src).exports.local,
-            ["a", "C", "D", "E", "F", "G", "H", "i", "k", "O"]
+            ["C", "D", "E", "F", "G", "H", "O", "a", "i", "k"]
         );
     }
 

@@ -88,6 +88,7 @@ fn scan_or_offset(text: &str, lang: Lang, lines: &LineIndex) -> Result<FileFacts
         ));
     }
     s.facts.scanned = true;
+    s.facts.exports.finish();
     Ok(s.facts)
 }
 
@@ -1787,8 +1788,8 @@ mod tests {
         assert_eq!(
             f.exports.local,
             [
-                "a", "b", "f", "gen", "run", "C", "I", "T", "E", "CE", "d", "aa", "b", "default",
-                "N", "inner", "D", "Alias"
+                "Alias", "C", "CE", "D", "E", "I", "N", "T", "a", "aa", "b", "d", "default", "f",
+                "gen", "inner", "run"
             ]
         );
     }

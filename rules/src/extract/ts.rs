@@ -1389,6 +1389,7 @@ impl<'a, 't> Extractor<'a, 't> {
             }
         }
         self.facts.apis.sort_by_key(|a| a.span.start);
+        self.facts.exports.finish();
         self.facts
     }
 }
@@ -2265,8 +2266,8 @@ mod tests {
         assert_eq!(
             f.exports.local,
             [
-                "a", "b", "c", "e", "f", "g", "fn", "C", "AC", "I", "T", "E", "N", "dc", "x", "z",
-                "default"
+                "AC", "C", "E", "I", "N", "T", "a", "b", "c", "dc", "default", "e", "f", "fn", "g",
+                "x", "z"
             ]
         );
         assert!(f.imports.is_empty());
@@ -2284,7 +2285,7 @@ mod tests {
             Lang::Tsx,
             "export default function App() { return <div/>; }\nconst q = 1;\nexport { q as default2, q as default };\n",
         );
-        assert_eq!(f.exports.local, ["default", "default2", "default"]);
+        assert_eq!(f.exports.local, ["default", "default2"]);
         let f = facts(Lang::Tsx, "export default class Foo {}\n");
         assert_eq!(f.exports.local, ["default"]);
     }
