@@ -46,6 +46,7 @@ enum BaselineCommand {
 }
 
 fn main() -> ExitCode {
+    rules::alloc::no_transparent_huge_pages();
     rules::alloc::tree_sitter_uses_mimalloc();
     let cli = match Cli::try_parse() {
         Ok(c) => c,

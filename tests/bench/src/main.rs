@@ -33,6 +33,7 @@ use rules::workspace::{self, Content, FileEntry, Workspace};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
+    rules::alloc::no_transparent_huge_pages();
     rules::alloc::tree_sitter_uses_mimalloc();
     let all: Vec<String> = std::env::args().skip(1).collect();
     let (args, flags) = split_flags(&all)?;
