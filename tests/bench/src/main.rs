@@ -9,7 +9,6 @@
 //! cargo run --release -p archgate-bench -- real --runs 5
 //! ```
 
-mod gen;
 mod hostile;
 mod lsp;
 mod measure;
@@ -22,6 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use archgate_bench::gen;
 use rayon::prelude::*;
 use rules::analysis::{check, Options};
 use rules::config::Config;

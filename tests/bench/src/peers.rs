@@ -681,12 +681,12 @@ mod tests {
     fn layers_are_read_from_a_generated_config() {
         let dir =
             std::env::temp_dir().join(format!("archgate-bench-layers-{}", std::process::id()));
-        crate::gen::typescript(&dir, 50, 1).unwrap();
+        archgate_bench::gen::typescript(&dir, 50, 1).unwrap();
         let config = Config::load(&dir.join("archgate.toml")).unwrap();
         let l = layers(&config).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
         let names: Vec<&str> = l.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, crate::gen::LAYERS);
+        assert_eq!(names, archgate_bench::gen::LAYERS);
         assert_eq!(l[0].dir, "src/app");
     }
 }

@@ -1,0 +1,180 @@
+//! One engine step at a time, on generated workspaces of 1,000 files:
+//! `cargo bench -p archgate-bench`. Whole-process numbers (cold and warm
+//! checks, the peers, the language server) come from the `archgate-bench`
+//! binary; see the README's "Performance".
+//!
+//! `cargo test -p archgate-bench --benches` runs every benchmark once, as a
+//! test that they still work (tests/run-all does).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use archgate_bench::gen;
+use divan::counter::BytesCount;
+use divan::Bencher;
+use rules::analysis::{check, Options};
+use rules::config::Config;
+use rules::extract;
+use rules::lang::Lang;
+use rules::resolve::RealFs;
+use rules::workspace::{self, Content, Workspace};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    rules::alloc::no_transparent_huge_pages();
+    rules::alloc::tree_sitter_uses_mimalloc();
+    divan::main();
+}
+
+const FILES: usize = 1000;
+const KINDS: [&str; 2] = ["ts", "rust"];
+
+/// A generated workspace, made once per process and kind.
+struct Generated {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    config: Arc<Config>,
+    /// The middle source file by path, and its text.
+    sample: (String, String),
+}
+
+fn generated(kind: &str) -> &'static Generated {
+    static TS: OnceLock<Generated> = OnceLock::new();
+    static RUST: OnceLock<Generated> = OnceLock::new();
+    let cell = if kind == "ts" { &TS } else { &RUST };
+    cell.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path().to_path_buf();
+        let made = if kind == "ts" {
+            gen::typescript(&root, FILES, 42)
+        } else {
+            gen::rust(&root, FILES, 42)
+        };
+        made.expect("the generator writes the workspace");
+        let config = Arc::new(Config::load(&root.join("archgate.toml")).expect("its config loads"));
+        let ext = if kind == "ts" { "ts" } else { "rs" };
+        let mut files = Vec::new();
+        sources(&root, &root, ext, &mut files);
+        files.sort();
+        assert!(files.len() >= FILES / 2, "{} {kind} files", files.len());
+        let rel = files.swap_remove(files.len() / 2);
+        let text = std::fs::read_to_string(root.join(&rel)).expect("a generated file reads");
+        Generated {
+            _dir: dir,
+            root,
+            config,
+            sample: (rel, text),
+        }
+    })
+}
+
+fn sources(root: &Path, dir: &Path, ext: &str, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir)
+        .expect("a generated directory reads")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(root, &path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            let rel = path.strip_prefix(root).expect("under the root");
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+fn lang(kind: &str) -> Lang {
+    if kind == "ts" {
+        Lang::TypeScript
+    } else {
+        Lang::Rust
+    }
+}
+
+fn options() -> Options {
+    Options {
+        today: "2026-01-01".into(),
+        baseline: None,
+    }
+}
+
+fn loaded(kind: &str) -> Workspace {
+    let g = generated(kind);
+    Workspace::load(g.config.clone(), Arc::new(RealFs))
+}
+
+/// The baseline: tree-sitter alone, one file.
+#[divan::bench(args = KINDS)]
+fn parse_only(bencher: Bencher, kind: &str) {
+    let text = &generated(kind).sample.1;
+    bencher
+        .counter(BytesCount::of_str(text))
+        .bench(|| workspace::parse(lang(kind), text, None));
+}
+
+/// Parse and extract facts, one file (what a file the scanner gives up on,
+/// and every Rust file, costs).
+#[divan::bench(args = KINDS)]
+fn parse_and_extract(bencher: Bencher, kind: &str) {
+    let text = &generated(kind).sample.1;
+    let lang = lang(kind);
+    bencher.counter(BytesCount::of_str(text)).bench(|| {
+        let tree = workspace::parse(lang, text, None).expect("it parses");
+        extract::extract(lang, &tree, text)
+    });
+}
+
+/// The import scanner, one TS file (no tree).
+#[divan::bench]
+fn scan(bencher: Bencher) {
+    let text = &generated("ts").sample.1;
+    bencher
+        .counter(BytesCount::of_str(text))
+        .bench(|| extract::scan::scan(text, Lang::TypeScript).expect("the scanner reads it"));
+}
+
+/// Walk, read, scan or parse, extract and resolve every file.
+#[divan::bench(args = KINDS, sample_count = 10, sample_size = 1)]
+fn load(kind: &str) -> Workspace {
+    loaded(kind)
+}
+
+/// Every rule on every file of a loaded workspace (its evaluation results
+/// dropped first, as a new config does).
+#[divan::bench(args = KINDS, sample_count = 20, sample_size = 1)]
+fn evaluate_all(bencher: Bencher, kind: &str) {
+    let mut ws = loaded(kind);
+    let config = generated(kind).config.clone();
+    bencher.bench_local(|| {
+        ws.set_config(config.clone());
+        check(&ws, &options()).diagnostics.len()
+    });
+}
+
+/// A keystroke: one file's text replaced (an import added, then removed
+/// again) and the incremental check, as the language server does it.
+#[divan::bench(args = KINDS)]
+fn edit_and_check(bencher: Bencher, kind: &str) {
+    let g = generated(kind);
+    let mut ws = loaded(kind);
+    check(&ws, &options());
+    let (rel, text) = &g.sample;
+    let lang = lang(kind);
+    let extra = if lang == Lang::Rust {
+        "use crate::nothing::Here;\n"
+    } else {
+        "import { nothing } from './nowhere';\n"
+    };
+    let edited = format!("{extra}{text}");
+    let mut i = 0usize;
+    bencher.bench_local(|| {
+        i += 1;
+        let new = if i % 2 == 1 { &edited } else { text };
+        let tree = workspace::parse(lang, new, None);
+        ws.set_file(rel, Content::Text(new.clone()), tree.as_ref());
+        check(&ws, &options()).diagnostics.len()
+    });
+    assert!(g.root.join(rel).is_file());
+}
