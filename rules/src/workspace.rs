@@ -598,12 +598,11 @@ impl Workspace {
     /// back an entry taken out earlier).
     pub fn set_entry(&mut self, rel: &str, mut entry: FileEntry) {
         let lang = entry.lang;
-        let is_new = !self.files.contains_key(rel);
-        let mods_changed = lang == Lang::Rust
-            && self
-                .files
-                .get(rel)
-                .is_none_or(|old| old.facts.mods != entry.facts.mods);
+        let old_mods = self.files.get(rel).map(|old| &old.facts.mods);
+        let is_new = old_mods.is_none();
+        let mods_changed =
+            lang == Lang::Rust && old_mods.is_none_or(|old| !same_mod_tree(old, &entry.facts.mods));
+        let mods_moved = lang == Lang::Rust && old_mods.is_some_and(|old| *old != entry.facts.mods);
         if is_new || mods_changed {
             // a new file can make other imports resolve; new `mod`s change the tree
             self.files.insert(rel.to_string(), entry);
@@ -611,6 +610,17 @@ impl Workspace {
                 self.rebuild_rust();
             }
             self.resolve_all();
+        } else if mods_moved {
+            // the same tree, declared at other places (a line typed above a
+            // `mod`): the resolver's places move (inline modules, missing
+            // files), no other file resolves differently
+            self.files.insert(rel.to_string(), entry);
+            self.rebuild_rust();
+            let resolved = self.files.get(rel).map(|e| self.resolve_entry(rel, e));
+            if let (Some(e), Some(resolved)) = (self.files.get_mut(rel), resolved) {
+                e.resolved = resolved;
+            }
+            self.analysis_cache().invalidate(rel);
         } else {
             entry.resolved = self.resolve_entry(rel, &entry);
             self.files.insert(rel.to_string(), entry);
@@ -709,6 +719,18 @@ fn needs_tree(config: &Config, lang: Lang) -> bool {
             .patterns
             .iter()
             .any(|p| p.queries.iter().any(|(l, _, _)| *l == lang))
+}
+
+/// Whether two versions of a file's `mod` declarations give the same module
+/// tree, wherever they are in the file.
+fn same_mod_tree(a: &[crate::facts::ModDecl], b: &[crate::facts::ModDecl]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.name == y.name
+                && x.path_attr == y.path_attr
+                && x.inline == y.inline
+                && x.parents == y.parents
+        })
 }
 
 /// True when scanned facts (no global API uses) are not enough for `text`

@@ -99,7 +99,9 @@ fn initial_files() -> Vec<(&'static str, &'static str)> {
         ),
         (
             "src/adapters/mod.rs",
-            "use crate::core::model::run;\npub fn go() { let _ = run; }\n",
+            // a missing module file and an inline module: edits above them
+            // move their places in the resolver
+            "use crate::core::model::run;\nmod gone;\nmod inner {\n    use crate::core::Engine;\n    use super::go;\n}\npub fn go() { let _ = run; }\n",
         ),
     ]
 }

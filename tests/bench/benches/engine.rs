@@ -36,8 +36,11 @@ struct Generated {
     _dir: tempfile::TempDir,
     root: PathBuf,
     config: Arc<Config>,
-    /// The middle source file by path, and its text.
+    /// The source file of median size (by size, then path), and its text.
     sample: (String, String),
+    /// The crate root (`lib.rs`) of the Rust workspace's middle crate, and
+    /// its text: a file of `mod` declarations.
+    crate_root: Option<(String, String)>,
 }
 
 fn generated(kind: &str) -> &'static Generated {
@@ -57,15 +60,21 @@ fn generated(kind: &str) -> &'static Generated {
         let ext = if kind == "ts" { "ts" } else { "rs" };
         let mut files = Vec::new();
         sources(&root, &root, ext, &mut files);
-        files.sort();
         assert!(files.len() >= FILES / 2, "{} {kind} files", files.len());
-        let rel = files.swap_remove(files.len() / 2);
-        let text = std::fs::read_to_string(root.join(&rel)).expect("a generated file reads");
+        let read =
+            |rel: &str| std::fs::read_to_string(root.join(rel)).expect("a generated file reads");
+        let mut by_size: Vec<(usize, &String)> = files.iter().map(|r| (read(r).len(), r)).collect();
+        by_size.sort();
+        let rel = by_size[by_size.len() / 2].1.clone();
+        let mut roots: Vec<&String> = files.iter().filter(|r| r.ends_with("/lib.rs")).collect();
+        roots.sort();
+        let crate_root = roots.get(roots.len() / 2).map(|r| ((*r).clone(), read(r)));
         Generated {
+            sample: (rel.clone(), read(&rel)),
+            crate_root,
             _dir: dir,
             root,
             config,
-            sample: (rel, text),
         }
     })
 }
@@ -158,9 +167,26 @@ fn evaluate_all(bencher: Bencher, kind: &str) {
 #[divan::bench(args = KINDS)]
 fn edit_and_check(bencher: Bencher, kind: &str) {
     let g = generated(kind);
+    edit(bencher, kind, &g.sample);
+}
+
+/// The same in a Rust crate root, above its `mod` declarations (they move
+/// down a line and back).
+#[divan::bench]
+fn edit_and_check_above_mods(bencher: Bencher) {
+    let g = generated("rust");
+    let root = g
+        .crate_root
+        .as_ref()
+        .expect("the Rust workspace has crates");
+    assert!(root.1.contains("mod "), "{} declares no module", root.0);
+    edit(bencher, "rust", root);
+}
+
+fn edit(bencher: Bencher, kind: &str, (rel, text): &(String, String)) {
+    let g = generated(kind);
     let mut ws = loaded(kind);
     check(&ws, &options());
-    let (rel, text) = &g.sample;
     let lang = lang(kind);
     let extra = if lang == Lang::Rust {
         "use crate::nothing::Here;\n"
