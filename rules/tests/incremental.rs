@@ -302,3 +302,138 @@ fn a_new_global_api_rule_parses_scanned_files_again() {
     );
     assert_eq!(got, cold(root, &None));
 }
+
+const RUST_CONFIG: &str = r#"
+[[modules]]
+name = "root"
+paths = ["src/lib.rs"]
+
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+
+[[modules]]
+name = "infra"
+paths = ["src/infra/**"]
+
+[layers]
+order = ["app", "infra", "domain"]
+
+[checks]
+unresolved = "error"
+"#;
+
+const RUST_FILES: &[(&str, &str)] = &[
+    (
+        "src/lib.rs",
+        "pub mod app;\npub mod domain;\npub mod infra;\n",
+    ),
+    ("src/app/mod.rs", "pub fn run() {}\n"),
+    ("src/domain/mod.rs", "pub mod model;\npub fn rule() {}\n"),
+    ("src/domain/model.rs", "pub struct Model;\n"),
+    ("src/domain/extra.rs", "pub struct Extra;\n"),
+    ("src/infra/mod.rs", "pub mod db;\n"),
+    ("src/infra/db.rs", "pub fn connect() {}\n"),
+];
+
+/// A line of Rust: imports across the layers, lines that only move what is
+/// below them, `mod` declarations (present, missing and inline, whose
+/// places the resolver keeps), and items.
+fn random_rust_line(rng: &mut Rng) -> String {
+    match rng.below(9) {
+        0 => ["use crate::infra::db::connect;", "use crate::app::run;"][rng.below(2)].to_string(),
+        1 => [
+            "use crate::domain::model::Model;",
+            "use crate::domain::rule;",
+        ][rng.below(2)]
+        .to_string(),
+        2 => [
+            "use super::rule;",
+            "use self::model::Model;",
+            "use super::super::app::run;",
+        ][rng.below(3)]
+        .to_string(),
+        3 => "// a comment".to_string(),
+        4 => String::new(),
+        5 => ["pub mod model;", "pub mod extra;", "mod gone;"][rng.below(3)].to_string(),
+        6 => format!(
+            "mod inner{} {{ use super::rule; use crate::infra::db::connect; }}",
+            rng.below(2)
+        ),
+        7 => "fn f() { crate::infra::db::connect(); }".to_string(),
+        _ => "pub fn rule() {}".to_string(),
+    }
+}
+
+/// [`run`] for a Rust crate: every edit inserts, replaces or deletes one
+/// line, so `mod` declarations keep moving, appear, disappear and change.
+fn run_rust(seed: u64, steps: usize) {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    std::fs::write(root.join("archgate.toml"), RUST_CONFIG).unwrap();
+    for (f, text) in RUST_FILES {
+        std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+        std::fs::write(root.join(f), text).unwrap();
+    }
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    let mut mirror = BTreeMap::new();
+    assert_eq!(
+        mirrored(&ws, &None, &mut mirror),
+        cold(root, &None),
+        "seed {seed}: initial load"
+    );
+    let mut moved = 0;
+    for step in 0..steps {
+        let (f, _) = RUST_FILES[rng.below(RUST_FILES.len())];
+        let text = std::fs::read_to_string(root.join(f)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let op = rng.below(3);
+        let what = if op == 0 || lines.len() < 2 {
+            let at = rng.below(lines.len() + 1);
+            let line = random_rust_line(&mut rng);
+            moved += usize::from(lines[at..].iter().any(|l| l.contains("mod ")));
+            lines.insert(at, line.clone());
+            format!("insert {line:?} at line {at} of {f}")
+        } else if op == 1 {
+            // as many `mod`s as before, maybe other ones
+            let at = rng.below(lines.len());
+            let line = random_rust_line(&mut rng);
+            let old = std::mem::replace(&mut lines[at], line.clone());
+            format!("replace {old:?} (line {at}) of {f} with {line:?}")
+        } else {
+            let at = rng.below(lines.len());
+            let line = lines.remove(at);
+            format!("delete {line:?} (line {at}) of {f}")
+        };
+        let new = lines.join("\n") + "\n";
+        std::fs::write(root.join(f), &new).unwrap();
+        ws.set_file(f, Content::Text(new), None);
+        let fresh = cold(root, &None);
+        if rng.below(4) != 0 {
+            assert_eq!(
+                mirrored(&ws, &None, &mut mirror),
+                fresh,
+                "seed {seed}, step {step} ({what}): reported changes differ from a cold check"
+            );
+        }
+        assert_eq!(
+            diags(&ws, &None),
+            fresh,
+            "seed {seed}, step {step} ({what}): incremental state differs from a cold check"
+        );
+    }
+    assert!(moved > 0, "seed {seed}: no edit moved a `mod` declaration");
+}
+
+#[test]
+fn rust_incremental_equals_cold_over_random_edits() {
+    for seed in 1..=25 {
+        run_rust(seed, 40);
+    }
+}
