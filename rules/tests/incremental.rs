@@ -152,6 +152,50 @@ fn mirrored(
     mirror.values().flatten().cloned().collect()
 }
 
+/// The incremental workspace of `root`, checked once against a cold check,
+/// with the mirror of its published changes.
+fn load_and_compare(
+    root: &Path,
+    baseline: &Option<Baseline>,
+    seed: u64,
+) -> (Workspace, BTreeMap<String, Vec<Diagnostic>>) {
+    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    let mut mirror = BTreeMap::new();
+    assert_eq!(
+        mirrored(&ws, baseline, &mut mirror),
+        cold(root, baseline),
+        "seed {seed}: initial load"
+    );
+    (ws, mirror)
+}
+
+/// After a step: the incremental state, and (in three steps of four; the
+/// changes must accumulate until asked for) the published changes, equal a
+/// cold check of the same contents.
+fn compare_step(
+    ws: &Workspace,
+    root: &Path,
+    baseline: &Option<Baseline>,
+    mirror: &mut BTreeMap<String, Vec<Diagnostic>>,
+    rng: &mut Rng,
+    context: &str,
+) {
+    let fresh = cold(root, baseline);
+    if rng.below(4) != 0 {
+        assert_eq!(
+            mirrored(ws, baseline, mirror),
+            fresh,
+            "{context}: reported changes differ from a cold check"
+        );
+    }
+    assert_eq!(
+        diags(ws, baseline),
+        fresh,
+        "{context}: incremental state differs from a cold check"
+    );
+}
+
 fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path();
@@ -174,14 +218,7 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
         None
     };
     let baseline = &baseline;
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
-    let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
-    let mut mirror = BTreeMap::new();
-    assert_eq!(
-        mirrored(&ws, baseline, &mut mirror),
-        cold(root, baseline),
-        "seed {seed}: initial load"
-    );
+    let (mut ws, mut mirror) = load_and_compare(root, baseline, seed);
     for step in 0..steps {
         let op = rng.below(10);
         let what;
@@ -222,20 +259,8 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
         } else {
             continue;
         }
-        let fresh = cold(root, baseline);
-        // some steps are not looked at: changes must accumulate until asked for
-        if rng.below(4) != 0 {
-            assert_eq!(
-                mirrored(&ws, baseline, &mut mirror),
-                fresh,
-                "seed {seed}, step {step} ({what}): reported changes differ from a cold check"
-            );
-        }
-        assert_eq!(
-            diags(&ws, baseline),
-            fresh,
-            "seed {seed}, step {step} ({what}): incremental state differs from a cold check"
-        );
+        let context = format!("seed {seed}, step {step} ({what})");
+        compare_step(&ws, root, baseline, &mut mirror, &mut rng, &context);
     }
 }
 
@@ -380,14 +405,7 @@ fn run_rust(seed: u64, steps: usize) {
         std::fs::write(root.join(f), text).unwrap();
     }
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
-    let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
-    let mut mirror = BTreeMap::new();
-    assert_eq!(
-        mirrored(&ws, &None, &mut mirror),
-        cold(root, &None),
-        "seed {seed}: initial load"
-    );
+    let (mut ws, mut mirror) = load_and_compare(root, &None, seed);
     let mut moved = 0;
     for step in 0..steps {
         let (f, _) = RUST_FILES[rng.below(RUST_FILES.len())];
@@ -414,19 +432,8 @@ fn run_rust(seed: u64, steps: usize) {
         let new = lines.join("\n") + "\n";
         std::fs::write(root.join(f), &new).unwrap();
         ws.set_file(f, Content::Text(new), None);
-        let fresh = cold(root, &None);
-        if rng.below(4) != 0 {
-            assert_eq!(
-                mirrored(&ws, &None, &mut mirror),
-                fresh,
-                "seed {seed}, step {step} ({what}): reported changes differ from a cold check"
-            );
-        }
-        assert_eq!(
-            diags(&ws, &None),
-            fresh,
-            "seed {seed}, step {step} ({what}): incremental state differs from a cold check"
-        );
+        let context = format!("seed {seed}, step {step} ({what})");
+        compare_step(&ws, root, &None, &mut mirror, &mut rng, &context);
     }
     assert!(moved > 0, "seed {seed}: no edit moved a `mod` declaration");
 }
