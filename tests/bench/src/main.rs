@@ -437,11 +437,7 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
         .and_then(|(r, e)| Some((r.clone(), e.text(ws.fs(), &dir.join(r))?.to_string())))
         .context("empty workspace")?;
     let lang = Lang::from_path(&rel).context("lang")?;
-    let extra = if lang == Lang::Rust {
-        "use crate::nothing::Here;\n"
-    } else {
-        "import { nothing } from './nowhere';\n"
-    };
+    let extra = archgate_bench::unresolved_import(lang);
     let mut times = Vec::with_capacity(n);
     let mut check_times = Vec::with_capacity(n);
     let mut tree = workspace::parse(lang, &text, None);
