@@ -528,6 +528,7 @@ fixtures! {
     js_mixed => "js-mixed",
     rust_layers => "rust-layers",
     rust_workspace => "rust-workspace",
+    rust_facade => "rust-facade",
     rust_boundary => "rust-boundary",
     rust_cycles_and_patterns => "rust-cycles-and-patterns",
     baseline => "baseline",

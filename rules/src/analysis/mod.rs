@@ -94,13 +94,36 @@ impl Violation {
     }
 }
 
+/// Where an import is judged to lead: `(judged target file, re-exporting file
+/// it came through)` per group, since re-export following stops at a module
+/// boundary and modules differ per group. One list when every group judges
+/// alike (the common case).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Judged(Vec<Vec<(String, Option<String>)>>);
+
+impl Judged {
+    fn direct(target: &str) -> Judged {
+        Judged(vec![vec![(target.to_string(), None)]])
+    }
+
+    /// The judged targets in `group`.
+    pub fn group(&self, group: usize) -> &[(String, Option<String>)] {
+        &self.0[group.min(self.0.len() - 1)]
+    }
+
+    /// The judged targets for rules that belong to no group (globs, chains
+    /// of the file graph): those of the first group.
+    pub fn first(&self) -> &[(String, Option<String>)] {
+        &self.0[0]
+    }
+}
+
 /// One dependency edge: an import of a file and where it is judged to lead.
 #[derive(Debug, Clone)]
 pub(crate) struct Edge<'a> {
     pub import: &'a Import,
     pub resolved: &'a Resolved,
-    /// `(judged target file, re-exporting file it came through)`.
-    pub judged: Vec<(String, Option<String>)>,
+    pub judged: Judged,
 }
 
 /// An import edge to a file, as kept between evaluations for the graph rules.
@@ -109,10 +132,12 @@ pub(crate) struct CachedEdge {
     pub span: Span,
     /// The file the import resolves to.
     pub direct: String,
-    /// `(judged target file, re-exporting file it came through)`.
-    pub judged: Vec<(String, Option<String>)>,
+    pub judged: Judged,
     /// Whether it counts as a dependency under `type_only_imports`.
     pub counted: bool,
+    /// Whether it counts for `cycles` and `file_cycles`, under
+    /// `cycle_type_only_imports`.
+    pub cycle_counted: bool,
 }
 
 /// A counted import between two different modules of a group.
@@ -294,15 +319,20 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// Re-export following: the files that define the names an import brings in.
-    fn follow(
-        &self,
-        imp: &Import,
-        target: &str,
-        reads: &mut Vec<String>,
-    ) -> Vec<(String, Option<String>)> {
+    /// Whether an import counts for `cycles` and `file_cycles` under
+    /// `cycle_type_only_imports`.
+    pub fn counts_for_cycles(&self, import: &Import) -> bool {
+        self.config.checks.cycle_type_only_count || !is_type_only(import)
+    }
+
+    /// Re-export following (spec "Re-exports"): per group, the files an
+    /// import's names are judged by. A name's chain of re-exports is followed
+    /// through files in no module of the group and through files of the
+    /// module they re-export from; it stops at the first file of a module that
+    /// re-exports the name from another module (a facade offers it as its
+    /// own).
+    fn follow(&self, imp: &Import, target: &str, reads: &mut Vec<String>) -> Judged {
         reads.push(target.to_string());
-        let direct = vec![(target.to_string(), None)];
         if !self.config.checks.reexports_follow
             || !matches!(
                 imp.kind,
@@ -310,73 +340,126 @@ impl Ctx<'_> {
             )
             || imp.names.is_empty()
         {
-            return direct;
+            return Judged::direct(target);
         }
         // the common case: a target that re-exports nothing defines every
         // name imported from it, or none (then the import is judged by the
         // target all the same)
         let Some(target_entry) = self.file(target).filter(|e| e.facts.reexports()) else {
-            return direct;
+            return Judged::direct(target);
         };
-        let mut out: Vec<(String, Option<String>)> = Vec::new();
+        let mut chains: Vec<Vec<String>> = Vec::new();
         for n in &imp.names {
             // without following anything: the target defines the name itself
             // (`target` is in `reads` already)
             if n.name == "default" || n.name == "*" || target_entry.facts.exports.defines(&n.name) {
-                out.push((target.to_string(), None));
+                chains.push(vec![target.to_string()]);
                 continue;
             }
             let mut seen = Vec::new();
-            let def = self
-                .defining_file(target, &n.name, &mut seen)
-                .unwrap_or_else(|| target.to_string());
+            let chain = self
+                .defining_chain(target, &n.name, &mut seen)
+                .unwrap_or_else(|| vec![target.to_string()]);
             reads.append(&mut seen);
-            let via = (def != target).then(|| target.to_string());
-            out.push((def, via));
+            chains.push(chain);
         }
-        out.sort();
-        out.dedup();
-        out
+        let mut per_group: Vec<Vec<(String, Option<String>)>> =
+            (0..self.config.groups.len().max(1))
+                .map(|group| {
+                    let mut out: Vec<(String, Option<String>)> = chains
+                        .iter()
+                        .map(|chain| {
+                            let judged = &chain[self.stop_in(chain, group)];
+                            let via = (judged != target).then(|| target.to_string());
+                            (judged.clone(), via)
+                        })
+                        .collect();
+                    out.sort();
+                    out.dedup();
+                    out
+                })
+                .collect();
+        if per_group.iter().all(|g| *g == per_group[0]) {
+            per_group.truncate(1);
+        }
+        Judged(per_group)
     }
 
-    /// The file defining `name` as seen from `file`, following re-exports.
-    fn defining_file(&self, file: &str, name: &str, seen: &mut Vec<String>) -> Option<String> {
+    /// Where following a chain of re-exports (target first, defining file
+    /// last) stops in `group`: at the first file of a module that re-exports
+    /// from a file outside that module.
+    fn stop_in(&self, chain: &[String], group: usize) -> usize {
+        for i in 0..chain.len().saturating_sub(1) {
+            let here = self.modules_of(&chain[i]).get(group).cloned().flatten();
+            if let Some(m) = here {
+                let next = self.modules_of(&chain[i + 1]).get(group).cloned().flatten();
+                if next.as_ref() != Some(&m) {
+                    return i;
+                }
+            }
+        }
+        chain.len().saturating_sub(1)
+    }
+
+    /// The chain of files from `file` to the one defining `name` as seen from
+    /// `file`, following re-exports (`file` first).
+    fn defining_chain(
+        &self,
+        file: &str,
+        name: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
         if seen.len() > 32 || seen.iter().any(|s| s == file) {
             return None;
         }
         seen.push(file.to_string());
         let entry = self.file(file)?;
         if entry.facts.exports.defines(name) {
-            return Some(file.to_string());
+            return Some(vec![file.to_string()]);
         }
+        let through = |tail: Vec<String>| {
+            let mut chain = Vec::with_capacity(tail.len() + 1);
+            chain.push(file.to_string());
+            chain.extend(tail);
+            chain
+        };
         for (imp, res) in entry.facts.imports.iter().zip(&entry.resolved) {
             let Resolved::File(next) = res else { continue };
             match imp.kind {
                 ImportKind::ReExport | ImportKind::PubUse => {
                     if let Some(n) = imp.names.iter().find(|n| n.local == name) {
                         if n.name == "*" || n.name == "default" {
-                            return Some(next.clone());
+                            return Some(through(vec![next.clone()]));
                         }
-                        return self
-                            .defining_file(next, &n.name, seen)
-                            .or_else(|| Some(next.clone()));
+                        let tail = self
+                            .defining_chain(next, &n.name, seen)
+                            .unwrap_or_else(|| vec![next.clone()]);
+                        return Some(through(tail));
                     }
                     // `pub use a::*` in Rust re-exports everything of a
                     if imp.kind == ImportKind::PubUse && imp.specifier.ends_with("::*") {
-                        if let Some(f) = self.defining_file(next, name, seen) {
-                            return Some(f);
+                        if let Some(tail) = self.defining_chain(next, name, seen) {
+                            return Some(through(tail));
                         }
                     }
                 }
                 ImportKind::ReExportAll => {
-                    if let Some(f) = self.defining_file(next, name, seen) {
-                        return Some(f);
+                    if let Some(tail) = self.defining_chain(next, name, seen) {
+                        return Some(through(tail));
                     }
                 }
                 _ => {}
             }
         }
         None
+    }
+
+    /// Whether `file` or a file it re-exports from defines `name`.
+    pub fn provides(&self, file: &str, name: &str, reads: &mut Vec<String>) -> bool {
+        let mut seen = Vec::new();
+        let found = self.defining_chain(file, name, &mut seen).is_some();
+        reads.append(&mut seen);
+        found
     }
 }
 

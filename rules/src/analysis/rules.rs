@@ -155,6 +155,7 @@ fn file_violations(
                 direct: direct.clone(),
                 judged: edge.judged.clone(),
                 counted: ctx.counts(edge.import),
+                cycle_counted: ctx.counts_for_cycles(edge.import),
             });
         }
         module_rules(ctx, &place, &modules, edge, reads, &mut out);
@@ -223,7 +224,7 @@ fn module_rules(
                 }
             }
         }
-        for (target, via) in &edge.judged {
+        for (target, via) in edge.judged.group(group) {
             let to_mods = ctx.modules_of(target);
             let Some(to) = to_mods.get(group).and_then(|m| m.as_ref()) else {
                 continue;
@@ -596,10 +597,20 @@ fn deny_rules(
             if !ctx.counts(edge.import) {
                 continue;
             }
-            for (target, via) in &edge.judged {
+            // a module target is judged in its module's group, a glob in the first
+            let hit = rule.to.iter().find_map(|t| {
+                let Target::Files(ft) = t else { return None };
+                let judged = match ft {
+                    FileTarget::Module(r) => edge.judged.group(config.modules[r.def()].group),
+                    FileTarget::Glob(_) => edge.judged.first(),
+                };
+                judged
+                    .iter()
+                    .find(|(target, _)| target_matches(config, ft, target, &ctx.modules_of(target)))
+            });
+            if let Some((target, via)) = hit {
                 let to_mods = ctx.modules_of(target);
-                let hit = rule.to.iter().any(|t| matches!(t, Target::Files(ft) if target_matches(config, ft, target, &to_mods)));
-                if hit && !reported.contains(&edge.import.span) {
+                if !reported.contains(&edge.import.span) {
                     reported.push(edge.import.span);
                     let to_name = first_module(&to_mods);
                     let mut v = place.violation(
@@ -820,12 +831,11 @@ fn public_entry_fix(
     let entry_file = ctx.ws.files.keys().find(|f| {
         public.iter().any(|g| g.matcher.is_match(f))
             && ctx.modules_of(f).get(def.group).cloned().flatten().as_ref() == Some(to)
-            && edge.import.names.iter().all(|n| {
-                let mut seen = Vec::new();
-                let found = ctx.defining_file(f, &n.name, &mut seen).is_some();
-                reads.append(&mut seen);
-                found
-            })
+            && edge
+                .import
+                .names
+                .iter()
+                .all(|n| ctx.provides(f, &n.name, reads))
     })?;
     let spec = relative_specifier(place.rel, entry_file);
     let text = ctx.text_of(place.rel, place.entry)?;
@@ -997,8 +1007,8 @@ fn module_edges(ctx: &Ctx, rel: &str, edges: &[CachedEdge]) -> Vec<ModuleEdge> {
     let from_mods = ctx.modules_of(rel);
     for (group, from) in from_mods.iter().enumerate() {
         let Some(from) = from else { continue };
-        for edge in edges.iter().filter(|e| e.counted) {
-            for (target, _) in &edge.judged {
+        for edge in edges.iter().filter(|e| e.cycle_counted) {
+            for (target, _) in edge.judged.group(group) {
                 let Some(to) = ctx.modules_of(target).get(group).cloned().flatten() else {
                     continue;
                 };
@@ -1033,7 +1043,7 @@ pub(super) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) ->
     let mut edges: Vec<(usize, Span, usize)> = Vec::new();
     for (i, rel) in ctx.ws.files.keys().enumerate() {
         for edge in edges_of(results, rel) {
-            if !edge.counted {
+            if !edge.cycle_counted {
                 continue;
             }
             let t = &edge.direct;
@@ -1121,7 +1131,7 @@ pub(super) fn transitive_deny(
             if !edge.counted {
                 continue;
             }
-            for (t, _) in &edge.judged {
+            for (t, _) in edge.judged.first() {
                 if let Some(&j) = index.get(t.as_str()) {
                     if !adj[i].contains(&j) {
                         adj[i].push(j);
@@ -1173,7 +1183,7 @@ pub(super) fn transitive_deny(
                 }
                 // the shortest chain over every judged target of this import
                 let mut best: Option<Vec<usize>> = None;
-                for (t, _) in &edge.judged {
+                for (t, _) in edge.judged.first() {
                     let Some(&j) = index.get(t.as_str()) else {
                         continue;
                     };

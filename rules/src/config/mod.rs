@@ -50,6 +50,15 @@ pub enum ModRef {
     Instance(usize, String),
 }
 
+impl ModRef {
+    /// The module definition referred to.
+    pub fn def(&self) -> usize {
+        match self {
+            ModRef::Def(d) | ModRef::Instance(d, _) => *d,
+        }
+    }
+}
+
 /// A module or a glob of files, as written in `from`, `allow_in`,
 /// `depends_on`, `visible_to`.
 #[derive(Debug, Clone)]
@@ -269,6 +278,8 @@ pub struct Checks {
     pub unassigned: Severity,
     /// `type_only_imports = "count"`.
     pub type_only_count: bool,
+    /// `cycle_type_only_imports = "count"`.
+    pub cycle_type_only_count: bool,
     /// `reexports = "follow"`.
     pub reexports_follow: bool,
 }
@@ -286,6 +297,7 @@ impl Default for Checks {
             unresolved: Severity::Warning,
             unassigned: Severity::Off,
             type_only_count: true,
+            cycle_type_only_count: false,
             reexports_follow: true,
         }
     }
@@ -1035,6 +1047,12 @@ impl Builder<'_> {
             unresolved: self.severity(rc.unresolved.as_ref(), d.unresolved),
             unassigned: self.severity(rc.unassigned.as_ref(), d.unassigned),
             type_only_count: self.choice(rc.type_only_imports.as_ref(), "count", "ignore", true),
+            cycle_type_only_count: self.choice(
+                rc.cycle_type_only_imports.as_ref(),
+                "count",
+                "ignore",
+                false,
+            ),
             reexports_follow: self.choice(rc.reexports.as_ref(), "follow", "direct", true),
         };
         let checks_span = text

@@ -339,6 +339,11 @@ pub struct RawChecks {
     /// Default: count.
     #[schemars(with = "Option<String>", extend("enum" = ["count", "ignore"], "default" = "count"))]
     pub type_only_imports: Option<S<String>>,
+    /// "count" or "ignore": whether type-only imports are dependencies for
+    /// `cycles` and `file_cycles` (they are erased at run time, so they close
+    /// no cycle a program can trip on). Default: ignore.
+    #[schemars(with = "Option<String>", extend("enum" = ["count", "ignore"], "default" = "ignore"))]
+    pub cycle_type_only_imports: Option<S<String>>,
     /// "follow": a named import through a re-exporting file is judged against
     /// the module of the file that defines the name; "direct": against the
     /// direct target. Default: follow.

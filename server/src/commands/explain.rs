@@ -467,14 +467,19 @@ fn checks_section(config: &Config, md: &mut String) {
     }
     md.push('\n');
     md.push_str(&format!(
-        "Type-only imports (`import type`) {}. Re-exports: {}.\n\n",
+        "Type-only imports (`import type`) {}; `cycles` and `file_cycles` {} them. Re-exports: {}.\n\n",
         if config.checks.type_only_count {
             "count as dependencies"
         } else {
             "are ignored"
         },
+        if config.checks.cycle_type_only_count {
+            "count"
+        } else {
+            "ignore"
+        },
         if config.checks.reexports_follow {
-            "a named import through a re-exporting file is judged against the file that defines the name"
+            "a named import through a re-exporting file is judged against the file that defines the name, up to the first module that re-exports another module's name (a facade offers it as its own)"
         } else {
             "imports are judged by their direct target"
         }

@@ -222,6 +222,7 @@ pub fn starter(modules: &[Proposed]) -> String {
          # unresolved = \"warning\"\n\
          # unassigned = \"off\"\n\
          # type_only_imports = \"count\"  # or \"ignore\"\n\
+         # cycle_type_only_imports = \"ignore\"  # or \"count\"\n\
          # reexports = \"follow\"         # or \"direct\"\n",
     );
     s
