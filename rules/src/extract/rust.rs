@@ -267,6 +267,15 @@ impl<'t> Walker<'t> {
             "token_tree" | "token_repetition" | "ERROR" if !self.barren(node) => {
                 self.scan_tokens(node)
             }
+            "macro_invocation" if self.is_quoting(node) => {
+                // code a procedural macro generates for its caller: its paths
+                // are not this crate's dependencies, but the macro's own path
+                // (`quote::quote!`) is
+                if let Some(name) = node.child_by_field_name("macro") {
+                    self.stack.push(Task::Visit(name));
+                }
+                self.comments_only(node);
+            }
             "attribute_item" | "inner_attribute_item" | "visibility_modifier" => {
                 self.comments_only(node)
             }
@@ -312,6 +321,17 @@ impl<'t> Walker<'t> {
     }
 
     /// Skipped subtrees (attributes) may still hold suppression comments.
+    /// `quote!`, `quote_spanned!`, `parse_quote!`, `parse_quote_spanned!`,
+    /// also written with a path (`syn::parse_quote!`).
+    fn is_quoting(&self, node: Node<'t>) -> bool {
+        node.child_by_field_name("macro").is_some_and(|m| {
+            matches!(
+                last_segment(self.src(m)),
+                "quote" | "quote_spanned" | "parse_quote" | "parse_quote_spanned"
+            )
+        })
+    }
+
     fn comments_only(&mut self, node: Node<'t>) {
         let no_ignore = self
             .marks
@@ -1284,6 +1304,27 @@ mod tests {
         let f = facts(src);
         let sp = f.imports[0].span;
         assert_eq!(&src[sp.start as usize..sp.end as usize], "std::env::var");
+    }
+
+    #[test]
+    fn quoted_code_is_not_a_dependency() {
+        let src = r#"fn f() -> T {
+            let a = quote! { impl ::serde::Serialize for X { fn f() { crate::x::y(); } } };
+            let b = quote::quote_spanned! { span => ::other::Thing };
+            let c: syn::Item = syn::parse_quote! { use ::third::party; };
+            let d = parse_quote_spanned!(span => ::fourth::x);
+            other::m! { ::kept::path }
+        }"#;
+        assert_eq!(
+            specs(src),
+            [
+                (Path, s("quote::quote_spanned")),
+                (Path, s("syn::Item")),
+                (Path, s("syn::parse_quote")),
+                (Path, s("other::m")),
+                (Path, s("::kept::path")),
+            ]
+        );
     }
 
     #[test]
