@@ -53,6 +53,7 @@ MARKERS = {
         "src/domain/account.rs:3:layers",
         "src/domain/account.rs:4:layers",
         "src/domain/account.rs:5:layers",
+        "src/infra/http.rs:4:layers",
         "src/infra/mod.rs:3:unresolved",
     ],
 }
