@@ -16,7 +16,7 @@ use crate::lang::Lang;
 use crate::workspace::{PatternHit, Workspace};
 
 /// Bumped whenever the facts format or extraction changes meaning.
-pub const CACHE_FORMAT: u32 = 4;
+pub const CACHE_FORMAT: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"ARCHGATE";
 

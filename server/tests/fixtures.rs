@@ -529,6 +529,7 @@ fixtures! {
     rust_layers => "rust-layers",
     rust_workspace => "rust-workspace",
     rust_facade => "rust-facade",
+    rust_proc_macro => "rust-proc-macro",
     rust_boundary => "rust-boundary",
     rust_cycles_and_patterns => "rust-cycles-and-patterns",
     baseline => "baseline",

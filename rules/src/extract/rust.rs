@@ -15,7 +15,12 @@
 //!   `$crate` (in `macro_rules!` bodies) is written `crate`.
 //! * `extern crate foo as bar;` binds `bar` like a `use` alias; a plain
 //!   `extern crate foo;` binds nothing, so `foo::x()` stays a `Path` import.
-//! * Attributes and visibility modifiers (`pub(in crate::a)`) hold no paths.
+//! * Attributes are code: their path (`#[tokio::main]`), `derive(..)` lists
+//!   and paths in their arguments count, and `cfg_attr(pred, attrs..)` counts
+//!   its attributes, not its predicate. Lint attributes (`allow(clippy::x)`),
+//!   `cfg(..)` predicates and tool attributes (`#[rustfmt::skip]`) name no
+//!   crate and hold no paths. Visibility modifiers (`pub(in crate::a)`) hold
+//!   no paths either.
 
 use std::collections::HashMap;
 
@@ -276,9 +281,8 @@ impl<'t> Walker<'t> {
                 }
                 self.comments_only(node);
             }
-            "attribute_item" | "inner_attribute_item" | "visibility_modifier" => {
-                self.comments_only(node)
-            }
+            "attribute_item" | "inner_attribute_item" => self.attribute_item(node),
+            "visibility_modifier" => self.comments_only(node),
             "string_literal" | "raw_string_literal" | "char_literal" => {}
             "unsafe_block" => {
                 self.unsafe_spans.push(Span::of(&node));
@@ -330,6 +334,81 @@ impl<'t> Walker<'t> {
                 "quote" | "quote_spanned" | "parse_quote" | "parse_quote_spanned"
             )
         })
+    }
+
+    /// `#[..]` / `#![..]`: the attribute's path and the paths in its
+    /// arguments or value, unless it is one whose arguments are not code
+    /// ([`attribute_is_inert`]); `cfg_attr` counts its attributes.
+    fn attribute_item(&mut self, node: Node<'t>) {
+        let Some(attr) = node.named_child(0).filter(|a| a.kind() == "attribute") else {
+            return self.comments_only(node);
+        };
+        let args = attr.child_by_field_name("arguments");
+        let path = attr
+            .named_child(0)
+            .filter(|p| Some(*p) != args && Some(*p) != attr.child_by_field_name("value"));
+        let name = path.map(|p| self.src(p)).unwrap_or("");
+        if name == "cfg_attr" {
+            self.comments_outside(node, attr);
+            if let Some(args) = args {
+                self.cfg_attr_args(args);
+            }
+            return;
+        }
+        if attribute_is_inert(name) {
+            return self.comments_only(node);
+        }
+        self.comments_outside(node, attr);
+        self.push_children(attr);
+    }
+
+    /// Comments of an attribute item outside its attribute (`# /* x */ [..]`).
+    fn comments_outside(&mut self, item: Node<'t>, attr: Node<'t>) {
+        let mut cursor = item.walk();
+        for c in item.children(&mut cursor) {
+            if c != attr && matches!(c.kind(), "line_comment" | "block_comment") {
+                self.comment(c);
+            }
+        }
+    }
+
+    /// The arguments of `cfg_attr(pred, a, b(..), ..)`: the predicate is not
+    /// code; each attribute after it is read as a written one would be.
+    fn cfg_attr_args(&mut self, tt: Node<'t>) {
+        let mut cursor = tt.walk();
+        let tokens: Vec<Node<'t>> = tt.children(&mut cursor).collect();
+        // between the delimiters, split at top-level commas
+        let inner = match tokens.len() {
+            0..=2 => &[][..],
+            n => &tokens[1..n - 1],
+        };
+        for (i, seg) in inner.split(|t| t.kind() == ",").enumerate() {
+            let path_len = seg
+                .iter()
+                .take_while(|t| {
+                    matches!(t.kind(), "identifier" | "::" | "crate" | "self" | "super")
+                })
+                .count();
+            let name: String = seg[..path_len].iter().map(|t| self.src(*t)).collect();
+            if i == 0 || attribute_is_inert(&name) {
+                for t in seg {
+                    self.comments_only(*t);
+                    if matches!(t.kind(), "line_comment" | "block_comment") {
+                        self.comment(*t);
+                    }
+                }
+            } else if name == "cfg_attr" {
+                for t in seg {
+                    if t.kind() == "token_tree" {
+                        self.cfg_attr_args(*t);
+                    } else if matches!(t.kind(), "line_comment" | "block_comment") {
+                        self.comment(*t);
+                    }
+                }
+            } else {
+                self.scan_token_list(seg);
+            }
+        }
     }
 
     fn comments_only(&mut self, node: Node<'t>) {
@@ -629,12 +708,18 @@ impl<'t> Walker<'t> {
     /// Scans the raw tokens of a macro token tree (or an ERROR node) for
     /// `ident (:: ident)+` sequences; other named children are visited.
     fn scan_tokens(&mut self, node: Node<'t>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+        self.scan_token_list(&children);
+    }
+
+    /// [`Walker::scan_tokens`] over a run of sibling tokens.
+    fn scan_token_list(&mut self, tokens: &[Node<'t>]) {
         let base = self.stack.len();
         let mut seq = TokenPath::default();
         // whether the previous token permits a leading `::` to start a path
         let mut leading_ok = true;
-        let mut cursor = node.walk();
-        for c in node.children(&mut cursor) {
+        for &c in tokens {
             let kind = c.kind();
             if matches!(kind, "line_comment" | "block_comment") {
                 self.stack.push(Task::Visit(c));
@@ -877,6 +962,30 @@ fn span_between(a: Node<'_>, b: Node<'_>) -> Span {
         col: s.column as u32,
         end_line: e.row as u32,
         end_col: e.column as u32,
+    }
+}
+
+/// Whether an attribute (by its path as written) names no crate and holds no
+/// code: lint levels (their arguments are lint names, `clippy::x`), `cfg`
+/// predicates, and the tool attributes (`rustfmt::skip`, `clippy::msrv`,
+/// `diagnostic::on_unimplemented`, ...).
+fn attribute_is_inert(path: &str) -> bool {
+    const LINTS: [&str; 6] = ["allow", "warn", "deny", "forbid", "expect", "cfg"];
+    const TOOLS: [&str; 6] = [
+        "rustfmt",
+        "clippy",
+        "rustdoc",
+        "rust_analyzer",
+        "diagnostic",
+        "miri",
+    ];
+    let path = path.trim();
+    if LINTS.contains(&path) {
+        return true;
+    }
+    match path.split_once("::") {
+        Some((head, _)) => TOOLS.contains(&head.trim()),
+        None => false,
     }
 }
 
@@ -1441,10 +1550,61 @@ fn f() {
     }
 
     #[test]
-    fn attributes_and_visibility_hold_no_paths() {
-        let src =
-            "#[derive(serde::Serialize)]\n#[cfg_attr(test, x::y)]\npub(in crate::a) struct S;";
+    fn visibility_holds_no_paths() {
+        assert_eq!(specs("pub(in crate::a) struct S;"), []);
+    }
+
+    #[test]
+    fn attribute_paths_derives_and_arguments_are_paths() {
+        let src = r#"#![cfg_attr(docsrs, feature(doc_cfg))]
+#[derive(Debug, serde::Serialize, ::ruff_macros::CacheKey)]
+#[salsa::tracked(heap_size = ruff_memory_usage::heap_size)]
+#[serde(with = "a::b", default = "c::d")]
+#[doc = "see x::y"]
+struct S;
+#[tokio::main(flavor = "current_thread")]
+async fn main() {}
+#[test_case(crate::fixtures::one() ; "one")]
+fn t() {}"#;
+        assert_eq!(
+            specs(src),
+            [
+                (ImportKind::Path, s("serde::Serialize")),
+                (ImportKind::Path, s("::ruff_macros::CacheKey")),
+                (ImportKind::Path, s("salsa::tracked")),
+                (ImportKind::Path, s("ruff_memory_usage::heap_size")),
+                (ImportKind::Path, s("tokio::main")),
+                (ImportKind::Path, s("crate::fixtures::one")),
+            ]
+        );
+    }
+
+    #[test]
+    fn cfg_attr_counts_its_attributes_not_its_predicate() {
+        let src = r#"#[cfg_attr(feature = "serde", derive(serde::Deserialize), x::y)]
+#[cfg_attr(all(unix, target_os::z), cfg_attr(test, derive(proptest_derive::Arbitrary)))]
+#[cfg_attr(feature = "lint", allow(clippy::needless_return))]
+struct S;"#;
+        assert_eq!(
+            specs(src),
+            [
+                (ImportKind::Path, s("serde::Deserialize")),
+                (ImportKind::Path, s("x::y")),
+                (ImportKind::Path, s("proptest_derive::Arbitrary")),
+            ]
+        );
+    }
+
+    #[test]
+    fn lint_cfg_and_tool_attributes_hold_no_paths() {
+        let src = "#![allow(clippy::too_many_lines)]\n#[warn(rustdoc::broken_intra_doc_links)]\n#[expect(clippy::x, reason = \"y\")]\n#[cfg(feature = \"a::b\")]\n#[rustfmt::skip]\n#[rustfmt::skip::macros(a::b)]\n#[diagnostic::on_unimplemented(message = \"m\")]\n#[clippy::msrv = \"1.70\"]\nfn f() {}";
         assert_eq!(specs(src), []);
+    }
+
+    #[test]
+    fn attribute_paths_expand_use_aliases() {
+        let src = "use ruff_macros as rm;\n#[derive(rm::CacheKey)]\nstruct S;";
+        assert_eq!(apis(src), [(s("ruff_macros::CacheKey"), Some(0))]);
     }
 
     #[test]
