@@ -1,6 +1,6 @@
 // Builds the extension: bundles src/extension.ts (with vscode-languageclient)
 // into dist/extension.js, `vscode` left to the host, and copies the schema of
-// archgate.toml (../schema/archgate.schema.json, the one source) into
+// layergate.toml (../schema/layergate.schema.json, the one source) into
 // schema/ for the `tomlValidation` contribution.
 //
 //   node esbuild.mjs            build (add --minify for the .vsix)
@@ -17,7 +17,7 @@ const args = new Set(process.argv.slice(2));
 
 function copySchema() {
   mkdirSync(join(here, "schema"), { recursive: true });
-  copyFileSync(join(here, "..", "schema", "archgate.schema.json"), join(here, "schema", "archgate.schema.json"));
+  copyFileSync(join(here, "..", "schema", "layergate.schema.json"), join(here, "schema", "layergate.schema.json"));
 }
 
 const common = {

@@ -1,9 +1,9 @@
 //! The facts cache: per-file facts keyed by content hash, so a second check
 //! of an unchanged workspace parses nothing. Serialised with a header naming
-//! the archgate version and grammar ABI versions; anything that does not
+//! the layergate version and grammar ABI versions; anything that does not
 //! decode exactly (corrupt, truncated, another version) is ignored, never
 //! trusted. Where the cache lives and when it is written is the caller's
-//! policy (`.archgate/cache/` for the CLI).
+//! policy (`.layergate/cache/` for the CLI).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use crate::workspace::{PatternHit, Workspace};
 /// Bumped whenever the facts format or extraction changes meaning.
 pub const CACHE_FORMAT: u32 = 5;
 
-const MAGIC: &[u8; 8] = b"ARCHGATE";
+const MAGIC: &[u8; 8] = b"LGFACTS\0";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedFile {
@@ -31,7 +31,7 @@ pub struct CachedFile {
 #[derive(Debug, Serialize)]
 struct Header {
     format: u32,
-    archgate: String,
+    layergate: String,
     grammars: String,
 }
 
@@ -74,7 +74,7 @@ fn header() -> Header {
         .join(",");
     Header {
         format: CACHE_FORMAT,
-        archgate: env!("CARGO_PKG_VERSION").to_string(),
+        layergate: env!("CARGO_PKG_VERSION").to_string(),
         grammars,
     }
 }
@@ -223,9 +223,9 @@ mod tests {
     fn load_uses_cached_facts_when_the_content_matches() {
         use crate::resolve::RealFs;
         let t = tempfile::tempdir().unwrap();
-        std::fs::write(t.path().join("archgate.toml"), "").unwrap();
+        std::fs::write(t.path().join("layergate.toml"), "").unwrap();
         std::fs::write(t.path().join("a.ts"), SAMPLE).unwrap();
-        let config = Arc::new(Config::load(&t.path().join("archgate.toml")).unwrap());
+        let config = Arc::new(Config::load(&t.path().join("layergate.toml")).unwrap());
         let cold = Workspace::load(config.clone(), Arc::new(RealFs));
         assert_eq!(cold.files["a.ts"].facts.imports.len(), 1);
         // a cache entry with the same content hash but different facts: if the

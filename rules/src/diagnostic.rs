@@ -35,10 +35,10 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-/// Where a rule is defined in `archgate.toml`.
+/// Where a rule is defined in `layergate.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Related {
-    /// Workspace-relative path of the config file (`archgate.toml`).
+    /// Workspace-relative path of the config file (`layergate.toml`).
     pub file: String,
     #[serde(flatten)]
     pub range: Range,
@@ -65,7 +65,7 @@ pub struct Diagnostic {
     pub target: Option<String>,
     pub baselined: bool,
     pub fixes: Vec<Fix>,
-    /// The rule's definition in `archgate.toml`, when it has one.
+    /// The rule's definition in `layergate.toml`, when it has one.
     #[serde(skip)]
     pub related: Option<Related>,
     /// An unused suppression: clients render it faded.

@@ -1,4 +1,4 @@
-//! The documentation of every built-in rule, in one place: `archgate explain`,
+//! The documentation of every built-in rule, in one place: `layergate explain`,
 //! SARIF rule metadata, LSP `codeDescription` links and the generated pages
 //! under `docs/rules/` are all written from this table (a test keeps the pages
 //! current, as ruff generates its rule pages from rule doc comments).
@@ -22,7 +22,7 @@ pub const BUILTIN_RULES: &[&str] = &[
 
 /// Where the generated rule pages are published (relative links work in the
 /// repository; the absolute base is used where a URI is required).
-pub const DOCS_BASE: &str = "https://github.com/archgate/archgate/blob/main/docs/rules/";
+pub const DOCS_BASE: &str = "https://github.com/layergate/layergate/blob/main/docs/rules/";
 
 /// One built-in rule's documentation.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ pub struct RuleDoc {
     pub summary: &'static str,
     pub what: &'static str,
     pub why: &'static str,
-    /// An `archgate.toml` snippet and code that breaks it.
+    /// An `layergate.toml` snippet and code that breaks it.
     pub example: &'static str,
     pub fix: &'static str,
 }
@@ -73,7 +73,7 @@ pub const RULES: &[RuleDoc] = &[
         id: "depends-on",
         summary: "A module imports a module that is not in its `depends_on` allowlist.",
         what: "When a module has `depends_on`, it may import only the modules and globs listed there (plus `utility` modules and itself). `depends_on = []` forbids every other module.",
-        why: "An allowlist states the intended dependencies outright, so a new dependency is a visible decision in `archgate.toml` instead of an accident in a pull request.",
+        why: "An allowlist states the intended dependencies outright, so a new dependency is a visible decision in `layergate.toml` instead of an accident in a pull request.",
         example: "```toml\n[[modules]]\nname = \"billing\"\npaths = [\"src/billing/**\"]\ndepends_on = [\"shared\"]\n```\n\n```ts\n// src/billing/invoice.ts\nimport { search } from \"../search/index\"; // depends-on\n```",
         fix: "Depend on an allowed module instead, or add the module to `depends_on` if the dependency is intended.",
     },
@@ -121,7 +121,7 @@ pub const RULES: &[RuleDoc] = &[
         id: "unresolved",
         summary: "A relative or crate-local import resolves to no file.",
         what: "A relative TS/JS import, a tsconfig `paths` or workspace-package import, or a Rust `mod x;` whose file does not exist. Package imports never count: they are external. Imports into excluded or ignored files still resolve.",
-        why: "An import archgate cannot follow is a dependency it cannot judge; it is usually a typo or a deleted file.",
+        why: "An import layergate cannot follow is a dependency it cannot judge; it is usually a typo or a deleted file.",
         example: "```ts\nimport { x } from \"./does-not-exist\"; // unresolved\n```",
         fix: "Fix the path, or create the file.",
     },
@@ -136,14 +136,14 @@ pub const RULES: &[RuleDoc] = &[
     RuleDoc {
         id: "suppression",
         summary: "A suppression or `[[allow]]` entry is unused, expired, unexplained or names an unknown rule.",
-        what: "Reported on the `archgate-ignore` comment itself (at most one per comment): one that silences nothing, one whose `until` date has passed (the violation is reported again), one naming an unknown rule, and one without a reason after `:`. An `[[allow]]` entry that silences nothing is reported on its line in archgate.toml.",
+        what: "Reported on the `layergate-ignore` comment itself (at most one per comment): one that silences nothing, one whose `until` date has passed (the violation is reported again), one naming an unknown rule, and one without a reason after `:`. An `[[allow]]` entry that silences nothing is reported on its line in layergate.toml.",
         why: "Stale exceptions hide the next real violation on the same line and make the config lie about the architecture.",
-        example: "```ts\nimport { db } from \"../infra/db\"; // archgate-ignore layers: legacy, see #123\n```",
+        example: "```ts\nimport { db } from \"../infra/db\"; // layergate-ignore layers: legacy, see #123\n```",
         fix: "Remove the unused suppression (a code action does it), give it a reason, or fix the rule id.",
     },
     RuleDoc {
         id: "config",
-        summary: "A problem in archgate.toml or in a manifest archgate reads.",
+        summary: "A problem in layergate.toml or in a manifest layergate reads.",
         what: "Errors (malformed TOML, unknown keys, unknown module names, queries that do not compile) stop `check` with exit status 2 and, in the editor, keep the last valid config in force. Warnings (a glob that matches no file, a malformed tsconfig.json, package.json or Cargo.toml) are reported at their place.",
         why: "A rule that matches nothing silently checks nothing.",
         example: "```toml\n[[modules]]\nname = \"domain\"\npaths = [\"src/domian/**\"] # config: matches no file\n```",
@@ -153,16 +153,16 @@ pub const RULES: &[RuleDoc] = &[
         id: "skipped",
         summary: "A file could not be analysed (binary, over the size limit, unreadable, not UTF-8).",
         what: "One info diagnostic on the file's first line. Files over 2 MiB are skipped without being read.",
-        why: "archgate says what it did not check rather than pretending the file is clean.",
+        why: "layergate says what it did not check rather than pretending the file is clean.",
         example: "```text\nsrc/vendor/bundle.min.js: 20.1 MB is over the size limit of 2 MB\n```",
         fix: "Exclude generated or vendored files in `[workspace] exclude`, or fix the encoding.",
     },
     RuleDoc {
         id: "policy",
         summary: "A change weakens the policy: a rule removed or loosened, a suppression added, the baseline grown (`check --diff` only).",
-        what: "Reported by `archgate check --diff [REF]` only, comparing the work tree with the base REF (default: the merge base of HEAD with the default branch). Three kinds of change are reported as errors: a rule removed or loosened in `archgate.toml` (or an `[[allow]]` added): the base's config is evaluated on the current code, and each violation it reports that the current config no longer reports, or reports at a lower severity, is reported where it happens; an `archgate-ignore` comment added on a changed line (moving or re-wording an existing one is no change); and a baseline entry that is new or whose count grew, on its line in the baseline file. If the base's `archgate.toml` does not parse, that is a warning and rule changes are not compared. Suppressions, `[[allow]]` entries and the baseline never silence these diagnostics: the change being judged cannot approve itself.",
+        what: "Reported by `layergate check --diff [REF]` only, comparing the work tree with the base REF (default: the merge base of HEAD with the default branch). Three kinds of change are reported as errors: a rule removed or loosened in `layergate.toml` (or an `[[allow]]` added): the base's config is evaluated on the current code, and each violation it reports that the current config no longer reports, or reports at a lower severity, is reported where it happens; an `layergate-ignore` comment added on a changed line (moving or re-wording an existing one is no change); and a baseline entry that is new or whose count grew, on its line in the baseline file. If the base's `layergate.toml` does not parse, that is a warning and rule changes are not compared. Suppressions, `[[allow]]` entries and the baseline never silence these diagnostics: the change being judged cannot approve itself.",
         why: "Architecture erodes one exception at a time. Loosening a rule, suppressing a violation or recording it in the baseline are sometimes right, but they are decisions about the architecture and belong in review, not buried in a diff that \"only fixes the build\". A change that only fixes violations reports nothing.",
-        example: "```diff\n [[deny]]\n id = \"domain-is-pure\"\n from = [\"domain\"]\n-to = [\"infra\", \"npm:axios\"]\n+to = [\"infra\"]\n```\n\n```text\nsrc/domain/user.ts:1:1: error[policy]: let through by the change to archgate.toml since main (`domain-is-pure` no longer reports it): ...\n```",
+        example: "```diff\n [[deny]]\n id = \"domain-is-pure\"\n from = [\"domain\"]\n-to = [\"infra\", \"npm:axios\"]\n+to = [\"infra\"]\n```\n\n```text\nsrc/domain/user.ts:1:1: error[policy]: let through by the change to layergate.toml since main (`domain-is-pure` no longer reports it): ...\n```",
         fix: "Fix the violations instead of loosening the rule, suppressing them or recording them in the baseline. When the weakening is intended, it is a decision for review: the `policy` error names what changed and what it lets through, so approvers see it; once the change is merged, `--diff` runs against a base that contains it no longer report it.",
     },
 ];
@@ -183,7 +183,7 @@ mod tests {
     }
 
     /// The pages under docs/rules are generated from this table: regenerate
-    /// with `UPDATE_DOCS=1 cargo test -p archgate-rules docs`.
+    /// with `UPDATE_DOCS=1 cargo test -p layergate-rules docs`.
     #[test]
     fn rule_pages_are_current() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules");
@@ -202,7 +202,7 @@ mod tests {
             let on_disk = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
             assert_eq!(
                 &on_disk, text,
-                "docs/rules/{name} is stale: run UPDATE_DOCS=1 cargo test -p archgate-rules docs"
+                "docs/rules/{name} is stale: run UPDATE_DOCS=1 cargo test -p layergate-rules docs"
             );
         }
     }

@@ -179,10 +179,10 @@ impl Exports {
     }
 }
 
-/// One `archgate-ignore` / `archgate-ignore-file` comment.
+/// One `layergate-ignore` / `layergate-ignore-file` comment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Suppression {
-    /// `archgate-ignore-file`.
+    /// `layergate-ignore-file`.
     pub file_level: bool,
     /// Rule ids as written.
     pub rules: Vec<String>,

@@ -1,4 +1,4 @@
-//! The archgate engine: config, extraction, resolution, graph and rule evaluation.
+//! The layergate engine: config, extraction, resolution, graph and rule evaluation.
 //!
 //! **Architecture invariant:** this crate knows nothing of LSP, tokio, terminals
 //! or output formats. It reads the disk only through [`resolve::FileSystem`] and

@@ -4,7 +4,7 @@
 //! resolves and evaluates nothing.
 //!
 //! A check's outcome is a function of:
-//! - the archgate version (the memo's header);
+//! - the layergate version (the memo's header);
 //! - the config, today's date, the baseline and the options: a key the
 //!   caller computes ([`Key`]);
 //! - the list of files the walk finds (walked again every time, so
@@ -42,7 +42,7 @@ use crate::workspace::Workspace;
 /// Bumped whenever the memo's format changes meaning.
 pub const MEMO_FORMAT: u32 = 1;
 
-const MAGIC: &[u8; 8] = b"AGMEMO\0\0";
+const MAGIC: &[u8; 8] = b"LGMEMO\0\0";
 
 /// How long before the check started a file must have last changed for its
 /// metadata alone to vouch for its content later: the coarsest timestamp
@@ -210,13 +210,13 @@ impl FileSystem for RecordingFs {
 #[derive(Debug, Serialize)]
 struct Header {
     format: u32,
-    archgate: String,
+    layergate: String,
 }
 
 fn header() -> Header {
     Header {
         format: MEMO_FORMAT,
-        archgate: env!("CARGO_PKG_VERSION").to_string(),
+        layergate: env!("CARGO_PKG_VERSION").to_string(),
     }
 }
 
@@ -532,7 +532,7 @@ order = ["app", "domain"]
 
     fn workspace() -> tempfile::TempDir {
         let t = tempfile::tempdir().unwrap();
-        write(t.path(), "archgate.toml", CONFIG);
+        write(t.path(), "layergate.toml", CONFIG);
         write(
             t.path(),
             "tsconfig.json",
@@ -550,7 +550,7 @@ order = ["app", "domain"]
     /// Checks the workspace at `root` and memoises the outcome as if the
     /// check had started at `started`.
     fn check(root: &Path, started: SystemTime) -> (Memo, Outcome) {
-        let config = Arc::new(Config::load(&root.join("archgate.toml")).unwrap());
+        let config = Arc::new(Config::load(&root.join("layergate.toml")).unwrap());
         let recorder = Arc::new(RecordingFs::new(Arc::new(RealFs)));
         let ws = Workspace::load(config, recorder.clone());
         let outcome = analysis::check(
@@ -566,7 +566,7 @@ order = ["app", "domain"]
 
     /// The memo's outcome for the workspace as it is now, if still valid.
     fn reuse(memo: &Memo, root: &Path, key: u64) -> Option<Outcome> {
-        let config = Config::load(&root.join("archgate.toml")).unwrap();
+        let config = Config::load(&root.join("layergate.toml")).unwrap();
         let walked = crate::workspace::walk(&config);
         memo.outcome_if_valid(key, &config.root, &walked, &RealFs)
     }
@@ -661,7 +661,7 @@ order = ["app", "domain"]
         // an import found nothing
         let t = workspace();
         let config = format!("[workspace]\nexclude = [\"src/gen/**\"]\n{CONFIG}");
-        write(t.path(), "archgate.toml", &config);
+        write(t.path(), "layergate.toml", &config);
         write(
             t.path(),
             "src/app/main.ts",

@@ -1,4 +1,4 @@
-//! The state of one workspace (one `archgate.toml`): its files, their facts and
+//! The state of one workspace (one `layergate.toml`): its files, their facts and
 //! resolved imports. Built once by a parallel walk, then updated file by file
 //! (the language server) without re-reading anything else.
 //!
@@ -91,7 +91,7 @@ impl std::fmt::Debug for Workspace {
 
 /// Lists the files a config governs: supported extensions, `include`/`exclude`,
 /// `.gitignore`, never `node_modules`, `target`, `.git`, nor anything below a
-/// nested `archgate.toml`. Paths are workspace-relative with `/`, sorted.
+/// nested `layergate.toml`. Paths are workspace-relative with `/`, sorted.
 pub fn walk(config: &Config) -> Vec<String> {
     let root = config.root.clone();
     let mut builder = ignore::WalkBuilder::new(&root);
@@ -147,7 +147,7 @@ pub fn walk(config: &Config) -> Vec<String> {
 /// Whether [`walk`] would list `rel` (workspace-relative, with `/`): for a
 /// file that appears later (a watcher event, a new editor buffer). Applies
 /// the same filters: language, `include`/`exclude`, never `node_modules`,
-/// `target` or `.git`, not below a nested `archgate.toml`, and the `.ignore`,
+/// `target` or `.git`, not below a nested `layergate.toml`, and the `.ignore`,
 /// `.gitignore` and `.git/info/exclude` files from the root down to the
 /// file's folder (deeper files win, `.ignore` before `.gitignore`).
 pub fn walked(config: &Config, rel: &str) -> bool {
@@ -773,7 +773,7 @@ fn pattern_key(c: &Config) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// Finds the configs `check` covers from `start`: every `archgate.toml` at or
+/// Finds the configs `check` covers from `start`: every `layergate.toml` at or
 /// below it, or else the nearest one above it.
 pub fn discover_configs(start: &Path) -> Vec<PathBuf> {
     let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
@@ -805,7 +805,7 @@ pub fn discover_configs(start: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The nearest `archgate.toml` in `dir` or a parent.
+/// The nearest `layergate.toml` in `dir` or a parent.
 pub fn nearest_config(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(CONFIG_FILE))

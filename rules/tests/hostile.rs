@@ -20,7 +20,7 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     std::fs::write(path, content).expect("write file");
 }
 
-/// Writes `archgate.toml`, loads the workspace from disk and checks it.
+/// Writes `layergate.toml`, loads the workspace from disk and checks it.
 fn load(root: &Path, config: &str) -> (Workspace, Outcome) {
     load_with(root, config, true)
 }
@@ -28,9 +28,9 @@ fn load(root: &Path, config: &str) -> (Workspace, Outcome) {
 /// `scan`: whether TS/JS files may be read by the import scanner (`false`:
 /// every file goes through tree-sitter).
 fn load_with(root: &Path, config: &str, scan: bool) -> (Workspace, Outcome) {
-    write(root, "archgate.toml", config);
+    write(root, "layergate.toml", config);
     let start = std::time::Instant::now();
-    let mut config = Config::load(&root.join("archgate.toml")).expect("config loads");
+    let mut config = Config::load(&root.join("layergate.toml")).expect("config loads");
     config.scan = scan;
     let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
     let loaded = start.elapsed();
@@ -115,7 +115,7 @@ fn minified_bundle_of_20_mb_is_skipped_without_being_read() {
 
 #[test]
 fn text_over_the_size_limit_is_skipped_even_when_given_in_memory() {
-    let config = Config::parse(Path::new("/w/archgate.toml"), "").expect("config");
+    let config = Config::parse(Path::new("/w/layergate.toml"), "").expect("config");
     let text = "x;".repeat(MAX_FILE_SIZE as usize / 2 + 1);
     let entry = FileEntry::analyse(&config, Lang::TypeScript, Content::Text(text));
     assert_eq!(
@@ -335,7 +335,7 @@ fn tsconfig_extends_cycle_is_a_config_warning() {
     assert_eq!(
         summary(&outcome),
         vec![diag(
-            "archgate.toml",
+            "layergate.toml",
             1,
             "config",
             "tsconfig.base.json: tsconfig extends cycle: tsconfig.base.json -> tsconfig.json -> tsconfig.base.json"
@@ -359,7 +359,7 @@ fn malformed_cargo_toml_is_a_config_warning() {
     assert_eq!(
         summary(&outcome),
         vec![diag(
-            "archgate.toml",
+            "layergate.toml",
             1,
             "config",
             "crates/bad/Cargo.toml: malformed Cargo.toml: unclosed table, expected `]`"
@@ -375,7 +375,7 @@ fn package_json_warning(outcome: &Outcome) {
     assert_eq!(got.len(), 1, "{got:#?}");
     assert_eq!(
         (got[0].0.as_str(), got[0].1, got[0].2.as_str()),
-        ("archgate.toml", 1, "config")
+        ("layergate.toml", 1, "config")
     );
     assert!(
         got[0]
@@ -434,7 +434,7 @@ fn tsconfig_extends_cycle_is_a_config_warning_without_bare_imports() {
     assert_eq!(
         summary(&outcome),
         vec![diag(
-            "archgate.toml",
+            "layergate.toml",
             1,
             "config",
             "tsconfig.base.json: tsconfig extends cycle: tsconfig.base.json -> tsconfig.json -> tsconfig.base.json"
@@ -564,13 +564,13 @@ fn include_outside_the_workspace_is_refused() {
             "../../etc/**",
         ),
     ] {
-        let problems = Config::parse(Path::new("/w/archgate.toml"), config).expect_err(config);
+        let problems = Config::parse(Path::new("/w/layergate.toml"), config).expect_err(config);
         assert_eq!(problems.len(), 1, "{problems:#?}");
         let p = &problems[0];
         assert_eq!(p.severity, Severity::Error);
         assert_eq!(
             p.message,
-            format!("glob `{glob}` leaves the workspace: paths are relative to the directory of archgate.toml and may not contain `..` or start with `/`")
+            format!("glob `{glob}` leaves the workspace: paths are relative to the directory of layergate.toml and may not contain `..` or start with `/`")
         );
         assert_eq!(
             &config[p.span.start as usize..p.span.end as usize],
@@ -581,7 +581,7 @@ fn include_outside_the_workspace_is_refused() {
         "[workspace]\ntsconfig = \"../tsconfig.json\"\n",
         "[workspace]\nbaseline = \"/tmp/baseline.json\"\n",
     ] {
-        let problems = Config::parse(Path::new("/w/archgate.toml"), config).expect_err(config);
+        let problems = Config::parse(Path::new("/w/layergate.toml"), config).expect_err(config);
         assert!(
             problems[0].message.ends_with("leaves the workspace"),
             "{problems:#?}"
@@ -600,10 +600,10 @@ fn include_outside_is_never_read() {
     write(&root, "src/a.ts", "export {};\n");
     write(
         &root,
-        "archgate.toml",
+        "layergate.toml",
         "[workspace]\ninclude = [\"../outside/**\"]\n",
     );
-    assert!(Config::load(&root.join("archgate.toml")).is_err());
+    assert!(Config::load(&root.join("layergate.toml")).is_err());
     let (ws, _) = load(&root, "[workspace]\ninclude = [\"**\"]\n");
     assert_eq!(ws.files.keys().collect::<Vec<_>>(), ["src/a.ts"]);
 }

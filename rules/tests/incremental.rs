@@ -96,10 +96,10 @@ fn random_line(rng: &mut Rng, from: &str, files: &[String]) -> String {
         2 => match rng.below(3) {
             0 => "import { nothing } from './missing';".to_string(),
             1 => format!(
-                "// archgate-ignore {}: test",
+                "// layergate-ignore {}: test",
                 ["layers", "env", "file-cycle"][rng.below(3)]
             ),
-            _ => "const s = 1; // archgate-ignore layers, env: test".to_string(),
+            _ => "const s = 1; // layergate-ignore layers, env: test".to_string(),
         },
         3 => format!("export const x{} = {};", rng.below(3), rng.below(100)),
         _ => format!("import {{ x{} }} from '{}';", rng.below(3), spec(from, to)),
@@ -128,7 +128,7 @@ fn diags(ws: &Workspace, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
 /// workspace reads most files with the import scanner, so this compares the
 /// two readings too.
 fn cold(root: &Path, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
-    let mut config = Config::load(&root.join("archgate.toml")).unwrap();
+    let mut config = Config::load(&root.join("layergate.toml")).unwrap();
     config.scan = false;
     diags(
         &Workspace::load(Arc::new(config), Arc::new(RealFs)),
@@ -159,7 +159,7 @@ fn load_and_compare(
     baseline: &Option<Baseline>,
     seed: u64,
 ) -> (Workspace, BTreeMap<String, Vec<Diagnostic>>) {
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let config = Config::load(&root.join("layergate.toml")).unwrap();
     let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
     let mut mirror = BTreeMap::new();
     assert_eq!(
@@ -199,7 +199,7 @@ fn compare_step(
 fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path();
-    std::fs::write(root.join("archgate.toml"), config_text).unwrap();
+    std::fs::write(root.join("layergate.toml"), config_text).unwrap();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut files: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
     for f in &files {
@@ -287,7 +287,7 @@ fn a_new_global_api_rule_parses_scanned_files_again() {
     let root = t.path();
     let without = CONFIG.replace("apis = [\"global:process.env\"]", "apis = [\"node:fs\"]");
     assert_ne!(without, CONFIG);
-    std::fs::write(root.join("archgate.toml"), &without).unwrap();
+    std::fs::write(root.join("layergate.toml"), &without).unwrap();
     for (f, text) in [
         (
             "src/domain/user.ts",
@@ -299,13 +299,13 @@ fn a_new_global_api_rule_parses_scanned_files_again() {
         std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
         std::fs::write(root.join(f), text).unwrap();
     }
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let config = Config::load(&root.join("layergate.toml")).unwrap();
     let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
     assert!(ws.files.values().all(|e| e.facts.scanned));
     assert_eq!(diags(&ws, &None), cold(root, &None));
 
-    std::fs::write(root.join("archgate.toml"), CONFIG).unwrap();
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    std::fs::write(root.join("layergate.toml"), CONFIG).unwrap();
+    let config = Config::load(&root.join("layergate.toml")).unwrap();
     ws.set_config(Arc::new(config));
     let scanned: Vec<(&str, bool)> = ws
         .files
@@ -399,7 +399,7 @@ fn random_rust_line(rng: &mut Rng) -> String {
 fn run_rust(seed: u64, steps: usize) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path();
-    std::fs::write(root.join("archgate.toml"), RUST_CONFIG).unwrap();
+    std::fs::write(root.join("layergate.toml"), RUST_CONFIG).unwrap();
     for (f, text) in RUST_FILES {
         std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
         std::fs::write(root.join(f), text).unwrap();

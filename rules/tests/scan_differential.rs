@@ -211,8 +211,8 @@ impl Gen {
             94 => " // c\n",
             95 => "\r\n",
             96 => " /**/",
-            97 => "\n// archgate-ignore r9: in a slot\n",
-            98 => " /* archgate-ignore r8 */ ",
+            97 => "\n// layergate-ignore r9: in a slot\n",
+            98 => " /* layergate-ignore r8 */ ",
             _ => "\x0c ",
         };
         s.to_string()
@@ -470,7 +470,7 @@ impl Gen {
             "<div a=\"x\" b={$e}>{$e} text</div>",
             "<A />",
             "<>{$e}</>",
-            "<Foo.Bar {...$e}>{/* archgate-ignore r1 */}</Foo.Bar>",
+            "<Foo.Bar {...$e}>{/* layergate-ignore r1 */}</Foo.Bar>",
         ])
     }
 
@@ -782,22 +782,22 @@ impl Gen {
     fn comment(&mut self) -> String {
         let rules = self.r.pick(RULES).to_string();
         let t = self.r.pick(&[
-            "// archgate-ignore {R}",
-            "// archgate-ignore {R}: why",
-            "// archgate-ignore {R} until 2030-01-01: why",
-            "/* archgate-ignore {R} until 2030-01-01: why */",
-            "/** archgate-ignore {R}: doc */",
-            "/* \n archgate-ignore {R}\n */",
-            "// archgate-ignore-file {R}",
-            "/* archgate-ignore-file {R}: file */",
-            "//archgate-ignore:reason",
-            "// archgate-ignore",
-            "// archgate-ignored {R}",
-            "// see archgate-ignore {R}",
-            "/// archgate-ignore {R}",
+            "// layergate-ignore {R}",
+            "// layergate-ignore {R}: why",
+            "// layergate-ignore {R} until 2030-01-01: why",
+            "/* layergate-ignore {R} until 2030-01-01: why */",
+            "/** layergate-ignore {R}: doc */",
+            "/* \n layergate-ignore {R}\n */",
+            "// layergate-ignore-file {R}",
+            "/* layergate-ignore-file {R}: file */",
+            "//layergate-ignore:reason",
+            "// layergate-ignore",
+            "// layergate-ignored {R}",
+            "// see layergate-ignore {R}",
+            "/// layergate-ignore {R}",
             "// just a comment with import x from 'y' and require('z')",
             "/* a block with `backticks` and 'quotes */",
-            "/* archgate-ignore {R} */ /* archgate-ignore r7 */",
+            "/* layergate-ignore {R} */ /* layergate-ignore r7 */",
         ]);
         t.replace("{R}", &rules)
     }
@@ -1103,9 +1103,9 @@ const MUST_SCAN: &[&str] = &[
     "if (x) /re/.test(y);\nconst q = /a'b\"c\\/\\/d/g;\nconst k = /[/]/;\n",
     "const t = `a ${ `b ${c} {` } }`;\n",
     "const s = 'it\\'s', d = \"say \\\"hi\\\"\";\n",
-    "// archgate-ignore r1, r2 until 2030-01-01: why\nimport x from 'x';\n",
-    "import y from 'y'; // archgate-ignore r3\n",
-    "/* archgate-ignore-file r4 */\r\nimport z from 'z';\r\n",
+    "// layergate-ignore r1, r2 until 2030-01-01: why\nimport x from 'x';\n",
+    "import y from 'y'; // layergate-ignore r3\n",
+    "/* layergate-ignore-file r4 */\r\nimport z from 'z';\r\n",
     "import a from 'a'\nimport b from 'b'\nexport const c = 1\n",
 ];
 
@@ -1128,8 +1128,8 @@ const MUST_SCAN_JSX: &[&str] = &[
     "const e = <div>{x}</div>;\n",
     "render(<App />);\n",
     "const e = <div className=\"it's // not a comment\" data-x='y' {...rest}>\n  it's text // too\n  <Foo.Bar a={require('./a')}>{items.map((i) => <li key={i}>{i / 2}</li>)}</Foo.Bar>\n</div>;\n",
-    "const f = () => (\n  <>\n    {/* archgate-ignore layers: in JSX */}\n    <svg:rect x=\"1\" />\n    {cond ? <a /> : <b>{`t ${x}`}</b>}\n  </>\n);\nimport x from './x';\n",
-    "export default function App() { return <my-el a=\"1\">{ /* c */ }{/* archgate-ignore r1 */ x}</my-el>; }\n",
+    "const f = () => (\n  <>\n    {/* layergate-ignore layers: in JSX */}\n    <svg:rect x=\"1\" />\n    {cond ? <a /> : <b>{`t ${x}`}</b>}\n  </>\n);\nimport x from './x';\n",
+    "export default function App() { return <my-el a=\"1\">{ /* c */ }{/* layergate-ignore r1 */ x}</my-el>; }\n",
     "const a = b < c ? <d /> : e; const r = require('./r');\n",
 ];
 
@@ -1347,7 +1347,7 @@ fn repository_sources_agree() {
     assert!(t.agrees * 2 >= t.total(), "too few fixtures scanned: {t:?}");
 }
 
-/// `SCAN_DIFF_DIR=/path/to/code cargo test -p archgate-rules --test
+/// `SCAN_DIFF_DIR=/path/to/code cargo test -p layergate-rules --test
 /// scan_differential -- --ignored --nocapture`
 #[test]
 #[ignore = "needs SCAN_DIFF_DIR"]
@@ -1360,7 +1360,7 @@ fn directory_from_env_agrees() {
 }
 
 /// Prints the verdict on one file for both grammars:
-/// `SCAN_DIFF_FILE=x.ts cargo test -p archgate-rules --test scan_differential
+/// `SCAN_DIFF_FILE=x.ts cargo test -p layergate-rules --test scan_differential
 /// -- --ignored --nocapture one_file_from_env`
 #[test]
 #[ignore = "needs SCAN_DIFF_FILE"]

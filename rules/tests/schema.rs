@@ -1,10 +1,10 @@
-//! The JSON schema of `archgate.toml` (`editors/schema/archgate.schema.json`)
+//! The JSON schema of `layergate.toml` (`editors/schema/layergate.schema.json`)
 //! is generated from the config types in `rules/src/config/raw.rs`
 //! ([`rules::config::raw::json_schema_text`]). These tests keep the committed
 //! file current and check the schema's vocabulary (allowed values, defaults)
 //! against the config loader.
 //!
-//! Regenerate the file with `UPDATE_SCHEMA=1 cargo test -p archgate-rules schema`.
+//! Regenerate the file with `UPDATE_SCHEMA=1 cargo test -p layergate-rules schema`.
 
 use rules::config::raw::json_schema_text;
 use rules::config::{Checks, Config, Severity};
@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn committed_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/schema/archgate.schema.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/schema/layergate.schema.json")
 }
 
 fn schema() -> Value {
@@ -20,7 +20,7 @@ fn schema() -> Value {
 }
 
 fn parse(text: &str) -> Result<Config, Vec<String>> {
-    Config::parse(Path::new("/ws/archgate.toml"), text)
+    Config::parse(Path::new("/ws/layergate.toml"), text)
         .map_err(|p| p.into_iter().map(|p| p.message).collect())
 }
 
@@ -58,7 +58,7 @@ fn schema_file_is_current() {
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         on_disk == text,
-        "editors/schema/archgate.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p archgate-rules schema"
+        "editors/schema/layergate.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p layergate-rules schema"
     );
 }
 
@@ -68,7 +68,7 @@ fn schema_is_draft_07_with_pretty_json_and_a_trailing_newline() {
     assert!(text.starts_with("{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n"));
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"));
     let s = schema();
-    assert_eq!(s["title"], "archgate.toml");
+    assert_eq!(s["title"], "layergate.toml");
     // every sub-schema inline: taplo shows a `$ref`'s target instead of the key's own docs
     assert!(!text.contains("\"$ref\""));
     assert!(s.get("definitions").is_none());

@@ -33,7 +33,7 @@ fn walked_agrees_with_walk() {
     let root = t.path();
     write(
         root,
-        "archgate.toml",
+        "layergate.toml",
         "[workspace]\nexclude = [\"src/excluded/**\"]\n\n[[modules]]\nname = \"a\"\npaths = [\"src/**\"]\n",
     );
     write(root, ".gitignore", "dist/\n*.gen.ts\n/top-only.ts\n");
@@ -57,13 +57,13 @@ fn walked_agrees_with_walk() {
         "src/excluded/e.ts",
         "src/node_modules/m/index.ts",
         "src/target/t.rs",
-        "src/nested/archgate.toml",
+        "src/nested/layergate.toml",
         "src/nested/n.ts",
         "src/readme.md",
     ] {
         write(root, f, "export const x = 1;\n");
     }
-    let config = Config::load(&root.join("archgate.toml")).unwrap();
+    let config = Config::load(&root.join("layergate.toml")).unwrap();
     let listed = walk(&config);
     let mut every = Vec::new();
     all_files(root, root, &mut every);

@@ -1,4 +1,4 @@
-//! `archgate check`.
+//! `layergate check`.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,11 +28,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Use this config file instead of discovering `archgate.toml`.
+    /// Use this config file instead of discovering `layergate.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The baseline to apply (default: `[workspace] baseline`, else
-    /// `archgate-baseline.json` when it exists).
+    /// `layergate-baseline.json` when it exists).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Record today's violations as the baseline and exit 0.
@@ -82,7 +82,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         match rules::workspace::nearest_config(start) {
             Some(c) => vec![c],
             None => {
-                return Err(UsageError(format!("no archgate.toml governs {}", p.display())).into())
+                return Err(UsageError(format!("no layergate.toml governs {}", p.display())).into())
             }
         }
     } else {
@@ -154,7 +154,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
             } else {
                 // as `check` itself, and the MCP tool `check_content`, would
                 eprintln!(
-                    "archgate: {rel} is not checked: archgate.toml's [workspace] include/exclude or an ignore file leave it out"
+                    "layergate: {rel} is not checked: layergate.toml's [workspace] include/exclude or an ignore file leave it out"
                 );
             }
         }
@@ -327,7 +327,7 @@ fn in_scope(abs: &Path, paths: &[PathBuf], stdin: Option<&Path>, root: &Path) ->
     if let Some(p) = stdin {
         return abs == p;
     }
-    // config diagnostics (archgate.toml) always count for its workspace
+    // config diagnostics (layergate.toml) always count for its workspace
     if abs.starts_with(root)
         && abs
             .file_name()

@@ -16,7 +16,7 @@ pub fn rule_meta(diags: &[Diagnostic]) -> Vec<RuleMeta> {
                 .iter()
                 .find(|r| r.id == id)
                 .map(|r| r.summary.to_string())
-                .unwrap_or_else(|| format!("User-defined rule `{id}` from archgate.toml"));
+                .unwrap_or_else(|| format!("User-defined rule `{id}` from layergate.toml"));
             RuleMeta {
                 id: id.to_string(),
                 description,

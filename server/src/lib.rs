@@ -1,4 +1,4 @@
-//! The `archgate` binary as a library: the CLI commands, the language server
+//! The `layergate` binary as a library: the CLI commands, the language server
 //! and the agent interface, thin over the `rules` engine. `main.rs` only
 //! parses the command line; the fuzz targets and benchmarks drive the
 //! language server in-process through [`lsp`].

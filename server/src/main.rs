@@ -1,10 +1,10 @@
-//! `archgate`: architecture rules for Rust and TypeScript, as a CI check and a
+//! `layergate`: architecture rules for Rust and TypeScript, as a CI check and a
 //! language server.
 #![deny(clippy::print_stdout)]
 
 use std::process::ExitCode;
 
-use archgate::{check, commands, lsp, mcp};
+use layergate::{check, commands, lsp, mcp};
 
 use clap::{Parser, Subcommand};
 
@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
-#[command(name = "archgate", version, about = "Keeps a codebase inside its intended architecture", long_about = None)]
+#[command(name = "layergate", version, about = "Keeps a codebase inside its intended architecture", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,7 +32,7 @@ enum Command {
     Allowed(commands::allowed::AllowedArgs),
     /// Print the module dependency graph, violations marked.
     Graph(commands::graph::GraphArgs),
-    /// Write a starter archgate.toml from the folders found here.
+    /// Write a starter layergate.toml from the folders found here.
     Init(commands::init::InitArgs),
     /// Manage the baseline file.
     #[command(subcommand)]
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("archgate: {e:#}");
+            eprintln!("layergate: {e:#}");
             ExitCode::from(2)
         }
     }

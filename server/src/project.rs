@@ -1,4 +1,4 @@
-//! A project: every workspace (`archgate.toml`) a command covers, loaded from
+//! A project: every workspace (`layergate.toml`) a command covers, loaded from
 //! disk. Shared by the CLI commands; the language server keeps its own
 //! long-lived workspaces but loads them the same way.
 
@@ -78,7 +78,7 @@ pub fn find_configs(
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| ".".into());
         return Err(UsageError(format!(
-            "no archgate.toml found in {where_}, below it or in any parent directory; run `archgate init` to write one"
+            "no layergate.toml found in {where_}, below it or in any parent directory; run `layergate init` to write one"
         )));
     }
     Ok(found)
@@ -116,11 +116,11 @@ fn load_through(config: Config, fs: Arc<dyn FileSystem>, cached: bool) -> Worksp
 
 /// Where the facts cache of a workspace lives.
 pub fn cache_path(root: &Path) -> PathBuf {
-    root.join(".archgate").join("cache").join("facts.bin")
+    root.join(".layergate").join("cache").join("facts.bin")
 }
 
 /// Loads the workspace of a config through the on-disk facts cache
-/// (`.archgate/cache/facts.bin`), and refreshes the cache when files changed.
+/// (`.layergate/cache/facts.bin`), and refreshes the cache when files changed.
 /// A missing, corrupt or foreign cache is ignored; failing to write it is
 /// not an error.
 pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError> {
@@ -163,7 +163,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         if !ignore.exists() {
             std::fs::write(
                 ignore,
-                "# created by archgate: the cache is never committed\n*\n",
+                "# created by layergate: the cache is never committed\n*\n",
             )?;
         }
     }
@@ -175,16 +175,16 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
-/// Today for suppressions: `ARCHGATE_NOW` (an ISO date) or the clock.
+/// Today for suppressions: `LAYERGATE_NOW` (an ISO date) or the clock.
 pub fn today() -> Result<String, UsageError> {
-    match std::env::var("ARCHGATE_NOW") {
+    match std::env::var("LAYERGATE_NOW") {
         Ok(v) => {
             let d = v.get(..10).unwrap_or(&v);
             if analysis::is_iso_date(d) {
                 Ok(d.to_string())
             } else {
                 Err(UsageError(format!(
-                    "ARCHGATE_NOW=`{v}` is not an ISO date (YYYY-MM-DD)"
+                    "LAYERGATE_NOW=`{v}` is not an ISO date (YYYY-MM-DD)"
                 )))
             }
         }
@@ -193,7 +193,7 @@ pub fn today() -> Result<String, UsageError> {
 }
 
 /// The baseline file in force for a workspace: `--baseline`, else
-/// `[workspace] baseline`, else `archgate-baseline.json` if it exists.
+/// `[workspace] baseline`, else `layergate-baseline.json` if it exists.
 pub fn baseline_path(ws: &Workspace, explicit: Option<&Path>) -> (PathBuf, bool) {
     baseline_path_of(&ws.config, explicit)
 }
@@ -206,7 +206,7 @@ pub fn baseline_path_of(config: &Config, explicit: Option<&Path>) -> (PathBuf, b
     if let Some(b) = &config.baseline {
         return (config.root.join(b), true);
     }
-    (config.root.join("archgate-baseline.json"), false)
+    (config.root.join("layergate-baseline.json"), false)
 }
 
 /// Loads the baseline in force, if any.
@@ -239,7 +239,7 @@ fn read_baseline(
     Ok(Some((text, baseline)))
 }
 
-/// This build of archgate, for the memo's key: the version alone would let
+/// This build of layergate, for the memo's key: the version alone would let
 /// a rebuilt binary with other rules serve its predecessor's outcomes, so the
 /// executable's size and modification time go in too.
 fn build_identity() -> Vec<u8> {
@@ -259,10 +259,10 @@ fn build_identity() -> Vec<u8> {
 
 /// Where the check memo of a workspace lives (see [`rules::memo`]).
 pub fn memo_path(root: &Path) -> PathBuf {
-    root.join(".archgate").join("cache").join("check.bin")
+    root.join(".layergate").join("cache").join("check.bin")
 }
 
-/// Checks the workspace of a config as `archgate check` does. When `cached`,
+/// Checks the workspace of a config as `layergate check` does. When `cached`,
 /// through the check memo first (an unchanged workspace is not read again)
 /// and the facts cache next (unchanged files are not parsed again); both are
 /// refreshed afterwards. `scan: false` parses every file. Also says whether

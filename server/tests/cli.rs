@@ -1,4 +1,4 @@
-//! `archgate check` on bad input and the CLI's contracts: exit statuses,
+//! `layergate check` on bad input and the CLI's contracts: exit statuses,
 //! messages, `--stdin-filename`, baselines. Each test builds a small
 //! workspace in a temporary directory and runs the real binary.
 
@@ -14,25 +14,25 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
-fn archgate(dir: &Path, args: &[&str]) -> Output {
-    archgate_on(dir, args, "2026-06-01")
+fn layergate(dir: &Path, args: &[&str]) -> Output {
+    layergate_on(dir, args, "2026-06-01")
 }
 
-/// [`archgate`] with `ARCHGATE_NOW` set to `today`.
-fn archgate_on(dir: &Path, args: &[&str], today: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archgate"))
+/// [`layergate`] with `LAYERGATE_NOW` set to `today`.
+fn layergate_on(dir: &Path, args: &[&str], today: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(args)
         .current_dir(dir)
-        .env("ARCHGATE_NOW", today)
+        .env("LAYERGATE_NOW", today)
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
 }
 
-/// `archgate check --format json --stdin-filename <path>` in `dir`, with
+/// `layergate check --format json --stdin-filename <path>` in `dir`, with
 /// `content` on standard input.
 fn check_stdin(dir: &Path, path: &str, content: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(["check", "--format", "json", "--stdin-filename", path])
         .current_dir(dir)
         .stdin(Stdio::piped())
@@ -90,7 +90,7 @@ fn layered(root: &Path) {
     write(
         root,
         &[
-            ("archgate.toml", LAYERED),
+            ("layergate.toml", LAYERED),
             (
                 "src/app/main.ts",
                 "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n",
@@ -108,12 +108,12 @@ fn malformed_toml_exits_2_with_position() {
     let t = tempfile::tempdir().unwrap();
     write(
         t.path(),
-        &[("archgate.toml", "[[modules]\nname = 1\n"), ("a.ts", "")],
+        &[("layergate.toml", "[[modules]\nname = 1\n"), ("a.ts", "")],
     );
-    let o = archgate(t.path(), &["check"]);
+    let o = layergate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("archgate.toml:1:"), "{e}");
+    assert!(e.contains("layergate.toml:1:"), "{e}");
     assert!(o.stdout.is_empty());
 }
 
@@ -123,14 +123,14 @@ fn unknown_key_and_unknown_module_suggest_the_right_name() {
     write(
         t.path(),
         &[(
-            "archgate.toml",
+            "layergate.toml",
             "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\ndepend_on = [\"x\"]\n",
         )],
     );
-    let o = archgate(t.path(), &["check"]);
+    let o = layergate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("archgate.toml:4:1: error: unknown field `depend_on`"),
+        stderr(&o).contains("layergate.toml:4:1: error: unknown field `depend_on`"),
         "{}",
         stderr(&o)
     );
@@ -140,12 +140,13 @@ fn unknown_key_and_unknown_module_suggest_the_right_name() {
         stderr(&o)
     );
 
-    write(t.path(), &[("archgate.toml", "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\n[layers]\norder = [\"domian\"]\n")]);
-    let o = archgate(t.path(), &["check"]);
+    write(t.path(), &[("layergate.toml", "[[modules]]\nname = \"domain\"\npaths = [\"src/**\"]\n[layers]\norder = [\"domian\"]\n")]);
+    let o = layergate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o)
-            .contains("archgate.toml:5:10: error: unknown module `domian`; did you mean `domain`?"),
+        stderr(&o).contains(
+            "layergate.toml:5:10: error: unknown module `domian`; did you mean `domain`?"
+        ),
         "{}",
         stderr(&o)
     );
@@ -157,15 +158,15 @@ fn query_that_does_not_compile_is_a_config_error() {
     write(
         t.path(),
         &[(
-            "archgate.toml",
+            "layergate.toml",
             "[[pattern]]\nid = \"p\"\nlanguage = \"rust\"\nquery = \"(no_such_node) @x\"\n",
         )],
     );
-    let o = archgate(t.path(), &["check"]);
+    let o = layergate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o)
-            .contains("archgate.toml:4:9: error: the query does not compile for the rust grammar"),
+            .contains("layergate.toml:4:9: error: the query does not compile for the rust grammar"),
         "{}",
         stderr(&o)
     );
@@ -177,11 +178,11 @@ fn include_outside_the_workspace_is_refused() {
     write(
         t.path(),
         &[(
-            "archgate.toml",
+            "layergate.toml",
             "[workspace]\ninclude = [\"../../etc/**\"]\n",
         )],
     );
-    let o = archgate(t.path(), &["check"]);
+    let o = layergate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("leaves the workspace"),
@@ -193,14 +194,14 @@ fn include_outside_the_workspace_is_refused() {
 #[test]
 fn no_config_is_a_usage_error() {
     let t = tempfile::tempdir().unwrap();
-    let o = archgate(t.path(), &["check"]);
+    let o = layergate(t.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("no archgate.toml found"),
+        stderr(&o).contains("no layergate.toml found"),
         "{}",
         stderr(&o)
     );
-    let o = archgate(t.path(), &["check", "--format", "yaml"]);
+    let o = layergate(t.path(), &["check", "--format", "yaml"]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -215,7 +216,7 @@ fn violations_exit_1_and_json_is_sorted() {
             "import { x } from '../app/main';\nexport interface User { name: string }\n",
         )],
     );
-    let o = archgate(t.path(), &["check", "--format", "json"]);
+    let o = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(
@@ -241,7 +242,7 @@ fn paths_limit_what_is_reported_but_not_what_resolves() {
             "import { x } from '../app/main';\nexport interface User { name: string }\n",
         )],
     );
-    let o = archgate(t.path(), &["check", "--format", "json", "src/domain"]);
+    let o = layergate(t.path(), &["check", "--format", "json", "src/domain"]);
     assert_eq!(o.status.code(), Some(1));
     let files: Vec<String> = rules_of(&json(&o)).into_iter().map(|r| r.1).collect();
     assert_eq!(files, ["src/domain/user.ts", "src/domain/user.ts"]);
@@ -259,7 +260,7 @@ fn skipped_files_non_utf8_binary_and_huge() {
     std::fs::write(t.path().join("src/app/blob.ts"), b"\x00\x01\x02binary").unwrap();
     let big = "export const x = 1;\n".repeat(150_000); // 3 MB
     std::fs::write(t.path().join("src/app/bundle.js"), big).unwrap();
-    let o = archgate(t.path(), &["check", "--format", "json"]);
+    let o = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -305,7 +306,7 @@ fn symlink_loops_do_not_hang() {
     layered(t.path());
     std::os::unix::fs::symlink(t.path().join("src"), t.path().join("src/app/loop")).unwrap();
     std::os::unix::fs::symlink("self", t.path().join("src/app/self")).unwrap();
-    let o = archgate(t.path(), &["check", "--format", "json"]);
+    let o = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json(&o)["summary"]["files"], 2);
 }
@@ -364,19 +365,19 @@ fn baseline_write_check_and_prune() {
     write(
         t.path(),
         &[(
-            "archgate.toml",
+            "layergate.toml",
             &format!("{LAYERED}\n[checks]\ncycles = \"off\"\n"),
         )],
     );
-    let o = archgate(t.path(), &["check", "--write-baseline"]);
+    let o = layergate(t.path(), &["check", "--write-baseline"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let text = std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap();
+    let text = std::fs::read_to_string(t.path().join("layergate-baseline.json")).unwrap();
     let b: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(b["entries"][0]["count"], 2);
     assert_eq!(b["entries"][0]["target"], "src/app/main.ts");
 
     // known violations are hints and do not fail
-    let o = archgate(t.path(), &["check", "--format", "json"]);
+    let o = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
     assert!(v["diagnostics"]
@@ -393,7 +394,7 @@ fn baseline_write_check_and_prune() {
             "import { a } from '../app/main';\nimport { b } from '../app/main';\nimport { c } from '../app/main';\nexport interface User { name: string }\n",
         )],
     );
-    let o = archgate(t.path(), &["check", "--format", "json"]);
+    let o = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let fresh: Vec<u64> = json(&o)["diagnostics"]
         .as_array()
@@ -412,10 +413,10 @@ fn baseline_write_check_and_prune() {
             "import { a } from '../app/main';\nexport interface User { name: string }\n",
         )],
     );
-    let o = archgate(t.path(), &["baseline", "prune"]);
+    let o = layergate(t.path(), &["baseline", "prune"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let b: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(t.path().join("archgate-baseline.json")).unwrap(),
+        &std::fs::read_to_string(t.path().join("layergate-baseline.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(b["entries"][0]["count"], 1);
@@ -441,16 +442,16 @@ fn scanned_facts_in_the_cache_are_not_used_for_a_new_global_rule() {
             "export interface User { name: string }\nexport const home = process.env.HOME;\n",
         )],
     );
-    let first = archgate(t.path(), &["check", "--format", "json"]);
+    let first = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    assert!(t.path().join(".archgate/cache/facts.bin").exists());
+    assert!(t.path().join(".layergate/cache/facts.bin").exists());
 
     let config = format!(
         "{LAYERED}\n[[boundary]]\nid = \"env\"\napis = [\"global:process.env\"]\nallow_in = [\"app\"]\n"
     );
-    write(t.path(), &[("archgate.toml", &config)]);
-    let warm = archgate(t.path(), &["check", "--format", "json"]);
-    let cold = archgate(t.path(), &["check", "--format", "json", "--no-cache"]);
+    write(t.path(), &[("layergate.toml", &config)]);
+    let warm = layergate(t.path(), &["check", "--format", "json"]);
+    let cold = layergate(t.path(), &["check", "--format", "json", "--no-cache"]);
     assert_eq!(rules_of(&json(&warm)), rules_of(&json(&cold)));
     assert_eq!(
         rules_of(&json(&warm)),
@@ -469,16 +470,16 @@ fn the_check_memo_is_never_served_stale() {
         t.path(),
         &[(
             "src/domain/user.ts",
-            "// archgate-ignore layers until 2026-06-01: moving it this month\nimport { u } from '../app/main';\nexport interface User { name: string }\n",
+            "// layergate-ignore layers until 2026-06-01: moving it this month\nimport { u } from '../app/main';\nexport interface User { name: string }\n",
         )],
     );
     let run = |now: &str, extra: &[&str]| {
         let args = [&["check", "--format", "json"][..], extra].concat();
-        json(&archgate_on(t.path(), &args, now))["diagnostics"].clone()
+        json(&layergate_on(t.path(), &args, now))["diagnostics"].clone()
     };
     let mut before = run("2026-06-01", &[]);
     assert_eq!(run("2026-06-01", &[]), before, "memo hit");
-    assert!(t.path().join(".archgate/cache/check.bin").is_file());
+    assert!(t.path().join(".layergate/cache/check.bin").is_file());
     let mut step = |what: &str, now: &str| {
         let warm = run(now, &[]);
         assert_eq!(warm, run(now, &["--no-cache"]), "after {what}");
@@ -495,18 +496,18 @@ fn the_check_memo_is_never_served_stale() {
     write(
         t.path(),
         &[(
-            "archgate.toml",
+            "layergate.toml",
             &LAYERED.replace("[layers]\norder = [\"app\", \"domain\"]", ""),
         )],
     );
     step("a config change", "2026-06-02");
-    write(t.path(), &[("archgate.toml", LAYERED)]);
+    write(t.path(), &[("layergate.toml", LAYERED)]);
     step("the config changing back", "2026-06-02");
     // the violation goes into the baseline
-    let o = archgate(t.path(), &["check", "--write-baseline"]);
+    let o = layergate(t.path(), &["check", "--write-baseline"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     step("a new baseline", "2026-06-02");
-    std::fs::remove_file(t.path().join("archgate-baseline.json")).unwrap();
+    std::fs::remove_file(t.path().join("layergate-baseline.json")).unwrap();
     step("the baseline's removal", "2026-06-02");
     // an ignore file takes the violating file out of the walk
     write(t.path(), &[(".gitignore", "src/domain/user.ts\n")]);
@@ -536,21 +537,21 @@ fn the_check_memo_is_never_served_stale() {
 fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
     let t = tempfile::tempdir().unwrap();
     layered(t.path());
-    let cache = t.path().join(".archgate/cache/facts.bin");
-    let o = archgate(t.path(), &["check", "--format", "json", "--no-cache"]);
+    let cache = t.path().join(".layergate/cache/facts.bin");
+    let o = layergate(t.path(), &["check", "--format", "json", "--no-cache"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(!cache.exists(), "--no-cache writes no cache");
 
-    let first = archgate(t.path(), &["check", "--format", "json"]);
+    let first = layergate(t.path(), &["check", "--format", "json"]);
     assert!(cache.exists());
     assert_eq!(
-        std::fs::read_to_string(t.path().join(".archgate/.gitignore"))
+        std::fs::read_to_string(t.path().join(".layergate/.gitignore"))
             .unwrap()
             .lines()
             .last(),
         Some("*")
     );
-    let warm = archgate(t.path(), &["check", "--format", "json"]);
+    let warm = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(rules_of(&json(&first)), rules_of(&json(&warm)));
 
     // an edit is seen, not served stale from the cache
@@ -561,16 +562,16 @@ fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
             "import { x } from '../app/main';\nexport interface User { name: string }\n",
         )],
     );
-    let edited = archgate(t.path(), &["check", "--format", "json"]);
+    let edited = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(edited.status.code(), Some(1));
     assert!(rules_of(&json(&edited)).iter().any(|r| r.0 == "layers"));
 
     // a corrupt cache (facts and check memo) is ignored and replaced
-    let memo = t.path().join(".archgate/cache/check.bin");
+    let memo = t.path().join(".layergate/cache/check.bin");
     assert!(memo.is_file());
-    std::fs::write(&cache, b"ARCHGATE garbage").unwrap();
+    std::fs::write(&cache, b"LAYERGATE garbage").unwrap();
     std::fs::write(&memo, b"AGMEMO\0\0 garbage").unwrap();
-    let after = archgate(t.path(), &["check", "--format", "json"]);
+    let after = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(rules_of(&json(&edited)), rules_of(&json(&after)));
     assert!(std::fs::read(&cache).unwrap().len() > 100);
     assert!(std::fs::read(&memo).unwrap().len() > 100);

@@ -1,4 +1,4 @@
-//! End-to-end tests of `archgate explain`, `allowed`, `graph` and `init`: the
+//! End-to-end tests of `layergate explain`, `allowed`, `graph` and `init`: the
 //! real binary on small workspaces written to temporary directories.
 
 use std::path::{Path, PathBuf};
@@ -29,14 +29,14 @@ struct Out {
     stderr: String,
 }
 
-fn archgate(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_archgate"))
+fn layergate(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(args)
         .current_dir(dir)
-        .env("ARCHGATE_NOW", "2026-06-01")
+        .env("LAYERGATE_NOW", "2026-06-01")
         .env_remove("NO_COLOR")
         .output()
-        .expect("run archgate");
+        .expect("run layergate");
     Out {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -46,7 +46,7 @@ fn archgate(dir: &Path, args: &[&str]) -> Out {
 
 /// Runs a command that must succeed; its stdout with the root redacted.
 fn ok(ws: &Ws, dir: &str, args: &[&str]) -> String {
-    let out = archgate(&ws.root.join(dir), args);
+    let out = layergate(&ws.root.join(dir), args);
     assert_eq!(out.code, 0, "{args:?} failed: {}", out.stderr);
     out.stdout.replace(&ws.root.display().to_string(), "[ROOT]")
 }
@@ -135,7 +135,7 @@ fn shop() -> Ws {
     workspace(
         "shop",
         &[
-            ("archgate.toml", SHOP_CONFIG),
+            ("layergate.toml", SHOP_CONFIG),
             (
                 "src/app/main.ts",
                 "import { order } from \"../domain/index\";\nimport { q } from \"../infra/db/pool\";\nimport { s } from \"../shared/util\";\nimport type { T } from \"../jobs/run\";\nexport const main = [order, q, s];\n",
@@ -180,7 +180,7 @@ fn explain_from_a_subdirectory_and_with_config() {
     let top = ok(&ws, "", &["explain"]);
     assert_eq!(ok(&ws, "src/app", &["explain"]), top);
     assert_eq!(
-        ok(&ws, "src", &["explain", "--config", "../archgate.toml"]),
+        ok(&ws, "src", &["explain", "--config", "../layergate.toml"]),
         top
     );
 }
@@ -190,7 +190,7 @@ fn explain_minimal_config() {
     let ws = workspace(
         "tiny",
         &[
-            ("archgate.toml", "[checks]\nlayers = \"warning\"\n"),
+            ("layergate.toml", "[checks]\nlayers = \"warning\"\n"),
             ("src/a.ts", "export const a = 1;\n"),
         ],
     );
@@ -200,11 +200,11 @@ fn explain_minimal_config() {
 #[test]
 fn explain_without_config_is_a_usage_error() {
     let ws = workspace("none", &[("src/a.ts", "export const a = 1;\n")]);
-    let out = archgate(&ws.root, &["explain"]);
+    let out = layergate(&ws.root, &["explain"]);
     assert_eq!(out.code, 2);
     assert!(out.stdout.is_empty());
     assert!(
-        out.stderr.contains("no archgate.toml found"),
+        out.stderr.contains("no layergate.toml found"),
         "{}",
         out.stderr
     );
@@ -238,7 +238,7 @@ fn graph_single_group_has_no_clusters_and_counts_type_only_imports() {
         "two",
         &[
             (
-                "archgate.toml",
+                "layergate.toml",
                 "[[modules]]\nname = \"a\"\npaths = [\"a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"b/**\"]\n\n[layers]\norder = [\"a\", \"b\"]\n",
             ),
             (
@@ -254,15 +254,15 @@ fn graph_single_group_has_no_clusters_and_counts_type_only_imports() {
     );
     assert_eq!(
         ok(&ws, "", &["graph"]),
-        "// archgate module graph: 2 modules, 2 edges, 2 with violations (red)\n\
-         digraph archgate {\n  rankdir=TB;\n  node [shape=box];\n  \
+        "// layergate module graph: 2 modules, 2 edges, 2 with violations (red)\n\
+         digraph layergate {\n  rankdir=TB;\n  node [shape=box];\n  \
          \"a\" [label=\"a\\n1 file\"];\n  \"b\" [label=\"b\\n2 files\"];\n  \
          \"a\" -> \"b\" [color=red, fontcolor=red, label=\"cycle\", tooltip=\"2 imports\"];\n  \
          \"b\" -> \"a\" [color=red, fontcolor=red, label=\"cycle, layers\", tooltip=\"1 import\"];\n}\n"
     );
     assert_eq!(
         ok(&ws, "", &["graph", "--format", "mermaid"]),
-        "flowchart TD\n  %% archgate module graph: 2 modules, 2 edges, 2 with violations (dotted, red)\n  \
+        "flowchart TD\n  %% layergate module graph: 2 modules, 2 edges, 2 with violations (dotted, red)\n  \
          m0[\"a<br/>1 file\"]\n  m1[\"b<br/>2 files\"]\n  \
          m0 -.->|cycle| m1\n  m1 -.->|cycle, layers| m0\n  linkStyle 0,1 stroke:red,color:red\n"
     );
@@ -274,30 +274,30 @@ fn graph_with_several_workspaces_needs_config() {
         "mono",
         &[
             (
-                "p1/archgate.toml",
+                "p1/layergate.toml",
                 "[[modules]]\nname = \"a\"\npaths = [\"**\"]\n",
             ),
             ("p1/x.ts", "export const x = 1;\n"),
             (
-                "p2/archgate.toml",
+                "p2/layergate.toml",
                 "[[modules]]\nname = \"b\"\npaths = [\"**\"]\n",
             ),
             ("p2/y.ts", "export const y = 1;\n"),
         ],
     );
-    let out = archgate(&ws.root, &["graph"]);
+    let out = layergate(&ws.root, &["graph"]);
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains(
-            "several workspaces below this directory (p1/archgate.toml, p2/archgate.toml)"
+            "several workspaces below this directory (p1/layergate.toml, p2/layergate.toml)"
         ),
         "{}",
         out.stderr
     );
     assert_eq!(
-        ok(&ws, "", &["graph", "--config", "p2/archgate.toml"]),
-        "// archgate module graph: 1 modules, 0 edges, 0 with violations (red)\n\
-         digraph archgate {\n  rankdir=TB;\n  node [shape=box];\n  \"b\" [label=\"b\\n1 file\"];\n}\n"
+        ok(&ws, "", &["graph", "--config", "p2/layergate.toml"]),
+        "// layergate module graph: 1 modules, 0 edges, 0 with violations (red)\n\
+         digraph layergate {\n  rankdir=TB;\n  node [shape=box];\n  \"b\" [label=\"b\\n1 file\"];\n}\n"
     );
     // explain describes each of them
     let md = ok(&ws, "", &["explain"]);
@@ -431,7 +431,7 @@ fn allowed_agrees_with_check() {
     // has a diagnostic of that rule in `check`, and the other way round
     let ws = shop();
     let check: serde_json::Value =
-        serde_json::from_str(&archgate(&ws.root, &["check", "--format", "json"]).stdout)
+        serde_json::from_str(&layergate(&ws.root, &["check", "--format", "json"]).stdout)
             .expect("check json");
     let module_rules = ["layers", "depends-on", "visibility"];
     let mut from_check: Vec<(String, String, String)> = check["diagnostics"]
@@ -501,7 +501,7 @@ fn allowed_reports_partially_forbidden_modules() {
         "partial",
         &[
             (
-                "archgate.toml",
+                "layergate.toml",
                 "[[modules]]\nname = \"a\"\npaths = [\"a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"b/**\"]\n\n[[modules]]\nname = \"c\"\npaths = [\"c/**\"]\n\n[[deny]]\nid = \"no-b-internal\"\nfrom = [\"a\"]\nto = [\"b/internal/**\", \"c\"]\nexclude = [\"a/tests/**\"]\n",
             ),
             ("a/x.ts", "export const x = 1;\n"),
@@ -535,17 +535,17 @@ fn allowed_reports_partially_forbidden_modules() {
 #[test]
 fn allowed_errors() {
     let ws = shop();
-    let out = archgate(&ws.root, &["allowed", "../elsewhere/x.ts"]);
+    let out = layergate(&ws.root, &["allowed", "../elsewhere/x.ts"]);
     assert_eq!(out.code, 2);
     let none = workspace("bare", &[("x.ts", "")]);
-    let out = archgate(&none.root, &["allowed", "x.ts"]);
+    let out = layergate(&none.root, &["allowed", "x.ts"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("no archgate.toml governs x.ts"),
+        out.stderr.contains("no layergate.toml governs x.ts"),
         "{}",
         out.stderr
     );
-    let out = archgate(&ws.root, &["allowed", "src/a.ts", "--format", "yaml"]);
+    let out = layergate(&ws.root, &["allowed", "src/a.ts", "--format", "yaml"]);
     assert_eq!(out.code, 2);
 }
 
@@ -567,13 +567,13 @@ fn init_writes_a_config_that_parses() {
             ("apps/api/node_modules/x/index.js", "module.exports = 1;\n"),
         ],
     );
-    let out = archgate(&ws.root, &["init"]);
+    let out = layergate(&ws.root, &["init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stderr,
-        "wrote archgate.toml with 4 module(s): app, domain, crates-domain, web-ui; next: order the layers, then run `archgate check`\n"
+        "wrote layergate.toml with 4 module(s): app, domain, crates-domain, web-ui; next: order the layers, then run `layergate check`\n"
     );
-    let path = ws.root.join("archgate.toml");
+    let path = ws.root.join("layergate.toml");
     let text = std::fs::read_to_string(&path).expect("written");
     let config = rules::config::Config::parse(&path, &text).expect("the starter config parses");
     let modules: Vec<(String, Vec<String>)> = config
@@ -601,7 +601,7 @@ fn init_writes_a_config_that_parses() {
     assert!(config.layers.is_empty());
     insta::assert_snapshot!("init_proj", text);
     // and `check` accepts it
-    let check = archgate(&ws.root, &["check", "--format", "json"]);
+    let check = layergate(&ws.root, &["check", "--format", "json"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }
 
@@ -610,25 +610,25 @@ fn init_refuses_to_overwrite_without_force() {
     let ws = workspace(
         "again",
         &[
-            ("archgate.toml", "# mine\n"),
+            ("layergate.toml", "# mine\n"),
             ("src/a/x.ts", "export {};\n"),
         ],
     );
-    let out = archgate(&ws.root, &["init"]);
+    let out = layergate(&ws.root, &["init"]);
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
-            .contains("archgate.toml already exists; pass --force to overwrite it"),
+            .contains("layergate.toml already exists; pass --force to overwrite it"),
         "{}",
         out.stderr
     );
     assert_eq!(
-        std::fs::read_to_string(ws.root.join("archgate.toml")).expect("kept"),
+        std::fs::read_to_string(ws.root.join("layergate.toml")).expect("kept"),
         "# mine\n"
     );
-    let out = archgate(&ws.root, &["init", "--force"]);
+    let out = layergate(&ws.root, &["init", "--force"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let text = std::fs::read_to_string(ws.root.join("archgate.toml")).expect("rewritten");
+    let text = std::fs::read_to_string(ws.root.join("layergate.toml")).expect("rewritten");
     assert!(text.contains("[[modules]]\nname = \"a\"\npaths = [\"src/a/**\"]\n"));
     assert!(text.contains("# [layers]\n# order = [\"a\"]\n"));
 }
@@ -636,14 +636,14 @@ fn init_refuses_to_overwrite_without_force() {
 #[test]
 fn init_in_an_empty_directory() {
     let ws = workspace("empty", &[]);
-    let out = archgate(&ws.root, &["init"]);
+    let out = layergate(&ws.root, &["init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let path = ws.root.join("archgate.toml");
+    let path = ws.root.join("layergate.toml");
     let text = std::fs::read_to_string(&path).expect("written");
     let config = rules::config::Config::parse(&path, &text).expect("parses");
     assert!(config.modules.is_empty());
     assert!(text.contains("# No source folders were found"));
     assert!(out
         .stderr
-        .starts_with("wrote archgate.toml with no modules"));
+        .starts_with("wrote layergate.toml with no modules"));
 }

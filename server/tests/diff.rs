@@ -1,4 +1,4 @@
-//! `archgate check --diff [REF]` and its policy ratchet, on real git
+//! `layergate check --diff [REF]` and its policy ratchet, on real git
 //! repositories in temporary directories (git isolated from the user's and
 //! the system's config).
 
@@ -12,7 +12,7 @@ struct Repo {
     root: PathBuf,
 }
 
-/// Environment shared by git and archgate: no global or system git config,
+/// Environment shared by git and layergate: no global or system git config,
 /// no repository above the temporary directory.
 fn isolate(cmd: &mut Command, root: &Path) {
     cmd.current_dir(root)
@@ -70,13 +70,13 @@ impl Repo {
         self.git(&["commit", "-q", "-m", message]);
     }
 
-    fn archgate(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_archgate"));
+    fn layergate(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_layergate"));
         cmd.args(args)
-            .env("ARCHGATE_NOW", "2026-06-01")
+            .env("LAYERGATE_NOW", "2026-06-01")
             .env("NO_COLOR", "1");
         isolate(&mut cmd, &self.root);
-        cmd.output().expect("run archgate")
+        cmd.output().expect("run layergate")
     }
 }
 
@@ -126,7 +126,7 @@ const UPWARD: &str = "import { App } from '../app/app';";
 fn base_repo() -> Repo {
     let r = Repo::new(Some("main"));
     r.write(&[
-        ("archgate.toml", CONFIG),
+        ("layergate.toml", CONFIG),
         ("src/app/app.ts", "export interface App { name: string }\n"),
         (
             "src/domain/user.ts",
@@ -149,7 +149,7 @@ fn upward(file: &str, line: u64) -> Value {
         "baselined": false,
         "fixes": [ { "title": "Suppress `layers` on this line", "edits": [ {
             "file": file, "line": line, "column": 1, "end_line": line, "end_column": 1,
-            "new_text": "// archgate-ignore layers: <reason>\n" } ] } ]
+            "new_text": "// layergate-ignore layers: <reason>\n" } ] } ]
     })
 }
 
@@ -176,7 +176,7 @@ fn a_commit_adding_a_violation_reports_only_it() {
         ),
     ]);
     r.commit("add a violation");
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(
         json_of(&out),
@@ -193,13 +193,13 @@ fn a_commit_adding_a_violation_reports_only_it() {
     );
 
     // without --diff, the old violation is reported too
-    let all = r.archgate(&["check", "--no-cache", "--format", "json"]);
+    let all = r.layergate(&["check", "--no-cache", "--format", "json"]);
     assert_eq!(json_of(&all)["summary"]["errors"], json!(2));
 
     // uncommitted and untracked changes count; a new file is entirely new
     // (a space and non-ASCII in its name)
     r.write(&[("src/domain/new é file.ts", &format!("\n{UPWARD}\n"))]);
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(
         json_of(&out),
         report(
@@ -221,7 +221,7 @@ fn every_format_reports_only_the_changed_lines() {
         "src/domain/order.ts",
         &format!("export const order = 1;\n{UPWARD}\n"),
     )]);
-    let out = r.archgate(&[
+    let out = r.layergate(&[
         "check",
         "--no-cache",
         "--diff",
@@ -237,7 +237,7 @@ fn every_format_reports_only_the_changed_lines() {
         lines[0].starts_with("::error file=src/domain/order.ts,line=2,"),
         "{text}"
     );
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "sarif"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "sarif"]);
     assert_eq!(code(&out), 1);
     let v: Value = serde_json::from_slice(&out.stdout).expect("sarif");
     let results = v["runs"][0]["results"].as_array().expect("results");
@@ -246,7 +246,7 @@ fn every_format_reports_only_the_changed_lines() {
         results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
         json!(2)
     );
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main"]);
     assert_eq!(code(&out), 1);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("src/domain/order.ts:2:1"), "{text}");
@@ -259,7 +259,7 @@ fn loosening_a_rule_reports_what_it_lets_through() {
     // the rule goes, and an import it forbade arrives in the same change
     r.write(&[
         (
-            "archgate.toml",
+            "layergate.toml",
             &CONFIG.replace(
                 "[[deny]]\nid = \"no-axios\"\nfrom = [\"domain\"]\nto = [\"npm:axios\"]\nmessage = \"The domain does no I/O.\"\n",
                 "",
@@ -268,7 +268,7 @@ fn loosening_a_rule_reports_what_it_lets_through() {
         ("src/domain/http.ts", "import axios from 'axios';\nexport const get = axios.get;\n"),
     ]);
     r.commit("drop no-axios");
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(
         json_of(&out),
@@ -276,7 +276,7 @@ fn loosening_a_rule_reports_what_it_lets_through() {
             vec![json!({
                 "file": "src/domain/http.ts", "line": 1, "column": 1, "end_line": 1, "end_column": 27,
                 "severity": "error", "rule": "policy",
-                "message": "let through by the change to archgate.toml since main (`no-axios` no longer reports it): `src/domain/http.ts` in module `domain` uses `npm:axios`, which `no-axios` forbids. The domain does no I/O.",
+                "message": "let through by the change to layergate.toml since main (`no-axios` no longer reports it): `src/domain/http.ts` in module `domain` uses `npm:axios`, which `no-axios` forbids. The domain does no I/O.",
                 "from_module": "domain", "to_module": null, "target": "axios",
                 "baselined": false, "fixes": []
             })],
@@ -288,13 +288,13 @@ fn loosening_a_rule_reports_what_it_lets_through() {
 
     // a severity lowered is a loosening too
     r.write(&[(
-        "archgate.toml",
+        "layergate.toml",
         &CONFIG.replace(
             "message = \"The domain",
             "severity = \"warning\"\nmessage = \"The domain",
         ),
     )]);
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 1);
     let v = json_of(&out);
     let got: Vec<(String, String, String)> = v["diagnostics"]
@@ -325,7 +325,7 @@ fn loosening_a_rule_reports_what_it_lets_through() {
             (
                 "policy".to_string(),
                 "error".to_string(),
-                "let through by the change to archgate.toml since main (`no-axios` is now a warning, was an erro".to_string()
+                "let through by the change to layergate.toml since main (`no-axios` is now a warning, was an err".to_string()
             ),
         ]
     );
@@ -335,13 +335,13 @@ fn loosening_a_rule_reports_what_it_lets_through() {
 fn an_old_config_that_does_not_parse_is_a_warning() {
     let r = Repo::new(Some("main"));
     r.write(&[
-        ("archgate.toml", "[[modules]]\nnme = \"x\"\n"),
+        ("layergate.toml", "[[modules]]\nnme = \"x\"\n"),
         ("src/app/app.ts", "export const a = 1;\n"),
         ("src/domain/d.ts", "export const d = 1;\n"),
     ]);
     r.commit("broken config");
-    r.write(&[("archgate.toml", CONFIG)]);
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    r.write(&[("layergate.toml", CONFIG)]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let v = json_of(&out);
     let d = &v["diagnostics"][0];
@@ -354,7 +354,7 @@ fn an_old_config_that_does_not_parse_is_a_warning() {
             d["rule"].as_str()
         ),
         (
-            Some("archgate.toml"),
+            Some("layergate.toml"),
             Some(1),
             Some("warning"),
             Some("policy")
@@ -362,7 +362,7 @@ fn an_old_config_that_does_not_parse_is_a_warning() {
     );
     let m = d["message"].as_str().unwrap_or("");
     assert!(
-        m.starts_with("the archgate.toml of main does not parse (line 2: ")
+        m.starts_with("the layergate.toml of main does not parse (line 2: ")
             && m.ends_with("): rules removed or loosened since then are not checked"),
         "{m}"
     );
@@ -373,18 +373,18 @@ fn an_added_suppression_is_a_policy_error() {
     let r = base_repo();
     r.write(&[(
         "src/domain/order.ts",
-        &format!("export const order = 1;\n{UPWARD} // archgate-ignore layers: needed for now\n"),
+        &format!("export const order = 1;\n{UPWARD} // layergate-ignore layers: needed for now\n"),
     )]);
     r.commit("suppress");
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(
         json_of(&out),
         report(
             vec![json!({
-                "file": "src/domain/order.ts", "line": 2, "column": 35, "end_line": 2, "end_column": 76,
+                "file": "src/domain/order.ts", "line": 2, "column": 35, "end_line": 2, "end_column": 77,
                 "severity": "error", "rule": "policy",
-                "message": "suppression added since main: `archgate-ignore layers` silences the rule instead of fixing the violation; a change that weakens the policy needs a reviewer's agreement",
+                "message": "suppression added since main: `layergate-ignore layers` silences the rule instead of fixing the violation; a change that weakens the policy needs a reviewer's agreement",
                 "from_module": null, "to_module": null, "target": null,
                 "baselined": false, "fixes": []
             })],
@@ -399,20 +399,20 @@ fn an_added_suppression_is_a_policy_error() {
 fn moving_or_rewording_a_suppression_is_no_change() {
     let r = Repo::new(Some("main"));
     r.write(&[
-        ("archgate.toml", CONFIG),
+        ("layergate.toml", CONFIG),
         ("src/app/app.ts", "export interface App { name: string }\n"),
         (
             "src/domain/user.ts",
-            &format!("// archgate-ignore layers: old reason\n{UPWARD}\n"),
+            &format!("// layergate-ignore layers: old reason\n{UPWARD}\n"),
         ),
     ]);
     r.commit("base");
     r.git(&["checkout", "-q", "-b", "feature"]);
     r.write(&[(
         "src/domain/user.ts",
-        &format!("{UPWARD} // archgate-ignore layers: a better reason\n"),
+        &format!("{UPWARD} // layergate-ignore layers: a better reason\n"),
     )]);
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(json_of(&out), report(vec![], 2, 0, 0));
 }
@@ -421,7 +421,7 @@ fn moving_or_rewording_a_suppression_is_no_change() {
 fn a_grown_baseline_is_a_policy_error() {
     let r = base_repo();
     r.git(&["checkout", "-q", "main"]);
-    let out = r.archgate(&["check", "--no-cache", "--write-baseline"]);
+    let out = r.layergate(&["check", "--no-cache", "--write-baseline"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     r.commit("baseline");
     r.git(&["checkout", "-q", "-B", "feature"]);
@@ -429,16 +429,16 @@ fn a_grown_baseline_is_a_policy_error() {
         "src/domain/order.ts",
         &format!("export const order = 1;\n{UPWARD}\n"),
     )]);
-    let out = r.archgate(&["check", "--no-cache", "--write-baseline"]);
+    let out = r.layergate(&["check", "--no-cache", "--write-baseline"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     r.commit("record the new violation");
     let baseline =
-        std::fs::read_to_string(r.root.join("archgate-baseline.json")).expect("baseline");
+        std::fs::read_to_string(r.root.join("layergate-baseline.json")).expect("baseline");
     let line = baseline
         .lines()
         .position(|l| l.contains("\"file\": \"src/domain/order.ts\""))
         .expect("entry") as u64; // 0-based line of "file" = 1-based line of "rule"
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let mut known = upward("src/domain/order.ts", 2);
     known["severity"] = json!("hint");
@@ -446,7 +446,7 @@ fn a_grown_baseline_is_a_policy_error() {
     let mut expected = report(
         vec![
             json!({
-                "file": "archgate-baseline.json", "line": line, "column": 7, "end_line": line, "end_column": 24,
+                "file": "layergate-baseline.json", "line": line, "column": 7, "end_line": line, "end_column": 24,
                 "severity": "error", "rule": "policy",
                 "message": "baseline grown since main: `layers` in `src/domain/order.ts` → `src/app/app.ts`, a new entry (1); fix the new violations instead of recording them",
                 "from_module": null, "to_module": null, "target": "src/app/app.ts",
@@ -468,9 +468,9 @@ fn a_commit_that_only_fixes_reports_nothing() {
     r.git(&["checkout", "-q", "main"]);
     r.write(&[(
         "src/domain/order.ts",
-        "export const order = 1; // archgate-ignore no-axios: kept\n",
+        "export const order = 1; // layergate-ignore no-axios: kept\n",
     )]);
-    let out = r.archgate(&["check", "--no-cache", "--write-baseline"]);
+    let out = r.layergate(&["check", "--no-cache", "--write-baseline"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     r.commit("baseline");
     r.git(&["checkout", "-q", "-B", "feature"]);
@@ -482,14 +482,14 @@ fn a_commit_that_only_fixes_reports_nothing() {
         ),
         ("src/domain/order.ts", "export const order = 1;\n"),
         (
-            "archgate.toml",
+            "layergate.toml",
             &CONFIG.replace("[layers]", "[layers]\nstrict = true"),
         ),
     ]);
-    let out = r.archgate(&["baseline", "prune"]);
+    let out = r.layergate(&["baseline", "prune"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     r.commit("fix");
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let mut expected = report(vec![], 3, 0, 0);
     expected["summary"]["stale_baseline"] = json!(0);
@@ -507,7 +507,7 @@ fn a_file_moved_within_its_module_keeps_its_old_violations_quiet() {
         &moved.replace("'../app/app'", "'../../app/app'"),
     )]);
     r.commit("move");
-    let out = r.archgate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
     // line 1 changed (the path), so it is reported; nothing else
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let v = json_of(&out);
@@ -535,7 +535,7 @@ fn a_file_moved_within_its_module_keeps_its_old_violations_quiet() {
     std::fs::create_dir_all(r.root.join("src/domain/x")).expect("dir");
     r.git(&["mv", "src/domain/order.ts", "src/domain/x/order.ts"]);
     r.commit("pure move");
-    let out = r.archgate(&[
+    let out = r.layergate(&[
         "check",
         "--no-cache",
         "--diff",
@@ -562,7 +562,7 @@ fn the_default_base_is_the_merge_base_with_main() {
     r.write(&[("src/app/later.ts", "export const later = 1;\n")]);
     r.commit("later on main");
     r.git(&["checkout", "-q", "feature"]);
-    let out = r.archgate(&["check", "--no-cache", "--diff", "--format", "json"]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(
         json_of(&out),
@@ -572,7 +572,7 @@ fn the_default_base_is_the_merge_base_with_main() {
     assert_eq!(
         stderr(&out),
         format!(
-            "archgate: --diff: reporting changes since {} (the merge base of HEAD and the default branch `main`)\n",
+            "layergate: --diff: reporting changes since {} (the merge base of HEAD and the default branch `main`)\n",
             &base[..12]
         )
     );
@@ -583,14 +583,14 @@ fn no_base_is_a_usage_error() {
     // not a git repository
     let r = Repo::new(None);
     r.write(&[
-        ("archgate.toml", CONFIG),
+        ("layergate.toml", CONFIG),
         ("src/app/app.ts", "export const a = 1;\n"),
     ]);
-    let out = r.archgate(&["check", "--diff"]);
+    let out = r.layergate(&["check", "--diff"]);
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).starts_with(&format!(
-            "archgate: --diff needs a git repository: {} is not in one",
+            "layergate: --diff needs a git repository: {} is not in one",
             r.root.display()
         )),
         "{}",
@@ -601,19 +601,19 @@ fn no_base_is_a_usage_error() {
     // no default branch
     let r = Repo::new(Some("trunk"));
     r.write(&[
-        ("archgate.toml", CONFIG),
+        ("layergate.toml", CONFIG),
         ("src/app/app.ts", "export const a = 1;\n"),
     ]);
     r.commit("base");
-    let out = r.archgate(&["check", "--diff"]);
+    let out = r.layergate(&["check", "--diff"]);
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out),
-        "archgate: --diff: no default branch found (tried origin/HEAD, origin/main, origin/master, main, master); name the base: `archgate check --diff REF`\n"
+        "layergate: --diff: no default branch found (tried origin/HEAD, origin/main, origin/master, main, master); name the base: `layergate check --diff REF`\n"
     );
 
     // an unknown REF
-    let out = r.archgate(&["check", "--diff", "nope"]);
+    let out = r.layergate(&["check", "--diff", "nope"]);
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).contains("`nope` names no commit"),
@@ -621,7 +621,7 @@ fn no_base_is_a_usage_error() {
         stderr(&out)
     );
     // a REF that looks like an option is not one
-    let out = r.archgate(&["check", "--diff=--output=x"]);
+    let out = r.layergate(&["check", "--diff=--output=x"]);
     assert_eq!(code(&out), 2);
     assert!(!r.root.join("x").exists());
 }
@@ -634,7 +634,7 @@ fn a_file_moved_to_another_module_counts_as_new() {
     r.git(&["checkout", "-q", "-b", "move"]);
     r.git(&["mv", "src/lib/x.ts", "src/domain/x.ts"]);
     r.commit("move it into domain");
-    let out = r.archgate(&[
+    let out = r.layergate(&[
         "check",
         "--no-cache",
         "--diff",

@@ -1,7 +1,7 @@
-//! End-to-end acceptance tests of the spec (`archgate.md`).
+//! End-to-end acceptance tests of the spec (`layergate.md`).
 //!
 //! Every directory under `tests/fixtures/` is a small but real workspace. The
-//! diagnostics `archgate check` must report are written as markers in the
+//! diagnostics `layergate check` must report are written as markers in the
 //! sources, on the line where each diagnostic starts (see
 //! `tests/fixtures/README.md`):
 //!
@@ -12,8 +12,8 @@
 //! * anything after ` -- ` is a note for the reader.
 //!
 //! The harness runs the real binary as
-//! `archgate check --format json --no-cache` in the fixture directory with
-//! `ARCHGATE_NOW=2026-06-01`, and compares the multiset of
+//! `layergate check --format json --no-cache` in the fixture directory with
+//! `LAYERGATE_NOW=2026-06-01`, and compares the multiset of
 //! (file, line, rule, baselined) with the markers: nothing missing, nothing
 //! extra. It also checks the exit status (1 when a non-baselined diagnostic has
 //! severity `error`, else 0) and that baselined diagnostics are `hint`s.
@@ -31,7 +31,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The date every fixture runs at (`ARCHGATE_NOW`).
+/// The date every fixture runs at (`LAYERGATE_NOW`).
 const NOW: &str = "2026-06-01";
 
 /// One expected or reported diagnostic, as far as the fixtures pin it down.
@@ -329,7 +329,7 @@ fn parse_fixture_config(text: &str) -> Result<FixtureConfig, String> {
 // Running a fixture
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 fn str_field<'a>(d: &'a serde_json::Value, k: &str) -> Option<&'a str> {
@@ -346,18 +346,18 @@ fn fixture_config(name: &str) -> FixtureConfig {
     }
 }
 
-/// `archgate check --format json` plus `extra` in `dir`, with the fixture's
+/// `layergate check --format json` plus `extra` in `dir`, with the fixture's
 /// own arguments and environment, at [`NOW`].
 fn check_json(dir: &Path, cfg: &FixtureConfig, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_archgate"))
+    Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(["check", "--format", "json"])
         .args(extra)
         .args(&cfg.args)
         .current_dir(dir)
-        .env("ARCHGATE_NOW", NOW)
+        .env("LAYERGATE_NOW", NOW)
         .envs(cfg.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
-        .unwrap_or_else(|e| panic!("{}: cannot run archgate: {e}", dir.display()))
+        .unwrap_or_else(|e| panic!("{}: cannot run layergate: {e}", dir.display()))
 }
 
 fn run_fixture(name: &str) {
@@ -562,8 +562,8 @@ fn every_fixture_has_markers_that_parse() {
     for name in ALL_FIXTURES {
         let dir = fixtures_dir().join(name);
         assert!(
-            dir.join("archgate.toml").is_file(),
-            "{name} has no archgate.toml"
+            dir.join("layergate.toml").is_file(),
+            "{name} has no layergate.toml"
         );
         if let Err(e) = collect_markers(&dir) {
             panic!("{name}: {e}");
@@ -612,7 +612,7 @@ fn several_rules_in_one_marker_and_repeats() {
 
 #[test]
 fn carets_point_up() {
-    let text = "a\nb // archgate-ignore x\n//~^ suppression\nc\n//~^^^ no-eval\n";
+    let text = "a\nb // layergate-ignore x\n//~^ suppression\nc\n//~^^^ no-eval\n";
     assert_eq!(
         parse_markers("f.ts", text, "//~").unwrap(),
         vec![
@@ -638,10 +638,10 @@ fn baselined_suffix_and_note() {
 fn toml_markers_use_hash() {
     let text = "[[allow]]  #~ suppression\npaths = [\n  \"src/none/**\",\n]\n#~^^ config\n";
     assert_eq!(
-        parse_markers("archgate.toml", text, "#~").unwrap(),
+        parse_markers("layergate.toml", text, "#~").unwrap(),
         vec![
-            key("archgate.toml", 1, "suppression", false),
-            key("archgate.toml", 3, "config", false)
+            key("layergate.toml", 1, "suppression", false),
+            key("layergate.toml", 3, "config", false)
         ]
     );
 }
@@ -674,7 +674,7 @@ fn marker_prefix_by_file_kind() {
     assert_eq!(marker_prefix("src/a.tsx"), Some("//~"));
     assert_eq!(marker_prefix("crates/x/src/lib.rs"), Some("//~"));
     assert_eq!(marker_prefix("legacy/x.cjs"), Some("//~"));
-    assert_eq!(marker_prefix("archgate.toml"), Some("#~"));
+    assert_eq!(marker_prefix("layergate.toml"), Some("#~"));
     assert_eq!(marker_prefix("crates/x/Cargo.toml"), Some("#~"));
     assert_eq!(marker_prefix("fixture.toml"), None);
     assert_eq!(marker_prefix("package.json"), None);
@@ -700,7 +700,7 @@ fn fixture_config_subset_of_toml() {
 # extra arguments
 args = ["--baseline", "ci/old.json",]
 exit = 1
-env = { NO_COLOR = "1", "ARCHGATE_X" = "a \"b\"" }
+env = { NO_COLOR = "1", "LAYERGATE_X" = "a \"b\"" }
 severity = { no-ui-in-services = "warning" }
 "#;
     assert_eq!(
@@ -710,7 +710,7 @@ severity = { no-ui-in-services = "warning" }
             exit: Some(1),
             env: vec![
                 ("NO_COLOR".into(), "1".into()),
-                ("ARCHGATE_X".into(), "a \"b\"".into())
+                ("LAYERGATE_X".into(), "a \"b\"".into())
             ],
             severity: vec![("no-ui-in-services".into(), "warning".into())],
         }
@@ -733,7 +733,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The source files of a fixture copy, sorted (`.archgate/` left out).
+/// The source files of a fixture copy, sorted (`.layergate/` left out).
 fn sources(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -741,7 +741,7 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
         for e in std::fs::read_dir(&d).unwrap().flatten() {
             let p = e.path();
             if p.is_dir() {
-                if e.file_name() != ".archgate" {
+                if e.file_name() != ".layergate" {
                     stack.push(p);
                 }
             } else if p
@@ -756,7 +756,7 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The diagnostics of `archgate check --format json` (plus `extra`) in a
+/// The diagnostics of `layergate check --format json` (plus `extra`) in a
 /// fixture copy, with the fixture's own arguments and environment.
 fn diagnostics_of(dir: &Path, cfg: &FixtureConfig, extra: &[&str]) -> serde_json::Value {
     let out = check_json(dir, cfg, extra);
@@ -786,7 +786,7 @@ fn the_caches_never_change_what_a_fixture_reports() {
         let first = diagnostics_of(&dir, &cfg, &[]);
         assert_eq!(first, reference, "{name}: first check with the caches");
         assert!(
-            dir.join(".archgate/cache/check.bin").is_file(),
+            dir.join(".layergate/cache/check.bin").is_file(),
             "{name}: no check memo written"
         );
         let second = diagnostics_of(&dir, &cfg, &[]);

@@ -1,4 +1,4 @@
-//! `archgate lsp` under abuse, each test against the real binary over stdio:
+//! `layergate lsp` under abuse, each test against the real binary over stdio:
 //! malformed frames, messages that are not JSON-RPC, protocol misuse,
 //! impossible edits, floods, dying clients, `shutdown` during indexing.
 //!
@@ -34,13 +34,13 @@ const BAD: &str = "import { v } from '../ui/view';\nexport const bad = v;\n";
 /// A workspace whose only violation is `src/domain/bad.ts` line 1 (layers).
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
-        .prefix("archgate-abuse-")
+        .prefix("layergate-abuse-")
         .tempdir()
         .expect("temp dir");
     write_files(
         dir.path(),
         &[
-            ("archgate.toml", CONFIG),
+            ("layergate.toml", CONFIG),
             ("src/ui/view.ts", "export const v = 1;\n"),
             ("src/domain/bad.ts", BAD),
             ("src/domain/clean.ts", "export const clean = 1;\n"),
@@ -184,9 +184,9 @@ impl Raw {
         r
     }
 
-    /// `archgate/status`, then the publishes it counted.
+    /// `layergate/status`, then the publishes it counted.
     fn sync(&mut self) {
-        let r = self.request("archgate/status", Value::Null);
+        let r = self.request("layergate/status", Value::Null);
         let want = r["result"]["published"].as_u64().expect("status");
         let deadline = Instant::now() + READ;
         while self.publishes() < want {
@@ -228,7 +228,7 @@ impl Raw {
             if t.elapsed() > within {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                panic!("archgate lsp still running after {within:?}");
+                panic!("layergate lsp still running after {within:?}");
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -253,7 +253,7 @@ fn error_response(code: i64, message: &str, id: Value) -> Value {
     json!({ "jsonrpc": "2.0", "error": { "code": code, "message": message }, "id": id })
 }
 
-/// Writes `garbage` then a valid `archgate/status` request in one write:
+/// Writes `garbage` then a valid `layergate/status` request in one write:
 /// exactly one error response with id `null` comes back, the request behind
 /// the garbage is never answered, stdout closes and the status is 1.
 fn assert_broken_by(garbage: &[u8], code: i64, message: &str) {
@@ -264,7 +264,7 @@ fn assert_broken_by(garbage: &[u8], code: i64, message: &str) {
     c.sync();
     let mut bytes = garbage.to_vec();
     bytes.extend_from_slice(
-        frame(r#"{"jsonrpc":"2.0","id":77,"method":"archgate/status"}"#).as_bytes(),
+        frame(r#"{"jsonrpc":"2.0","id":77,"method":"layergate/status"}"#).as_bytes(),
     );
     c.write(&bytes);
     let rest: Vec<Value> = c
@@ -318,7 +318,7 @@ fn json_that_is_not_json_rpc_is_an_invalid_request_and_ends_the_session() {
     );
     assert_broken_by(frame("[1,2,3]").as_bytes(), -32600, "Invalid request");
     assert_broken_by(
-        frame(r#"{"jsonrpc":"1.0","id":1,"method":"archgate/status"}"#).as_bytes(),
+        frame(r#"{"jsonrpc":"1.0","id":1,"method":"layergate/status"}"#).as_bytes(),
         -32600,
         "Invalid request",
     );
@@ -330,7 +330,7 @@ fn unknown_methods_and_notifications() {
     let root = root_of(&dir);
     let mut c = Raw::spawn(&root);
     c.initialize(&root);
-    let id = c.request_id("archgate/noSuchThing", json!({ "x": 1 }));
+    let id = c.request_id("layergate/noSuchThing", json!({ "x": 1 }));
     let r = c.response(&json!(id)).expect("response");
     assert_eq!(r["error"]["code"], -32601, "{r}");
     assert_eq!(r["error"]["message"], "Method not found", "{r}");
@@ -339,7 +339,7 @@ fn unknown_methods_and_notifications() {
     let r = c.response(&json!(900)).expect("response");
     assert_eq!(r["error"]["code"], -32601, "{r}");
     // unknown notifications, and `$/` ones, are ignored without an answer
-    c.notify("archgate/noSuchNotification", json!([1, 2]));
+    c.notify("layergate/noSuchNotification", json!([1, 2]));
     c.notify("$/noSuchNotification", json!({}));
     c.send(&json!({ "jsonrpc": "2.0" }));
     // tower-lsp-server drops the error of an unknown `$/` request: no answer
@@ -370,7 +370,7 @@ fn requests_before_initialize_are_server_not_initialized() {
             "textDocument/hover",
             json!({ "textDocument": { "uri": bad }, "position": { "line": 0, "character": 0 } }),
         ),
-        ("archgate/status", Value::Null),
+        ("layergate/status", Value::Null),
         ("shutdown", Value::Null),
     ] {
         let id = c.request_id(method, params);
@@ -395,7 +395,7 @@ fn requests_before_initialize_are_server_not_initialized() {
 }
 
 /// Found by the `lsp` fuzz target: requests that wait for the analysis
-/// (`archgate/status`, `explain`, `allowed`, `checkContent`), sent after
+/// (`layergate/status`, `explain`, `allowed`, `checkContent`), sent after
 /// `initialize` but before `initialized`, waited up to 60 s each, and four of
 /// them held back every later message.
 #[test]
@@ -410,10 +410,10 @@ fn requests_before_initialized_answer_at_once() {
     assert!(r.get("error").is_none(), "{r}");
     let t = Instant::now();
     let mut ids: Vec<i64> = (0..5)
-        .map(|_| c.request_id("archgate/status", Value::Null))
+        .map(|_| c.request_id("layergate/status", Value::Null))
         .collect();
-    ids.push(c.request_id("archgate/explain", Value::Null));
-    ids.push(c.request_id("archgate/allowed", json!({ "path": "src/ui/x.ts" })));
+    ids.push(c.request_id("layergate/explain", Value::Null));
+    ids.push(c.request_id("layergate/allowed", json!({ "path": "src/ui/x.ts" })));
     for id in &ids[..5] {
         let r = c.response(&json!(id)).expect("status");
         assert_eq!(
@@ -514,7 +514,7 @@ fn version_regressions_are_dropped() {
             .filter(|m| {
                 m["params"]["message"]
                     .as_str()
-                    .is_some_and(|s| s.starts_with("archgate: dropped a stale change"))
+                    .is_some_and(|s| s.starts_with("layergate: dropped a stale change"))
             })
             .count()
     };
@@ -616,7 +616,7 @@ fn ten_thousand_edits_unawaited_end_like_a_cold_check() {
         "import { v } from '../ui/view';\n",
         "import { db } from '../infra/db';\n",
         "import { nope } from './missing';\n",
-        "// archgate-ignore layers: ok\n",
+        "// layergate-ignore layers: ok\n",
         "x",
         "'",
         "{",
@@ -673,7 +673,7 @@ fn ten_thousand_edits_unawaited_end_like_a_cold_check() {
 fn a_client_dying_mid_frame_ends_the_server() {
     let dir = workspace();
     let root = root_of(&dir);
-    let mut child = lsp_command(&root).spawn().expect("spawn archgate lsp");
+    let mut child = lsp_command(&root).spawn().expect("spawn layergate lsp");
     let mut stdin = child.stdin.take().expect("stdin");
     let stdout = child.stdout.take().expect("stdout");
     let bad = uri(&root.join("src/domain/bad.ts"));
@@ -684,7 +684,7 @@ fn a_client_dying_mid_frame_ends_the_server() {
         json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }),
         json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen",
                 "params": { "textDocument": { "uri": bad, "languageId": "typescript", "version": 1, "text": BAD } } }),
-        json!({ "jsonrpc": "2.0", "id": 2, "method": "archgate/status" }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "layergate/status" }),
     ] {
         bytes.push_str(&frame(&m.to_string()));
     }
@@ -703,7 +703,7 @@ fn a_client_dying_mid_frame_ends_the_server() {
         if t.elapsed() > Duration::from_secs(3) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("archgate lsp still running after its client died");
+            panic!("layergate lsp still running after its client died");
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -842,7 +842,7 @@ fn requests_after_shutdown_are_invalid_requests() {
             "textDocument/hover",
             json!({ "textDocument": { "uri": bad }, "position": { "line": 0, "character": 0 } }),
         ),
-        ("archgate/status", Value::Null),
+        ("layergate/status", Value::Null),
         ("shutdown", Value::Null),
         (
             "initialize",
@@ -864,11 +864,11 @@ fn requests_after_shutdown_are_invalid_requests() {
 #[test]
 fn shutdown_during_indexing_answers_and_exits_promptly() {
     let dir = tempfile::Builder::new()
-        .prefix("archgate-abuse-big-")
+        .prefix("layergate-abuse-big-")
         .tempdir()
         .expect("temp dir");
     let root = root_of(&dir);
-    write_files(&root, &[("archgate.toml", CONFIG)]);
+    write_files(&root, &[("layergate.toml", CONFIG)]);
     for i in 0..3000 {
         let (layer, import) = match i % 3 {
             0 => (

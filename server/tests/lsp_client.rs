@@ -1,5 +1,5 @@
 //! A small LSP client for the language-server tests: runs the real
-//! `archgate lsp` binary over pipes (Content-Length framing), answers the
+//! `layergate lsp` binary over pipes (Content-Length framing), answers the
 //! server's requests, and records what it publishes.
 //!
 //! Included by the `lsp_*` tests with `#[path = "lsp_client.rs"] mod client;`.
@@ -117,22 +117,22 @@ pub fn path_of_uri(u: &str) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// `archgate lsp` in `root` with piped stdin/stdout and no stderr.
+/// `layergate lsp` in `root` with piped stdin/stdout and no stderr.
 pub fn lsp_command(root: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_archgate"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_layergate"));
     cmd.arg("lsp")
         .current_dir(root)
-        .env("ARCHGATE_NOW", NOW)
+        .env("LAYERGATE_NOW", NOW)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     cmd
 }
 
-/// Starts `archgate lsp` in `root`: the process (stdout taken), its stdin,
+/// Starts `layergate lsp` in `root`: the process (stdout taken), its stdin,
 /// and the messages a reader thread parses from its stdout.
 pub fn spawn_lsp(root: &Path) -> (Child, Option<ChildStdin>, Receiver<Value>) {
-    let mut child = lsp_command(root).spawn().expect("spawn archgate lsp");
+    let mut child = lsp_command(root).spawn().expect("spawn layergate lsp");
     let stdout = child.stdout.take().expect("stdout");
     let stdin = child.stdin.take();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -315,7 +315,7 @@ impl Client {
     /// Waits until the server analysed every change sent so far and every
     /// publish it sent was received.
     pub fn sync(&mut self) {
-        let r = self.request("archgate/status", Value::Null);
+        let r = self.request("layergate/status", Value::Null);
         let want = r["result"]["published"].as_u64().expect("status");
         let deadline = Instant::now() + Duration::from_secs(60);
         while self.publishes < want {
@@ -483,15 +483,15 @@ pub struct Row {
     pub message: String,
 }
 
-/// `archgate check --format json --no-cache` in `dir`, as rows; `None` when
+/// `layergate check --format json --no-cache` in `dir`, as rows; `None` when
 /// it printed no JSON (a broken config).
 pub fn check_rows(dir: &Path) -> Option<BTreeSet<Row>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_archgate"))
+    let out = Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(["check", "--format", "json", "--no-cache"])
         .current_dir(dir)
-        .env("ARCHGATE_NOW", NOW)
+        .env("LAYERGATE_NOW", NOW)
         .output()
-        .expect("run archgate check");
+        .expect("run layergate check");
     let v: Value = serde_json::from_slice(&out.stdout).ok()?;
     let mut rows = BTreeSet::new();
     for d in v["diagnostics"].as_array()? {
@@ -522,7 +522,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let d = std::env::temp_dir().join(format!(
-        "archgate-{tag}-{}-{}",
+        "layergate-{tag}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
     ));

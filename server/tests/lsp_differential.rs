@@ -1,10 +1,10 @@
 //! Differential test of the language server's incremental state: random
 //! (seeded) sequences of edits, new and deleted files, and config edits are
 //! applied through the LSP; after every step the published diagnostics must
-//! equal a cold `archgate check --format json` of the same contents (open
+//! equal a cold `layergate check --format json` of the same contents (open
 //! buffers written out) in a fresh directory.
 //!
-//! `ARCHGATE_DIFF_SEEDS=N` runs N seeds per test (default 5 × 4 tests).
+//! `LAYERGATE_DIFF_SEEDS=N` runs N seeds per test (default 5 × 4 tests).
 
 #[path = "lsp_client.rs"]
 mod client;
@@ -131,7 +131,7 @@ const SNIPPETS: &[&str] = &[
     "'",
     "/* 💥 */",
     "const q = 1;\n",
-    "// archgate-ignore layers: reason\n",
+    "// layergate-ignore layers: reason\n",
 ];
 
 struct Rng(u64);
@@ -185,7 +185,7 @@ impl Model {
             all.insert(rel.clone(), t.clone());
         }
         if !config_valid {
-            all.insert("archgate.toml".into(), self.valid_config.clone());
+            all.insert("layergate.toml".into(), self.valid_config.clone());
         }
         all
     }
@@ -193,7 +193,7 @@ impl Model {
     fn sources(&self) -> Vec<String> {
         let mut v: BTreeSet<String> = self.disk.keys().cloned().collect();
         v.extend(self.open.keys().cloned());
-        v.into_iter().filter(|r| r != "archgate.toml").collect()
+        v.into_iter().filter(|r| r != "layergate.toml").collect()
     }
 }
 
@@ -286,7 +286,7 @@ fn step(rng: &mut Rng, m: &mut Model, c: &mut Client) -> String {
         let closed: Vec<String> = m
             .disk
             .keys()
-            .filter(|r| !m.open.contains_key(*r) && *r != "archgate.toml")
+            .filter(|r| !m.open.contains_key(*r) && *r != "layergate.toml")
             .cloned()
             .collect();
         if closed.is_empty() {
@@ -302,7 +302,7 @@ fn step(rng: &mut Rng, m: &mut Model, c: &mut Client) -> String {
         let open: Vec<String> = m
             .open
             .keys()
-            .filter(|r| *r != "archgate.toml")
+            .filter(|r| *r != "layergate.toml")
             .cloned()
             .collect();
         if open.is_empty() {
@@ -317,7 +317,7 @@ fn step(rng: &mut Rng, m: &mut Model, c: &mut Client) -> String {
         let open: Vec<String> = m
             .open
             .keys()
-            .filter(|r| *r != "archgate.toml")
+            .filter(|r| *r != "layergate.toml")
             .cloned()
             .collect();
         if open.is_empty() {
@@ -330,8 +330,8 @@ fn step(rng: &mut Rng, m: &mut Model, c: &mut Client) -> String {
         c.watched(&m.root.join(&rel), 2);
         format!("save {rel}")
     } else {
-        // edit archgate.toml in the editor: a valid or a broken config
-        let rel = "archgate.toml".to_string();
+        // edit layergate.toml in the editor: a valid or a broken config
+        let rel = "layergate.toml".to_string();
         let path = m.root.join(&rel);
         if !m.open.contains_key(&rel) {
             let text = m.disk[&rel].clone();
@@ -359,7 +359,7 @@ fn step(rng: &mut Rng, m: &mut Model, c: &mut Client) -> String {
 fn run_seed(seed: u64) {
     let root = temp_dir("lsp-diff");
     let mut files = initial_files();
-    files.push(("archgate.toml", CONFIG));
+    files.push(("layergate.toml", CONFIG));
     write_files(&root, &files);
     let mut m = Model {
         root: root.clone(),
@@ -404,10 +404,10 @@ fn run_seed(seed: u64) {
             }
         };
         if valid {
-            if let Some((_, t)) = m.open.get("archgate.toml") {
+            if let Some((_, t)) = m.open.get("layergate.toml") {
                 m.valid_config = t.clone();
             } else {
-                m.valid_config = m.disk["archgate.toml"].clone();
+                m.valid_config = m.disk["layergate.toml"].clone();
             }
         }
         let _ = std::fs::remove_dir_all(&copy);
@@ -421,7 +421,7 @@ fn run_seed(seed: u64) {
         if !valid {
             let config_rows: Vec<Row> = got
                 .iter()
-                .filter(|r| r.file == "archgate.toml")
+                .filter(|r| r.file == "layergate.toml")
                 .cloned()
                 .collect();
             assert!(
@@ -429,8 +429,8 @@ fn run_seed(seed: u64) {
                 "seed {seed} step {i}: a broken config must be a `config` diagnostic; steps:\n{}",
                 log.join("\n")
             );
-            got.retain(|r| r.file != "archgate.toml");
-            expected.retain(|r| r.file != "archgate.toml");
+            got.retain(|r| r.file != "layergate.toml");
+            expected.retain(|r| r.file != "layergate.toml");
         }
         compared += expected.len();
         assert!(
@@ -446,7 +446,7 @@ fn run_seed(seed: u64) {
 }
 
 fn seeds(offset: u64) {
-    let n: u64 = std::env::var("ARCHGATE_DIFF_SEEDS")
+    let n: u64 = std::env::var("LAYERGATE_DIFF_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);

@@ -1,6 +1,6 @@
 //! Every fixture workspace (`tests/fixtures/*`, `examples/*`), opened through
 //! the language server, yields exactly the diagnostics of
-//! `archgate check --format json --no-cache`: same file, range (columns
+//! `layergate check --format json --no-cache`: same file, range (columns
 //! converted back from the negotiated encoding), rule, severity and message.
 //! Run once with UTF-8 positions and once with UTF-16.
 
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use client::{check_rows, diff, read_lossy, Client};
 
 fn workspaces() -> Vec<PathBuf> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     for dir in ["tests/fixtures", "examples"] {
         let Ok(entries) = std::fs::read_dir(repo.join(dir)) else {

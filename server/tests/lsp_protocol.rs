@@ -1,4 +1,4 @@
-//! Protocol behaviour of `archgate lsp`, each test against the real binary on
+//! Protocol behaviour of `layergate lsp`, each test against the real binary on
 //! a small generated workspace: ui > domain > infra.
 
 #[path = "lsp_client.rs"]
@@ -16,7 +16,7 @@ fn workspace(tag: &str) -> PathBuf {
     write_files(
         &root,
         &[
-            ("archgate.toml", CONFIG),
+            ("layergate.toml", CONFIG),
             (
                 "src/ui/view.ts",
                 "import { order } from '../domain/order';\nexport const v = order;\n",
@@ -73,7 +73,7 @@ fn index_publishes_workspace_diagnostics_with_all_fields() {
     assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics.keys());
     let d = &c.diagnostics[&uri(&bad)][0];
     assert_eq!(d["code"], "layers");
-    assert_eq!(d["source"], "archgate");
+    assert_eq!(d["source"], "layergate");
     assert_eq!(d["severity"], 1);
     assert_eq!(d["range"]["start"], json!({ "line": 0, "character": 0 }));
     assert_eq!(d["range"]["end"], json!({ "line": 0, "character": 31 }));
@@ -87,7 +87,7 @@ fn index_publishes_workspace_diagnostics_with_all_fields() {
     let related = &d["relatedInformation"][0];
     assert_eq!(
         related["location"]["uri"],
-        uri(&root.join("archgate.toml")).as_str()
+        uri(&root.join("layergate.toml")).as_str()
     );
     assert_eq!(d["data"]["file"], "src/domain/bad.ts");
     assert_eq!(d["data"]["baselined"], false);
@@ -104,7 +104,7 @@ fn index_publishes_workspace_diagnostics_with_all_fields() {
         .iter()
         .find(|(m, _)| m == "client/registerCapability")
         .expect("watchers registered");
-    assert!(reg.1.to_string().contains("archgate.toml"), "{}", reg.1);
+    assert!(reg.1.to_string().contains("layergate.toml"), "{}", reg.1);
     assert_eq!(c.finish(), Some(0));
 }
 
@@ -114,7 +114,7 @@ fn index_publishes_workspace_diagnostics_with_all_fields() {
 #[test]
 fn the_facts_cache_is_used_and_never_trusted_blindly() {
     let root = workspace("lsp-cache");
-    let cache = root.join(".archgate/cache/facts.bin");
+    let cache = root.join(".layergate/cache/facts.bin");
     let bad = root.join("src/domain/bad.ts");
     let c = start(&root, true);
     assert_eq!(rules_of(&c, &bad), ["layers"]);
@@ -273,7 +273,7 @@ fn did_close_reverts_to_disk() {
 #[test]
 fn a_broken_config_is_a_diagnostic_and_the_old_rules_stay() {
     let root = workspace("lsp-config");
-    let cfg = root.join("archgate.toml");
+    let cfg = root.join("layergate.toml");
     let bad = root.join("src/domain/bad.ts");
     let mut c = start(&root, true);
     c.open(&cfg, 1, CONFIG);
@@ -400,7 +400,7 @@ fn suppress_and_show_rule_actions() {
     );
     let show = actions
         .iter()
-        .find(|a| a["command"]["command"] == "archgate.showRule")
+        .find(|a| a["command"]["command"] == "layergate.showRule")
         .expect("show rule action");
     let cmd = &show["command"];
     let r = c.request(
@@ -413,7 +413,7 @@ fn suppress_and_show_rule_actions() {
         .iter()
         .find(|(m, _)| m == "window/showDocument")
         .expect("showDocument sent");
-    assert_eq!(shown.1["uri"], uri(&root.join("archgate.toml")).as_str());
+    assert_eq!(shown.1["uri"], uri(&root.join("layergate.toml")).as_str());
     assert!(shown.1["selection"]["start"]["line"].as_u64().unwrap() > 0);
 
     let suppress = actions
@@ -480,13 +480,13 @@ fn watched_files_are_picked_up() {
         rules_of(&c, &root.join("src/domain/bad.ts")),
         vec!["unresolved"]
     );
-    // archgate.toml changed on disk
+    // layergate.toml changed on disk
     std::fs::write(
-        root.join("archgate.toml"),
+        root.join("layergate.toml"),
         CONFIG.replace("[layers]\norder = [\"ui\", \"domain\", \"infra\"]\n", ""),
     )
     .unwrap();
-    c.watched(&root.join("archgate.toml"), 2);
+    c.watched(&root.join("layergate.toml"), 2);
     c.sync();
     assert!(rules_of(&c, &n).is_empty());
 }
@@ -523,7 +523,7 @@ fn custom_requests() {
     let mut c = start(&root, true);
     let clean = root.join("src/domain/clean.ts");
     let r = c.request(
-        "archgate/checkContent",
+        "layergate/checkContent",
         json!({ "uri": uri(&clean), "content": "import { v } from '../ui/view';\n" }),
     );
     let d = r["result"]["diagnostics"].as_array().expect("diagnostics");
@@ -531,7 +531,7 @@ fn custom_requests() {
     assert_eq!(d[0]["code"], "layers");
     // a path that does not exist yet
     let r = c.request(
-        "archgate/checkContent",
+        "layergate/checkContent",
         json!({ "path": root.join("src/infra/new.ts").to_string_lossy(), "content": "import { v } from '../ui/view';\n" }),
     );
     assert_eq!(r["result"]["diagnostics"][0]["code"], "layers", "{r}");
@@ -541,20 +541,20 @@ fn custom_requests() {
     assert!(!c
         .diagnostics
         .contains_key(&uri(&root.join("src/infra/new.ts"))));
-    let r = c.request("archgate/explain", Value::Null);
+    let r = c.request("layergate/explain", Value::Null);
     let md = r["result"]["markdown"].as_str().expect("markdown");
     assert!(md.contains("domain"), "{md}");
     // clients send `{}` or `[]` for requests without parameters
     for empty in [json!({}), json!([])] {
-        let r = c.request("archgate/explain", empty.clone());
+        let r = c.request("layergate/explain", empty.clone());
         assert_eq!(r["result"]["markdown"].as_str(), Some(md), "{empty}: {r}");
-        let r = c.request("archgate/status", empty.clone());
+        let r = c.request("layergate/status", empty.clone());
         assert_eq!(r["result"]["indexed"], true, "{empty}: {r}");
     }
-    let r = c.request("archgate/status", json!({ "x": 1 }));
+    let r = c.request("layergate/status", json!({ "x": 1 }));
     assert_eq!(r["error"]["code"], -32602, "{r}");
     let r = c.request(
-        "archgate/allowed",
+        "layergate/allowed",
         json!({ "path": clean.to_string_lossy() }),
     );
     assert!(r.get("error").is_none(), "{r}");

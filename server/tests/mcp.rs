@@ -1,4 +1,4 @@
-//! `archgate mcp` end to end: the real binary in a temporary workspace,
+//! `layergate mcp` end to end: the real binary in a temporary workspace,
 //! spoken to in MCP JSON-RPC (newline-delimited) over its stdio, by hand:
 //! initialize → notifications/initialized → tools/list → tools/call.
 
@@ -48,7 +48,7 @@ fn workspace() -> tempfile::TempDir {
     write(
         dir.path(),
         &[
-            ("archgate.toml", CONFIG),
+            ("layergate.toml", CONFIG),
             (
                 "src/app/main.ts",
                 "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n",
@@ -63,7 +63,7 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-/// A running `archgate mcp`, initialized.
+/// A running `layergate mcp`, initialized.
 struct Mcp {
     child: Child,
     stdin: ChildStdin,
@@ -73,11 +73,11 @@ struct Mcp {
 
 impl Mcp {
     fn start(dir: &Path, extra: &[&str]) -> Mcp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archgate"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_layergate"))
             .arg("mcp")
             .args(extra)
             .current_dir(dir)
-            .env("ARCHGATE_NOW", "2026-06-01")
+            .env("LAYERGATE_NOW", "2026-06-01")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -105,10 +105,10 @@ impl Mcp {
             json!({
                 "protocolVersion": "2025-06-18",
                 "capabilities": {},
-                "clientInfo": { "name": "archgate-tests", "version": "0" }
+                "clientInfo": { "name": "layergate-tests", "version": "0" }
             }),
         );
-        assert_eq!(init["result"]["serverInfo"]["name"], "archgate", "{init}");
+        assert_eq!(init["result"]["serverInfo"]["name"], "layergate", "{init}");
         assert_eq!(init["result"]["protocolVersion"], "2025-06-18");
         assert!(
             init["result"]["capabilities"]["tools"].is_object(),
@@ -173,11 +173,11 @@ impl Drop for Mcp {
     }
 }
 
-fn archgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archgate"))
+fn layergate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(args)
         .current_dir(dir)
-        .env("ARCHGATE_NOW", "2026-06-01")
+        .env("LAYERGATE_NOW", "2026-06-01")
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
@@ -261,7 +261,7 @@ fn check_files_is_the_json_of_check() {
     assert_eq!(v["version"], 1);
     assert_eq!(v["summary"]["files"], 3);
     assert_eq!(v["summary"]["errors"], 1);
-    let cli = archgate(ws.path(), &["check", "--format", "json"]);
+    let cli = layergate(ws.path(), &["check", "--format", "json"]);
     let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
     assert_eq!(v["diagnostics"], cli["diagnostics"]);
 
@@ -342,7 +342,7 @@ fn check_content_reports_the_proposed_file_only() {
         "check_content",
         json!({ "path": "src/domain/x.ts", "content": content }),
     );
-    let mut cli = Command::new(env!("CARGO_BIN_EXE_archgate"))
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args([
             "check",
             "--format",
@@ -351,7 +351,7 @@ fn check_content_reports_the_proposed_file_only() {
             "src/domain/x.ts",
         ])
         .current_dir(ws.path())
-        .env("ARCHGATE_NOW", "2026-06-01")
+        .env("LAYERGATE_NOW", "2026-06-01")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -391,7 +391,7 @@ fn check_content_errors_are_tool_errors() {
     assert!(is_error);
     assert_eq!(
         text,
-        "README.md is not a file archgate checks (.ts .tsx .mts .cts .js .jsx .mjs .cjs .rs)"
+        "README.md is not a file layergate checks (.ts .tsx .mts .cts .js .jsx .mjs .cjs .rs)"
     );
     // a missing argument is an error too, and the server keeps serving
     let v = mcp.request(
@@ -485,7 +485,7 @@ new file mode 100644
         [s("unresolved", "src/app/main.ts", 1, "../domain/user")]
     );
     assert_eq!(v["diagnostics"][0]["rule"], "config");
-    assert_eq!(v["diagnostics"][0]["file"], "archgate.toml");
+    assert_eq!(v["diagnostics"][0]["file"], "layergate.toml");
     assert_eq!(v["diagnostics"][0]["severity"], "warning");
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), 2);
     assert_eq!(v["removed"], 1);
@@ -539,7 +539,7 @@ fn allowed_dependencies_and_explain_match_the_cli() {
         "allowed_dependencies",
         json!({ "path": "src/domain/new.ts" }),
     );
-    let cli = archgate(
+    let cli = layergate(
         ws.path(),
         &["allowed", "src/domain/new.ts", "--format", "json"],
     );
@@ -551,7 +551,7 @@ fn allowed_dependencies_and_explain_match_the_cli() {
 
     let (is_error, md) = mcp.call("explain", json!({}));
     assert!(!is_error, "{md}");
-    let cli = archgate(ws.path(), &["explain"]);
+    let cli = layergate(ws.path(), &["explain"]);
     assert_eq!(md, String::from_utf8(cli.stdout).unwrap());
     assert!(md.contains("process-spawn"), "{md}");
 }
@@ -562,12 +562,12 @@ fn no_config_is_a_tool_error_and_root_flag_works() {
     let mut mcp = Mcp::start(empty.path(), &[]);
     let (is_error, text) = mcp.call("check_files", json!({}));
     assert!(is_error);
-    assert!(text.starts_with("no archgate.toml found in "), "{text}");
+    assert!(text.starts_with("no layergate.toml found in "), "{text}");
     let (is_error, text) = mcp.call("allowed_dependencies", json!({ "path": "src/a.ts" }));
     assert!(is_error);
     assert_eq!(
         text,
-        "no archgate.toml governs src/a.ts; run `archgate init` at the workspace root to write one"
+        "no layergate.toml governs src/a.ts; run `layergate init` at the workspace root to write one"
     );
     drop(mcp);
 
@@ -587,10 +587,10 @@ fn broken_config_is_a_tool_error() {
     let ws = workspace();
     write(
         ws.path(),
-        &[("archgate.toml", "[[modules]]\nnam = \"x\"\n")],
+        &[("layergate.toml", "[[modules]]\nnam = \"x\"\n")],
     );
     let mut mcp = Mcp::start(ws.path(), &[]);
     let (is_error, text) = mcp.call("check_files", json!({}));
     assert!(is_error);
-    assert!(text.contains("archgate.toml:2:1: error:"), "{text}");
+    assert!(text.contains("layergate.toml:2:1: error:"), "{text}");
 }

@@ -1,11 +1,11 @@
-// Validates the JSON schema of archgate.toml (../archgate.schema.json):
-// every archgate.toml of the repository (root, tests/fixtures/, examples/)
+// Validates the JSON schema of layergate.toml (../layergate.schema.json):
+// every layergate.toml of the repository (root, tests/fixtures/, examples/)
 // is valid, broken configs are rejected at the right place, and the copy
 // shipped in the VS Code extension (if built) is identical.
 //
 // The schema is generated from the Rust config types (rules/src/config/raw.rs);
-// `cargo test -p archgate-rules schema` fails when the committed file is stale
-// (regenerate with `UPDATE_SCHEMA=1 cargo test -p archgate-rules schema`).
+// `cargo test -p layergate-rules schema` fails when the committed file is stale
+// (regenerate with `UPDATE_SCHEMA=1 cargo test -p layergate-rules schema`).
 //
 // Run: cd editors/schema && npm ci && npm test
 
@@ -20,7 +20,7 @@ import { parse } from "smol-toml";
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaDir = join(here, "..");
 const repo = join(schemaDir, "..", "..");
-const schema = JSON.parse(readFileSync(join(schemaDir, "archgate.schema.json"), "utf8"));
+const schema = JSON.parse(readFileSync(join(schemaDir, "layergate.schema.json"), "utf8"));
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 // Even Better TOML (taplo) reads `x-taplo` for docs of enum values and the
@@ -40,21 +40,21 @@ function findConfigs(dir, out = []) {
     if (entry.name === "node_modules" || entry.name === "target" || entry.name === ".git") continue;
     const p = join(dir, entry.name);
     if (entry.isDirectory()) findConfigs(p, out);
-    else if (entry.name === "archgate.toml") out.push(p);
+    else if (entry.name === "layergate.toml") out.push(p);
   }
   return out;
 }
 
 const configs = [
-  join(repo, "archgate.toml"),
+  join(repo, "layergate.toml"),
   ...findConfigs(join(repo, "tests", "fixtures")),
   ...findConfigs(join(repo, "examples")),
 ].filter((p) => existsSync(p));
 
 test("the repository has fixture and example configs to validate", () => {
   const rel = configs.map((p) => relative(repo, p).split("\\").join("/"));
-  assert.ok(rel.includes("archgate.toml"), "the root archgate.toml");
-  assert.ok(rel.includes("examples/shop/archgate.toml"), "the bundled example");
+  assert.ok(rel.includes("layergate.toml"), "the root layergate.toml");
+  assert.ok(rel.includes("examples/shop/layergate.toml"), "the bundled example");
   assert.ok(rel.filter((p) => p.startsWith("tests/fixtures/")).length >= 20, `fixtures: ${rel.length}`);
 });
 
@@ -70,7 +70,7 @@ test("valid: the full example of the spec (every table and key)", () => {
 [workspace]
 include = ["src/**", "crates/**", "packages/**"]
 exclude = ["**/generated/**"]
-baseline = "archgate-baseline.json"
+baseline = "layergate-baseline.json"
 tsconfig = "tsconfig.json"
 
 [[modules]]
@@ -293,10 +293,10 @@ for (const b of broken) {
 }
 
 test("the extension's copy of the schema, when built, is identical", (t) => {
-  const copy = join(repo, "editors", "vscode", "schema", "archgate.schema.json");
+  const copy = join(repo, "editors", "vscode", "schema", "layergate.schema.json");
   if (!existsSync(copy)) {
-    t.skip("editors/vscode/schema/archgate.schema.json is not built (npm run compile there)");
+    t.skip("editors/vscode/schema/layergate.schema.json is not built (npm run compile there)");
     return;
   }
-  assert.equal(readFileSync(copy, "utf8"), readFileSync(join(schemaDir, "archgate.schema.json"), "utf8"));
+  assert.equal(readFileSync(copy, "utf8"), readFileSync(join(schemaDir, "layergate.schema.json"), "utf8"));
 });

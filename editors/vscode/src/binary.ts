@@ -1,4 +1,4 @@
-// Finding the `archgate` binary: the `archgate.path` setting, then PATH.
+// Finding the `layergate` binary: the `layergate.path` setting, then PATH.
 // Pure functions of their inputs (environment, platform, a file probe), so
 // they are tested without VS Code.
 
@@ -40,18 +40,18 @@ export type FoundBinary =
       detail: string;
     };
 
-export const BINARY_NAME = "archgate";
+export const BINARY_NAME = "layergate";
 
-/** How to install archgate, in one sentence. */
+/** How to install layergate, in one sentence. */
 export const INSTALL_HINT =
-  "Install it with `cargo install --path server` from a clone of the archgate repository (or put a release binary on PATH), or set `archgate.path`; then run `archgate: Restart Server`.";
+  "Install it with `npm install -g layergate` or `cargo install --locked layergate` (or put a release binary on PATH), or set `layergate.path`; then run `layergate: Restart Server`.";
 
-/** How to install archgate, shown when no binary is found. */
+/** How to install layergate, shown when no binary is found. */
 export function installInstructions(): string {
   return [
-    "Install archgate, then run `archgate: Restart Server`:",
-    "  * from a clone of the repository: `cargo install --path server` (puts `archgate` in ~/.cargo/bin, which is on PATH with a standard Rust install);",
-    "  * or download a release binary, put it on PATH, or point the `archgate.path` setting at it.",
+    "Install layergate, then run `layergate: Restart Server`:",
+    "  * with cargo: `cargo install --locked layergate` (puts `layergate` in ~/.cargo/bin, which is on PATH with a standard Rust install);",
+    "  * or download a release binary, put it on PATH, or point the `layergate.path` setting at it.",
   ].join("\n");
 }
 
@@ -155,15 +155,15 @@ export function expandSettingPath(raw: string, ctx: ExpandContext): string | und
 }
 
 export interface FindOptions extends ExpandContext {
-  /** The `archgate.path` setting, already trimmed; undefined when unset. */
+  /** The `layergate.path` setting, already trimmed; undefined when unset. */
   settingPath: string | undefined;
   isExecutable: ExecutableProbe;
 }
 
 /**
- * The binary to run: the `archgate.path` setting when set (and then only
+ * The binary to run: the `layergate.path` setting when set (and then only
  * it: a wrong setting is an error, not a silent fallback), else the first
- * `archgate` on PATH.
+ * `layergate` on PATH.
  */
 export function findServerBinary(opts: FindOptions): FoundBinary {
   if (opts.settingPath !== undefined && opts.settingPath.length > 0) {
@@ -171,7 +171,7 @@ export function findServerBinary(opts: FindOptions): FoundBinary {
     if (full === undefined) {
       return {
         ok: false,
-        message: `archgate: the \`archgate.path\` setting "${opts.settingPath}" cannot be resolved to an absolute path.`,
+        message: `layergate: the \`layergate.path\` setting "${opts.settingPath}" cannot be resolved to an absolute path.`,
         hint: "Use an absolute path, or open a workspace folder for a relative one.",
         detail: `Use an absolute path, or open a workspace folder for a relative one.\n${installInstructions()}`,
       };
@@ -179,7 +179,7 @@ export function findServerBinary(opts: FindOptions): FoundBinary {
     if (!opts.isExecutable(full)) {
       return {
         ok: false,
-        message: `archgate: the \`archgate.path\` setting points at ${full}, which is not an executable file.`,
+        message: `layergate: the \`layergate.path\` setting points at ${full}, which is not an executable file.`,
         hint: INSTALL_HINT,
         detail: installInstructions(),
       };
@@ -192,7 +192,7 @@ export function findServerBinary(opts: FindOptions): FoundBinary {
   }
   return {
     ok: false,
-    message: "archgate: the `archgate` binary was not found on PATH and the `archgate.path` setting is empty.",
+    message: "layergate: the `layergate` binary was not found on PATH and the `layergate.path` setting is empty.",
     hint: INSTALL_HINT,
     detail: installInstructions(),
   };

@@ -1,4 +1,4 @@
-// "archgate: Check Workspace": runs `archgate check --format json` in a
+// "layergate: Check Workspace": runs `layergate check --format json` in a
 // workspace folder and summarises the result. Parsing and formatting are
 // pure; spawning the process is `runCheck`, on node's child_process only.
 
@@ -53,14 +53,14 @@ export function parseCheckJson(stdout: string): CheckReport | string {
   try {
     data = JSON.parse(stdout);
   } catch (e) {
-    return `archgate check printed no valid JSON: ${e instanceof Error ? e.message : String(e)}`;
+    return `layergate check printed no valid JSON: ${e instanceof Error ? e.message : String(e)}`;
   }
   if (typeof data !== "object" || data === null) {
-    return "archgate check printed JSON that is not an object";
+    return "layergate check printed JSON that is not an object";
   }
   const obj = data as Record<string, unknown>;
   if (obj.version !== 1) {
-    return `archgate check printed JSON of version ${JSON.stringify(obj.version)}; this extension reads version 1`;
+    return `layergate check printed JSON of version ${JSON.stringify(obj.version)}; this extension reads version 1`;
   }
   const list = Array.isArray(obj.diagnostics) ? obj.diagnostics : [];
   const diagnostics: CheckDiagnostic[] = list
@@ -87,7 +87,7 @@ export function parseCheckJson(stdout: string): CheckReport | string {
 /** Exit 0: clean; 1: error-severity violations (a report); 2: config or invocation error (stderr). */
 export function interpretRun(run: CheckRun): CheckOutcome {
   if (run.spawnError !== undefined) {
-    return { kind: "error", message: `could not run archgate: ${run.spawnError}` };
+    return { kind: "error", message: `could not run layergate: ${run.spawnError}` };
   }
   if (run.code === 0 || run.code === 1) {
     const r = parseCheckJson(run.stdout);
@@ -99,7 +99,7 @@ export function interpretRun(run: CheckRun): CheckOutcome {
   const why = run.stderr.trim() || run.stdout.trim() || "no output";
   return {
     kind: "error",
-    message: run.code === null ? `archgate check was stopped: ${why}` : `archgate check exited with status ${run.code}: ${why}`,
+    message: run.code === null ? `layergate check was stopped: ${why}` : `layergate check exited with status ${run.code}: ${why}`,
   };
 }
 
@@ -107,7 +107,7 @@ function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? "" : "s"}`;
 }
 
-/** One line for a notification, e.g. "archgate (shop): 2 errors, 1 warning in 12 files". */
+/** One line for a notification, e.g. "layergate (shop): 2 errors, 1 warning in 12 files". */
 export function summaryLine(folder: string, report: CheckReport): string {
   const baselined = report.diagnostics.filter((d) => d.baselined).length;
   const parts: string[] = [];
@@ -121,7 +121,7 @@ export function summaryLine(folder: string, report: CheckReport): string {
   } else {
     parts.push("no errors or warnings");
   }
-  let line = `archgate (${folder}): ${parts.join(", ")} in ${plural(report.files, "file")}`;
+  let line = `layergate (${folder}): ${parts.join(", ")} in ${plural(report.files, "file")}`;
   if (baselined > 0) {
     line += ` (${baselined} baselined)`;
   }

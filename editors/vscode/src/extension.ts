@@ -1,4 +1,4 @@
-// The VS Code side: starts `archgate lsp` through vscode-languageclient,
+// The VS Code side: starts `layergate lsp` through vscode-languageclient,
 // registers the commands and keeps the status bar item current. The logic
 // that does not need VS Code lives in binary.ts, settings.ts, server.ts,
 // status.ts and check.ts (unit-tested with node's test runner).
@@ -22,7 +22,7 @@ import {
 import { RESTART_SETTINGS, parseSettings, type Settings } from "./settings";
 import { countDiagnostics, statusView, type ServerState } from "./status";
 
-const CONFIG_GLOB = "**/archgate.toml";
+const CONFIG_GLOB = "**/layergate.toml";
 const CONFIG_EXCLUDE = "**/{node_modules,target,.git}/**";
 
 function isRegularFile(p: string): boolean {
@@ -46,9 +46,9 @@ class Controller implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
 
   constructor() {
-    this.output = vscode.window.createOutputChannel("archgate");
-    this.statusItem = vscode.window.createStatusBarItem("archgate.status", vscode.StatusBarAlignment.Left, 0);
-    this.statusItem.name = "archgate";
+    this.output = vscode.window.createOutputChannel("layergate");
+    this.statusItem = vscode.window.createStatusBarItem("layergate.status", vscode.StatusBarAlignment.Left, 0);
+    this.statusItem.name = "layergate";
     this.disposables.push(
       this.output,
       this.statusItem,
@@ -70,7 +70,7 @@ class Controller implements vscode.Disposable {
   }
 
   settings(): Settings {
-    const cfg = vscode.workspace.getConfiguration("archgate");
+    const cfg = vscode.workspace.getConfiguration("layergate");
     return parseSettings((key) => cfg.get(key));
   }
 
@@ -115,7 +115,7 @@ class Controller implements vscode.Disposable {
     });
   }
 
-  /** An archgate.toml in, below, or above a workspace folder. */
+  /** An layergate.toml in, below, or above a workspace folder. */
   private async hasConfig(): Promise<boolean> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
     if (folders.length === 0) {
@@ -129,7 +129,7 @@ class Controller implements vscode.Disposable {
     return found.length > 0;
   }
 
-  /** Starts the server once an archgate.toml appears in a workspace that had none. */
+  /** Starts the server once an layergate.toml appears in a workspace that had none. */
   private watchForConfig(): void {
     if (this.configWatcher !== undefined) {
       return;
@@ -145,7 +145,7 @@ class Controller implements vscode.Disposable {
 
   private enqueue(task: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(task, task).catch((e: unknown) => {
-      this.output.appendLine(`archgate: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      this.output.appendLine(`layergate: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     });
     return this.queue;
   }
@@ -184,14 +184,14 @@ class Controller implements vscode.Disposable {
       this.output.appendLine(binary.detail);
       void vscode.window.showErrorMessage(`${binary.message} ${binary.hint}`, "Open Settings", "Show Output").then((choice) => {
         if (choice === "Open Settings") {
-          void vscode.commands.executeCommand("workbench.action.openSettings", "archgate.path");
+          void vscode.commands.executeCommand("workbench.action.openSettings", "layergate.path");
         } else if (choice === "Show Output") {
           this.output.show(true);
         }
       });
       return;
     }
-    this.output.appendLine(`archgate: starting ${binary.path} lsp (found in ${binary.source === "setting" ? "the archgate.path setting" : "PATH"})`);
+    this.output.appendLine(`layergate: starting ${binary.path} lsp (found in ${binary.source === "setting" ? "the layergate.path setting" : "PATH"})`);
     const clientOptions: LanguageClientOptions = {
       documentSelector: documentSelector(),
       outputChannel: this.output,
@@ -219,7 +219,7 @@ class Controller implements vscode.Disposable {
     try {
       await client.start();
     } catch (e) {
-      const message = `archgate: the language server did not start: ${e instanceof Error ? e.message : String(e)}`;
+      const message = `layergate: the language server did not start: ${e instanceof Error ? e.message : String(e)}`;
       this.output.appendLine(message);
       this.setState({ kind: "failed", message });
       return;
@@ -232,7 +232,7 @@ class Controller implements vscode.Disposable {
     void this.waitForIndex(client, generation);
   }
 
-  /** Asks `archgate/status` (which waits for the index) until the first index is built. */
+  /** Asks `layergate/status` (which waits for the index) until the first index is built. */
   private async waitForIndex(client: LanguageClient, generation: number): Promise<void> {
     for (let attempt = 0; attempt < 30; attempt++) {
       if (generation !== this.generation || !client.isRunning()) {
@@ -242,7 +242,7 @@ class Controller implements vscode.Disposable {
       try {
         indexed = isIndexed(await client.sendRequest(STATUS_REQUEST));
       } catch {
-        return; // an older server without archgate/status: the first diagnostics end "indexing"
+        return; // an older server without layergate/status: the first diagnostics end "indexing"
       }
       if (generation !== this.generation) {
         return;
@@ -266,7 +266,7 @@ class Controller implements vscode.Disposable {
           await client.stop(5000);
         }
       } catch (e) {
-        this.output.appendLine(`archgate: stopping the server: ${e instanceof Error ? e.message : String(e)}`);
+        this.output.appendLine(`layergate: stopping the server: ${e instanceof Error ? e.message : String(e)}`);
       }
       await client.dispose().catch(() => undefined);
     }
@@ -280,18 +280,18 @@ class Controller implements vscode.Disposable {
   async explain(): Promise<void> {
     const client = this.client;
     if (client === undefined || !client.isRunning()) {
-      void vscode.window.showWarningMessage("archgate: the language server is not running (see `archgate: Show Output`).");
+      void vscode.window.showWarningMessage("layergate: the language server is not running (see `layergate: Show Output`).");
       return;
     }
     let markdown: string | undefined;
     try {
       markdown = explainMarkdown(await client.sendRequest(EXPLAIN_REQUEST));
     } catch (e) {
-      void vscode.window.showErrorMessage(`archgate: ${EXPLAIN_REQUEST} failed: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`layergate: ${EXPLAIN_REQUEST} failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     if (markdown === undefined) {
-      void vscode.window.showErrorMessage(`archgate: ${EXPLAIN_REQUEST} answered without Markdown.`);
+      void vscode.window.showErrorMessage(`layergate: ${EXPLAIN_REQUEST} answered without Markdown.`);
       return;
     }
     const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
@@ -306,7 +306,7 @@ class Controller implements vscode.Disposable {
   async checkWorkspace(): Promise<void> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
     if (folders.length === 0) {
-      void vscode.window.showWarningMessage("archgate: open a folder to check it.");
+      void vscode.window.showWarningMessage("layergate: open a folder to check it.");
       return;
     }
     const binary = this.findBinary();
@@ -320,7 +320,7 @@ class Controller implements vscode.Disposable {
       return;
     }
     const outcomes = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: "archgate: checking the workspace…" },
+      { location: vscode.ProgressLocation.Notification, title: "layergate: checking the workspace…" },
       async () => {
         const out: { folder: string; outcome: CheckOutcome }[] = [];
         for (const folder of folders) {
@@ -336,8 +336,8 @@ class Controller implements vscode.Disposable {
     for (const { folder, outcome } of outcomes) {
       if (outcome.kind === "error") {
         broken = true;
-        summaries.push(`archgate (${folder}): ${outcome.message}`);
-        this.output.appendLine(`── archgate (${folder}): ${outcome.message}`);
+        summaries.push(`layergate (${folder}): ${outcome.message}`);
+        this.output.appendLine(`── layergate (${folder}): ${outcome.message}`);
         continue;
       }
       failed ||= outcome.failed;
@@ -374,12 +374,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   controller = c;
   context.subscriptions.push(
     c,
-    vscode.commands.registerCommand("archgate.restartServer", () => c.restart()),
-    vscode.commands.registerCommand("archgate.showOutput", () => {
+    vscode.commands.registerCommand("layergate.restartServer", () => c.restart()),
+    vscode.commands.registerCommand("layergate.showOutput", () => {
       c.showOutput();
     }),
-    vscode.commands.registerCommand("archgate.explain", () => c.explain()),
-    vscode.commands.registerCommand("archgate.checkWorkspace", () => c.checkWorkspace()),
+    vscode.commands.registerCommand("layergate.explain", () => c.explain()),
+    vscode.commands.registerCommand("layergate.checkWorkspace", () => c.checkWorkspace()),
   );
   await c.start();
 }

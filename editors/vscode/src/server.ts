@@ -4,14 +4,14 @@
 
 import type { DocumentSelector, Executable } from "vscode-languageclient/node";
 
-export const CLIENT_ID = "archgate";
-export const CLIENT_NAME = "archgate";
+export const CLIENT_ID = "layergate";
+export const CLIENT_NAME = "layergate";
 
-/** The languages whose files archgate checks (VS Code language ids). */
+/** The languages whose files layergate checks (VS Code language ids). */
 export const LANGUAGES: readonly string[] = ["rust", "typescript", "typescriptreact", "javascript", "javascriptreact"];
 
 /**
- * `archgate lsp` on stdio, in `cwd` (the first workspace folder), with the
+ * `layergate lsp` on stdio, in `cwd` (the first workspace folder), with the
  * extension's environment. The server finds its configs from the workspace
  * folders of `initialize`, not from its working directory.
  */
@@ -24,7 +24,7 @@ export function serverExecutable(binary: string, cwd: string | undefined, env: N
 }
 
 /**
- * Source files of the five languages on disk, plus every `archgate.toml`,
+ * Source files of the five languages on disk, plus every `layergate.toml`,
  * whose errors the server reports as diagnostics. Untitled documents have no
  * path in the workspace, so they are not sent.
  */
@@ -33,19 +33,19 @@ export function documentSelector(): DocumentSelector {
   for (const language of LANGUAGES) {
     selector.push({ scheme: "file", language });
   }
-  selector.push({ scheme: "file", pattern: "**/archgate.toml" });
+  selector.push({ scheme: "file", pattern: "**/layergate.toml" });
   return selector;
 }
 
-/** The result of the custom request `archgate/explain`. */
+/** The result of the custom request `layergate/explain`. */
 export interface ExplainResult {
   markdown: string;
 }
 
-export const EXPLAIN_REQUEST = "archgate/explain";
-export const STATUS_REQUEST = "archgate/status";
+export const EXPLAIN_REQUEST = "layergate/explain";
+export const STATUS_REQUEST = "layergate/status";
 
-/** The Markdown of an `archgate/explain` answer, or undefined for a malformed one. */
+/** The Markdown of an `layergate/explain` answer, or undefined for a malformed one. */
 export function explainMarkdown(result: unknown): string | undefined {
   if (typeof result === "object" && result !== null && "markdown" in result) {
     const md = (result as { markdown: unknown }).markdown;
@@ -56,19 +56,19 @@ export function explainMarkdown(result: unknown): string | undefined {
   return undefined;
 }
 
-/** Whether an `archgate/status` answer says the first index is built. */
+/** Whether an `layergate/status` answer says the first index is built. */
 export function isIndexed(result: unknown): boolean {
   return typeof result === "object" && result !== null && (result as { indexed?: unknown }).indexed === true;
 }
 
 /**
- * The nearest `archgate.toml` in `dir` or one of its parents (the server
+ * The nearest `layergate.toml` in `dir` or one of its parents (the server
  * also governs a folder opened below its config), or undefined.
  */
 export function configAtOrAbove(dir: string, isFile: (p: string) => boolean, sep: "/" | "\\" = "/"): string | undefined {
   let current = dir.endsWith(sep) && dir.length > 1 ? dir.slice(0, -1) : dir;
   for (;;) {
-    const candidate = current.endsWith(sep) ? `${current}archgate.toml` : `${current}${sep}archgate.toml`;
+    const candidate = current.endsWith(sep) ? `${current}layergate.toml` : `${current}${sep}layergate.toml`;
     if (isFile(candidate)) {
       return candidate;
     }

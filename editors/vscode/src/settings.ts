@@ -6,15 +6,15 @@ export type Trace = "off" | "messages" | "verbose";
 export const TRACE_VALUES: readonly Trace[] = ["off", "messages", "verbose"];
 
 export interface Settings {
-  /** `archgate.enable`: run the server at all. */
+  /** `layergate.enable`: run the server at all. */
   enable: boolean;
-  /** `archgate.path`, trimmed; undefined when unset or empty. */
+  /** `layergate.path`, trimmed; undefined when unset or empty. */
   path: string | undefined;
-  /** `archgate.trace.server`. */
+  /** `layergate.trace.server`. */
   trace: Trace;
 }
 
-/** Reads one key of the `archgate` section (`"path"`, `"trace.server"`, ...). */
+/** Reads one key of the `layergate` section (`"path"`, `"trace.server"`, ...). */
 export type SettingGetter = (key: string) => unknown;
 
 export function parseTrace(value: unknown): Trace {
@@ -34,4 +34,4 @@ export function parseSettings(get: SettingGetter): Settings {
 }
 
 /** The settings whose change needs a restart of the server (trace does not: the client follows it). */
-export const RESTART_SETTINGS: readonly string[] = ["archgate.enable", "archgate.path"];
+export const RESTART_SETTINGS: readonly string[] = ["layergate.enable", "layergate.path"];

@@ -15,7 +15,7 @@ export interface DiagnosticLike {
   severity: number;
 }
 
-export const DIAGNOSTIC_SOURCE = "archgate";
+export const DIAGNOSTIC_SOURCE = "layergate";
 
 export interface Counts {
   errors: number;
@@ -23,13 +23,13 @@ export interface Counts {
   infos: number;
   /** Hints: mostly baselined violations, which do not fail CI. */
   hints: number;
-  /** Files with at least one archgate error, warning or info. */
+  /** Files with at least one layergate error, warning or info. */
   files: number;
 }
 
 export const NO_COUNTS: Counts = { errors: 0, warnings: 0, infos: 0, hints: 0, files: 0 };
 
-/** Counts the diagnostics with source "archgate" in `vscode.languages.getDiagnostics()`'s shape. */
+/** Counts the diagnostics with source "layergate" in `vscode.languages.getDiagnostics()`'s shape. */
 export function countDiagnostics(entries: Iterable<readonly [unknown, readonly DiagnosticLike[]]>): Counts {
   const c = { ...NO_COUNTS };
   for (const [, diagnostics] of entries) {
@@ -101,29 +101,29 @@ export function formatCounts(c: Counts): string {
 }
 
 export const SHOW_PROBLEMS = "workbench.actions.view.problems";
-export const SHOW_OUTPUT = "archgate.showOutput";
+export const SHOW_OUTPUT = "layergate.showOutput";
 
 /** What the status bar item shows in a state. */
 export function statusView(state: ServerState): StatusView {
   switch (state.kind) {
     case "disabled":
-      return { text: "$(circle-slash) archgate", tooltip: "archgate is disabled (setting `archgate.enable`)", background: undefined, command: SHOW_OUTPUT, visible: true };
+      return { text: "$(circle-slash) layergate", tooltip: "layergate is disabled (setting `layergate.enable`)", background: undefined, command: SHOW_OUTPUT, visible: true };
     case "noConfig":
-      return { text: "archgate", tooltip: "No archgate.toml in this workspace", background: undefined, command: SHOW_OUTPUT, visible: false };
+      return { text: "layergate", tooltip: "No layergate.toml in this workspace", background: undefined, command: SHOW_OUTPUT, visible: false };
     case "starting":
-      return { text: "$(loading~spin) archgate", tooltip: "archgate: starting the language server…", background: undefined, command: SHOW_OUTPUT, visible: true };
+      return { text: "$(loading~spin) layergate", tooltip: "layergate: starting the language server…", background: undefined, command: SHOW_OUTPUT, visible: true };
     case "indexing":
-      return { text: "$(loading~spin) archgate: indexing…", tooltip: "archgate is reading the workspace", background: undefined, command: SHOW_OUTPUT, visible: true };
+      return { text: "$(loading~spin) layergate: indexing…", tooltip: "layergate is reading the workspace", background: undefined, command: SHOW_OUTPUT, visible: true };
     case "stopped":
-      return { text: "$(debug-stop) archgate", tooltip: "The archgate language server is stopped: run `archgate: Restart Server`", background: "warning", command: "archgate.restartServer", visible: true };
+      return { text: "$(debug-stop) layergate", tooltip: "The layergate language server is stopped: run `layergate: Restart Server`", background: "warning", command: "layergate.restartServer", visible: true };
     case "failed":
-      return { text: "$(error) archgate", tooltip: state.message, background: "error", command: SHOW_OUTPUT, visible: true };
+      return { text: "$(error) layergate", tooltip: state.message, background: "error", command: SHOW_OUTPUT, visible: true };
     case "ready": {
       const c = state.counts;
       const violations = c.errors + c.warnings + c.infos;
       const icon = c.errors > 0 ? "$(error)" : c.warnings > 0 ? "$(warning)" : violations > 0 ? "$(info)" : "$(check)";
-      const text = violations === 0 ? `${icon} archgate` : `${icon} archgate: ${violations}`;
-      let tooltip = `archgate: ${formatCounts(c)}`;
+      const text = violations === 0 ? `${icon} layergate` : `${icon} layergate: ${violations}`;
+      let tooltip = `layergate: ${formatCounts(c)}`;
       if (violations > 0) {
         tooltip += ` in ${plural(c.files, "file")}`;
       }

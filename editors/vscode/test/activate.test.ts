@@ -1,6 +1,6 @@
 // activate() of the real extension code against a stand-in `vscode` module:
 // the commands it registers are exactly those package.json contributes, and
-// the paths that need no server (disabled, no archgate.toml, binary not
+// the paths that need no server (disabled, no layergate.toml, binary not
 // found) end in the right status and message. Starting the client itself
 // needs VS Code; real-server.test.ts covers the server side of it.
 
@@ -27,7 +27,7 @@ const seen = {
   status: { text: "", tooltip: "", command: "", visible: false, background: undefined as unknown },
 };
 let config: Record<string, unknown> = {};
-let configFiles: string[] = ["/ws/archgate.toml"];
+let configFiles: string[] = ["/ws/layergate.toml"];
 
 const statusItem = {
   name: "",
@@ -126,46 +126,46 @@ test("activate registers exactly the commands package.json contributes", async (
   };
   const contributed = pkg.contributes.commands.map((c) => c.command).sort();
   assert.deepEqual([...seen.commands.keys()].sort(), contributed);
-  assert.deepEqual(contributed, ["archgate.checkWorkspace", "archgate.explain", "archgate.restartServer", "archgate.showOutput"]);
+  assert.deepEqual(contributed, ["layergate.checkWorkspace", "layergate.explain", "layergate.restartServer", "layergate.showOutput"]);
   assert.deepEqual(
     pkg.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort(),
-    ["archgate: Check Workspace", "archgate: Explain Architecture", "archgate: Restart Server", "archgate: Show Output"],
+    ["layergate: Check Workspace", "layergate: Explain Architecture", "layergate: Restart Server", "layergate: Show Output"],
   );
 });
 
-test("archgate.enable = false: no server, the disabled status", async () => {
+test("layergate.enable = false: no server, the disabled status", async () => {
   config = { enable: false };
   await activateFresh();
-  assert.equal(seen.status.text, "$(circle-slash) archgate");
+  assert.equal(seen.status.text, "$(circle-slash) layergate");
   assert.equal(seen.status.visible, true);
   assert.deepEqual(seen.errors, []);
 });
 
-test("no archgate.toml: no server, no status item, a watcher for one", async () => {
+test("no layergate.toml: no server, no status item, a watcher for one", async () => {
   config = {};
   configFiles = [];
   await activateFresh();
   assert.equal(seen.status.visible, false);
-  assert.deepEqual(seen.watchers, ["**/archgate.toml"]);
+  assert.deepEqual(seen.watchers, ["**/layergate.toml"]);
   assert.deepEqual(seen.errors, []);
-  configFiles = ["/ws/archgate.toml"];
+  configFiles = ["/ws/layergate.toml"];
 });
 
-test("a wrong archgate.path: the error names it and says how to install", async () => {
-  config = { path: "/nonexistent/bin/archgate" };
+test("a wrong layergate.path: the error names it and says how to install", async () => {
+  config = { path: "/nonexistent/bin/layergate" };
   await activateFresh();
   assert.deepEqual(seen.errors, [
-    "archgate: the `archgate.path` setting points at /nonexistent/bin/archgate, which is not an executable file. Install it with `cargo install --path server` from a clone of the archgate repository (or put a release binary on PATH), or set `archgate.path`; then run `archgate: Restart Server`.",
+    "layergate: the `layergate.path` setting points at /nonexistent/bin/layergate, which is not an executable file. Install it with `npm install -g layergate` or `cargo install --locked layergate` (or put a release binary on PATH), or set `layergate.path`; then run `layergate: Restart Server`.",
   ]);
-  assert.equal(seen.status.text, "$(error) archgate");
-  assert.equal(seen.status.command, "archgate.showOutput");
-  assert.ok(seen.output.some((l) => l.includes("cargo install --path server")), seen.output.join("\n"));
+  assert.equal(seen.status.text, "$(error) layergate");
+  assert.equal(seen.status.command, "layergate.showOutput");
+  assert.ok(seen.output.some((l) => l.includes("cargo install --locked layergate")), seen.output.join("\n"));
 });
 
 test("Explain Architecture without a running server warns instead of failing", async () => {
   config = { enable: false };
   await activateFresh();
-  const explain = seen.commands.get("archgate.explain");
+  const explain = seen.commands.get("layergate.explain");
   assert.ok(explain !== undefined);
   await explain();
   assert.deepEqual(seen.errors, []);

@@ -37,10 +37,10 @@ test("parseCheckJson: the diagnostics and the summary", () => {
 });
 
 test("parseCheckJson: not JSON, not an object, another version", () => {
-  assert.match(parseCheckJson("error: boom") as string, /^archgate check printed no valid JSON: /);
-  assert.equal(parseCheckJson("[]"), "archgate check printed JSON of version undefined; this extension reads version 1");
-  assert.equal(parseCheckJson("null"), "archgate check printed JSON that is not an object");
-  assert.equal(parseCheckJson('{"version":2}'), "archgate check printed JSON of version 2; this extension reads version 1");
+  assert.match(parseCheckJson("error: boom") as string, /^layergate check printed no valid JSON: /);
+  assert.equal(parseCheckJson("[]"), "layergate check printed JSON of version undefined; this extension reads version 1");
+  assert.equal(parseCheckJson("null"), "layergate check printed JSON that is not an object");
+  assert.equal(parseCheckJson('{"version":2}'), "layergate check printed JSON of version 2; this extension reads version 1");
 });
 
 test("interpretRun: exit 0 and 1 are reports, 1 failed", () => {
@@ -51,26 +51,26 @@ test("interpretRun: exit 0 and 1 are reports, 1 failed", () => {
 });
 
 test("interpretRun: exit 2 shows stderr; spawn errors and signals", () => {
-  assert.deepEqual(interpretRun({ code: 2, stdout: "", stderr: "archgate.toml:3:1: unknown key `modulez`\n" }), {
+  assert.deepEqual(interpretRun({ code: 2, stdout: "", stderr: "layergate.toml:3:1: unknown key `modulez`\n" }), {
     kind: "error",
-    message: "archgate check exited with status 2: archgate.toml:3:1: unknown key `modulez`",
+    message: "layergate check exited with status 2: layergate.toml:3:1: unknown key `modulez`",
   });
-  assert.deepEqual(interpretRun({ code: null, stdout: "", stderr: "", spawnError: "ENOENT: spawn archgate ENOENT" }), {
+  assert.deepEqual(interpretRun({ code: null, stdout: "", stderr: "", spawnError: "ENOENT: spawn layergate ENOENT" }), {
     kind: "error",
-    message: "could not run archgate: ENOENT: spawn archgate ENOENT",
+    message: "could not run layergate: ENOENT: spawn layergate ENOENT",
   });
-  assert.deepEqual(interpretRun({ code: null, stdout: "", stderr: "" }), { kind: "error", message: "archgate check was stopped: no output" });
+  assert.deepEqual(interpretRun({ code: null, stdout: "", stderr: "" }), { kind: "error", message: "layergate check was stopped: no output" });
 });
 
 test("summaryLine and reportLines", () => {
   const report = parseCheckJson(sample) as CheckReport;
-  assert.equal(summaryLine("shop", report), "archgate (shop): 1 error in 120 files (1 baselined)");
+  assert.equal(summaryLine("shop", report), "layergate (shop): 1 error in 120 files (1 baselined)");
   assert.deepEqual(reportLines("shop", report), [
-    "── archgate (shop): 1 error in 120 files (1 baselined) (14 ms)",
+    "── layergate (shop): 1 error in 120 files (1 baselined) (14 ms)",
     "src/domain/user.ts:3:1: error [layers] `src/domain/user.ts` in module `domain` imports `src/infra/db.ts` in module `infra`",
     "src/app/main.ts:10:5: hint [no-eval] (baselined) eval runs untrusted strings as code.",
   ]);
   const clean: CheckReport = { diagnostics: [], files: 1, errors: 0, warnings: 0, elapsedMs: 2 };
-  assert.equal(summaryLine("one", clean), "archgate (one): no errors or warnings in 1 file");
-  assert.equal(summaryLine("w", { ...clean, warnings: 2, files: 3 }), "archgate (w): 2 warnings in 3 files");
+  assert.equal(summaryLine("one", clean), "layergate (one): no errors or warnings in 1 file");
+  assert.equal(summaryLine("w", { ...clean, warnings: 2, files: 3 }), "layergate (w): 2 warnings in 3 files");
 });

@@ -21,18 +21,18 @@ interface Manifest {
 }
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
 
-test("activation: a workspace with archgate.toml, or a file of a checked language", () => {
-  assert.deepEqual(pkg.activationEvents, ["workspaceContains:**/archgate.toml", ...LANGUAGES.map((l) => `onLanguage:${l}`)]);
+test("activation: a workspace with layergate.toml, or a file of a checked language", () => {
+  assert.deepEqual(pkg.activationEvents, ["workspaceContains:**/layergate.toml", ...LANGUAGES.map((l) => `onLanguage:${l}`)]);
   assert.equal(pkg.main, "./dist/extension.js");
 });
 
-test("settings: archgate.enable, archgate.path, archgate.trace.server", () => {
+test("settings: layergate.enable, layergate.path, layergate.trace.server", () => {
   const props = pkg.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(props).sort(), ["archgate.enable", "archgate.path", "archgate.trace.server"]);
-  assert.equal(props["archgate.enable"].default, true);
-  assert.equal(props["archgate.path"].default, null);
-  assert.deepEqual(props["archgate.trace.server"].enum, [...TRACE_VALUES]);
-  assert.equal(props["archgate.trace.server"].default, "off");
+  assert.deepEqual(Object.keys(props).sort(), ["layergate.enable", "layergate.path", "layergate.trace.server"]);
+  assert.equal(props["layergate.enable"].default, true);
+  assert.equal(props["layergate.path"].default, null);
+  assert.deepEqual(props["layergate.trace.server"].enum, [...TRACE_VALUES]);
+  assert.equal(props["layergate.trace.server"].default, "off");
 });
 
 test("@types/vscode matches engines.vscode", () => {
@@ -40,15 +40,15 @@ test("@types/vscode matches engines.vscode", () => {
   assert.equal(pkg.devDependencies["@types/vscode"], `~${engine}`);
 });
 
-test("tomlValidation: archgate.toml → the schema committed at editors/schema/", () => {
+test("tomlValidation: layergate.toml → the schema committed at editors/schema/", () => {
   assert.deepEqual(pkg.contributes.tomlValidation, [
-    { fileMatch: "archgate.toml", url: "https://raw.githubusercontent.com/archgate/archgate/main/editors/schema/archgate.schema.json" },
+    { fileMatch: "layergate.toml", url: "https://raw.githubusercontent.com/layergate/layergate/main/editors/schema/layergate.schema.json" },
   ]);
   // the URL's path in the repository exists
-  assert.ok(existsSync(join(root, "..", "schema", "archgate.schema.json")));
+  assert.ok(existsSync(join(root, "..", "schema", "layergate.schema.json")));
   // and the copy shipped in the .vsix is built from it
   assert.equal(
-    readFileSync(join(root, "schema", "archgate.schema.json"), "utf8"),
-    readFileSync(join(root, "..", "schema", "archgate.schema.json"), "utf8"),
+    readFileSync(join(root, "schema", "layergate.schema.json"), "utf8"),
+    readFileSync(join(root, "..", "schema", "layergate.schema.json"), "utf8"),
   );
 });

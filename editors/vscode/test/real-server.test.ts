@@ -1,11 +1,11 @@
-// The extension's logic against the real `archgate` binary, without VS Code:
+// The extension's logic against the real `layergate` binary, without VS Code:
 // the binary is found the way the extension finds it, started with the
 // options the extension builds, spoken to over stdio with the same protocol
-// library vscode-languageclient uses; `archgate check --format json` output
-// goes through the same parser as "archgate: Check Workspace".
+// library vscode-languageclient uses; `layergate check --format json` output
+// goes through the same parser as "layergate: Check Workspace".
 //
-// The binary: $ARCHGATE_BIN, else the repository's target/debug/archgate
-// (built by `cargo build` / `cargo test`), else `archgate` on PATH. Without
+// The binary: $LAYERGATE_BIN, else the repository's target/debug/layergate
+// (built by `cargo build` / `cargo test`), else `layergate` on PATH. Without
 // one these tests are skipped (the other test files need none).
 
 import { test } from "node:test";
@@ -27,12 +27,12 @@ import { EXPLAIN_REQUEST, STATUS_REQUEST, explainMarkdown, isIndexed, serverExec
 import { countDiagnostics, statusView } from "../src/status";
 
 function binary(): string | undefined {
-  const fromEnv = process.env.ARCHGATE_BIN;
+  const fromEnv = process.env.LAYERGATE_BIN;
   if (fromEnv !== undefined && fromEnv.length > 0) {
     return fromEnv;
   }
   // out/test/ → editors/vscode → repository root
-  const built = join(__dirname, "..", "..", "..", "..", "target", "debug", "archgate");
+  const built = join(__dirname, "..", "..", "..", "..", "target", "debug", "layergate");
   if (isExecutableFile(built)) {
     return built;
   }
@@ -42,18 +42,18 @@ function binary(): string | undefined {
 
 const bin = binary();
 // Under CI (and the repository's test command) a missing binary is a failure, never a skip.
-if (bin === undefined && (process.env.CI || process.env.ARCHGATE_BIN)) {
-  throw new Error("no archgate binary: ARCHGATE_BIN is unset or wrong and target/debug/archgate is missing");
+if (bin === undefined && (process.env.CI || process.env.LAYERGATE_BIN)) {
+  throw new Error("no layergate binary: LAYERGATE_BIN is unset or wrong and target/debug/layergate is missing");
 }
-const skip = bin === undefined ? "no archgate binary (set ARCHGATE_BIN or run cargo build)" : false;
+const skip = bin === undefined ? "no layergate binary (set LAYERGATE_BIN or run cargo build)" : false;
 
 /** A workspace with exactly one violation: `layers`, domain (below) imports app (above). */
 function workspace(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "archgate-vscode-ws-")));
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "layergate-vscode-ws-")));
   mkdirSync(join(root, "src", "app"), { recursive: true });
   mkdirSync(join(root, "src", "domain"), { recursive: true });
   writeFileSync(
-    join(root, "archgate.toml"),
+    join(root, "layergate.toml"),
     ['[[modules]]', 'name = "app"', 'paths = ["src/app/**"]', "", "[[modules]]", 'name = "domain"', 'paths = ["src/domain/**"]', "", "[layers]", 'order = ["app", "domain"]', ""].join("\n"),
   );
   writeFileSync(join(root, "src", "app", "main.ts"), "export const main = 1;\n");
@@ -61,10 +61,10 @@ function workspace(): string {
   return root;
 }
 
-test("Check Workspace: the real `archgate check --format json`, parsed and judged", { skip }, async () => {
+test("Check Workspace: the real `layergate check --format json`, parsed and judged", { skip }, async () => {
   const root = workspace();
   try {
-    const outcome = interpretRun(await runCheck(bin as string, root, { ...process.env, ARCHGATE_NOW: "2026-06-01" }));
+    const outcome = interpretRun(await runCheck(bin as string, root, { ...process.env, LAYERGATE_NOW: "2026-06-01" }));
     assert.ok(outcome.kind === "report", JSON.stringify(outcome));
     assert.equal(outcome.failed, true);
     assert.equal(outcome.report.errors, 1);
@@ -80,12 +80,12 @@ test("Check Workspace: the real `archgate check --format json`, parsed and judge
 });
 
 test("Check Workspace: a broken config is an error with the server's message", { skip }, async () => {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "archgate-vscode-bad-")));
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "layergate-vscode-bad-")));
   try {
-    writeFileSync(join(root, "archgate.toml"), "[modulez]\n");
+    writeFileSync(join(root, "layergate.toml"), "[modulez]\n");
     const outcome = interpretRun(await runCheck(bin as string, root, process.env));
     assert.ok(outcome.kind === "error", JSON.stringify(outcome));
-    assert.match(outcome.message, /^archgate check exited with status 2: /);
+    assert.match(outcome.message, /^layergate check exited with status 2: /);
     assert.match(outcome.message, /modulez/);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -94,7 +94,7 @@ test("Check Workspace: a broken config is an error with the server's message", {
 
 test("the language server started as the extension starts it: diagnostics, status, explain", { skip, timeout: 60_000 }, async () => {
   const root = workspace();
-  const exe = serverExecutable(bin as string, root, { ...process.env, ARCHGATE_NOW: "2026-06-01" });
+  const exe = serverExecutable(bin as string, root, { ...process.env, LAYERGATE_NOW: "2026-06-01" });
   const child = spawn(exe.command, exe.args ?? [], { cwd: exe.options?.cwd, env: exe.options?.env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => {
@@ -124,7 +124,7 @@ test("the language server started as the extension starts it: diagnostics, statu
       workspaceFolders: [{ uri: rootUri, name: "ws" }],
       capabilities: { window: { workDoneProgress: true } },
     });
-    assert.equal(init.serverInfo?.name, "archgate");
+    assert.equal(init.serverInfo?.name, "layergate");
     await conn.sendNotification("initialized", {});
 
     assert.equal(isIndexed(await conn.sendRequest(STATUS_REQUEST)), true);
@@ -138,15 +138,15 @@ test("the language server started as the extension starts it: diagnostics, statu
     const diags = published.get(userUri) ?? [];
     assert.deepEqual(
       diags.map((d) => [d.range.start.line, d.range.start.character, d.severity, d.source, d.code]),
-      [[0, 0, 1, "archgate", "layers"]],
+      [[0, 0, 1, "layergate", "layers"]],
     );
     // the status bar, from what the client would have in getDiagnostics()
     const counts = countDiagnostics([...published.entries()].map(([uri, ds]) => [uri, ds.map((d) => ({ source: d.source, severity: (d.severity ?? 1) - 1 }))] as const));
     assert.deepEqual(counts, { errors: 1, warnings: 0, infos: 0, hints: 0, files: 1 });
-    assert.equal(statusView({ kind: "ready", counts }).text, "$(error) archgate: 1");
+    assert.equal(statusView({ kind: "ready", counts }).text, "$(error) layergate: 1");
 
     const md = explainMarkdown(await conn.sendRequest(EXPLAIN_REQUEST));
-    assert.ok(md !== undefined, "archgate/explain answers { markdown }");
+    assert.ok(md !== undefined, "layergate/explain answers { markdown }");
     assert.match(md, /app/);
     assert.match(md, /domain/);
 

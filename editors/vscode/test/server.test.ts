@@ -2,13 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { configAtOrAbove, documentSelector, explainMarkdown, isIndexed, serverExecutable } from "../src/server";
 
-test("serverExecutable: `archgate lsp` on stdio in the folder, with the environment", () => {
-  const env = { PATH: "/usr/bin", ARCHGATE_NOW: "2026-06-01" };
-  const exe = serverExecutable("/usr/bin/archgate", "/work/shop", env);
+test("serverExecutable: `layergate lsp` on stdio in the folder, with the environment", () => {
+  const env = { PATH: "/usr/bin", LAYERGATE_NOW: "2026-06-01" };
+  const exe = serverExecutable("/usr/bin/layergate", "/work/shop", env);
   assert.deepEqual(exe, {
-    command: "/usr/bin/archgate",
+    command: "/usr/bin/layergate",
     args: ["lsp"],
-    options: { cwd: "/work/shop", env: { PATH: "/usr/bin", ARCHGATE_NOW: "2026-06-01" } },
+    options: { cwd: "/work/shop", env: { PATH: "/usr/bin", LAYERGATE_NOW: "2026-06-01" } },
   });
   // no transport: vscode-languageclient then speaks stdio without adding `--stdio`
   assert.equal("transport" in exe, false);
@@ -17,17 +17,17 @@ test("serverExecutable: `archgate lsp` on stdio in the folder, with the environm
 });
 
 test("serverExecutable: no folder, no cwd", () => {
-  assert.deepEqual(serverExecutable("archgate", undefined, {}), { command: "archgate", args: ["lsp"], options: { env: {} } });
+  assert.deepEqual(serverExecutable("layergate", undefined, {}), { command: "layergate", args: ["lsp"], options: { env: {} } });
 });
 
-test("documentSelector: the five languages on disk and archgate.toml", () => {
+test("documentSelector: the five languages on disk and layergate.toml", () => {
   assert.deepEqual(documentSelector(), [
     { scheme: "file", language: "rust" },
     { scheme: "file", language: "typescript" },
     { scheme: "file", language: "typescriptreact" },
     { scheme: "file", language: "javascript" },
     { scheme: "file", language: "javascriptreact" },
-    { scheme: "file", pattern: "**/archgate.toml" },
+    { scheme: "file", pattern: "**/layergate.toml" },
   ]);
 });
 
@@ -47,14 +47,14 @@ test("isIndexed: only indexed: true", () => {
 
 test("configAtOrAbove: the folder itself, then each parent up to the root", () => {
   const files = (...f: string[]) => (p: string) => f.includes(p);
-  assert.equal(configAtOrAbove("/work/repo/packages/app", files("/work/repo/archgate.toml")), "/work/repo/archgate.toml");
+  assert.equal(configAtOrAbove("/work/repo/packages/app", files("/work/repo/layergate.toml")), "/work/repo/layergate.toml");
   assert.equal(
-    configAtOrAbove("/work/repo/packages/app/", files("/work/repo/packages/app/archgate.toml", "/work/repo/archgate.toml")),
-    "/work/repo/packages/app/archgate.toml",
+    configAtOrAbove("/work/repo/packages/app/", files("/work/repo/packages/app/layergate.toml", "/work/repo/layergate.toml")),
+    "/work/repo/packages/app/layergate.toml",
   );
-  assert.equal(configAtOrAbove("/work/repo", files("/archgate.toml")), "/archgate.toml");
+  assert.equal(configAtOrAbove("/work/repo", files("/layergate.toml")), "/layergate.toml");
   assert.equal(configAtOrAbove("/work/repo", files()), undefined);
   assert.equal(configAtOrAbove("/", files()), undefined);
-  assert.equal(configAtOrAbove("C:\\repo\\app", files("C:\\archgate.toml"), "\\"), "C:\\archgate.toml");
+  assert.equal(configAtOrAbove("C:\\repo\\app", files("C:\\layergate.toml"), "\\"), "C:\\layergate.toml");
   assert.equal(configAtOrAbove("C:\\repo\\app", files(), "\\"), undefined);
 });

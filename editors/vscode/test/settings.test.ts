@@ -9,9 +9,9 @@ test("parseSettings: defaults when nothing is set", () => {
 });
 
 test("parseSettings: values as set, the path trimmed", () => {
-  assert.deepEqual(parseSettings(getter({ enable: false, path: "  ~/bin/archgate ", "trace.server": "verbose" })), {
+  assert.deepEqual(parseSettings(getter({ enable: false, path: "  ~/bin/layergate ", "trace.server": "verbose" })), {
     enable: false,
-    path: "~/bin/archgate",
+    path: "~/bin/layergate",
     trace: "verbose",
   });
 });

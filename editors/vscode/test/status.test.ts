@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Severity, countDiagnostics, formatCounts, statusView, type DiagnosticLike } from "../src/status";
 
-const d = (severity: number, source = "archgate"): DiagnosticLike => ({ source, severity });
+const d = (severity: number, source = "layergate"): DiagnosticLike => ({ source, severity });
 
-test("countDiagnostics: only source archgate, by severity, files with violations", () => {
+test("countDiagnostics: only source layergate, by severity, files with violations", () => {
   const entries: [string, DiagnosticLike[]][] = [
     ["file:///a.ts", [d(Severity.Error), d(Severity.Error), d(Severity.Warning), d(Severity.Error, "ts")]],
     ["file:///b.rs", [d(Severity.Hint)]],
@@ -15,7 +15,7 @@ test("countDiagnostics: only source archgate, by severity, files with violations
   assert.deepEqual(countDiagnostics(entries), { errors: 2, warnings: 1, infos: 1, hints: 1, files: 2 });
 });
 
-test("countDiagnostics: a diagnostic without source is not archgate's", () => {
+test("countDiagnostics: a diagnostic without source is not layergate's", () => {
   assert.deepEqual(countDiagnostics([["x", [{ severity: Severity.Error }]]]), { errors: 0, warnings: 0, infos: 0, hints: 0, files: 0 });
 });
 
@@ -28,36 +28,36 @@ test("formatCounts: plural forms and order", () => {
 
 test("statusView ready: the violation count with the worst severity's icon", () => {
   assert.deepEqual(statusView({ kind: "ready", counts: { errors: 2, warnings: 1, infos: 0, hints: 3, files: 2 } }), {
-    text: "$(error) archgate: 3",
-    tooltip: "archgate: 2 errors, 1 warning in 2 files; 3 hints (baselined violations included). Click to open the Problems view.",
+    text: "$(error) layergate: 3",
+    tooltip: "layergate: 2 errors, 1 warning in 2 files; 3 hints (baselined violations included). Click to open the Problems view.",
     background: undefined,
     command: "workbench.actions.view.problems",
     visible: true,
   });
   const warn = statusView({ kind: "ready", counts: { errors: 0, warnings: 1, infos: 0, hints: 0, files: 1 } });
-  assert.equal(warn.text, "$(warning) archgate: 1");
-  assert.equal(warn.tooltip, "archgate: 1 warning in 1 file. Click to open the Problems view.");
+  assert.equal(warn.text, "$(warning) layergate: 1");
+  assert.equal(warn.tooltip, "layergate: 1 warning in 1 file. Click to open the Problems view.");
   const clean = statusView({ kind: "ready", counts: { errors: 0, warnings: 0, infos: 0, hints: 0, files: 0 } });
-  assert.equal(clean.text, "$(check) archgate");
-  assert.equal(clean.tooltip, "archgate: no violations. Click to open the Problems view.");
+  assert.equal(clean.text, "$(check) layergate");
+  assert.equal(clean.tooltip, "layergate: no violations. Click to open the Problems view.");
 });
 
 test("statusView: indexing, starting, stopped, failed, disabled, no config", () => {
   const indexing = statusView({ kind: "indexing" });
-  assert.equal(indexing.text, "$(loading~spin) archgate: indexing…");
+  assert.equal(indexing.text, "$(loading~spin) layergate: indexing…");
   assert.equal(indexing.visible, true);
-  assert.equal(statusView({ kind: "starting" }).text, "$(loading~spin) archgate");
+  assert.equal(statusView({ kind: "starting" }).text, "$(loading~spin) layergate");
   const stopped = statusView({ kind: "stopped" });
-  assert.equal(stopped.command, "archgate.restartServer");
+  assert.equal(stopped.command, "layergate.restartServer");
   assert.equal(stopped.background, "warning");
-  const failed = statusView({ kind: "failed", message: "archgate: the `archgate` binary was not found" });
+  const failed = statusView({ kind: "failed", message: "layergate: the `layergate` binary was not found" });
   assert.deepEqual(failed, {
-    text: "$(error) archgate",
-    tooltip: "archgate: the `archgate` binary was not found",
+    text: "$(error) layergate",
+    tooltip: "layergate: the `layergate` binary was not found",
     background: "error",
-    command: "archgate.showOutput",
+    command: "layergate.showOutput",
     visible: true,
   });
-  assert.equal(statusView({ kind: "disabled" }).text, "$(circle-slash) archgate");
+  assert.equal(statusView({ kind: "disabled" }).text, "$(circle-slash) layergate");
   assert.equal(statusView({ kind: "noConfig" }).visible, false);
 });

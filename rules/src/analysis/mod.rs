@@ -61,7 +61,7 @@ pub(crate) struct Violation {
     pub target_file: Option<String>,
     /// The groups this violation was found in (module rules).
     pub groups: Vec<usize>,
-    /// Where the rule is defined in archgate.toml.
+    /// Where the rule is defined in layergate.toml.
     pub related: Option<(Span, String)>,
     pub fixes: Vec<Fix>,
     pub unnecessary: bool,

@@ -1,4 +1,4 @@
-//! The checks themselves. Each function documents its rule; `archgate explain`
+//! The checks themselves. Each function documents its rule; `layergate explain`
 //! and the README's rule pages are written from the same words.
 
 use rustc_hash::FxHashMap;
@@ -108,7 +108,7 @@ fn file_violations(
             place.first_line(),
             "unassigned",
             config.checks.unassigned,
-            format!("`{rel}` is in no module: add it to a module's `paths` in archgate.toml"),
+            format!("`{rel}` is in no module: add it to a module's `paths` in layergate.toml"),
         );
         v.related = Some((config.checks_span, "the `unassigned` check".into()));
         out.push(v);
@@ -278,7 +278,7 @@ fn module_rules(
                             target,
                         );
                         v.groups = vec![group];
-                        v.related = Some((stack.span, "the layers in archgate.toml".into()));
+                        v.related = Some((stack.span, "the layers in layergate.toml".into()));
                         out.push(v);
                         break;
                     }

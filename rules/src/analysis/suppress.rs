@@ -1,4 +1,4 @@
-//! Exceptions: `[[allow]]` entries of the config, then `archgate-ignore`
+//! Exceptions: `[[allow]]` entries of the config, then `layergate-ignore`
 //! comments in the code. Both report what they failed to silence.
 
 use super::modules::target_matches;
@@ -63,7 +63,7 @@ pub(super) fn apply_allows(
 }
 
 /// An `[[allow]]` entry that silences nothing is a `suppression` warning on
-/// its line in archgate.toml.
+/// its line in layergate.toml.
 pub(super) fn unused_allows(ctx: &Ctx, used: impl Fn(usize) -> bool) -> Vec<Violation> {
     let config = ctx.config;
     let file = config_rel(config);
@@ -89,7 +89,7 @@ pub(super) fn unused_allows(ctx: &Ctx, used: impl Fn(usize) -> bool) -> Vec<Viol
     out
 }
 
-/// Applies the `archgate-ignore` comments of file `rel` to its violations,
+/// Applies the `layergate-ignore` comments of file `rel` to its violations,
 /// adds the suppress fix to what remains, and reports its suppressions that
 /// are unused, expired, unknown or unexplained.
 pub(super) fn apply_suppressions(
@@ -164,9 +164,9 @@ fn suppression_problem(
     used: bool,
 ) -> Option<(String, bool)> {
     let kind = if s.file_level {
-        "archgate-ignore-file"
+        "layergate-ignore-file"
     } else {
-        "archgate-ignore"
+        "layergate-ignore"
     };
     if s.rules.is_empty() {
         return Some((
@@ -238,7 +238,7 @@ fn suppress_fix(
             file: file.to_string(),
             range: super::range_of(kept, lines, span),
             span,
-            new_text: format!("{indent}// archgate-ignore {rule}: <reason>\n"),
+            new_text: format!("{indent}// layergate-ignore {rule}: <reason>\n"),
         }],
     }
 }

@@ -1,4 +1,4 @@
-//! `archgate.toml`: parsed into the serde shape of [`raw`], then validated and
+//! `layergate.toml`: parsed into the serde shape of [`raw`], then validated and
 //! compiled into [`Config`] (globs compiled, names resolved to indices, queries
 //! compiled per grammar). Every problem carries the TOML span it is about.
 
@@ -19,12 +19,12 @@ use crate::text::LineIndex;
 use raw::{LayerEntry, RawConfig, RawLayers, S};
 
 /// The name of the config file.
-pub const CONFIG_FILE: &str = "archgate.toml";
+pub const CONFIG_FILE: &str = "layergate.toml";
 
 pub use crate::docs::BUILTIN_RULES;
 pub use crate::severity::Severity;
 
-/// A problem in `archgate.toml`: an error makes the config unusable, a warning
+/// A problem in `layergate.toml`: an error makes the config unusable, a warning
 /// does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
@@ -323,10 +323,10 @@ impl Checks {
     }
 }
 
-/// A validated, compiled `archgate.toml`.
+/// A validated, compiled `layergate.toml`.
 #[derive(Debug)]
 pub struct Config {
-    /// The directory holding `archgate.toml`.
+    /// The directory holding `layergate.toml`.
     pub root: PathBuf,
     /// The config file itself.
     pub path: PathBuf,
@@ -625,7 +625,7 @@ impl Builder<'_> {
         {
             self.error(
                 s.span(),
-                format!("glob `{text}` leaves the workspace: paths are relative to the directory of archgate.toml and may not contain `..` or start with `/`"),
+                format!("glob `{text}` leaves the workspace: paths are relative to the directory of layergate.toml and may not contain `..` or start with `/`"),
             );
             return None;
         }

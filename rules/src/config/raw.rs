@@ -1,8 +1,8 @@
-//! The serde shape of `archgate.toml`, exactly as written. Validation and
+//! The serde shape of `layergate.toml`, exactly as written. Validation and
 //! compilation into [`super::Config`] happen in a second step.
 //!
-//! The same types generate the JSON schema of `archgate.toml`
-//! (`editors/schema/archgate.schema.json`, see [`json_schema_text`]): their doc
+//! The same types generate the JSON schema of `layergate.toml`
+//! (`editors/schema/layergate.schema.json`, see [`json_schema_text`]): their doc
 //! comments are the hover docs of editors, `#[schemars(...)]` attributes add
 //! what the Rust types cannot say (allowed values, defaults, patterns).
 
@@ -17,15 +17,15 @@ pub type S<T> = Spanned<T>;
 // `T` with `#[schemars(with = "T")]`; `Option<T>` fields keep the `Option` so
 // the key is not required (the `null` it adds is dropped, see `ForToml`).
 
-/// The architecture of a workspace for archgate: modules, layers, dependency
+/// The architecture of a workspace for layergate: modules, layers, dependency
 /// rules, security boundaries, pattern rules, exceptions and the severities of
-/// the built-in checks. A file is governed by the nearest archgate.toml in its
+/// the built-in checks. A file is governed by the nearest layergate.toml in its
 /// directory or a parent; that file's directory is the workspace root. Paths
 /// and globs are relative to the workspace root, use `/`, and `*` never
 /// crosses `/` while `**` does.
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "archgate.toml")]
+#[schemars(title = "layergate.toml")]
 pub struct RawConfig {
     pub workspace: Option<RawWorkspace>,
     /// Modules: named sets of files, in an ordered array. A file belongs to
@@ -83,7 +83,7 @@ pub struct RawWorkspace {
     #[schemars(with = "Vec<String>")]
     pub exclude: Vec<S<String>>,
     /// The baseline file (violations that exist today, reported at hint
-    /// severity and not failing CI). Default: archgate-baseline.json at the
+    /// severity and not failing CI). Default: layergate-baseline.json at the
     /// workspace root if it exists.
     #[schemars(with = "Option<String>")]
     pub baseline: Option<S<String>>,
@@ -132,7 +132,7 @@ pub struct RawModule {
     /// layers; visible_to, public and [[deny]] still apply.
     #[serde(default)]
     pub utility: bool,
-    /// Free text shown by `archgate explain`.
+    /// Free text shown by `layergate explain`.
     pub description: Option<String>,
 }
 
@@ -385,7 +385,7 @@ impl<'de> Deserialize<'de> for LayersField {
     }
 }
 
-// ---- the JSON schema of `archgate.toml` -------------------------------------
+// ---- the JSON schema of `layergate.toml` -------------------------------------
 
 impl JsonSchema for LayerEntry {
     fn inline_schema() -> bool {
@@ -475,7 +475,7 @@ impl JsonSchema for SeverityName {
             "x-taplo": {
                 "docs": {
                     "enumValues": [
-                        "Reported as an error: fails `archgate check` (exit status 1).",
+                        "Reported as an error: fails `layergate check` (exit status 1).",
                         "Reported as a warning: does not fail the check.",
                         "Alias of `warning`.",
                         "Reported as information.",
@@ -556,7 +556,7 @@ fn unwrap_lines(text: &str) -> String {
 
 /// The JSON schema (draft-07, which taplo's validator supports; every
 /// sub-schema inline, so editors show each key's own description on hover)
-/// of `archgate.toml`.
+/// of `layergate.toml`.
 pub fn json_schema() -> Schema {
     schemars::generate::SchemaSettings::draft07()
         .with(|s| {
@@ -568,7 +568,7 @@ pub fn json_schema() -> Schema {
         .into_root_schema_for::<RawConfig>()
 }
 
-/// [`json_schema`] as committed in `editors/schema/archgate.schema.json`:
+/// [`json_schema`] as committed in `editors/schema/layergate.schema.json`:
 /// pretty JSON, keys sorted (the same whatever serde_json's `preserve_order`),
 /// a trailing newline.
 pub fn json_schema_text() -> String {

@@ -1,7 +1,7 @@
 use super::*;
 
 fn parse(text: &str) -> Result<Config, Vec<ConfigProblem>> {
-    Config::parse(Path::new("/ws/archgate.toml"), text)
+    Config::parse(Path::new("/ws/layergate.toml"), text)
 }
 
 fn errors(text: &str) -> Vec<String> {

@@ -79,10 +79,10 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
 }
 
 /// What a suppression comment says; a comment without it is not one.
-const IGNORE_WORD: &str = "archgate-ignore";
+const IGNORE_WORD: &str = "layergate-ignore";
 
 /// Where the file's text holds something the walk may extract: every path
-/// recorded has `::`, every suppression says `archgate-ignore`, and `unsafe`,
+/// recorded has `::`, every suppression says `layergate-ignore`, and `unsafe`,
 /// `mod`, `use` and `extern crate` items name their keyword. A subtree whose
 /// range holds none of these is barren and not walked: walking the tree costs
 /// about half a parse, and most statements and expressions are barren.
@@ -91,7 +91,7 @@ const IGNORE_WORD: &str = "archgate-ignore";
 struct Marks {
     /// (start, end) of every occurrence, overlapping ones included, by start.
     spans: Vec<(u32, u32)>,
-    /// Where `archgate-ignore` occurs (what a comment needs to matter).
+    /// Where `layergate-ignore` occurs (what a comment needs to matter).
     ignores: Vec<u32>,
 }
 
@@ -125,7 +125,7 @@ impl Marks {
         Marks { spans, ignores }
     }
 
-    /// Whether `range` holds a whole `archgate-ignore`.
+    /// Whether `range` holds a whole `layergate-ignore`.
     fn has_ignore(&self, range: std::ops::Range<usize>) -> bool {
         let first = self
             .ignores
@@ -1103,7 +1103,7 @@ mod tests {
 
     #[test]
     fn a_range_is_barren_only_without_a_whole_mark_inside() {
-        let text = "let a_long_name = b:::c; // archgate-ignore[x]";
+        let text = "let a_long_name = b:::c; // layergate-ignore[x]";
         let m = Marks::new(text);
         let at = |needle: &str| text.find(needle).unwrap();
         // `:::` holds `::` twice: a range starting at its second colon has one
@@ -1678,7 +1678,7 @@ struct S;"#;
 
     #[test]
     fn suppressions_trailing_and_alone() {
-        let src = "use a::b; // archgate-ignore layers: wiring\n// archgate-ignore depends-on\nuse c::d;\n/* archgate-ignore-file no-x: ok */\nfn f() { /* archgate-ignore x until 2027-01-01 */ }";
+        let src = "use a::b; // layergate-ignore layers: wiring\n// layergate-ignore depends-on\nuse c::d;\n/* layergate-ignore-file no-x: ok */\nfn f() { /* layergate-ignore x until 2027-01-01 */ }";
         let s = facts(src).suppressions;
         type Sup<'a> = (bool, Vec<&'a str>, Option<&'a str>, Option<&'a str>, u32);
         let got: Vec<Sup> = s
@@ -1704,26 +1704,26 @@ struct S;"#;
         );
         assert_eq!(
             &src[s[0].span.start as usize..s[0].span.end as usize],
-            "// archgate-ignore layers: wiring"
+            "// layergate-ignore layers: wiring"
         );
     }
 
     #[test]
     fn doc_comment_suppression_excludes_newline() {
-        let src = "/// archgate-ignore layers: doc\nuse a::b;\n";
+        let src = "/// layergate-ignore layers: doc\nuse a::b;\n";
         let s = facts(src).suppressions;
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].target_line, 1);
         assert_eq!(s[0].span.end_line, 0);
         assert_eq!(
             &src[s[0].span.start as usize..s[0].span.end as usize],
-            "/// archgate-ignore layers: doc"
+            "/// layergate-ignore layers: doc"
         );
     }
 
     #[test]
     fn suppressions_inside_use_lists_macros_and_attributes() {
-        let src = "use crate::{\n    infra::db, // archgate-ignore layers: wiring\n};\nfn f() { m!(a, // archgate-ignore x: y\n b); }\n#[cfg(test)] // archgate-ignore z: w\nfn g() {}\n#[derive(Debug, /* archgate-ignore q: r */ Clone)]\nstruct S;";
+        let src = "use crate::{\n    infra::db, // layergate-ignore layers: wiring\n};\nfn f() { m!(a, // layergate-ignore x: y\n b); }\n#[cfg(test)] // layergate-ignore z: w\nfn g() {}\n#[derive(Debug, /* layergate-ignore q: r */ Clone)]\nstruct S;";
         let f = facts(src);
         let lines: Vec<(u32, &str)> = f
             .suppressions

@@ -310,7 +310,7 @@ struct Lexer<'a> {
     gap: Gap,
     /// The previous token (`None` at the start).
     prev: Option<Tok>,
-    /// Comments holding `archgate-ignore`: byte range, and where to look
+    /// Comments holding `layergate-ignore`: byte range, and where to look
     /// for code before it (the `{` of a JSX container holding only it).
     comments: Vec<(usize, usize, usize)>,
     /// Every comment seen so far.
@@ -411,7 +411,7 @@ impl<'a> Lexer<'a> {
     fn comment(&mut self, start: usize) {
         self.comment_count += 1;
         let body = self.src.get(start..self.pos).unwrap_or(b"");
-        if memchr::memmem::find(body, b"archgate-ignore").is_some() {
+        if memchr::memmem::find(body, b"layergate-ignore").is_some() {
             self.comments.push((start, self.pos, start));
         }
     }
@@ -1828,8 +1828,9 @@ mod tests {
 
     #[test]
     fn suppressions_and_spans() {
-        let src = "// archgate-ignore layers: why\r\nimport a from './a' // archgate-ignore-file\n\
-                   /* archgate-ignore env until 2030-01-01 */ const x = 1;\n";
+        let src =
+            "// layergate-ignore layers: why\r\nimport a from './a' // layergate-ignore-file\n\
+                   /* layergate-ignore env until 2030-01-01 */ const x = 1;\n";
         let f = agrees(Lang::TypeScript, src);
         assert_eq!(f.suppressions.len(), 3);
         assert_eq!(f.imports[0].span.line, 1);

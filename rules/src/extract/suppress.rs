@@ -1,7 +1,7 @@
-//! `archgate-ignore` comments, shared by both languages.
+//! `layergate-ignore` comments, shared by both languages.
 //!
 //! Grammar (inside a `//` or `/* */` comment, after optional whitespace):
-//! `archgate-ignore[-file] RULE[, RULE...] [until YYYY-MM-DD][: reason]`
+//! `layergate-ignore[-file] RULE[, RULE...] [until YYYY-MM-DD][: reason]`
 
 use crate::facts::{Span, Suppression};
 
@@ -16,9 +16,9 @@ pub fn parse_comment(comment: &str, span: Span, code_before: bool) -> Option<Sup
     })?;
     // doc comments (`///`, `//!`, `/**`) are allowed too: drop their markers
     let body = body.trim_start_matches(['/', '!', '*']).trim();
-    let (file_level, rest) = if let Some(r) = body.strip_prefix("archgate-ignore-file") {
+    let (file_level, rest) = if let Some(r) = body.strip_prefix("layergate-ignore-file") {
         (true, r)
-    } else if let Some(r) = body.strip_prefix("archgate-ignore") {
+    } else if let Some(r) = body.strip_prefix("layergate-ignore") {
         (false, r)
     } else {
         return None;
@@ -79,7 +79,7 @@ mod tests {
     #[test]
     fn parses_rules_until_and_reason() {
         let s = parse_comment(
-            "// archgate-ignore layers, depends-on until 2027-03-01: wiring",
+            "// layergate-ignore layers, depends-on until 2027-03-01: wiring",
             sp(4),
             false,
         )
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn trailing_block_comment_without_reason() {
-        let s = parse_comment("/* archgate-ignore-file no-eval */", sp(2), true).unwrap();
+        let s = parse_comment("/* layergate-ignore-file no-eval */", sp(2), true).unwrap();
         assert!(s.file_level);
         assert_eq!(s.rules, ["no-eval"]);
         assert_eq!(s.reason, None);
@@ -102,9 +102,9 @@ mod tests {
 
     #[test]
     fn ignores_other_comments() {
-        assert!(parse_comment("// archgate-ignored stuff", sp(0), false).is_none());
+        assert!(parse_comment("// layergate-ignored stuff", sp(0), false).is_none());
         assert!(parse_comment("// hello", sp(0), false).is_none());
-        assert!(parse_comment("/// archgate-ignore x: y", sp(0), false).is_some());
+        assert!(parse_comment("/// layergate-ignore x: y", sp(0), false).is_some());
     }
 
     #[test]

@@ -524,7 +524,7 @@ impl<'a, 't> Extractor<'a, 't> {
         let entering = parent.is_some_and(|p| p.mode != mode);
         if entering && matches!(mode, Mode::Type | Mode::Skip) {
             let t = self.txt(node);
-            let wanted = t.contains("archgate-ignore")
+            let wanted = t.contains("layergate-ignore")
                 || (mode == Mode::Type && (t.contains("import") || t.contains("export")));
             if !wanted {
                 fr.descend = false;
@@ -1220,10 +1220,10 @@ impl<'a, 't> Extractor<'a, 't> {
 
     fn comment(&mut self, node: Node<'a>) {
         let t = self.txt(node);
-        if !t.contains("archgate-ignore") {
+        if !t.contains("layergate-ignore") {
             return;
         }
-        // `{/* archgate-ignore … */}` alone on its line in JSX: the braces
+        // `{/* layergate-ignore … */}` alone on its line in JSX: the braces
         // are not code before it.
         let at = match node.parent() {
             Some(p) if p.kind() == "jsx_expression" && p.named_child_count() == 1 => p.start_byte(),
@@ -2293,8 +2293,8 @@ mod tests {
     #[test]
     fn suppression_comments() {
         for lang in BOTH {
-            let src = "// archgate-ignore env-access: config loader\n\
-                       const a = process.env.A; /* archgate-ignore-file no-eval */\n\
+            let src = "// layergate-ignore env-access: config loader\n\
+                       const a = process.env.A; /* layergate-ignore-file no-eval */\n\
                        // just a comment\n";
             let f = facts(lang, src);
             let got: Vec<_> = f
@@ -2332,7 +2332,7 @@ mod tests {
                    export function App({ title }) {\n\
                    \x20 const [s] = useState(0);\n\
                    \x20 return <Layout.Main title={title} data-x=\"1\">\n\
-                   \x20   {/* archgate-ignore env-access: demo */}\n\
+                   \x20   {/* layergate-ignore env-access: demo */}\n\
                    \x20   <span onClick={() => fetch('/x')}>{process.env.NAME}{s}</span>\n\
                    \x20 </Layout.Main>;\n\
                    }\n";

@@ -1,6 +1,6 @@
-//! `archgate allowed PATH`: what a file (existing or not) may import and use,
+//! `layergate allowed PATH`: what a file (existing or not) may import and use,
 //! judged the way the engine judges an import from it. The JSON form
-//! ([`answer`]) also answers the LSP request `archgate/allowed` and the MCP tool
+//! ([`answer`]) also answers the LSP request `layergate/allowed` and the MCP tool
 //! `allowed_dependencies`; the Markdown form renders the same data.
 
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub struct AllowedArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
-    /// Use this config file instead of the `archgate.toml` governing PATH.
+    /// Use this config file instead of the `layergate.toml` governing PATH.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -56,7 +56,7 @@ pub fn run(args: AllowedArgs) -> anyhow::Result<i32> {
             let start = dir.ancestors().find(|d| d.is_dir()).unwrap_or(&cwd);
             rules::workspace::nearest_config(start).ok_or_else(|| {
                 UsageError(format!(
-                    "no archgate.toml governs {}; run `archgate init` to write one",
+                    "no layergate.toml governs {}; run `layergate init` to write one",
                     args.path.display()
                 ))
             })?
@@ -129,7 +129,7 @@ struct Answer {
     config: String,
     /// Whether the file is in the workspace today.
     exists: bool,
-    /// Whether `archgate check` would check it (supported extension, included).
+    /// Whether `layergate check` would check it (supported extension, included).
     checked: bool,
     modules: Vec<GroupModule>,
     may_import: Vec<Importable>,
@@ -660,9 +660,9 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
         apis,
         patterns,
         suppressions: Suppressions {
-            line: "// archgate-ignore RULE_ID: reason",
-            until: "// archgate-ignore RULE_ID until YYYY-MM-DD: reason",
-            file: "// archgate-ignore-file RULE_ID: reason",
+            line: "// layergate-ignore RULE_ID: reason",
+            until: "// layergate-ignore RULE_ID until YYYY-MM-DD: reason",
+            file: "// layergate-ignore-file RULE_ID: reason",
         },
     }
 }

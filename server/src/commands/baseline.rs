@@ -1,4 +1,4 @@
-//! `archgate baseline prune`.
+//! `layergate baseline prune`.
 
 use std::path::PathBuf;
 
@@ -11,7 +11,7 @@ pub struct PruneArgs {
     /// The baseline file (default: the one in force for each workspace).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Use this config file instead of discovering `archgate.toml`.
+    /// Use this config file instead of discovering `layergate.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }

@@ -1,10 +1,10 @@
-//! `archgate graph`: the module dependency graph, per group, as Graphviz dot
+//! `layergate graph`: the module dependency graph, per group, as Graphviz dot
 //! or Mermaid, with the edges that carry a violation marked.
 //!
 //! Nodes are the module instances that have files; an edge counts the imports
 //! between two modules the way the engine counts dependencies (resolved file
 //! targets, type-only imports per `type_only_imports`). An edge is marked when
-//! `archgate check` reports a diagnostic naming both of its modules.
+//! `layergate check` reports a diagnostic naming both of its modules.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -28,7 +28,7 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Dot)]
     pub format: Format,
-    /// Use this config file instead of discovering `archgate.toml`.
+    /// Use this config file instead of discovering `layergate.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -163,9 +163,9 @@ impl Graph {
         let (n, e, m) = self.counts();
         let mut s = String::new();
         s.push_str(&format!(
-            "// archgate module graph: {n} modules, {e} edges, {m} with violations (red)\n"
+            "// layergate module graph: {n} modules, {e} edges, {m} with violations (red)\n"
         ));
-        s.push_str("digraph archgate {\n  rankdir=TB;\n  node [shape=box];\n");
+        s.push_str("digraph layergate {\n  rankdir=TB;\n  node [shape=box];\n");
         let clusters = self.groups.len() > 1;
         for (gi, g) in self.groups.iter().enumerate() {
             let indent = if clusters { "    " } else { "  " };
@@ -214,7 +214,7 @@ impl Graph {
         let mut s = String::new();
         s.push_str("flowchart TD\n");
         s.push_str(&format!(
-            "  %% archgate module graph: {n} modules, {e} edges, {m} with violations (dotted, red)\n"
+            "  %% layergate module graph: {n} modules, {e} edges, {m} with violations (dotted, red)\n"
         ));
         let clusters = self.groups.len() > 1;
         let mut ids: BTreeMap<(usize, &str), String> = BTreeMap::new();

@@ -1,4 +1,4 @@
-//! `archgate init`: writes a starter `archgate.toml` in the current directory,
+//! `layergate init`: writes a starter `layergate.toml` in the current directory,
 //! one module per source folder found under `src/`, `crates/`, `packages/` and
 //! `apps/`, with the layers and checks as commented suggestions.
 
@@ -11,7 +11,7 @@ use crate::project::{self, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
-    /// Overwrite an existing archgate.toml.
+    /// Overwrite an existing layergate.toml.
     #[arg(long)]
     pub force: bool,
 }
@@ -46,7 +46,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         eprintln!("wrote {CONFIG_FILE} with no modules (no source folders found under src/, crates/, packages/ or apps/); edit it to describe your architecture");
     } else {
         eprintln!(
-            "wrote {CONFIG_FILE} with {} module(s): {}; next: order the layers, then run `archgate check`",
+            "wrote {CONFIG_FILE} with {} module(s): {}; next: order the layers, then run `layergate check`",
             names.len(),
             names.join(", ")
         );
@@ -162,16 +162,16 @@ pub fn module_name(folder: &str) -> String {
 pub fn starter(modules: &[Proposed]) -> String {
     let mut s = String::new();
     s.push_str(
-        "# archgate.toml: the intended architecture of this codebase, checked by\n\
-         # `archgate check` (CI) and `archgate lsp` (the editor).\n\
+        "# layergate.toml: the intended architecture of this codebase, checked by\n\
+         # `layergate check` (CI) and `layergate lsp` (the editor).\n\
          #\n\
-         # Written by `archgate init` from the folders found here. Next steps:\n\
+         # Written by `layergate init` from the folders found here. Next steps:\n\
          #   1. Check the modules below: merge, rename or split them.\n\
          #   2. Uncomment [layers] and order the modules top to bottom.\n\
          #   3. Add `depends_on`, `visible_to`, `public`, [[deny]] and [[boundary]] rules.\n\
-         #   4. Run `archgate check`; adopt it on existing code with\n\
-         #      `archgate check --write-baseline`.\n\
-         #   5. Run `archgate explain` to print these rules for people and agents.\n\
+         #   4. Run `layergate check`; adopt it on existing code with\n\
+         #      `layergate check --write-baseline`.\n\
+         #   5. Run `layergate explain` to print these rules for people and agents.\n\
          #\n\
          # Globs are relative to this file's directory; `*` stays within one folder,\n\
          # `**` crosses folders. A file belongs to the FIRST module whose paths match.\n\n",

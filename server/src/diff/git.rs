@@ -1,4 +1,4 @@
-//! Running `git` for `check --diff`, hardened: archgate never runs code from
+//! Running `git` for `check --diff`, hardened: layergate never runs code from
 //! the workspace, so every invocation disables what a repository's config or
 //! attributes could turn into a command (external diff drivers, textconv,
 //! fsmonitor hooks, pagers) and pins what could change the output's shape

@@ -1,6 +1,6 @@
-//! `archgate check --diff [REF]`: only the violations on lines changed since
+//! `layergate check --diff [REF]`: only the violations on lines changed since
 //! a git base, plus the *policy ratchet* ([`ratchet`]): a change that weakens
-//! the policy (a rule removed or loosened in `archgate.toml`, a suppression
+//! the policy (a rule removed or loosened in `layergate.toml`, a suppression
 //! added, the baseline grown) is reported as a `policy` diagnostic.
 //!
 //! The changed lines come from `git` run as a subprocess ([`git`], hardened:
@@ -75,7 +75,7 @@ pub fn prepare(cwd: &Path, reference: Option<&str>) -> Result<DiffContext, Usage
                 Some(f) => f,
                 None => {
                     return Err(UsageError(format!(
-                        "--diff: no default branch found (tried {}); name the base: `archgate check --diff REF`",
+                        "--diff: no default branch found (tried {}); name the base: `layergate check --diff REF`",
                         DEFAULT_BRANCHES.join(", ")
                     )))
                 }
@@ -93,7 +93,7 @@ pub fn prepare(cwd: &Path, reference: Option<&str>) -> Result<DiffContext, Usage
     } else {
         format!("the merge base of HEAD and the default branch `{name}`")
     };
-    eprintln!("archgate: --diff: reporting changes since {short} ({how})");
+    eprintln!("layergate: --diff: reporting changes since {short} ({how})");
     let changes = git::changes(&top, &base).map_err(|e| UsageError(format!("--diff: {e}")))?;
     Ok(DiffContext {
         top,

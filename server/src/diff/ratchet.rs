@@ -2,11 +2,11 @@
 //! never loosen it silently. Three kinds of weakening are reported as
 //! `policy` diagnostics (error):
 //!
-//! - a rule removed or loosened in `archgate.toml` (or an `[[allow]]` added):
+//! - a rule removed or loosened in `layergate.toml` (or an `[[allow]]` added):
 //!   the base's config is evaluated on the current code; each violation it
 //!   reports that the current config does not (or reports at a lower
 //!   severity) is reported where it happens;
-//! - an `archgate-ignore` comment added on a changed line;
+//! - an `layergate-ignore` comment added on a changed line;
 //! - the baseline grown: a new key, or a higher count, than the base's.
 //!
 //! These diagnostics are computed after suppressions and the baseline were
@@ -52,7 +52,7 @@ pub fn check(input: &Input) -> Vec<Diagnostic> {
     let config_rel = analysis::config_rel(config);
     let Some(old_bytes) = git::show(&ctx.top, &ctx.base, &config_top) else {
         eprintln!(
-            "archgate: --diff: {config_top} is new since {}: no policy to compare with",
+            "layergate: --diff: {config_top} is new since {}: no policy to compare with",
             ctx.label
         );
         return Vec::new();
@@ -157,7 +157,7 @@ fn article(s: Severity) -> &'static str {
 }
 
 /// The base's config evaluated on the current code, against the current
-/// config: what the change to `archgate.toml` lets through.
+/// config: what the change to `layergate.toml` lets through.
 fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic> {
     let ctx = input.ctx;
     let ws = input.ws;
@@ -233,7 +233,7 @@ fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
 }
 
 /// The base's baseline: the file `--baseline` names, else the one the
-/// base's config names, else `archgate-baseline.json`; `None` when it did
+/// base's config names, else `layergate-baseline.json`; `None` when it did
 /// not exist at the base or does not parse.
 fn base_baseline(input: &Input, old: Option<&Config>) -> Option<Baseline> {
     let text = base_baseline_text(input, old)?;
@@ -247,7 +247,7 @@ fn base_baseline_path(input: &Input, old: Option<&Config>) -> PathBuf {
     }
     match old.and_then(|c| c.baseline.as_deref()) {
         Some(b) => root.join(b),
-        None if old.is_some() => root.join("archgate-baseline.json"),
+        None if old.is_some() => root.join("layergate-baseline.json"),
         // the base's config did not parse: assume the baseline did not move
         None => crate::project::baseline_path(input.ws, None).0,
     }
@@ -292,9 +292,9 @@ fn suppression_key(s: &Suppression) -> SuppressionKey {
 
 fn suppression_text(s: &Suppression) -> String {
     let kind = if s.file_level {
-        "archgate-ignore-file"
+        "layergate-ignore-file"
     } else {
-        "archgate-ignore"
+        "layergate-ignore"
     };
     let until = s
         .until
@@ -449,7 +449,7 @@ fn grown_baseline(input: &Input, old: Option<&Config>) -> Vec<Diagnostic> {
 }
 
 /// The 0-based line of each entry's `"rule"` key in a baseline written by
-/// archgate (one key per line; other layouts fall back to line 0).
+/// layergate (one key per line; other layouts fall back to line 0).
 fn entry_lines(text: &str) -> HashMap<(String, String, String), u32> {
     let mut out = HashMap::new();
     let mut cur: (Option<u32>, String, String, String) = Default::default();

@@ -1,5 +1,5 @@
 //! Requests answered from the [`World`]: hover, code actions, and the custom
-//! `archgate/*` requests. Plain functions of the state (no I/O, no async), run
+//! `layergate/*` requests. Plain functions of the state (no I/O, no async), run
 //! in blocking threads by the server.
 
 use std::collections::HashMap;
@@ -19,8 +19,8 @@ use tower_lsp_server::ls_types::{
 use super::proto::{self, Encoding, View};
 use super::state::World;
 
-/// The command of "Show rule in archgate.toml": arguments `[uri, range]`.
-pub const SHOW_RULE: &str = "archgate.showRule";
+/// The command of "Show rule in layergate.toml": arguments `[uri, range]`.
+pub const SHOW_RULE: &str = "layergate.showRule";
 
 /// Hover on an import: where it resolves, the modules and layers of both
 /// sides, and the diagnostics on it.
@@ -41,7 +41,7 @@ pub fn hover(world: &World, path: &Path, pos: lsp::Position) -> Option<Hover> {
         .min_by_key(|(_, i)| i.span.end - i.span.start)?;
     let config = ws.config.as_ref();
     let mut md = String::new();
-    let _ = writeln!(md, "**archgate** · import `{}`\n", imp.specifier);
+    let _ = writeln!(md, "**layergate** · import `{}`\n", imp.specifier);
     match entry.resolved.get(idx) {
         Some(Resolved::File(target)) => {
             let _ = writeln!(md, "Resolves to `{target}`\n");
@@ -151,7 +151,7 @@ fn governing_rules(config: &Config, rel: &str) -> Vec<String> {
 }
 
 /// Code actions for the diagnostics of `path` overlapping `range`: each fix
-/// as a quick fix, and "Show rule in archgate.toml".
+/// as a quick fix, and "Show rule in layergate.toml".
 pub fn code_actions(world: &World, path: &Path, range: lsp::Range) -> Vec<CodeActionOrCommand> {
     let Some((root, rel, diags)) = world.file_diagnostics(path) else {
         return Vec::new();
@@ -210,11 +210,11 @@ pub fn code_actions(world: &World, path: &Path, range: lsp::Range) -> Vec<CodeAc
             if let Some(uri) = proto::uri_of(&root.dir.join(&r.file)) {
                 let range = config_view.range(enc, r.span);
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Show rule `{}` in archgate.toml", d.rule),
+                    title: format!("Show rule `{}` in layergate.toml", d.rule),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![lsp_diag.clone()]),
                     command: Some(Command {
-                        title: "Show rule in archgate.toml".into(),
+                        title: "Show rule in layergate.toml".into(),
                         command: SHOW_RULE.into(),
                         arguments: Some(vec![json!(uri), json!(range)]),
                     }),
@@ -226,7 +226,7 @@ pub fn code_actions(world: &World, path: &Path, range: lsp::Range) -> Vec<CodeAc
     out
 }
 
-/// `archgate/explain`: the Markdown of `archgate explain`, one section per
+/// `layergate/explain`: the Markdown of `layergate explain`, one section per
 /// workspace.
 pub fn explain(world: &World) -> String {
     let parts: Vec<String> = world
@@ -236,16 +236,16 @@ pub fn explain(world: &World) -> String {
         .map(crate::commands::explain::markdown)
         .collect();
     if parts.is_empty() {
-        return "No `archgate.toml` is in force in this workspace.\n".into();
+        return "No `layergate.toml` is in force in this workspace.\n".into();
     }
     parts.join("\n")
 }
 
-/// `archgate/allowed`: what a path (existing or not) may import and use.
+/// `layergate/allowed`: what a path (existing or not) may import and use.
 pub fn allowed(world: &World, path: &Path) -> Result<Value, String> {
     let ri = world
         .root_of(path)
-        .ok_or_else(|| format!("no archgate.toml governs {}", path.display()))?;
+        .ok_or_else(|| format!("no layergate.toml governs {}", path.display()))?;
     let root = &world.roots[ri];
     let rel = root
         .rel(path)

@@ -1,15 +1,15 @@
-//! `archgate lsp`: the language server on standard input and output.
+//! `layergate lsp`: the language server on standard input and output.
 //!
-//! Layout (the only part of archgate that knows LSP, JSON-RPC or tokio):
+//! Layout (the only part of layergate that knows LSP, JSON-RPC or tokio):
 //! * [`server`]: the `LanguageServer` impl, the analysis task, custom requests;
 //! * [`state`]: open documents, workspaces, the change queue, publishing diffs;
-//! * [`features`]: hover, code actions, `archgate/explain`, `archgate/allowed`;
+//! * [`features`]: hover, code actions, `layergate/explain`, `layergate/allowed`;
 //! * [`proto`]: conversions to LSP types in the negotiated position encoding;
 //! * [`fs`]: the file system resolvers see (disk + open documents).
 //!
-//! Custom requests: `archgate/explain` (→ `{ markdown }`),
-//! `archgate/checkContent` (`{ uri | path, content }` → `{ diagnostics }`),
-//! `archgate/allowed` (`{ uri | path }`), `archgate/status` (waits until the
+//! Custom requests: `layergate/explain` (→ `{ markdown }`),
+//! `layergate/checkContent` (`{ uri | path, content }` → `{ diagnostics }`),
+//! `layergate/allowed` (`{ uri | path }`), `layergate/status` (waits until the
 //! queued changes are analysed → `{ indexed, settled, epoch, published }`).
 
 mod features;
@@ -64,7 +64,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The process exit status of `archgate lsp`.
+    /// The process exit status of `layergate lsp`.
     pub fn code(self) -> i32 {
         match self {
             Outcome::Exit | Outcome::Eof => 0,
@@ -94,10 +94,10 @@ where
 {
     let session = Arc::new(Session::default());
     let (service, socket) = LspService::build(server::Backend::new)
-        .custom_method("archgate/status", server::Backend::status)
-        .custom_method("archgate/explain", server::Backend::explain)
-        .custom_method("archgate/checkContent", server::Backend::check_content)
-        .custom_method("archgate/allowed", server::Backend::allowed)
+        .custom_method("layergate/status", server::Backend::status)
+        .custom_method("layergate/explain", server::Backend::explain)
+        .custom_method("layergate/checkContent", server::Backend::check_content)
+        .custom_method("layergate/allowed", server::Backend::allowed)
         .finish();
     let input = Input {
         inner: input,
@@ -248,7 +248,7 @@ impl<O: AsyncWrite + Unpin> AsyncWrite for Output<O> {
     }
 }
 
-/// Requests without parameters (`archgate/status`, `archgate/explain`) also
+/// Requests without parameters (`layergate/status`, `layergate/explain`) also
 /// accept `{}` and `[]` as their params: pygls, Neovim's `vim.empty_dict()`
 /// and VS Code's `sendRequest(m, {})` send those, and the JSON-RPC router
 /// would reject them as unexpected.
@@ -280,7 +280,7 @@ where
         if req.id() == Some(&tower_lsp_server::jsonrpc::Id::Null) {
             self.session.null_id.store(true, Ordering::SeqCst);
         }
-        let empty = matches!(method.as_str(), "archgate/status" | "archgate/explain")
+        let empty = matches!(method.as_str(), "layergate/status" | "layergate/explain")
             && req.params().is_some_and(|p| {
                 p.as_object().is_some_and(|o| o.is_empty())
                     || p.as_array().is_some_and(|a| a.is_empty())

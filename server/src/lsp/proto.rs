@@ -195,7 +195,7 @@ fn code_description(rule: &str) -> Option<CodeDescription> {
 }
 
 /// An engine diagnostic as an LSP diagnostic. `view` gives the text of the
-/// diagnostic's file, `config` the text of archgate.toml (for the related
+/// diagnostic's file, `config` the text of layergate.toml (for the related
 /// location), `root` the workspace root.
 pub fn diagnostic(
     d: &rules::diagnostic::Diagnostic,
@@ -232,7 +232,7 @@ pub fn diagnostic(
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.rule.clone())),
         code_description: code_description(&d.rule),
-        source: Some("archgate".into()),
+        source: Some("layergate".into()),
         message: d.message.clone(),
         related_information: related,
         tags: d.unnecessary.then(|| vec![DiagnosticTag::UNNECESSARY]),
@@ -240,14 +240,14 @@ pub fn diagnostic(
     }
 }
 
-/// A problem of archgate.toml as a `config` diagnostic at its TOML span.
+/// A problem of layergate.toml as a `config` diagnostic at its TOML span.
 pub fn config_problem(p: &ConfigProblem, view: View<'_>, enc: Encoding) -> lsp::Diagnostic {
     lsp::Diagnostic {
         range: view.range(enc, p.span),
         severity: Some(severity(p.severity)),
         code: Some(NumberOrString::String("config".into())),
         code_description: code_description("config"),
-        source: Some("archgate".into()),
+        source: Some("layergate".into()),
         message: p.message.clone(),
         related_information: None,
         tags: None,

@@ -96,7 +96,10 @@ impl Backend {
             f(&mut d, enc)
         }));
         if let Err(p) = r {
-            let msg = format!("archgate: internal error in {what}: {}", panic_message(&*p));
+            let msg = format!(
+                "layergate: internal error in {what}: {}",
+                panic_message(&*p)
+            );
             let c = self.client.clone();
             tokio::spawn(async move { c.log_message(MessageType::ERROR, msg).await });
         }
@@ -126,7 +129,7 @@ impl Backend {
                 self.client
                     .log_message(
                         MessageType::ERROR,
-                        format!("archgate: internal error in {what}: {msg}"),
+                        format!("layergate: internal error in {what}: {msg}"),
                     )
                     .await;
                 Err(Error::internal_error())
@@ -157,7 +160,7 @@ impl Backend {
             .is_ok_and(|r| r.is_ok())
     }
 
-    /// `archgate/status`: waits for the queued changes to be analysed, then
+    /// `layergate/status`: waits for the queued changes to be analysed, then
     /// tells whether the index is built and how many publishes were sent.
     pub async fn status(&self) -> Result<Value> {
         let settled = self.settle(Duration::from_secs(60)).await;
@@ -170,23 +173,23 @@ impl Backend {
         }))
     }
 
-    /// `archgate/explain`: `{ "markdown": ... }`.
+    /// `layergate/explain`: `{ "markdown": ... }`.
     pub async fn explain(&self) -> Result<Value> {
         self.settle(Duration::from_secs(30)).await;
         let md = self
-            .with_world("archgate/explain", |w| features::explain(w))
+            .with_world("layergate/explain", |w| features::explain(w))
             .await?;
         Ok(json!({ "markdown": md }))
     }
 
-    /// `archgate/checkContent`: diagnostics of a proposed content for a path,
+    /// `layergate/checkContent`: diagnostics of a proposed content for a path,
     /// without opening or writing it.
     pub async fn check_content(&self, params: CheckContentParams) -> Result<Value> {
         let path = params.path()?;
         self.settle(Duration::from_secs(30)).await;
         let content = params.content;
         let r = self
-            .with_world("archgate/checkContent", move |w| {
+            .with_world("layergate/checkContent", move |w| {
                 w.check_content(&path, content)
             })
             .await?;
@@ -196,12 +199,12 @@ impl Backend {
         }
     }
 
-    /// `archgate/allowed`: what a path may import.
+    /// `layergate/allowed`: what a path may import.
     pub async fn allowed(&self, params: PathParams) -> Result<Value> {
         let path = params.path()?;
         self.settle(Duration::from_secs(30)).await;
         let r = self
-            .with_world("archgate/allowed", move |w| features::allowed(w, &path))
+            .with_world("layergate/allowed", move |w| features::allowed(w, &path))
             .await?;
         r.map_err(Error::invalid_params)
     }
@@ -209,11 +212,11 @@ impl Backend {
     async fn register_watchers(&self) {
         let globs = [
             "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs}",
-            "**/archgate.toml",
+            "**/layergate.toml",
             "**/tsconfig*.json",
             "**/package.json",
             "**/Cargo.toml",
-            "**/archgate-baseline.json",
+            "**/layergate-baseline.json",
         ];
         let watchers: Vec<FileSystemWatcher> = globs
             .iter()
@@ -224,7 +227,7 @@ impl Backend {
             .collect();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let reg = Registration {
-            id: "archgate-watched-files".into(),
+            id: "layergate-watched-files".into(),
             method: "workspace/didChangeWatchedFiles".into(),
             register_options: serde_json::to_value(options).ok(),
         };
@@ -232,7 +235,7 @@ impl Backend {
             self.client
                 .log_message(
                     MessageType::WARNING,
-                    format!("archgate: cannot watch files: {e}"),
+                    format!("layergate: cannot watch files: {e}"),
                 )
                 .await;
         }
@@ -285,7 +288,7 @@ impl CheckContentParams {
 /// publishes, one round at a time (a burst is one round).
 async fn analysis_task(shared: Arc<Shared>, client: Client) {
     let caps = shared.caps();
-    let token = NumberOrString::String("archgate/index".into());
+    let token = NumberOrString::String("layergate/index".into());
     let progress = caps.progress
         && client
             .create_work_done_progress(token.clone())
@@ -306,7 +309,7 @@ async fn analysis_task(shared: Arc<Shared>, client: Client) {
         }
     };
     send(WorkDoneProgress::Begin(WorkDoneProgressBegin {
-        title: "archgate: indexing".into(),
+        title: "layergate: indexing".into(),
         cancellable: Some(false),
         message: Some("finding files".into()),
         percentage: Some(0),
@@ -342,7 +345,7 @@ async fn analysis_task(shared: Arc<Shared>, client: Client) {
         client
             .log_message(
                 MessageType::ERROR,
-                format!("archgate: indexing failed: {e}"),
+                format!("layergate: indexing failed: {e}"),
             )
             .await;
         shared.world().indexed = true;
@@ -405,7 +408,7 @@ async fn round(shared: &Arc<Shared>, client: &Client) {
                     client
                         .log_message(
                             MessageType::ERROR,
-                            format!("archgate: internal error while analysing: {msg}"),
+                            format!("layergate: internal error while analysing: {msg}"),
                         )
                         .await;
                 }
@@ -416,7 +419,7 @@ async fn round(shared: &Arc<Shared>, client: &Client) {
             client
                 .log_message(
                     MessageType::ERROR,
-                    format!("archgate: internal error while analysing: {e}"),
+                    format!("layergate: internal error while analysing: {e}"),
                 )
                 .await;
         }
@@ -473,7 +476,7 @@ impl LanguageServer for Backend {
         }
         let diagnostic_provider = c.pull.then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                identifier: Some("archgate".into()),
+                identifier: Some("layergate".into()),
                 inter_file_dependencies: true,
                 workspace_diagnostics: true,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -511,7 +514,7 @@ impl LanguageServer for Backend {
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
-                name: "archgate".into(),
+                name: "layergate".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
             offset_encoding: None,
@@ -527,7 +530,7 @@ impl LanguageServer for Backend {
             .log_message(
                 MessageType::INFO,
                 format!(
-                    "archgate {} (positions in {})",
+                    "layergate {} (positions in {})",
                     env!("CARGO_PKG_VERSION"),
                     features::encoding_name(enc)
                 ),
@@ -588,7 +591,7 @@ impl LanguageServer for Backend {
             self.client
                 .log_message(
                     MessageType::LOG,
-                    format!("archgate: dropped a stale change (version {got}, have {have})"),
+                    format!("layergate: dropped a stale change (version {got}, have {have})"),
                 )
                 .await;
         }

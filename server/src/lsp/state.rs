@@ -5,7 +5,7 @@
 //!   edits are applied strictly in the order they arrived (tower-lsp runs
 //!   notification handlers concurrently: one that awaited first would lose
 //!   edits). Held only for microseconds.
-//! * [`World`]: the workspaces (one per `archgate.toml`), their last check and
+//! * [`World`]: the workspaces (one per `layergate.toml`), their last check and
 //!   what was last published. Held by the single analysis task while it
 //!   applies the queued changes and re-checks, and by requests (hover, code
 //!   actions) in blocking threads.
@@ -116,7 +116,7 @@ impl Docs {
     }
 }
 
-/// One workspace: an `archgate.toml` and what it governs.
+/// One workspace: an `layergate.toml` and what it governs.
 pub struct Root {
     pub config_path: PathBuf,
     pub dir: PathBuf,
@@ -163,7 +163,7 @@ impl Root {
         if let Some(ws) = &self.ws {
             match crate::project::load_baseline(ws, None) {
                 Ok(b) => self.baseline = b,
-                Err(e) => log.push(format!("archgate: {e}")),
+                Err(e) => log.push(format!("layergate: {e}")),
             }
         }
     }
@@ -211,18 +211,18 @@ pub fn governed(config: &Config, rel: &str) -> bool {
     workspace::walked(config, rel)
 }
 
-/// Today's date for suppressions (`ARCHGATE_NOW` or the clock).
+/// Today's date for suppressions (`LAYERGATE_NOW` or the clock).
 pub fn today(log: &mut Vec<String>) -> String {
     match crate::project::today() {
         Ok(t) => t,
         Err(e) => {
-            log.push(format!("archgate: {e}"));
+            log.push(format!("layergate: {e}"));
             analysis::today_utc()
         }
     }
 }
 
-/// The configs of the workspace folders: every `archgate.toml` at or below
+/// The configs of the workspace folders: every `layergate.toml` at or below
 /// each folder, else the nearest one above it.
 pub fn discover(folders: &[PathBuf]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
@@ -571,7 +571,7 @@ impl World {
         false
     }
 
-    /// A new text of a root's `archgate.toml`: valid → in force; invalid →
+    /// A new text of a root's `layergate.toml`: valid → in force; invalid →
     /// its problems are shown and the last valid config stays in force.
     fn apply_config_text(&mut self, ri: usize, text: String) {
         let overlay = self.fs();
@@ -823,7 +823,7 @@ impl World {
         content: String,
     ) -> Result<Vec<lsp::Diagnostic>, String> {
         let Some(ri) = self.root_of(path) else {
-            return Err(format!("no archgate.toml governs {}", path.display()));
+            return Err(format!("no layergate.toml governs {}", path.display()));
         };
         let enc = self.enc;
         let mut log = Vec::new();

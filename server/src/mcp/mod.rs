@@ -1,4 +1,4 @@
-//! `archgate mcp`: the agent interface, a Model Context Protocol server on
+//! `layergate mcp`: the agent interface, a Model Context Protocol server on
 //! stdio (spec §5), on the official Rust SDK (`rmcp`).
 //!
 //! * this file: the protocol layer: the tools, their input schemas and their
@@ -26,7 +26,7 @@ use tools::Session;
 #[derive(Debug, clap::Args)]
 pub struct McpArgs {
     /// The workspace root (default: the current directory); configs are
-    /// discovered from it as `archgate check` does.
+    /// discovered from it as `layergate check` does.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 }
@@ -45,7 +45,7 @@ pub fn run(args: McpArgs) -> anyhow::Result<i32> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let server = Archgate::new(Session::new(root));
+        let server = Layergate::new(Session::new(root));
         let service = server.serve(rmcp::transport::stdio()).await?;
         service.waiting().await?;
         anyhow::Ok(())
@@ -87,14 +87,14 @@ pub struct PathInput {
 
 /// The MCP server: one workspace root.
 #[derive(Debug, Clone)]
-pub struct Archgate {
+pub struct Layergate {
     session: Session,
     tool_router: ToolRouter<Self>,
 }
 
-impl Archgate {
-    fn new(session: Session) -> Archgate {
-        Archgate {
+impl Layergate {
+    fn new(session: Session) -> Layergate {
+        Layergate {
             session,
             tool_router: Self::tool_router(),
         }
@@ -108,15 +108,15 @@ impl Archgate {
         let session = self.session.clone();
         match tokio::task::spawn_blocking(move || f(&session)).await {
             Ok(r) => r,
-            Err(e) => Err(format!("archgate failed internally: {e}")),
+            Err(e) => Err(format!("layergate failed internally: {e}")),
         }
     }
 }
 
 #[tool_router]
-impl Archgate {
+impl Layergate {
     #[tool(
-        description = "Architecture violations (layering, dependency direction, public API, cycles, forbidden APIs, patterns) in the workspace as it is on disk, or only in the given files/directories. Call after editing files, before finishing a task: every diagnostic with severity \"error\" and \"baselined\": false must be fixed. Returns the JSON of `archgate check --format json`: {version, diagnostics: [{file, line, column, end_line, end_column, severity, rule, message, from_module, to_module, target, baselined, fixes}], summary}. Lines and columns are 1-based."
+        description = "Architecture violations (layering, dependency direction, public API, cycles, forbidden APIs, patterns) in the workspace as it is on disk, or only in the given files/directories. Call after editing files, before finishing a task: every diagnostic with severity \"error\" and \"baselined\": false must be fixed. Returns the JSON of `layergate check --format json`: {version, diagnostics: [{file, line, column, end_line, end_column, severity, rule, message, from_module, to_module, target, baselined, fixes}], summary}. Lines and columns are 1-based."
     )]
     async fn check_files(
         &self,
@@ -167,7 +167,7 @@ impl Archgate {
 
 #[tool_handler(
     router = self.tool_router,
-    name = "archgate",
-    instructions = "archgate enforces this codebase's architecture (which modules may import which, which APIs each may use). Before writing a file, call allowed_dependencies for it; after drafting, call check_content (one file) or check_patch (a diff); before finishing, call check_files. Fix every reported error rather than suppressing it."
+    name = "layergate",
+    instructions = "layergate enforces this codebase's architecture (which modules may import which, which APIs each may use). Before writing a file, call allowed_dependencies for it; after drafting, call check_content (one file) or check_patch (a diff); before finishing, call check_files. Fix every reported error rather than suppressing it."
 )]
-impl ServerHandler for Archgate {}
+impl ServerHandler for Layergate {}

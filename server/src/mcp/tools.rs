@@ -1,6 +1,6 @@
 //! What the MCP tools do, as plain synchronous functions over the workspace on
 //! disk (the protocol layer is in `mod.rs`). Each call loads the workspace
-//! afresh through the facts cache, as `archgate check` does, so it sees what
+//! afresh through the facts cache, as `layergate check` does, so it sees what
 //! the agent wrote since the last call. Results are JSON (or Markdown for
 //! `explain`) strings; failures are messages meant for the agent.
 
@@ -85,7 +85,7 @@ impl Session {
         }
         if Lang::from_path(path).is_none() {
             return Err(format!(
-                "{path} is not a file archgate checks (.ts .tsx .mts .cts .js .jsx .mjs .cjs .rs)"
+                "{path} is not a file layergate checks (.ts .tsx .mts .cts .js .jsx .mjs .cjs .rs)"
             ));
         }
         let config = self.config_for(&abs, path)?;
@@ -105,7 +105,7 @@ impl Session {
                 .collect();
         } else {
             note = Some(format!(
-                "{path} is not checked: archgate.toml's [workspace] include/exclude or an ignore file leave it out"
+                "{path} is not checked: layergate.toml's [workspace] include/exclude or an ignore file leave it out"
             ));
         }
         Ok(render(&diagnostics, 1, started, None, note))
@@ -203,7 +203,7 @@ impl Session {
         added.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let note = (!not_checked.is_empty()).then(|| {
             format!(
-                "the patch is judged against the current archgate.toml: its changes to {} were not applied",
+                "the patch is judged against the current layergate.toml: its changes to {} were not applied",
                 not_checked.join(", ")
             )
         });
@@ -290,7 +290,7 @@ impl Session {
             .find(|d| d.is_dir())
             .unwrap_or(&self.root);
         rules::workspace::nearest_config(start).ok_or_else(|| {
-            format!("no archgate.toml governs {shown}; run `archgate init` at the workspace root to write one")
+            format!("no layergate.toml governs {shown}; run `layergate init` at the workspace root to write one")
         })
     }
 
@@ -326,7 +326,7 @@ fn check_ws(ws: &Workspace) -> Result<Vec<Diagnostic>, String> {
 }
 
 /// The text of a workspace file as the workspace holds it, else as on disk
-/// (files archgate does not analyse: `archgate.toml`, manifests, excluded).
+/// (files layergate does not analyse: `layergate.toml`, manifests, excluded).
 fn current_text(ws: &Workspace, rel: &str) -> Option<String> {
     if let Some(f) = ws.files.get(rel) {
         return f.text(ws.fs(), &ws.root().join(rel)).map(|t| t.to_string());
@@ -394,7 +394,7 @@ impl FileSystem for PatchFs {
 }
 
 /// Like `check`'s scope: a diagnostic counts when its file is under one of
-/// the asked paths, or is the workspace's `archgate.toml`.
+/// the asked paths, or is the workspace's `layergate.toml`.
 fn in_scope(abs: &Path, scope: &[PathBuf], root: &Path) -> bool {
     if abs.starts_with(root)
         && abs

@@ -1,7 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, which GitHub turns into
 //! annotations on the pull request.
 //!
-//! `::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=archgate RULE::MESSAGE`
+//! `::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=layergate RULE::MESSAGE`
 //!
 //! `error` for errors, `warning` for warnings, `notice` for info and hint.
 //! Baselined diagnostics are left out (they must not fail or clutter CI).
@@ -33,7 +33,7 @@ pub fn github(r: &Report) -> String {
         out.push_str(&format!(
             "::{command} file={},{position},title={}::{}\n",
             escape_property(&d.file),
-            escape_property(&format!("archgate {}", d.rule)),
+            escape_property(&format!("layergate {}", d.rule)),
             escape_data(&d.message),
         ));
     }
@@ -128,9 +128,9 @@ mod tests {
         };
         assert_eq!(
             github(&r),
-            "::error file=src/a%2Cb%3Ac.ts,line=3,col=1,endLine=3,endColumn=9,title=archgate no-eval::no `eval`: 100%25%0Areally\n\
-             ::warning file=b.ts,line=1,col=1,endLine=1,endColumn=2,title=archgate cycle::w\n\
-             ::notice file=c.ts,line=1,endLine=2,title=archgate x::h\n"
+            "::error file=src/a%2Cb%3Ac.ts,line=3,col=1,endLine=3,endColumn=9,title=layergate no-eval::no `eval`: 100%25%0Areally\n\
+             ::warning file=b.ts,line=1,col=1,endLine=1,endColumn=2,title=layergate cycle::w\n\
+             ::notice file=c.ts,line=1,endLine=2,title=layergate x::h\n"
         );
     }
 

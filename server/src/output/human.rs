@@ -227,7 +227,7 @@ fn summary(r: &Report) -> String {
             "stale baseline entry",
             "stale baseline entries",
         );
-        line.push_str(&format!("; {entries} (run `archgate baseline prune`)"));
+        line.push_str(&format!("; {entries} (run `layergate baseline prune`)"));
     }
     line
 }
@@ -266,7 +266,7 @@ mod tests {
         let out = human(&report(&ds), &fixture::source, false);
         assert!(!out.contains("src/app/api.ts"));
         assert!(out.ends_with(
-            "; 1 baselined; 2 stale baseline entries (run `archgate baseline prune`)\n"
+            "; 1 baselined; 2 stale baseline entries (run `layergate baseline prune`)\n"
         ));
     }
 
@@ -306,7 +306,7 @@ mod tests {
         };
         assert_eq!(
             human(&r, &no_source, false),
-            "No violations in 3 files (5 ms); 1 baselined; 1 stale baseline entry (run `archgate baseline prune`)\n"
+            "No violations in 3 files (5 ms); 1 baselined; 1 stale baseline entry (run `layergate baseline prune`)\n"
         );
     }
 

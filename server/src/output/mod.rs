@@ -1,4 +1,4 @@
-//! The output formats of `archgate check`: `human` (rustc/ruff-like code
+//! The output formats of `layergate check`: `human` (rustc/ruff-like code
 //! frames), `json` (spec §3), `sarif` (SARIF 2.1.0 for GitHub code scanning)
 //! and `github` (GitHub Actions workflow commands).
 //!
@@ -24,7 +24,7 @@ pub use human::human;
 pub use json::json;
 pub use sarif::sarif;
 
-/// Everything `archgate check` reports, as the formats see it.
+/// Everything `layergate check` reports, as the formats see it.
 pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Files checked.

@@ -5,7 +5,7 @@
 //! Unicode code points (`columnKind`), `endColumn` exclusive, as in the JSON
 //! output. URIs are relative to `%SRCROOT%` (the directory `check` ran in).
 //!
-//! `partialFingerprints["archgate/v1"]` identifies a violation across line
+//! `partialFingerprints["layergate/v1"]` identifies a violation across line
 //! moves the way the baseline does: a hash of rule, file and target (the
 //! message when there is no target), then `:N` for its N-th occurrence in the
 //! file, so two identical imports in one file stay two alerts.
@@ -22,11 +22,11 @@ use serde::Serialize;
 use super::{Report, RuleMeta};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const FINGERPRINT: &str = "archgate/v1";
+const FINGERPRINT: &str = "layergate/v1";
 const SRCROOT: &str = "%SRCROOT%";
 /// Where people learn about the tool: the package's `repository`, once set.
 const INFORMATION_URI: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
-    "https://github.com/archgate/archgate"
+    "https://github.com/layergate/layergate"
 } else {
     env!("CARGO_PKG_REPOSITORY")
 };
@@ -198,7 +198,7 @@ pub fn sarif(r: &Report, rules: &[RuleMeta]) -> String {
         runs: [Run {
             tool: Tool {
                 driver: Driver {
-                    name: "archgate",
+                    name: "layergate",
                     information_uri: INFORMATION_URI,
                     version: env!("CARGO_PKG_VERSION"),
                     rules: descriptors,
@@ -383,7 +383,7 @@ mod tests {
             RuleMeta {
                 id: "layers".into(),
                 description: "A module imports a module of a higher layer.\nLayers are listed top to bottom in `[[layers]]`.".into(),
-                help_uri: "https://archgate.dev/rules/layers".into(),
+                help_uri: "https://layergate.dev/rules/layers".into(),
             },
             RuleMeta { id: "no-fetch".into(), description: "Network calls only in `http`".into(), help_uri: String::new() },
         ]
@@ -451,7 +451,7 @@ mod tests {
     fn validates_against_the_official_schema() {
         let mut ds = diagnostics();
         ds[2].related = Some(Related {
-            file: "archgate.toml".into(),
+            file: "layergate.toml".into(),
             range: Range {
                 line: 12,
                 column: 1,
@@ -589,7 +589,7 @@ mod tests {
                 .unwrap()
                 .iter()
                 .map(|r| {
-                    r["partialFingerprints"]["archgate/v1"]
+                    r["partialFingerprints"]["layergate/v1"]
                         .as_str()
                         .unwrap()
                         .to_string()
@@ -652,7 +652,7 @@ mod tests {
             d.full_description.map(|f| f.text),
             Some(m[0].description.as_str())
         );
-        assert_eq!(d.help_uri, Some("https://archgate.dev/rules/layers"));
+        assert_eq!(d.help_uri, Some("https://layergate.dev/rules/layers"));
         let d = descriptor("no-fetch", None, &m);
         assert!(
             d.full_description.is_none()

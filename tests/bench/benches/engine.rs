@@ -1,17 +1,17 @@
 //! One engine step at a time, on generated workspaces of 1,000 files:
-//! `cargo bench -p archgate-bench`. Whole-process numbers (cold and warm
-//! checks, the peers, the language server) come from the `archgate-bench`
+//! `cargo bench -p layergate-bench`. Whole-process numbers (cold and warm
+//! checks, the peers, the language server) come from the `layergate-bench`
 //! binary; see the README's "Performance".
 //!
-//! `cargo test -p archgate-bench --benches` runs every benchmark once, as a
+//! `cargo test -p layergate-bench --benches` runs every benchmark once, as a
 //! test that they still work (tests/run-all does).
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use archgate_bench::gen;
 use divan::counter::BytesCount;
 use divan::Bencher;
+use layergate_bench::gen;
 use rules::analysis::{check, Options};
 use rules::config::Config;
 use rules::extract;
@@ -55,7 +55,8 @@ fn generated(kind: &str) -> &'static Generated {
             gen::rust(&root, FILES, 42)
         };
         made.expect("the generator writes the workspace");
-        let config = Arc::new(Config::load(&root.join("archgate.toml")).expect("its config loads"));
+        let config =
+            Arc::new(Config::load(&root.join("layergate.toml")).expect("its config loads"));
         let ext = if kind == "ts" { "ts" } else { "rs" };
         let mut files = Vec::new();
         sources(&root, &root, ext, &mut files);
@@ -185,7 +186,7 @@ fn edit(bencher: Bencher, kind: &str, (rel, text): &(String, String)) {
     let mut ws = loaded(kind);
     check(&ws, &options());
     let lang = lang(kind);
-    let edited = format!("{}{text}", archgate_bench::unresolved_import(lang));
+    let edited = format!("{}{text}", layergate_bench::unresolved_import(lang));
     let mut i = 0usize;
     bencher.bench_local(|| {
         i += 1;

@@ -66,7 +66,7 @@ pub fn typescript(root: &Path, files: usize, seed: u64) -> anyhow::Result<()> {
     // then report every import between the layers involved (thousands);
     // the peers (dependency-cruiser, fallow) are run without it too
     toml.push_str("\n[checks]\ncycles = \"off\"\n");
-    write(root, "archgate.toml", &toml)?;
+    write(root, "layergate.toml", &toml)?;
     write(
         root,
         "tsconfig.json",
@@ -164,7 +164,7 @@ pub fn rust(root: &Path, files: usize, seed: u64) -> anyhow::Result<()> {
             .join(", ")
     );
     toml.push_str("[[boundary]]\nid = \"process-spawn\"\napis = [\"std::process::Command\"]\nallow_in = [\"app\"]\n");
-    write(root, "archgate.toml", &toml)?;
+    write(root, "layergate.toml", &toml)?;
     let members: Vec<String> = LAYERS.iter().map(|l| format!("\"crates/{l}\"")).collect();
     write(
         root,

@@ -1,4 +1,4 @@
-//! `archgate-bench hostile ARCHGATE`: the hostile workspaces of issue 6, each
+//! `layergate-bench hostile LAYERGATE`: the hostile workspaces of issue 6, each
 //! checked by the real binary (release build), with its wall time and peak
 //! RSS against the bound the README states. A bound is a promise about
 //! the worst case on a 2-core machine, not a timed test: the command prints
@@ -33,7 +33,7 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) -> anyhow::Result<()
 }
 
 fn config(root: &Path, extra: &str) -> anyhow::Result<()> {
-    write(root, "archgate.toml", format!("{CONFIG}{extra}"))
+    write(root, "layergate.toml", format!("{CONFIG}{extra}"))
 }
 
 fn bundle(root: &Path) -> anyhow::Result<()> {
@@ -103,7 +103,7 @@ fn pattern_every_node(root: &Path) -> anyhow::Result<()> {
 fn include_outside(root: &Path) -> anyhow::Result<()> {
     write(
         root,
-        "archgate.toml",
+        "layergate.toml",
         "[workspace]\ninclude = [\"../../etc/**\"]\n\n[[modules]]\nname = \"app\"\npaths = [\"src/**\"]\n",
     )?;
     write(root, "src/a.ts", "export const a = 1;\n")
@@ -183,11 +183,11 @@ const CASES: &[Case] = &[
     },
 ];
 
-pub fn run(archgate: &Path) -> anyhow::Result<()> {
+pub fn run(layergate: &Path) -> anyhow::Result<()> {
     measure::require_gnu_time()?;
-    let archgate = &archgate
+    let layergate = &layergate
         .canonicalize()
-        .with_context(|| format!("{} not found", archgate.display()))?;
+        .with_context(|| format!("{} not found", layergate.display()))?;
     let work = tempfile_dir()?;
     println!("| workspace | exit | wall | bound | peak RSS | bound | |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -198,7 +198,7 @@ pub fn run(archgate: &Path) -> anyhow::Result<()> {
         std::fs::create_dir_all(&root)?;
         (c.build)(&root).with_context(|| c.name)?;
         let argv: Vec<OsString> = vec![
-            archgate.as_os_str().to_owned(),
+            layergate.as_os_str().to_owned(),
             "check".into(),
             "--no-cache".into(),
             "--format".into(),
@@ -237,7 +237,7 @@ pub fn run(archgate: &Path) -> anyhow::Result<()> {
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let d = std::env::temp_dir().join(format!("archgate-bench-hostile-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("layergate-bench-hostile-{}", std::process::id()));
     std::fs::create_dir_all(&d)?;
     Ok(d)
 }

@@ -1,4 +1,4 @@
-//! The deterministic workspace generator, shared by the `archgate-bench`
+//! The deterministic workspace generator, shared by the `layergate-bench`
 //! binary (whole-process runs) and the `cargo bench` harness
 //! (`benches/engine.rs`, one engine step at a time).
 

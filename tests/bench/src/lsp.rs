@@ -1,5 +1,5 @@
 //! End-to-end language-server latency: `didChange` → `publishDiagnostics`
-//! for the edited file, through the real `archgate lsp` over pipes.
+//! for the edited file, through the real `layergate lsp` over pipes.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -133,9 +133,9 @@ pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
         Some(json!({ "processId": null, "rootUri": root_uri, "capabilities": { "window": { "workDoneProgress": true } } })),
     )?;
     s.notify("initialized", json!({}))?;
-    // archgate/status answers once the index is built and analysed
+    // layergate/status answers once the index is built and analysed
     loop {
-        let st = s.request("archgate/status", None)?;
+        let st = s.request("layergate/status", None)?;
         if st["result"]["indexed"] == json!(true) {
             break;
         }
@@ -147,7 +147,7 @@ pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
     let uri = format!("{root_uri}/{rel}");
     let text = std::fs::read_to_string(dir.join(&rel))?;
     s.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescript", "version": 1, "text": text } }))?;
-    let _ = s.request("archgate/status", None)?;
+    let _ = s.request("layergate/status", None)?;
     let line = "import { nothing } from './nowhere';\n";
     let mut times = Vec::with_capacity(n);
     for i in 0..n {

@@ -1,12 +1,12 @@
-//! `archgate-bench`: generates deterministic workspaces and measures archgate
+//! `layergate-bench`: generates deterministic workspaces and measures layergate
 //! on them, phase by phase, against a tree-sitter parse-only baseline.
 //!
 //! ```sh
-//! cargo run --release -p archgate-bench -- gen ts 10000 /tmp/ws-ts
-//! cargo run --release -p archgate-bench -- phases /tmp/ws-ts
-//! cargo run --release -p archgate-bench -- scaling ts 1000,10000,50000
-//! cargo run --release -p archgate-bench -- peers target/release/archgate /tmp/ws-ts --runs 5
-//! cargo run --release -p archgate-bench -- real --runs 5
+//! cargo run --release -p layergate-bench -- gen ts 10000 /tmp/ws-ts
+//! cargo run --release -p layergate-bench -- phases /tmp/ws-ts
+//! cargo run --release -p layergate-bench -- scaling ts 1000,10000,50000
+//! cargo run --release -p layergate-bench -- peers target/release/layergate /tmp/ws-ts --runs 5
+//! cargo run --release -p layergate-bench -- real --runs 5
 //! ```
 
 mod hostile;
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use archgate_bench::gen;
+use layergate_bench::gen;
 use rayon::prelude::*;
 use rules::analysis::{check, Options};
 use rules::config::Config;
@@ -52,19 +52,19 @@ fn main() -> anyhow::Result<()> {
         .as_slice()
     {
         ["peers", exe, dir] => peers::run(&peers::PeerArgs {
-            archgate: PathBuf::from(exe),
+            layergate: PathBuf::from(exe),
             dir: PathBuf::from(dir),
             runs: runs.max(1),
             timeout,
             skip: flag("skip").map(str::to_string),
         }),
         ["real", rest @ ..] if rest.len() <= 1 => real::run(&real::RealArgs {
-            archgate: match rest.first() {
+            layergate: match rest.first() {
                 Some(exe) => PathBuf::from(exe),
-                None => sibling_archgate()?,
+                None => sibling_layergate()?,
             },
             work: PathBuf::from(flag("work").map_or_else(
-                || std::env::temp_dir().join("archgate-bench-real").to_string_lossy().into_owned(),
+                || std::env::temp_dir().join("layergate-bench-real").to_string_lossy().into_owned(),
                 str::to_string,
             )),
             runs: runs.max(1),
@@ -73,7 +73,7 @@ fn main() -> anyhow::Result<()> {
         }),
         ["hostile", rest @ ..] if rest.len() <= 1 => hostile::run(&match rest.first() {
             Some(exe) => PathBuf::from(exe),
-            None => sibling_archgate()?,
+            None => sibling_layergate()?,
         }),
         ["gen", kind, n, dir] => generate(kind, n.parse()?, Path::new(dir)),
         ["phases", dir] => {
@@ -84,7 +84,7 @@ fn main() -> anyhow::Result<()> {
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
         ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: archgate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp ARCHGATE DIR N\n  | peers ARCHGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [ARCHGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [ARCHGATE]"),
+        _ => bail!("usage: layergate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
     }
 }
 
@@ -107,11 +107,11 @@ fn split_flags(all: &[String]) -> anyhow::Result<(Vec<String>, BTreeMap<String, 
     Ok((pos, flags))
 }
 
-/// `archgate` next to this executable (both are built into target/release).
-fn sibling_archgate() -> anyhow::Result<PathBuf> {
-    let p = std::env::current_exe()?.with_file_name("archgate");
+/// `layergate` next to this executable (both are built into target/release).
+fn sibling_layergate() -> anyhow::Result<PathBuf> {
+    let p = std::env::current_exe()?.with_file_name("layergate");
     if !p.exists() {
-        bail!("{} not found: pass the archgate executable", p.display());
+        bail!("{} not found: pass the layergate executable", p.display());
     }
     Ok(p)
 }
@@ -119,10 +119,10 @@ fn sibling_archgate() -> anyhow::Result<PathBuf> {
 /// Workspace-relative paths and their contents.
 type Contents = Vec<(String, Content)>;
 
-/// The workspace's files read into memory as archgate reads them: (files,
+/// The workspace's files read into memory as layergate reads them: (files,
 /// bytes of text, contents).
 fn read_workspace(dir: &Path) -> anyhow::Result<(usize, usize, Contents)> {
-    let config = Config::load(&dir.join("archgate.toml"))
+    let config = Config::load(&dir.join("layergate.toml"))
         .map_err(|e| anyhow::anyhow!("{e:?}"))
         .context("config")?;
     let contents: Contents = workspace::walk(&config)
@@ -198,7 +198,7 @@ fn peak_rss_kb() -> u64 {
 }
 
 fn phases(dir: &Path) -> anyhow::Result<Phases> {
-    let config_path = dir.join("archgate.toml");
+    let config_path = dir.join("layergate.toml");
     let config = Arc::new(
         Config::load(&config_path)
             .map_err(|e| anyhow::anyhow!("{e:?}"))
@@ -315,7 +315,7 @@ fn scaling(kind: &str, sizes: &str) -> anyhow::Result<()> {
     let mut rows: Vec<(f64, f64, Vec<f64>)> = Vec::new();
     for n in sizes.split(',') {
         let n: usize = n.trim().parse()?;
-        let dir: PathBuf = std::env::temp_dir().join(format!("archgate-bench-{kind}-{n}"));
+        let dir: PathBuf = std::env::temp_dir().join(format!("layergate-bench-{kind}-{n}"));
         generate(kind, n, &dir)?;
         // each size in its own process, so peak RSS is per size
         let exe = std::env::current_exe()?;
@@ -413,7 +413,7 @@ fn grab(text: &str, prefix: &str) -> f64 {
 /// file (every other edit adds or removes an import), p50/p99 over `n` edits.
 fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
     let config =
-        Arc::new(Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        Arc::new(Config::load(&dir.join("layergate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?);
     let t = Instant::now();
     let mut ws = Workspace::load(config, Arc::new(RealFs));
     let first = check(
@@ -437,7 +437,7 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
         .and_then(|(r, e)| Some((r.clone(), e.text(ws.fs(), &dir.join(r))?.to_string())))
         .context("empty workspace")?;
     let lang = Lang::from_path(&rel).context("lang")?;
-    let extra = archgate_bench::unresolved_import(lang);
+    let extra = layergate_bench::unresolved_import(lang);
     let mut times = Vec::with_capacity(n);
     let mut check_times = Vec::with_capacity(n);
     let mut tree = workspace::parse(lang, &text, None);
@@ -497,7 +497,7 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
 
 /// A TypeScript file in the middle of the workspace, workspace-relative.
 fn first_ts_file(dir: &Path) -> anyhow::Result<String> {
-    let config = Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let config = Config::load(&dir.join("layergate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let files = workspace::walk(&config);
     files.get(files.len() / 2).cloned().context("no files")
 }

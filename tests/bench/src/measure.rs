@@ -4,7 +4,7 @@
 //! GNU time reports the `ru_maxrss` of `wait4`, which for a child is the
 //! largest resident set of the child or of any descendant it waited for:
 //! the peak of the biggest single process of the tree (for node, and for
-//! archgate and fallow, that is the one process doing the work).
+//! layergate and fallow, that is the one process doing the work).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -1,14 +1,14 @@
-//! `archgate-bench peers ARCHGATE DIR`: archgate side by side with
+//! `layergate-bench peers LAYERGATE DIR`: layergate side by side with
 //! dependency-cruiser and fallow (both pinned in `tests/bench/peers`) on the
 //! same TypeScript workspace with the same layer rule.
 //!
-//! The layer rule is read from DIR's `archgate.toml` (one `[layers]` stack
+//! The layer rule is read from DIR's `layergate.toml` (one `[layers]` stack
 //! of modules whose paths are directory globs `DIR/**`, as the generator
 //! writes them) and translated into each tool's own config:
 //! * dependency-cruiser: one `forbidden` rule per (lower layer, upper layer)
 //!   pair, tsconfig `paths` through `options.tsConfig`, and
 //!   `tsPreCompilationDeps` so imports that TypeScript would elide (the
-//!   generated imports are never used) still count, as they do for archgate;
+//!   generated imports are never used) still count, as they do for layergate;
 //! * fallow: one zone per layer and a boundary rule per zone allowing the
 //!   zones below it, with every other rule `off`, run as
 //!   `fallow architecture --boundaries`.
@@ -109,7 +109,7 @@ pub fn layers(config: &Config) -> anyhow::Result<Vec<Layer>> {
     let stack = config
         .layers
         .first()
-        .context("archgate.toml has no [layers]")?;
+        .context("layergate.toml has no [layers]")?;
     let mut out = Vec::new();
     for level in &stack.levels {
         let [ModRef::Def(i)] = level.as_slice() else {
@@ -194,8 +194,8 @@ pub fn fallow_config(layers: &[Layer]) -> Value {
     json!({ "rules": rules, "boundaries": { "zones": zones, "rules": brules } })
 }
 
-/// Violations in `archgate check --format json` output with rule `rule`.
-pub fn archgate_count(json_text: &str, rule: &str) -> Option<usize> {
+/// Violations in `layergate check --format json` output with rule `rule`.
+pub fn layergate_count(json_text: &str, rule: &str) -> Option<usize> {
     let v: Value = serde_json::from_str(json_text).ok()?;
     Some(
         v.get("diagnostics")?
@@ -231,7 +231,7 @@ pub fn fallow_count(json_text: &str) -> Option<usize> {
 
 /// The directory with the pinned peer tools' `node_modules`.
 pub fn peers_dir() -> PathBuf {
-    std::env::var_os("ARCHGATE_BENCH_PEERS")
+    std::env::var_os("LAYERGATE_BENCH_PEERS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("peers"))
 }
@@ -274,7 +274,7 @@ fn os(args: &[&str]) -> Vec<OsString> {
 }
 
 pub struct PeerArgs {
-    pub archgate: PathBuf,
+    pub layergate: PathBuf,
     pub dir: PathBuf,
     pub runs: usize,
     pub timeout: Duration,
@@ -290,14 +290,14 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
     let fallow = fallow_exe(&peers);
     let (Some(fallow), true) = (fallow, depcruise.exists()) else {
         bail!(
-            "dependency-cruiser and fallow are not installed: run `npm ci` in {} (or set ARCHGATE_BENCH_PEERS)",
+            "dependency-cruiser and fallow are not installed: run `npm ci` in {} (or set LAYERGATE_BENCH_PEERS)",
             peers.display()
         );
     };
     let dir = a.dir.canonicalize().context("workspace directory")?;
-    let archgate = a.archgate.canonicalize().context("archgate executable")?;
+    let layergate = a.layergate.canonicalize().context("layergate executable")?;
     let config =
-        Config::load(&dir.join("archgate.toml")).map_err(|e| anyhow::anyhow!("config: {e:?}"))?;
+        Config::load(&dir.join("layergate.toml")).map_err(|e| anyhow::anyhow!("config: {e:?}"))?;
     let layers = layers(&config)?;
     let tsconfig = dir
         .join("tsconfig.json")
@@ -339,19 +339,19 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
         "--output-type",
         "err",
     ]));
-    let archgate_argv = |cold: bool| {
-        let mut v = vec![archgate.as_os_str().to_owned()];
+    let layergate_argv = |cold: bool| {
+        let mut v = vec![layergate.as_os_str().to_owned()];
         v.extend(os(&["check", "--format", "json"]));
         if cold {
             v.push("--no-cache".into());
         }
         v
     };
-    let layers_count = |s: &str| archgate_count(s, "layers");
+    let layers_count = |s: &str| layergate_count(s, "layers");
     let mut tools = [
         Tool {
-            name: "archgate check (cold, --no-cache)",
-            argv: archgate_argv(true),
+            name: "layergate check (cold, --no-cache)",
+            argv: layergate_argv(true),
             env: vec![],
             // --no-cache neither reads nor writes the cache, so the warm
             // runs keep theirs
@@ -363,8 +363,8 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
             gave_up: false,
         },
         Tool {
-            name: "archgate check (warm cache)",
-            argv: archgate_argv(false),
+            name: "layergate check (warm cache)",
+            argv: layergate_argv(false),
             env: vec![],
             clear: vec![],
             prime: true,
@@ -376,10 +376,10 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
         Tool {
             // what a check after an edit costs: the memo is stale, the
             // facts of every unchanged file come from the facts cache
-            name: "archgate check (facts cache, check memo removed)",
-            argv: archgate_argv(false),
+            name: "layergate check (facts cache, check memo removed)",
+            argv: layergate_argv(false),
             env: vec![],
-            clear: vec![dir.join(".archgate/cache/check.bin")],
+            clear: vec![dir.join(".layergate/cache/check.bin")],
             // runs after the warm row, whose runs keep the facts cache filled
             prime: false,
             count: layers_count,
@@ -433,7 +433,8 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
         }
     }
 
-    let out_dir = std::env::temp_dir().join(format!("archgate-bench-peers-{}", std::process::id()));
+    let out_dir =
+        std::env::temp_dir().join(format!("layergate-bench-peers-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir)?;
     let (files, bytes, contents) = crate::read_workspace(&dir)?;
     eprintln!(
@@ -515,7 +516,7 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
     );
     let _ = writeln!(
         table,
-        "| tool | wall time | peak RSS | layer violations | × archgate |\n| --- | ---: | ---: | ---: | ---: |"
+        "| tool | wall time | peak RSS | layer violations | × layergate |\n| --- | ---: | ---: | ---: | ---: |"
     );
     for (i, t) in tools.iter().enumerate() {
         let counts: Vec<String> = {
@@ -527,7 +528,7 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
             c.dedup();
             c
         };
-        // warm runs compare with archgate warm, cold ones with archgate cold
+        // warm runs compare with layergate warm, cold ones with layergate cold
         let against = if t.prime { warm } else { cold };
         match med(t) {
             Some((w, r)) => {
@@ -567,7 +568,7 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
     if let Some((w, _)) = cold {
         let _ = writeln!(
             table,
-            "\narchgate cold / parse-only baseline: {:.2}",
+            "\nlayergate cold / parse-only baseline: {:.2}",
             w.as_secs_f64() / base.as_secs_f64()
         );
     }
@@ -579,7 +580,7 @@ pub fn run(a: &PeerArgs) -> anyhow::Result<()> {
 /// The layer violations the generator put in DIR (one `as up` import each),
 /// counted from the files, so the table can show what every tool should find.
 fn expected_violations(dir: &Path) -> Option<usize> {
-    let config = Config::load(&dir.join("archgate.toml")).ok()?;
+    let config = Config::load(&dir.join("layergate.toml")).ok()?;
     let n = rules::workspace::walk(&config)
         .iter()
         .filter(|r| {
@@ -610,15 +611,15 @@ mod tests {
     }
 
     #[test]
-    fn fallow_and_archgate_json_are_counted() {
+    fn fallow_and_layergate_json_are_counted() {
         let fallow =
             r#"{"kind":"architecture","summary":{"total_issues":3,"boundary_violations":2}}"#;
         assert_eq!(fallow_count(fallow), Some(2));
         assert_eq!(fallow_count("not json"), None);
-        let archgate = r#"{"version":1,"diagnostics":[{"rule":"layers"},{"rule":"env-access"},{"rule":"layers"}],"summary":{}}"#;
-        assert_eq!(archgate_count(archgate, "layers"), Some(2));
-        assert_eq!(archgate_count(archgate, "cycle"), Some(0));
-        assert_eq!(archgate_count("", "layers"), None);
+        let layergate = r#"{"version":1,"diagnostics":[{"rule":"layers"},{"rule":"env-access"},{"rule":"layers"}],"summary":{}}"#;
+        assert_eq!(layergate_count(layergate, "layers"), Some(2));
+        assert_eq!(layergate_count(layergate, "cycle"), Some(0));
+        assert_eq!(layergate_count("", "layers"), None);
     }
 
     fn three() -> Vec<Layer> {
@@ -680,13 +681,13 @@ mod tests {
     #[test]
     fn layers_are_read_from_a_generated_config() {
         let dir =
-            std::env::temp_dir().join(format!("archgate-bench-layers-{}", std::process::id()));
-        archgate_bench::gen::typescript(&dir, 50, 1).unwrap();
-        let config = Config::load(&dir.join("archgate.toml")).unwrap();
+            std::env::temp_dir().join(format!("layergate-bench-layers-{}", std::process::id()));
+        layergate_bench::gen::typescript(&dir, 50, 1).unwrap();
+        let config = Config::load(&dir.join("layergate.toml")).unwrap();
         let l = layers(&config).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
         let names: Vec<&str> = l.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, archgate_bench::gen::LAYERS);
+        assert_eq!(names, layergate_bench::gen::LAYERS);
         assert_eq!(l[0].dir, "src/app");
     }
 }

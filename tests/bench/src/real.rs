@@ -1,4 +1,4 @@
-//! `archgate-bench real`: archgate on real code from the registries.
+//! `layergate-bench real`: layergate on real code from the registries.
 //!
 //! * Rust: the sources of the dependency tree pinned in
 //!   `tests/bench/real/Cargo.toml` (+ `Cargo.lock`), fetched with
@@ -23,7 +23,7 @@ use crate::measure::{self, median};
 pub const TS_PACKAGES: &[&str] = &["rxjs", "effect", "zod"];
 
 pub struct RealArgs {
-    pub archgate: PathBuf,
+    pub layergate: PathBuf,
     pub work: PathBuf,
     pub runs: usize,
     pub timeout: Duration,
@@ -52,7 +52,7 @@ fn toml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
-/// `archgate.toml` with one module per `(name, glob)`, in order, plus the
+/// `layergate.toml` with one module per `(name, glob)`, in order, plus the
 /// given extra text (boundaries).
 pub fn config_text(include: &str, modules: &[(String, String)], extra: &str) -> String {
     let mut t = format!("[workspace]\ninclude = [{}]\n\n", toml_str(include));
@@ -109,7 +109,7 @@ fn prepare_rust(work: &Path) -> anyhow::Result<PathBuf> {
     let extra = "[[boundary]]\nid = \"process-spawn\"\napis = [\"std::process::Command\"]\nallow_in = []\n\n\
                  [[boundary]]\nid = \"env-access\"\napis = [\"std::env::var\", \"std::env::vars\"]\nallow_in = []\n";
     std::fs::write(
-        root.join("archgate.toml"),
+        root.join("layergate.toml"),
         config_text("vendor/**", &modules, extra),
     )?;
     Ok(root)
@@ -184,7 +184,7 @@ fn prepare_ts(work: &Path, pkg: &str) -> anyhow::Result<PathBuf> {
     let extra =
         "[[boundary]]\nid = \"env-access\"\napis = [\"global:process.env\"]\nallow_in = []\n";
     std::fs::write(
-        root.join("archgate.toml"),
+        root.join("layergate.toml"),
         config_text("src/**", &modules, extra),
     )?;
     Ok(root)
@@ -203,7 +203,7 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> anyhow::Resu
     Ok(())
 }
 
-/// Diagnostics per rule in `archgate check --format json` output.
+/// Diagnostics per rule in `layergate check --format json` output.
 pub fn rule_counts(json_text: &str) -> Option<BTreeMap<String, usize>> {
     let v: Value = serde_json::from_str(json_text).ok()?;
     let mut out = BTreeMap::new();
@@ -227,7 +227,7 @@ struct Row {
 }
 
 fn bench(a: &RealArgs, name: &str, root: &Path) -> anyhow::Result<Row> {
-    let archgate = a.archgate.canonicalize().context("archgate executable")?;
+    let layergate = a.layergate.canonicalize().context("layergate executable")?;
     let (files, bytes, contents) = crate::read_workspace(root)?;
     eprintln!(
         "{name}: {files} files, {:.1} MB ({})",
@@ -236,10 +236,10 @@ fn bench(a: &RealArgs, name: &str, root: &Path) -> anyhow::Result<Row> {
     );
     let parse: Vec<Duration> = (0..a.runs).map(|_| crate::parse_only(&contents)).collect();
     drop(contents);
-    let out_dir = std::env::temp_dir().join(format!("archgate-bench-real-{}", std::process::id()));
+    let out_dir = std::env::temp_dir().join(format!("layergate-bench-real-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir)?;
     let argv = |cold: bool| {
-        let mut v: Vec<OsString> = vec![archgate.as_os_str().to_owned()];
+        let mut v: Vec<OsString> = vec![layergate.as_os_str().to_owned()];
         v.extend(["check", "--format", "json"].map(OsString::from));
         if cold {
             v.push("--no-cache".into());
@@ -347,7 +347,7 @@ pub fn run(a: &RealArgs) -> anyhow::Result<()> {
         rows.push(bench(a, name, root)?);
     }
     println!(
-        "\n{} runs each, medians; whole process (`archgate check --format json`), parse-only in process\n",
+        "\n{} runs each, medians; whole process (`layergate check --format json`), parse-only in process\n",
         a.runs
     );
     println!("| workspace | files | MB | cold check | parse-only baseline | ratio | warm check | peak RSS cold / warm | diagnostics |");

@@ -1,13 +1,13 @@
-// `archgate lsp` driven by the protocol libraries under VS Code's client
+// `layergate lsp` driven by the protocol libraries under VS Code's client
 // (vscode-jsonrpc + vscode-languageserver-protocol), over stdio.
 //
 // Position encodings: a workspace with non-ASCII text (accents, emoji outside
 // the BMP) before a violating import and before a flagged `process.env`, on
-// the same lines. The expected ranges come from `archgate check --format json`
+// the same lines. The expected ranges come from `layergate check --format json`
 // (columns in Unicode scalar values), converted here to UTF-16 code units and
 // to UTF-8 bytes; the server's published ranges must equal them exactly.
 //
-// Run: ARCHGATE=/abs/path/archgate node --test   (in tests/clients/node)
+// Run: LAYERGATE=/abs/path/layergate node --test   (in tests/clients/node)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,8 +34,8 @@ import {
 } from 'vscode-languageserver-protocol/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ARCHGATE = resolve(process.env.ARCHGATE ?? join(here, '../../../target/debug/archgate'));
-const ENV = { ...process.env, ARCHGATE_NOW: process.env.ARCHGATE_NOW ?? '2026-06-01' };
+const LAYERGATE = resolve(process.env.LAYERGATE ?? join(here, '../../../target/debug/layergate'));
+const ENV = { ...process.env, LAYERGATE_NOW: process.env.LAYERGATE_NOW ?? '2026-06-01' };
 
 // ---------------------------------------------------------------- workspace
 
@@ -73,12 +73,12 @@ const MODEL = [
 const VIEW = 'export const view = "👀";\n';
 
 function makeWorkspace() {
-  const dir = mkdtempSync(join(tmpdir(), 'archgate-node-'));
+  const dir = mkdtempSync(join(tmpdir(), 'layergate-node-'));
   const write = (rel, text) => {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);
   };
-  write('archgate.toml', CONFIG);
+  write('layergate.toml', CONFIG);
   write('src/ui/view.ts', VIEW);
   write('src/domain/model.ts', MODEL);
   return dir;
@@ -86,13 +86,13 @@ function makeWorkspace() {
 
 // ------------------------------------------------------------------- oracle
 
-/** `archgate check --format json` (optionally on a proposed content of `rel`). */
+/** `layergate check --format json` (optionally on a proposed content of `rel`). */
 function oracle(ws, rel, content) {
   const args = ['check', '--format', 'json', '--no-cache'];
   if (content !== undefined) args.push('--stdin-filename', rel);
   let out;
   try {
-    out = execFileSync(ARCHGATE, args, { cwd: ws, env: ENV, input: content ?? '', encoding: 'utf8' });
+    out = execFileSync(LAYERGATE, args, { cwd: ws, env: ENV, input: content ?? '', encoding: 'utf8' });
   } catch (e) {
     if (e.status !== 1) throw e; // 1 = error-severity violations found
     out = e.stdout;
@@ -150,9 +150,9 @@ function sortDiags(ds) {
 
 // ------------------------------------------------------------------- client
 
-/** Starts `archgate lsp` in `ws` and connects a protocol connection to it. */
+/** Starts `layergate lsp` in `ws` and connects a protocol connection to it. */
 function startServer(ws) {
-  const proc = spawn(ARCHGATE, ['lsp'], { cwd: ws, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(LAYERGATE, ['lsp'], { cwd: ws, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (b) => (stderr += b));
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
@@ -251,7 +251,7 @@ for (const [name, offered, negotiated] of [
 
     // workspace-wide diagnostics without opening the file
     await s.until((p) => p.has(uri), 30000, `publishDiagnostics for ${rel}`);
-    await s.conn.sendRequest('archgate/status');
+    await s.conn.sendRequest('layergate/status');
     assert.deepEqual(sortDiags(s.published.get(uri)), want);
 
     // open it and edit at positions in the negotiated encoding: insert a second
@@ -282,7 +282,7 @@ for (const [name, offered, negotiated] of [
       20000,
       'the diagnostics of the edited text',
     );
-    await s.conn.sendRequest('archgate/status');
+    await s.conn.sendRequest('layergate/status');
     assert.deepEqual(sortDiags(s.published.get(uri)), want2);
 
     // a replacement spanning the emoji: delete "🎉" itself (2 UTF-16 units, 4 bytes)
@@ -304,7 +304,7 @@ for (const [name, offered, negotiated] of [
     ).catch((e) => {
       throw new Error(`${e.message}\nwant ${JSON.stringify(want3)}\ngot ${JSON.stringify(sortDiags(s.published.get(uri)))}`);
     });
-    await s.conn.sendRequest('archgate/status');
+    await s.conn.sendRequest('layergate/status');
     assert.deepEqual(sortDiags(s.published.get(uri)), want3);
     // the env-access reads moved left by exactly the emoji's width
     assert.equal(want2[1].range.start.character - want3[1].range.start.character, to - from);

@@ -1,9 +1,9 @@
--- Headless Neovim driving the real `archgate lsp` through editors/neovim.
+-- Headless Neovim driving the real `layergate lsp` through editors/neovim.
 --
---   ARCHGATE=/abs/archgate PLUGIN=/abs/editors/neovim WS=/tmp/copy FILE=src/x.ts \
+--   LAYERGATE=/abs/layergate PLUGIN=/abs/editors/neovim WS=/tmp/copy FILE=src/x.ts \
 --   SUPPRESS=layers EXPECT="4:layers" nvim --headless -u NONE -i NONE -n -c "luafile test.lua"
 --
--- 1. The oracle: `archgate check --format json` on the file's contents gives
+-- 1. The oracle: `layergate check --format json` on the file's contents gives
 --    the expected diagnostics (and they must match EXPECT, the fixture's
 --    `//~` markers as "line:rule,...": the oracle cannot be empty by accident).
 -- 2. Opening FILE starts the client through the plugin's FileType autocmd;
@@ -14,12 +14,12 @@
 --    as didChange; the diagnostics must then equal the oracle on the new text,
 --    which is the old set minus that one (no `suppression` warning: the
 --    suppression is used and has a reason placeholder).
--- 4. :ArchgateExplain opens the Markdown of `archgate explain` in a scratch
---    buffer; :ArchgateRestart starts a new client that publishes again.
+-- 4. :LayergateExplain opens the Markdown of `layergate explain` in a scratch
+--    buffer; :LayergateRestart starts a new client that publishes again.
 -- Exits 0 when every check passed, 1 otherwise (with the reasons on stdout).
 
 local env = vim.env
-local bin, plugin, ws, file = env.ARCHGATE, env.PLUGIN, env.WS, env.FILE
+local bin, plugin, ws, file = env.LAYERGATE, env.PLUGIN, env.WS, env.FILE
 local suppress, expect_markers = env.SUPPRESS, env.EXPECT or ""
 local record = env.RECORD -- optional: write the inline view here
 
@@ -67,16 +67,16 @@ local ok_main, err_main = xpcall(function()
     return publish(err, result, ctx, config)
   end
 
-  local archgate = require("archgate")
-  archgate.setup({ cmd = { bin, "lsp" } })
+  local layergate = require("layergate")
+  layergate.setup({ cmd = { bin, "lsp" } })
 
   local severities = { error = 1, warning = 2, info = 3, hint = 4 }
 
-  -- the oracle: `archgate check --format json --stdin-filename FILE` on `text`
+  -- the oracle: `layergate check --format json --stdin-filename FILE` on `text`
   local function oracle(text)
     local json = vim.fn.system({ bin, "check", "--format", "json", "--no-cache", "--stdin-filename", file }, text)
     if vim.v.shell_error > 1 then
-      error("archgate check failed (" .. vim.v.shell_error .. "): " .. json)
+      error("layergate check failed (" .. vim.v.shell_error .. "): " .. json)
     end
     local lines = vim.split(text, "\n", { plain = true })
     local function bytecol(line, col) -- 1-based line, 1-based scalar column -> 0-based byte
@@ -95,7 +95,7 @@ local ok_main, err_main = xpcall(function()
           code = d.rule,
           severity = severities[d.severity],
           message = d.message,
-          source = "archgate",
+          source = "layergate",
         })
       end
     end
@@ -142,7 +142,7 @@ local ok_main, err_main = xpcall(function()
   local expected = oracle(disk)
   check(
     markers(expected) == expect_markers,
-    "oracle (archgate check --format json) matches the fixture markers " .. expect_markers,
+    "oracle (layergate check --format json) matches the fixture markers " .. expect_markers,
     "  got " .. markers(expected)
   )
 
@@ -151,10 +151,10 @@ local ok_main, err_main = xpcall(function()
   local client
   check(
     vim.wait(10000, function()
-      client = archgate.get_client(buf)
+      client = layergate.get_client(buf)
       return client ~= nil and vim.lsp.buf_is_attached(buf, client.id)
     end, 20),
-    "the plugin started `archgate lsp` and attached it (filetype " .. vim.bo[buf].filetype .. ")"
+    "the plugin started `layergate lsp` and attached it (filetype " .. vim.bo[buf].filetype .. ")"
   )
   if not client then
     return die("no client")
@@ -163,9 +163,9 @@ local ok_main, err_main = xpcall(function()
   local function status()
     local r
     if vim.fn.has("nvim-0.11") == 1 then
-      r = client:request_sync("archgate/status", nil, 60000, buf)
+      r = client:request_sync("layergate/status", nil, 60000, buf)
     else
-      r = client.request_sync("archgate/status", nil, 60000, buf)
+      r = client.request_sync("layergate/status", nil, 60000, buf)
     end
     vim.wait(100) -- let queued publishDiagnostics notifications be handled
     return r and r.result
@@ -183,7 +183,7 @@ local ok_main, err_main = xpcall(function()
   local got = settle_to(expected, 30000)
   check(
     got == norm(expected),
-    ("diagnostics of %s equal archgate check's (%d)"):format(file, #expected),
+    ("diagnostics of %s equal layergate check's (%d)"):format(file, #expected),
     "  want:\n" .. norm(expected) .. "\n  got:\n" .. got
   )
 
@@ -248,9 +248,9 @@ local ok_main, err_main = xpcall(function()
     local now = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
     local indent = line_before:match("^%s*")
     check(
-      now[target.range.start.line + 1] == indent .. "// archgate-ignore " .. suppress .. ": <reason>"
+      now[target.range.start.line + 1] == indent .. "// layergate-ignore " .. suppress .. ": <reason>"
         and now[target.range.start.line + 2] == line_before,
-      "the edit inserted `// archgate-ignore " .. suppress .. ": <reason>` above the line",
+      "the edit inserted `// layergate-ignore " .. suppress .. ": <reason>` above the line",
       "  line: " .. tostring(now[target.range.start.line + 1])
     )
 
@@ -274,15 +274,15 @@ local ok_main, err_main = xpcall(function()
     got = settle_to(after, 20000)
     check(
       got == norm(after),
-      ("after didChange the diagnostics equal archgate check's on the new text (%d)"):format(#after),
+      ("after didChange the diagnostics equal layergate check's on the new text (%d)"):format(#after),
       "  want:\n" .. norm(after) .. "\n  got:\n" .. got
     )
     expected = after
   end
 
-  -- :ArchgateExplain opens `archgate explain`'s Markdown in a scratch buffer
+  -- :LayergateExplain opens `layergate explain`'s Markdown in a scratch buffer
   local cli = vim.fn.system({ bin, "explain" })
-  vim.cmd("ArchgateExplain")
+  vim.cmd("LayergateExplain")
   local scratch
   vim.wait(10000, function()
     scratch = vim.api.nvim_get_current_buf()
@@ -291,25 +291,25 @@ local ok_main, err_main = xpcall(function()
   local md = table.concat(vim.api.nvim_buf_get_lines(scratch, 0, -1, false), "\n")
   check(
     scratch ~= buf and vim.bo[scratch].filetype == "markdown" and vim.bo[scratch].buftype == "nofile",
-    ":ArchgateExplain opened a scratch markdown buffer"
+    ":LayergateExplain opened a scratch markdown buffer"
   )
   check(
     vim.trim(md) == vim.trim(cli) and #md > 0,
-    ":ArchgateExplain shows the Markdown of `archgate explain` (" .. #md .. " bytes)",
+    ":LayergateExplain shows the Markdown of `layergate explain` (" .. #md .. " bytes)",
     "  explain:\n" .. md:sub(1, 400) .. "\n  cli:\n" .. cli:sub(1, 400)
   )
   vim.cmd("close")
   vim.cmd("buffer " .. buf)
 
-  -- :ArchgateRestart: a new client attaches and publishes the same set again
+  -- :LayergateRestart: a new client attaches and publishes the same set again
   local old_id = client.id
-  vim.cmd("ArchgateRestart")
+  vim.cmd("LayergateRestart")
   local new
   vim.wait(15000, function()
-    new = archgate.get_client(buf)
+    new = layergate.get_client(buf)
     return new ~= nil and new.id ~= old_id and vim.lsp.buf_is_attached(buf, new.id)
   end, 20)
-  check(new ~= nil and new.id ~= old_id, ":ArchgateRestart started a new client for the buffer")
+  check(new ~= nil and new.id ~= old_id, ":LayergateRestart started a new client for the buffer")
   if new then
     client = new
     -- the new client's diagnostics: pushed, or pulled (0.10+: own namespace)

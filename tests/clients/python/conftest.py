@@ -1,4 +1,4 @@
-"""pytest-lsp driving the real `archgate lsp` with recorded client capabilities.
+"""pytest-lsp driving the real `layergate lsp` with recorded client capabilities.
 
 Fixtures:
 - ``ws``: a copy of a fixture workspace under ``tests/fixtures`` (default
@@ -10,7 +10,7 @@ Fixtures:
   1.70 sends) -> the server answers ``textDocument/diagnostic`` and
   ``workspace/diagnostic`` and does not push.
 
-The oracle everywhere is ``archgate check --format json`` run in the same
+The oracle everywhere is ``layergate check --format json`` run in the same
 workspace (``--stdin-filename`` for proposed contents).
 """
 
@@ -29,11 +29,11 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 REPO = Path(__file__).resolve().parents[3]
-ARCHGATE = os.path.abspath(os.environ.get("ARCHGATE", str(REPO / "target/debug/archgate")))
-ENV = {**os.environ, "ARCHGATE_NOW": os.environ.get("ARCHGATE_NOW", "2026-06-01")}
+LAYERGATE = os.path.abspath(os.environ.get("LAYERGATE", str(REPO / "target/debug/layergate")))
+ENV = {**os.environ, "LAYERGATE_NOW": os.environ.get("LAYERGATE_NOW", "2026-06-01")}
 SEVERITY = {"error": 1, "warning": 2, "info": 3, "hint": 4}
 
-CONFIG = ClientServerConfig(server_command=[ARCHGATE, "lsp"], server_env=ENV)
+CONFIG = ClientServerConfig(server_command=[LAYERGATE, "lsp"], server_env=ENV)
 
 
 @pytest.fixture
@@ -55,9 +55,9 @@ def rel_of(ws: Path, uri: str) -> str:
 
 
 def run_check(ws: Path, rel: str | None = None, content: str | None = None) -> list[dict]:
-    """`archgate check --format json` in ``ws``; with ``content``, on that
+    """`layergate check --format json` in ``ws``; with ``content``, on that
     proposed content of ``rel``."""
-    args = [ARCHGATE, "check", "--format", "json", "--no-cache"]
+    args = [LAYERGATE, "check", "--format", "json", "--no-cache"]
     if content is not None:
         args += ["--stdin-filename", rel]
     p = subprocess.run(
@@ -128,15 +128,15 @@ def encoding_of(result: types.InitializeResult) -> str:
 
 
 async def status(client: LanguageClient) -> dict:
-    """`archgate/status`: waits until every queued change is analysed."""
-    r = await client.protocol.send_request_async("archgate/status", None)
+    """`layergate/status`: waits until every queued change is analysed."""
+    r = await client.protocol.send_request_async("layergate/status", None)
     return _plain(r)
 
 
 async def eventually(client: LanguageClient, get, want, timeout: float = 15.0):
     """``get()`` once it equals ``want`` (or when ``timeout`` runs out).
 
-    `archgate/status` answers once the server has analysed every queued change
+    `layergate/status` answers once the server has analysed every queued change
     and handed its publishes to the transport, but the response can overtake
     those `publishDiagnostics` notifications on the wire (see the README), so
     a test waits for the expected state and then asserts it exactly."""

@@ -1,6 +1,6 @@
-"""`archgate lsp` under pytest-lsp's recorded VS Code and Neovim capabilities.
+"""`layergate lsp` under pytest-lsp's recorded VS Code and Neovim capabilities.
 
-Every expectation comes from `archgate check --format json` on the same
+Every expectation comes from `layergate check --format json` on the same
 contents (the oracle), and is pinned to the fixture markers (file, line, rule)
 so that an empty oracle cannot pass.
 """
@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 from conftest import (
-    ARCHGATE,
+    LAYERGATE,
     ENV,
     custom,
     eventually,
@@ -105,12 +105,12 @@ async def test_push_diagnostic_fields(push_client: LanguageClient, ws):
     uri = uri_of(ws / "src/app/placeOrder.ts")
     await eventually(client, lambda: len(client.diagnostics.get(uri, [])), 1)
     (d,) = client.diagnostics[uri]
-    assert d.source == "archgate"
+    assert d.source == "layergate"
     assert d.code == "layers"
     assert d.code_description is not None and "layers" in d.code_description.href
     rel = d.related_information or []
-    assert [r.location.uri for r in rel] == [uri_of(ws / "archgate.toml")]
-    toml_lines = (ws / "archgate.toml").read_text().split("\n")
+    assert [r.location.uri for r in rel] == [uri_of(ws / "layergate.toml")]
+    toml_lines = (ws / "layergate.toml").read_text().split("\n")
     assert toml_lines[rel[0].location.range.start.line].startswith("[layers]")
     data = d.data
     assert data["rule"] == "layers"
@@ -198,17 +198,17 @@ async def test_code_action_suppress_then_the_diagnostic_is_gone(push_client: Lan
         )
     )
     titles = [a.title for a in actions]
-    assert titles == ["Suppress `layers` on this line", "Show rule `layers` in archgate.toml"]
+    assert titles == ["Suppress `layers` on this line", "Show rule `layers` in layergate.toml"]
     suppress = actions[0]
     assert suppress.kind == types.CodeActionKind.QuickFix
     (edit,) = suppress.edit.changes[uri]
     assert edit.range == types.Range(start=types.Position(3, 0), end=types.Position(3, 0))
-    assert edit.new_text == "// archgate-ignore layers: <reason>\n"
+    assert edit.new_text == "// layergate-ignore layers: <reason>\n"
     # "Show rule" is a CodeAction carrying a `command`; lsprotocol's union
     # structuring turns any object with a `command` key into a Command, so
     # only its wire content is checked here
     show = actions[1]
-    assert "archgate.showRule" in repr(show) and uri_of(ws / "archgate.toml") in repr(show)
+    assert "layergate.showRule" in repr(show) and uri_of(ws / "layergate.toml") in repr(show)
 
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -255,10 +255,10 @@ async def test_watched_files_registered_and_disk_changes_picked_up(push_client: 
     if dynamic is not None and dynamic.dynamic_registration:
         assert [r.method for r in client.registrations] == ["workspace/didChangeWatchedFiles"]
         globs = sorted(w["globPattern"] for w in client.registrations[0].register_options["watchers"])
-        # at least the sources, archgate.toml, tsconfig*.json, package.json, Cargo.toml
+        # at least the sources, layergate.toml, tsconfig*.json, package.json, Cargo.toml
         assert set(globs) >= {
             "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs}",
-            "**/archgate.toml",
+            "**/layergate.toml",
             "**/tsconfig*.json",
             "**/package.json",
             "**/Cargo.toml",
@@ -293,10 +293,10 @@ def oracle_with(client: LanguageClient, extra_markers: list[str]):
 # ------------------------------------------------------------------ custom requests
 
 
-async def test_explain_is_the_markdown_of_archgate_explain(push_client: LanguageClient, ws):
+async def test_explain_is_the_markdown_of_layergate_explain(push_client: LanguageClient, ws):
     client = push_client
-    r = await custom(client, "archgate/explain", None)
-    cli = subprocess.run([ARCHGATE, "explain"], cwd=ws, env=ENV, capture_output=True, text=True, check=True)
+    r = await custom(client, "layergate/explain", None)
+    cli = subprocess.run([LAYERGATE, "explain"], cwd=ws, env=ENV, capture_output=True, text=True, check=True)
     assert r["markdown"].strip() == cli.stdout.strip()
     assert "`ui`" in r["markdown"] and "`orders`" in r["markdown"]
 
@@ -324,7 +324,7 @@ async def test_check_content(push_client: LanguageClient, ws, rel, content, want
     client = push_client
     path = ws / rel
     existed = path.exists()
-    r = await custom(client, "archgate/checkContent", {"uri": uri_of(path), "content": content})
+    r = await custom(client, "layergate/checkContent", {"uri": uri_of(path), "content": content})
     got = [
         types.Diagnostic(
             range=types.Range(

@@ -1,4 +1,4 @@
-//! `archgate.toml` loader: arbitrary UTF-8 through `Config::parse`; when it
+//! `layergate.toml` loader: arbitrary UTF-8 through `Config::parse`; when it
 //! loads, its `[[pattern]]` queries and globs are exercised on a small file.
 #![no_main]
 
@@ -13,7 +13,7 @@ const SAMPLE_TS: &str = "import { a } from './a';\nexport const x = eval(process
 const SAMPLE_RS: &str = "use std::env;\nfn main() { let _ = env::var(\"X\"); unsafe {} }\n";
 
 fuzz_target!(|text: &str| {
-    let config = match Config::parse(Path::new("/w/archgate.toml"), text) {
+    let config = match Config::parse(Path::new("/w/layergate.toml"), text) {
         Ok(c) => c,
         Err(problems) => {
             assert!(!problems.is_empty(), "Err without a problem");

@@ -1,12 +1,12 @@
-//! The language server in-process: `archgate::lsp::serve` on a
+//! The language server in-process: `layergate::lsp::serve` on a
 //! `tokio::io::duplex` pipe, driven by a fuzzer-chosen session over a small
 //! workspace written to a temporary directory once per process.
 //!
 //! Input: a sequence of operations, each one byte (`I` initialize, `i`
 //! initialized, `o` didOpen, `c` didChange, `x` didClose, `w`
 //! didChangeWatchedFiles, `h` hover, `a` codeAction, `d` pull diagnostic,
-//! `s` archgate/status, `e` archgate/explain, `l` archgate/allowed, `k`
-//! archgate/checkContent, `C` $/cancelRequest, `S` shutdown, `E` exit, `j` a
+//! `s` layergate/status, `e` layergate/explain, `l` layergate/allowed, `k`
+//! layergate/checkContent, `C` $/cancelRequest, `S` shutdown, `E` exit, `j` a
 //! JSON body (text up to NUL) in a valid frame, `R` the rest of the input as
 //! raw bytes; any other byte picks one of these by its value) followed by
 //! its arguments: small numbers are single bytes (`'0'..='9'` mean 0..9),
@@ -16,7 +16,7 @@
 //! server catches), no response is an internal error (-32603) and no
 //! `window/logMessage` has type Error; every session ends within a bounded
 //! time; a session that only sent well-formed messages still answers a last
-//! `archgate/status` (unless it sent `exit`), then ends on EOF with the exit
+//! `layergate/status` (unless it sent `exit`), then ends on EOF with the exit
 //! status the LSP specification asks for.
 #![no_main]
 
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use archgate::lsp::{serve, Outcome};
+use layergate::lsp::{serve, Outcome};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -69,7 +69,7 @@ file_cycles = "warning"
 "#;
 
 const FILES: &[(&str, &str)] = &[
-    ("archgate.toml", CONFIG),
+    ("layergate.toml", CONFIG),
     (
         "src/ui/view.ts",
         "import { order } from '../domain/index';\nexport const v = order;\n",
@@ -96,7 +96,7 @@ const DOCS: &[&str] = &[
     "src/infra/db.ts",
     "src/lib.rs",
     "src/core.rs",
-    "archgate.toml",
+    "layergate.toml",
     "src/domain/new.ts",
     "src/ui/new.tsx",
     "outside.ts",
@@ -105,7 +105,7 @@ const DOCS: &[&str] = &[
 fn root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("archgate-fuzz-lsp-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("layergate-fuzz-lsp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for (rel, text) in FILES {
             let p = dir.join(rel);
@@ -398,14 +398,14 @@ async fn session(data: &[u8]) {
                     json!({ "textDocument": { "uri": uri(input.doc()) } }),
                     &mut id,
                 ),
-                b's' => request("archgate/status", Value::Null, &mut id),
+                b's' => request("layergate/status", Value::Null, &mut id),
                 b'e' => {
                     let params = match input.num() % 3 {
                         0 => Value::Null,
                         1 => json!({}),
                         _ => json!([]),
                     };
-                    request("archgate/explain", params, &mut id)
+                    request("layergate/explain", params, &mut id)
                 }
                 b'l' => {
                     let params = match input.num() % 3 {
@@ -413,13 +413,13 @@ async fn session(data: &[u8]) {
                         1 => json!({ "path": input.text() }),
                         _ => json!({}),
                     };
-                    request("archgate/allowed", params, &mut id)
+                    request("layergate/allowed", params, &mut id)
                 }
                 b'k' => {
                     let doc = input.doc();
                     let text = input.text();
                     request(
-                        "archgate/checkContent",
+                        "layergate/checkContent",
                         json!({ "uri": uri(doc), "content": text }),
                         &mut id,
                     )
@@ -456,13 +456,13 @@ async fn session(data: &[u8]) {
         let last = id + 1;
         if !sent.raw && !sent.exit {
             let _ = tx.send(frame(
-                &json!({ "jsonrpc": "2.0", "id": last, "method": "archgate/status" }).to_string(),
+                &json!({ "jsonrpc": "2.0", "id": last, "method": "layergate/status" }).to_string(),
             ));
             loop {
                 let m = seen
                     .recv()
                     .await
-                    .expect("the server answers a last archgate/status");
+                    .expect("the server answers a last layergate/status");
                 if m.get("method").is_none() && m["id"] == last {
                     break;
                 }

@@ -1,30 +1,30 @@
--- archgate for Neovim: starts `archgate lsp` for Rust/TypeScript/JavaScript
--- (and TOML) buffers under a directory holding `archgate.toml`.
+-- layergate for Neovim: starts `layergate lsp` for Rust/TypeScript/JavaScript
+-- (and TOML) buffers under a directory holding `layergate.toml`.
 --
---   require("archgate").setup({})                       -- `archgate lsp` from PATH
---   require("archgate").setup({ cmd = { "/path/to/archgate", "lsp" } })
+--   require("layergate").setup({})                       -- `layergate lsp` from PATH
+--   require("layergate").setup({ cmd = { "/path/to/layergate", "lsp" } })
 --
 -- Works on Neovim 0.7 (`vim.lsp.start_client` + `vim.lsp.buf_attach_client`)
--- and on 0.8+ (`vim.lsp.start`). Commands: :ArchgateExplain, :ArchgateRestart.
+-- and on 0.8+ (`vim.lsp.start`). Commands: :LayergateExplain, :LayergateRestart.
 
 local M = {}
 
 local defaults = {
   -- the server command; the first word is looked up on PATH
-  cmd = { "archgate", "lsp" },
+  cmd = { "layergate", "lsp" },
   -- buffers of these filetypes get the client
   filetypes = { "rust", "typescript", "typescriptreact", "javascript", "javascriptreact", "toml" },
   -- the workspace root is the nearest directory holding one of these
-  root_markers = { "archgate.toml" },
+  root_markers = { "layergate.toml" },
   -- client name (also the name used by :LspInfo)
-  name = "archgate",
+  name = "layergate",
   -- passed through to the client as is
   on_attach = nil,
   capabilities = nil,
   handlers = nil,
   init_options = nil,
   cmd_env = nil,
-  -- false: no autocommand; call require("archgate").attach(bufnr) yourself
+  -- false: no autocommand; call require("layergate").attach(bufnr) yourself
   autostart = true,
 }
 
@@ -49,7 +49,7 @@ local function call(client, name, ...)
 end
 
 local function notify(msg, level)
-  vim.notify("archgate: " .. msg, level or vim.log.levels.INFO)
+  vim.notify("layergate: " .. msg, level or vim.log.levels.INFO)
 end
 
 local function dirname(path)
@@ -102,8 +102,8 @@ local function live_client(id)
   return c
 end
 
---- The client serving `path`: a running archgate client whose root contains
---- it (the server of an outer root also covers nested `archgate.toml` files).
+--- The client serving `path`: a running layergate client whose root contains
+--- it (the server of an outer root also covers nested `layergate.toml` files).
 local function client_for_path(path)
   local best, best_len = nil, -1
   for root, id in pairs(clients) do
@@ -142,7 +142,7 @@ local function client_config(root)
 end
 
 --- Starts (or reuses) the client for `bufnr` and attaches it. Returns the
---- client id, or nil when the buffer is not under an `archgate.toml`.
+--- client id, or nil when the buffer is not under an `layergate.toml`.
 function M.attach(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
@@ -166,7 +166,7 @@ function M.attach(bufnr)
   end
   if vim.fn.executable(M.config.cmd[1]) ~= 1 then
     notify(
-      ("`%s` not found: install it (cargo install --path server) or pass cmd = { '/path/to/archgate', 'lsp' } to setup()"):format(
+      ("`%s` not found: install it (cargo install --locked layergate) or pass cmd = { '/path/to/layergate', 'lsp' } to setup()"):format(
         M.config.cmd[1]
       ),
       vim.log.levels.ERROR
@@ -196,7 +196,7 @@ function M.attach(bufnr)
   return id
 end
 
---- The archgate client attached to `bufnr`, else the one serving its path,
+--- The layergate client attached to `bufnr`, else the one serving its path,
 --- else any running one.
 function M.get_client(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
@@ -242,7 +242,7 @@ function M.open_scratch(text, title)
   return buf
 end
 
---- :ArchgateExplain — the architecture as Markdown (`archgate/explain`).
+--- :LayergateExplain — the architecture as Markdown (`layergate/explain`).
 --- `on_result(markdown)` replaces opening the scratch buffer (for tests).
 function M.explain(on_result)
   local bufnr = vim.api.nvim_get_current_buf()
@@ -252,24 +252,24 @@ function M.explain(on_result)
     client = M.get_client(bufnr)
   end
   if client == nil then
-    notify("no archgate server for this buffer (no archgate.toml above it?)", vim.log.levels.WARN)
+    notify("no layergate server for this buffer (no layergate.toml above it?)", vim.log.levels.WARN)
     return
   end
-  request(client, "archgate/explain", nil, function(err, result)
+  request(client, "layergate/explain", nil, function(err, result)
     if err then
-      notify("archgate/explain failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      notify("layergate/explain failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
       return
     end
     local md = result and result.markdown or ""
     if on_result then
       on_result(md)
     else
-      M.open_scratch(md, "archgate://explain")
+      M.open_scratch(md, "layergate://explain")
     end
   end, bufnr)
 end
 
---- :ArchgateRestart — stops every archgate client and starts them again for
+--- :LayergateRestart — stops every layergate client and starts them again for
 --- the loaded buffers.
 function M.restart()
   local ids = {}
@@ -321,12 +321,12 @@ local function define_commands()
     return
   end
   commands_defined = true
-  vim.api.nvim_create_user_command("ArchgateExplain", function()
+  vim.api.nvim_create_user_command("LayergateExplain", function()
     M.explain()
-  end, { desc = "archgate: show the architecture (archgate/explain) as Markdown" })
-  vim.api.nvim_create_user_command("ArchgateRestart", function()
+  end, { desc = "layergate: show the architecture (layergate/explain) as Markdown" })
+  vim.api.nvim_create_user_command("LayergateRestart", function()
     M.restart()
-  end, { desc = "archgate: restart the language server" })
+  end, { desc = "layergate: restart the language server" })
 end
 
 --- setup({ cmd = {...}, filetypes = {...}, root_markers = {...}, on_attach = fn,
@@ -342,7 +342,7 @@ function M.setup(opts)
   })
   M.config = vim.tbl_extend("force", vim.deepcopy(defaults), opts)
   define_commands()
-  local group = vim.api.nvim_create_augroup("archgate", { clear = true })
+  local group = vim.api.nvim_create_augroup("layergate", { clear = true })
   if M.config.autostart then
     vim.api.nvim_create_autocmd("FileType", {
       group = group,
@@ -350,7 +350,7 @@ function M.setup(opts)
       callback = function(args)
         M.attach(args.buf)
       end,
-      desc = "archgate: start or attach the language server",
+      desc = "layergate: start or attach the language server",
     })
     -- buffers already open when setup() runs (e.g. setup in a lazy loader)
     for _, b in ipairs(vim.api.nvim_list_bufs()) do
