@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.mjs"] },
+        projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -54,6 +54,10 @@ pub struct CheckArgs {
     /// policy (rule `policy`). Needs git.
     #[arg(long, value_name = "REF", num_args = 0..=1, default_missing_value = "")]
     pub diff: Option<String>,
+    /// Report only these rules (comma-separated ids: `policy`, `layers`, a
+    /// `[[deny]]` rule's id ...); the exit status counts only them.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
 }
 
 /// Runs `check`; returns the exit status.
@@ -88,6 +92,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     } else {
         project::find_configs(&paths, args.config.as_deref())?
     };
+
+    check_selection(&args.select, &configs)?;
 
     let mut stdin_text = None;
     if stdin_path.is_some() {
@@ -203,6 +209,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     if args.write_baseline {
         return Ok(0);
     }
+    if !args.select.is_empty() {
+        all.retain(|d| args.select.contains(&d.rule));
+    }
     all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let report = Report {
         diagnostics: &all,
@@ -238,6 +247,40 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         .iter()
         .any(|d| d.severity == rules::config::Severity::Error && !d.baselined);
     Ok(i32::from(failed))
+}
+
+/// `--select`: every id must name a built-in rule or a rule of one of the
+/// configs, so that a typo cannot select nothing and pass. A config that does
+/// not load is left to the check, which reports it.
+fn check_selection(select: &[String], configs: &[PathBuf]) -> Result<(), UsageError> {
+    if select.is_empty() {
+        return Ok(());
+    }
+    let loaded: Vec<rules::config::Config> = configs
+        .iter()
+        .filter_map(|c| rules::config::Config::load(c).ok())
+        .collect();
+    if loaded.len() < configs.len() {
+        return Ok(());
+    }
+    let known: Vec<&str> = rules::config::BUILTIN_RULES
+        .iter()
+        .copied()
+        .chain(loaded.iter().flat_map(|c| c.user_rule_ids()))
+        .collect();
+    for id in select {
+        if id.is_empty() || known.contains(&id.as_str()) {
+            continue;
+        }
+        let hint = rules::config::did_you_mean(id, known.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err(UsageError(format!(
+            "--select: no rule `{id}`{hint} (rules: {})",
+            known.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 /// A diagnostic of the workspace at `root` as reported: `None` when its file

@@ -576,3 +576,83 @@ fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
     assert!(std::fs::read(&cache).unwrap().len() > 100);
     assert!(std::fs::read(&memo).unwrap().len() > 100);
 }
+
+#[test]
+fn select_reports_only_the_named_rules_and_refuses_unknown_ones() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &[
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"app\"\npaths = [\"src/app/**\"]\n\n[[modules]]\nname = \"domain\"\npaths = [\"src/domain/**\"]\ndepends_on = []\n\n[layers]\norder = [\"app\", \"domain\"]\n\n[[boundary]]\nid = \"no-env\"\napis = [\"global:process.env\"]\nallow_in = []\n",
+            ),
+            ("src/app/a.ts", "export const a = 1;\n"),
+            (
+                "src/domain/d.ts",
+                "import { a } from '../app/a';\nexport const d = a + Number(process.env.X);\n",
+            ),
+        ],
+    );
+    let rules_of = |o: &Output| -> Vec<String> {
+        json(o)["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let all = layergate(t.path(), &["check", "--no-cache", "--format", "json"]);
+    let mut every = rules_of(&all);
+    every.sort();
+    every.dedup();
+    assert!(
+        every.len() >= 2 && every.contains(&"no-env".to_string()),
+        "{every:?}"
+    );
+
+    let only = layergate(
+        t.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            "--select",
+            "no-env",
+        ],
+    );
+    assert_eq!(only.status.code(), Some(1), "{}", stderr(&only));
+    assert_eq!(rules_of(&only), ["no-env"]);
+
+    let two = layergate(
+        t.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            "--select=layers,no-env",
+        ],
+    );
+    assert_eq!(
+        rules_of(&two).len(),
+        rules_of(&all).len()
+            - rules_of(&all)
+                .iter()
+                .filter(|r| *r != "layers" && *r != "no-env")
+                .count()
+    );
+
+    // a rule that exists but does not fire: nothing reported, exit 0
+    let none = layergate(t.path(), &["check", "--no-cache", "--select", "policy"]);
+    assert_eq!(none.status.code(), Some(0), "{}", stderr(&none));
+
+    let typo = layergate(t.path(), &["check", "--select", "layrs"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("--select: no rule `layrs`; did you mean `layers`?"),
+        "{}",
+        stderr(&typo)
+    );
+}

@@ -1,5 +1,6 @@
-// Finding the `layergate` binary: the `layergate.path` setting, then PATH.
-// Pure functions of their inputs (environment, platform, a file probe), so
+// Finding the `layergate` binary: the `layergate.path` setting, then the
+// binary inside the extension (platform .vsix), then PATH and the places the
+// installers put it. Pure functions of their inputs (environment, platform, a file probe), so
 // they are tested without VS Code.
 
 import * as fs from "node:fs";
@@ -26,7 +27,7 @@ export function isExecutableFile(file: string): boolean {
 }
 
 /** Where the binary was found. */
-export type BinarySource = "setting" | "PATH";
+export type BinarySource = "setting" | "bundled" | "PATH" | "install dir";
 
 export type FoundBinary =
   | { ok: true; path: string; source: BinarySource }
@@ -157,13 +158,51 @@ export function expandSettingPath(raw: string, ctx: ExpandContext): string | und
 export interface FindOptions extends ExpandContext {
   /** The `layergate.path` setting, already trimmed; undefined when unset. */
   settingPath: string | undefined;
+  /** The binary shipped inside the extension (it may not exist: a .vsix without one). */
+  bundledPath?: string;
+  /** `layergate.useBundledServer`: false looks on PATH before the bundled binary. */
+  useBundled?: boolean;
   isExecutable: ExecutableProbe;
+}
+
+/** The bundled binary's place inside the extension's directory. */
+export function bundledBinaryPath(extensionPath: string, platform: Platform): string {
+  return pathModule(platform).join(extensionPath, "server", platform === "win32" ? "layergate.exe" : "layergate");
+}
+
+/**
+ * Where `cargo install`, `npm install -g` and the usual package managers put
+ * the binary: searched after PATH, because the extension host of a remote
+ * window (code-server, SSH, containers) gets a login shell's PATH, which often
+ * lacks what an interactive shell adds (~/.cargo/bin, an npm prefix).
+ */
+export function installDirs(env: NodeJS.ProcessEnv, platform: Platform): string[] {
+  const p = pathModule(platform);
+  const home = envVar(env, platform === "win32" ? "USERPROFILE" : "HOME", platform);
+  const dirs: string[] = [];
+  const cargoHome = envVar(env, "CARGO_HOME", platform);
+  if (cargoHome !== undefined && p.isAbsolute(cargoHome)) {dirs.push(p.join(cargoHome, "bin"));}
+  const npmPrefix = envVar(env, "npm_config_prefix", platform) ?? envVar(env, "NPM_CONFIG_PREFIX", platform);
+  if (npmPrefix !== undefined && p.isAbsolute(npmPrefix)) {dirs.push(platform === "win32" ? npmPrefix : p.join(npmPrefix, "bin"));}
+  if (home !== undefined && p.isAbsolute(home)) {
+    dirs.push(p.join(home, ".cargo", "bin"));
+    if (platform === "win32") {
+      const appData = envVar(env, "APPDATA", platform);
+      if (appData !== undefined && p.isAbsolute(appData)) {dirs.push(p.join(appData, "npm"));}
+    } else {
+      dirs.push(p.join(home, ".local", "bin"), p.join(home, ".npm-global", "bin"));
+    }
+  }
+  if (platform !== "win32") {dirs.push("/usr/local/bin", "/opt/homebrew/bin");}
+  return [...new Set(dirs)];
 }
 
 /**
  * The binary to run: the `layergate.path` setting when set (and then only
- * it: a wrong setting is an error, not a silent fallback), else the first
- * `layergate` on PATH.
+ * it: a wrong setting is an error, not a silent fallback); else the binary
+ * inside the extension; else the first `layergate` on PATH, then in the
+ * install directories. With `useBundled` false, PATH and the install
+ * directories come before the bundled binary.
  */
 export function findServerBinary(opts: FindOptions): FoundBinary {
   if (opts.settingPath !== undefined && opts.settingPath.length > 0) {
@@ -186,13 +225,28 @@ export function findServerBinary(opts: FindOptions): FoundBinary {
     }
     return { ok: true, path: full, source: "setting" };
   }
+  const bundled =
+    opts.bundledPath !== undefined && opts.isExecutable(opts.bundledPath)
+      ? ({ ok: true, path: opts.bundledPath, source: "bundled" } as const)
+      : undefined;
+  if (bundled !== undefined && opts.useBundled !== false) {
+    return bundled;
+  }
   const found = searchPath(BINARY_NAME, opts.env, opts.platform, opts.isExecutable);
   if (found !== undefined) {
     return { ok: true, path: found, source: "PATH" };
   }
+  const dirs = installDirs(opts.env, opts.platform).join(opts.platform === "win32" ? ";" : ":");
+  const installed = searchPath(BINARY_NAME, { ...opts.env, PATH: dirs, Path: dirs }, opts.platform, opts.isExecutable);
+  if (installed !== undefined) {
+    return { ok: true, path: installed, source: "install dir" };
+  }
+  if (bundled !== undefined) {
+    return bundled;
+  }
   return {
     ok: false,
-    message: "layergate: the `layergate` binary was not found on PATH and the `layergate.path` setting is empty.",
+    message: "layergate: no `layergate` binary: this extension has none inside (install the one for your platform), none is on PATH, and the `layergate.path` setting is empty.",
     hint: INSTALL_HINT,
     detail: installInstructions(),
   };

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions } from "vscode-languageclient/node";
-import { findServerBinary, isExecutableFile, type FoundBinary } from "./binary";
+import { bundledBinaryPath, findServerBinary, isExecutableFile, type FoundBinary } from "./binary";
 import { interpretRun, reportLines, runCheck, summaryLine, type CheckOutcome } from "./check";
 import {
   CLIENT_ID,
@@ -33,6 +33,32 @@ function isRegularFile(p: string): boolean {
   }
 }
 
+/** The read-only document `layergate: Explain Architecture` shows. */
+export const EXPLAIN_URI = "layergate:/Architecture.md";
+
+/**
+ * Serves the Explain text as a read-only virtual document, so that closing it
+ * never asks to save an untitled buffer.
+ */
+class ExplainDocuments implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private text = "";
+
+  set(uri: vscode.Uri, text: string): void {
+    this.text = text;
+    this.changed.fire(uri);
+  }
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
 class Controller implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private state: ServerState = { kind: "starting" };
@@ -45,13 +71,17 @@ class Controller implements vscode.Disposable {
   /** Serialises start/stop/restart. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor() {
+  private readonly explainDocs = new ExplainDocuments();
+
+  constructor(private readonly extensionPath: string) {
     this.output = vscode.window.createOutputChannel("layergate");
     this.statusItem = vscode.window.createStatusBarItem("layergate.status", vscode.StatusBarAlignment.Left, 0);
     this.statusItem.name = "layergate";
     this.disposables.push(
       this.output,
       this.statusItem,
+      this.explainDocs,
+      vscode.workspace.registerTextDocumentContentProvider("layergate", this.explainDocs),
       vscode.languages.onDidChangeDiagnostics(() => {
         this.onDiagnostics();
       }),
@@ -108,6 +138,8 @@ class Controller implements vscode.Disposable {
   findBinary(): FoundBinary {
     return findServerBinary({
       settingPath: this.settings().path,
+      bundledPath: bundledBinaryPath(this.extensionPath, process.platform),
+      useBundled: this.settings().useBundled,
       env: process.env,
       platform: process.platform,
       workspaceFolder: this.firstFolder(),
@@ -115,7 +147,7 @@ class Controller implements vscode.Disposable {
     });
   }
 
-  /** An layergate.toml in, below, or above a workspace folder. */
+  /** A layergate.toml in, below, or above a workspace folder. */
   private async hasConfig(): Promise<boolean> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
     if (folders.length === 0) {
@@ -129,7 +161,7 @@ class Controller implements vscode.Disposable {
     return found.length > 0;
   }
 
-  /** Starts the server once an layergate.toml appears in a workspace that had none. */
+  /** Starts the server once a layergate.toml appears in a workspace that had none. */
   private watchForConfig(): void {
     if (this.configWatcher !== undefined) {
       return;
@@ -191,7 +223,8 @@ class Controller implements vscode.Disposable {
       });
       return;
     }
-    this.output.appendLine(`layergate: starting ${binary.path} lsp (found in ${binary.source === "setting" ? "the layergate.path setting" : "PATH"})`);
+    const where = { setting: "the layergate.path setting", bundled: "this extension", PATH: "PATH", "install dir": "an install directory" }[binary.source];
+    this.output.appendLine(`layergate: starting ${binary.path} lsp (found in ${where})`);
     const clientOptions: LanguageClientOptions = {
       documentSelector: documentSelector(),
       outputChannel: this.output,
@@ -294,12 +327,14 @@ class Controller implements vscode.Disposable {
       void vscode.window.showErrorMessage(`layergate: ${EXPLAIN_REQUEST} answered without Markdown.`);
       return;
     }
-    const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
+    const uri = vscode.Uri.parse(EXPLAIN_URI);
+    this.explainDocs.set(uri, markdown);
+    const doc = await vscode.workspace.openTextDocument(uri);
     try {
       await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
     } catch {
       // the built-in Markdown extension is disabled: show the source
-      await vscode.window.showTextDocument(doc);
+      await vscode.window.showTextDocument(doc, { preview: true });
     }
   }
 
@@ -370,7 +405,7 @@ class Controller implements vscode.Disposable {
 let controller: Controller | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const c = new Controller();
+  const c = new Controller(context.extensionPath);
   controller = c;
   context.subscriptions.push(
     c,

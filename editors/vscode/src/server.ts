@@ -45,7 +45,7 @@ export interface ExplainResult {
 export const EXPLAIN_REQUEST = "layergate/explain";
 export const STATUS_REQUEST = "layergate/status";
 
-/** The Markdown of an `layergate/explain` answer, or undefined for a malformed one. */
+/** The Markdown of a `layergate/explain` answer, or undefined for a malformed one. */
 export function explainMarkdown(result: unknown): string | undefined {
   if (typeof result === "object" && result !== null && "markdown" in result) {
     const md = (result as { markdown: unknown }).markdown;
@@ -56,7 +56,7 @@ export function explainMarkdown(result: unknown): string | undefined {
   return undefined;
 }
 
-/** Whether an `layergate/status` answer says the first index is built. */
+/** Whether a `layergate/status` answer says the first index is built. */
 export function isIndexed(result: unknown): boolean {
   return typeof result === "object" && result !== null && (result as { indexed?: unknown }).indexed === true;
 }

@@ -12,6 +12,8 @@ export interface Settings {
   path: string | undefined;
   /** `layergate.trace.server`. */
   trace: Trace;
+  /** `layergate.useBundledServer`: the binary inside the extension before PATH. */
+  useBundled: boolean;
 }
 
 /** Reads one key of the `layergate` section (`"path"`, `"trace.server"`, ...). */
@@ -30,8 +32,9 @@ export function parseSettings(get: SettingGetter): Settings {
     enable: typeof enable === "boolean" ? enable : true,
     path,
     trace: parseTrace(get("trace.server")),
+    useBundled: typeof get("useBundledServer") === "boolean" ? (get("useBundledServer") as boolean) : true,
   };
 }
 
 /** The settings whose change needs a restart of the server (trace does not: the client follows it). */
-export const RESTART_SETTINGS: readonly string[] = ["layergate.enable", "layergate.path"];
+export const RESTART_SETTINGS: readonly string[] = ["layergate.enable", "layergate.path", "layergate.useBundledServer"];

@@ -24,6 +24,7 @@ const seen = {
   errors: [] as string[],
   output: [] as string[],
   watchers: [] as string[],
+  schemes: [] as string[],
   status: { text: "", tooltip: "", command: "", visible: false, background: undefined as unknown },
 };
 let config: Record<string, unknown> = {};
@@ -79,6 +80,15 @@ const api: Record<string, unknown> = {
     onDidChangeConfiguration: () => disposable,
     onDidChangeWorkspaceFolders: () => disposable,
     onDidGrantWorkspaceTrust: () => disposable,
+    registerTextDocumentContentProvider: (scheme: string) => {
+      seen.schemes.push(scheme);
+      return disposable;
+    },
+  },
+  EventEmitter: class {
+    event = () => disposable;
+    fire(): void {}
+    dispose(): void {}
   },
   languages: { onDidChangeDiagnostics: () => disposable, getDiagnostics: () => [] },
   commands: {
@@ -107,13 +117,14 @@ const mod = Module as unknown as { _load: Load };
 const realLoad = mod._load;
 mod._load = (request, parent, isMain) => (request === "vscode" ? vscodeStandIn : realLoad(request, parent, isMain));
 
-const context = { subscriptions: [] as Disposable[] };
+const context = { subscriptions: [] as Disposable[], extensionPath: "/nonexistent/extension" };
 
 async function activateFresh(): Promise<void> {
   seen.commands.clear();
   seen.errors.length = 0;
   seen.output.length = 0;
   seen.watchers.length = 0;
+  seen.schemes.length = 0;
   const ext = await import("../src/extension.js");
   await ext.activate(context as never);
 }
@@ -169,4 +180,6 @@ test("Explain Architecture without a running server warns instead of failing", a
   assert.ok(explain !== undefined);
   await explain();
   assert.deepEqual(seen.errors, []);
+  // Explain's text is served read-only under the layergate: scheme, not as an untitled buffer
+  assert.deepEqual(seen.schemes, ["layergate"]);
 });

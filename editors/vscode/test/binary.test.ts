@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   INSTALL_HINT,
+  bundledBinaryPath,
   candidateNames,
   expandSettingPath,
   findServerBinary,
@@ -106,10 +107,54 @@ test("findServerBinary: a wrong setting is an error, not a fallback to PATH", ()
 test("findServerBinary: nothing anywhere says how to install it", () => {
   const found = findServerBinary({ settingPath: undefined, env: { PATH: "/usr/bin" }, platform: "linux", isExecutable: probe() });
   assert.ok(!found.ok);
-  assert.equal(found.message, "layergate: the `layergate` binary was not found on PATH and the `layergate.path` setting is empty.");
+  assert.match(found.message, /this extension has none inside .*none is on PATH, and the `layergate.path` setting is empty/);
   assert.match(found.hint, /cargo install --locked layergate/);
   assert.match(found.detail, /cargo install --locked layergate/);
   assert.match(found.detail, /release binary/);
+});
+
+test("findServerBinary: the bundled binary before PATH, the setting before both", () => {
+  const bundled = bundledBinaryPath("/ext/layergate-0.1.0", "linux");
+  assert.equal(bundled, "/ext/layergate-0.1.0/server/layergate");
+  const isExecutable = probe(bundled, "/usr/bin/layergate", "/opt/lg");
+  const base = { env: { PATH: "/usr/bin" }, platform: "linux" as const, bundledPath: bundled, isExecutable };
+  assert.deepEqual(findServerBinary({ ...base, settingPath: undefined }), { ok: true, path: bundled, source: "bundled" });
+  assert.deepEqual(findServerBinary({ ...base, settingPath: "/opt/lg" }), { ok: true, path: "/opt/lg", source: "setting" });
+  // useBundledServer off: PATH first, the bundled one only when PATH has none
+  assert.deepEqual(findServerBinary({ ...base, settingPath: undefined, useBundled: false }), {
+    ok: true,
+    path: "/usr/bin/layergate",
+    source: "PATH",
+  });
+  assert.deepEqual(findServerBinary({ ...base, env: { PATH: "/bin" }, settingPath: undefined, useBundled: false }), {
+    ok: true,
+    path: bundled,
+    source: "bundled",
+  });
+  // a .vsix without a binary (the universal one): PATH
+  assert.deepEqual(findServerBinary({ ...base, isExecutable: probe("/usr/bin/layergate"), settingPath: undefined }), {
+    ok: true,
+    path: "/usr/bin/layergate",
+    source: "PATH",
+  });
+  assert.equal(bundledBinaryPath("C:\\ext", "win32"), "C:\\ext\\server\\layergate.exe");
+});
+
+test("findServerBinary: a remote window's login PATH without ~/.cargo/bin still finds cargo's binary", () => {
+  const found = findServerBinary({
+    settingPath: undefined,
+    env: { PATH: "/usr/bin:/bin", HOME: "/home/me" },
+    platform: "linux",
+    isExecutable: probe("/home/me/.cargo/bin/layergate"),
+  });
+  assert.deepEqual(found, { ok: true, path: "/home/me/.cargo/bin/layergate", source: "install dir" });
+  const npm = findServerBinary({
+    settingPath: undefined,
+    env: { PATH: "/usr/bin", HOME: "/home/me", npm_config_prefix: "/home/me/.npm-packages" },
+    platform: "linux",
+    isExecutable: probe("/home/me/.npm-packages/bin/layergate"),
+  });
+  assert.deepEqual(npm, { ok: true, path: "/home/me/.npm-packages/bin/layergate", source: "install dir" });
 });
 
 test("isExecutableFile: an executable file yes; a plain file, a directory, nothing: no", () => {

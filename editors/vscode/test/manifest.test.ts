@@ -26,9 +26,16 @@ test("activation: a workspace with layergate.toml, or a file of a checked langua
   assert.equal(pkg.main, "./dist/extension.js");
 });
 
-test("settings: layergate.enable, layergate.path, layergate.trace.server", () => {
+test("settings: layergate.enable, layergate.path, layergate.useBundledServer, layergate.trace.server", () => {
   const props = pkg.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(props).sort(), ["layergate.enable", "layergate.path", "layergate.trace.server"]);
+  assert.deepEqual(Object.keys(props).sort(), ["layergate.enable", "layergate.path", "layergate.trace.server", "layergate.useBundledServer"]);
+  assert.equal(props["layergate.useBundledServer"].default, true);
+  // "window", not "machine-overridable": a remote window (code-server, SSH,
+  // containers) reads machine-scoped settings only from the remote machine's
+  // settings, so a path set in the user's settings was not seen there
+  const scoped = props as Record<string, { scope?: string }>;
+  assert.equal(scoped["layergate.path"].scope, "window");
+  assert.equal(scoped["layergate.useBundledServer"].scope, "window");
   assert.equal(props["layergate.enable"].default, true);
   assert.equal(props["layergate.path"].default, null);
   assert.deepEqual(props["layergate.trace.server"].enum, [...TRACE_VALUES]);

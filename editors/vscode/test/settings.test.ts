@@ -5,22 +5,24 @@ import { parseSettings, parseTrace } from "../src/settings";
 const getter = (values: Record<string, unknown>) => (key: string) => values[key];
 
 test("parseSettings: defaults when nothing is set", () => {
-  assert.deepEqual(parseSettings(getter({})), { enable: true, path: undefined, trace: "off" });
+  assert.deepEqual(parseSettings(getter({})), { enable: true, path: undefined, trace: "off", useBundled: true });
 });
 
 test("parseSettings: values as set, the path trimmed", () => {
-  assert.deepEqual(parseSettings(getter({ enable: false, path: "  ~/bin/layergate ", "trace.server": "verbose" })), {
+  assert.deepEqual(parseSettings(getter({ enable: false, path: "  ~/bin/layergate ", "trace.server": "verbose", useBundledServer: false })), {
     enable: false,
     path: "~/bin/layergate",
     trace: "verbose",
+    useBundled: false,
   });
 });
 
 test("parseSettings: wrong types and empty strings are the defaults", () => {
-  assert.deepEqual(parseSettings(getter({ enable: "no", path: "   ", "trace.server": 3 })), {
+  assert.deepEqual(parseSettings(getter({ enable: "no", path: "   ", "trace.server": 3, useBundledServer: "no" })), {
     enable: true,
     path: undefined,
     trace: "off",
+    useBundled: true,
   });
   assert.equal(parseSettings(getter({ path: null })).path, undefined);
 });

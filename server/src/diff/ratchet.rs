@@ -6,7 +6,7 @@
 //!   the base's config is evaluated on the current code; each violation it
 //!   reports that the current config does not (or reports at a lower
 //!   severity) is reported where it happens;
-//! - an `layergate-ignore` comment added on a changed line;
+//! - a `layergate-ignore` comment added on a changed line;
 //! - the baseline grown: a new key, or a higher count, than the base's.
 //!
 //! These diagnostics are computed after suppressions and the baseline were

@@ -116,7 +116,7 @@ impl Docs {
     }
 }
 
-/// One workspace: an `layergate.toml` and what it governs.
+/// One workspace: a `layergate.toml` and what it governs.
 pub struct Root {
     pub config_path: PathBuf,
     pub dir: PathBuf,

@@ -117,11 +117,56 @@ local function client_for_path(path)
   return best
 end
 
-local function client_config(root)
+--- Where the npm and Mason installs put the binary, for a `cmd[1]` that is
+--- not on PATH (as Mason's own bin directory, or `npm install -g layergate`
+--- with a prefix the editor's PATH lacks). Never the workspace's own
+--- node_modules: a repository's files are not run.
+function M.install_dirs()
+  local dirs = {}
+  local data = vim.fn.stdpath("data")
+  if type(data) == "string" then
+    table.insert(dirs, data .. "/mason/bin")
+  end
+  local prefix = vim.env.npm_config_prefix or vim.env.NPM_CONFIG_PREFIX
+  if prefix and prefix ~= "" then
+    table.insert(dirs, prefix .. "/bin")
+  end
+  local home = vim.env.HOME
+  if home and home ~= "" then
+    table.insert(dirs, home .. "/.cargo/bin")
+    table.insert(dirs, home .. "/.local/bin")
+    table.insert(dirs, home .. "/.npm-global/bin")
+  end
+  table.insert(dirs, "/usr/local/bin")
+  return dirs
+end
+
+--- The command to run: `cmd` as configured when its program is executable
+--- (on PATH or a path), else the same program found in `install_dirs()`;
+--- nil when neither has it.
+function M.resolve_cmd()
+  local cmd = M.config.cmd
+  if vim.fn.executable(cmd[1]) == 1 then
+    return cmd
+  end
+  if not cmd[1]:find("/", 1, true) then
+    for _, dir in ipairs(M.install_dirs()) do
+      local candidate = dir .. "/" .. cmd[1]
+      if vim.fn.executable(candidate) == 1 then
+        local resolved = vim.deepcopy(cmd)
+        resolved[1] = candidate
+        return resolved
+      end
+    end
+  end
+  return nil
+end
+
+local function client_config(root, cmd)
   local cfg = M.config
   return {
     name = cfg.name,
-    cmd = cfg.cmd,
+    cmd = cmd or cfg.cmd,
     cmd_env = cfg.cmd_env,
     root_dir = root,
     workspace_folders = {
@@ -142,7 +187,7 @@ local function client_config(root)
 end
 
 --- Starts (or reuses) the client for `bufnr` and attaches it. Returns the
---- client id, or nil when the buffer is not under an `layergate.toml`.
+--- client id, or nil when the buffer is not under a `layergate.toml`.
 function M.attach(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
@@ -164,9 +209,10 @@ function M.attach(bufnr)
   if root == nil then
     return nil
   end
-  if vim.fn.executable(M.config.cmd[1]) ~= 1 then
+  local cmd = M.resolve_cmd()
+  if cmd == nil then
     notify(
-      ("`%s` not found: install it (cargo install --locked layergate) or pass cmd = { '/path/to/layergate', 'lsp' } to setup()"):format(
+      ("`%s` not found on PATH or in Mason's, npm's and cargo's bin directories: install it (npm install -g layergate, :MasonInstall layergate once it is in the registry, or cargo install --locked layergate) or pass cmd = { '/path/to/layergate', 'lsp' } to setup()"):format(
         M.config.cmd[1]
       ),
       vim.log.levels.ERROR
@@ -177,7 +223,7 @@ function M.attach(bufnr)
   if has_start then
     -- 0.8's vim.lsp.start attaches the current buffer (opts.bufnr is 0.9+)
     vim.api.nvim_buf_call(bufnr, function()
-      id = vim.lsp.start(client_config(root), {
+      id = vim.lsp.start(client_config(root, cmd), {
         bufnr = bufnr,
         reuse_client = function(client, conf)
           return client.name == conf.name and client.config.root_dir == conf.root_dir
@@ -185,7 +231,7 @@ function M.attach(bufnr)
       })
     end)
   else
-    id = vim.lsp.start_client(client_config(root))
+    id = vim.lsp.start_client(client_config(root, cmd))
     if id then
       vim.lsp.buf_attach_client(bufnr, id)
     end
