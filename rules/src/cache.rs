@@ -1,9 +1,13 @@
 //! The facts cache: per-file facts keyed by content hash, so a second check
 //! of an unchanged workspace parses nothing. Serialised with a header naming
-//! the layergate version and grammar ABI versions; anything that does not
-//! decode exactly (corrupt, truncated, another version) is ignored, never
-//! trusted. Where the cache lives and when it is written is the caller's
-//! policy (`.layergate/cache/` for the CLI).
+//! the layergate version and grammar ABI versions, and authenticated with a
+//! keyed BLAKE3 hash under a [`CacheKey`] that only the machine that wrote
+//! it knows: a cache committed to the repository (forged facts re-keyed to a
+//! file's content hash) does not verify on any other machine. Anything that
+//! does not verify and decode exactly (forged, corrupt, truncated, another
+//! version) is ignored, never trusted. Where the cache lives, when it is
+//! written and where the key comes from is the caller's policy
+//! (`.layergate/cache/` and a key in the user's cache directory for the CLI).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +23,10 @@ use crate::workspace::{PatternHit, Workspace};
 pub const CACHE_FORMAT: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"LGFACTS\0";
+
+/// The secret under which cache files are authenticated: 32 random bytes
+/// of the machine (never stored in the workspace).
+pub type CacheKey = [u8; 32];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedFile {
@@ -108,25 +116,43 @@ impl FactCache {
         (c.patterns_key == patterns_key && c.hash == hash).then_some(c)
     }
 
-    pub fn encode(&self) -> Vec<u8> {
-        frame(MAGIC, &header(), self)
+    pub fn encode(&self, key: &CacheKey) -> Vec<u8> {
+        frame(MAGIC, &header(), self, key)
     }
 
-    /// `None` for anything but a complete cache of this exact version.
-    pub fn decode(bytes: &[u8]) -> Option<FactCache> {
-        unframe(MAGIC, &header(), bytes)
+    /// `None` for anything but a complete cache of this exact version
+    /// written under `key`.
+    pub fn decode(bytes: &[u8], key: &CacheKey) -> Option<FactCache> {
+        unframe(MAGIC, &header(), bytes, key)
     }
 }
 
+/// The keyed hash that authenticates a cache file: BLAKE3 under `key` of
+/// the magic, the header and the body.
+fn mac(key: &CacheKey, magic: &[u8; 8], header: &[u8], body: &[u8]) -> blake3::Hash {
+    let mut h = blake3::Hasher::new_keyed(key);
+    h.update(magic);
+    h.update(&(header.len() as u64).to_le_bytes());
+    h.update(header);
+    h.update(body);
+    h.finalize()
+}
+
 /// A file of the cache directory (the facts cache, the check memo): `magic`,
-/// the length of `header`, the header, an xxh3 checksum of the body, the
-/// body; header and body in bincode.
-pub(crate) fn frame<H: Serialize, B: Serialize>(magic: &[u8; 8], header: &H, body: &B) -> Vec<u8> {
+/// the length of `header`, the header, the keyed hash ([`mac`]) of all
+/// three, the body; header and body in bincode.
+pub(crate) fn frame<H: Serialize, B: Serialize>(
+    magic: &[u8; 8],
+    header: &H,
+    body: &B,
+    key: &CacheKey,
+) -> Vec<u8> {
     let mut out = magic.to_vec();
     if let (Ok(h), Ok(body)) = (bincode::serialize(header), bincode::serialize(body)) {
+        let tag = mac(key, magic, &h, &body);
         out.extend((h.len() as u64).to_le_bytes());
         out.extend(h);
-        out.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        out.extend(tag.as_bytes());
         out.extend(body);
     }
     out
@@ -139,6 +165,7 @@ pub(crate) fn unframe<H: Serialize, B: serde::de::DeserializeOwned>(
     magic: &[u8; 8],
     header: &H,
     bytes: &[u8],
+    key: &CacheKey,
 ) -> Option<B> {
     let rest = bytes.strip_prefix(magic)?;
     let (len, rest) = rest.split_at_checked(8)?;
@@ -147,8 +174,10 @@ pub(crate) fn unframe<H: Serialize, B: serde::de::DeserializeOwned>(
     if h != bincode::serialize(header).ok()?.as_slice() {
         return None;
     }
-    let (sum, body) = rest.split_at_checked(8)?;
-    if u64::from_le_bytes(sum.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body) {
+    let (tag, body) = rest.split_at_checked(blake3::OUT_LEN)?;
+    let tag: [u8; blake3::OUT_LEN] = tag.try_into().ok()?;
+    // blake3::Hash compares in constant time
+    if blake3::Hash::from_bytes(tag) != mac(key, magic, h, body) {
         return None;
     }
     bincode::deserialize(body).ok()
@@ -157,6 +186,8 @@ pub(crate) fn unframe<H: Serialize, B: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const KEY: CacheKey = [7; 32];
 
     const SAMPLE: &str = "import x from './y';\nconst t = process.env.T;\nuse(t);\n";
 
@@ -182,8 +213,8 @@ mod tests {
     #[test]
     fn round_trips_and_looks_up_by_content() {
         let original = sample();
-        let c =
-            FactCache::decode(&original.encode()).expect("a cache written by this version decodes");
+        let c = FactCache::decode(&original.encode(&KEY), &KEY)
+            .expect("a cache written by this version decodes");
         assert_eq!(c.files["a.ts"].facts, original.files["a.ts"].facts);
         let h = content_hash;
         assert!(c.lookup("a.ts", h(SAMPLE), 7).is_some());
@@ -194,29 +225,44 @@ mod tests {
 
     #[test]
     fn a_frame_is_read_back_only_under_its_magic_and_header() {
-        let bytes = frame(MAGIC, &("v", 1u32), &vec![7u32, 8]);
-        assert_eq!(unframe(MAGIC, &("v", 1u32), &bytes), Some(vec![7u32, 8]));
-        assert_eq!(unframe::<_, Vec<u32>>(MAGIC, &("v", 2u32), &bytes), None);
+        let bytes = frame(MAGIC, &("v", 1u32), &vec![7u32, 8], &KEY);
         assert_eq!(
-            unframe::<_, Vec<u32>>(b"AGMEMO\0\0", &("v", 1u32), &bytes),
+            unframe(MAGIC, &("v", 1u32), &bytes, &KEY),
+            Some(vec![7u32, 8])
+        );
+        assert_eq!(
+            unframe::<_, Vec<u32>>(MAGIC, &("v", 2u32), &bytes, &KEY),
+            None
+        );
+        assert_eq!(
+            unframe::<_, Vec<u32>>(b"LGMEMO\0\0", &("v", 1u32), &bytes, &KEY),
             None
         );
     }
 
     #[test]
+    fn a_cache_written_under_another_key_is_not_trusted() {
+        // what a committed cache is on every other machine: well-formed,
+        // this version, and written under a key this machine does not have
+        let forged = sample().encode(&[9; 32]);
+        assert!(FactCache::decode(&forged, &[9; 32]).is_some());
+        assert!(FactCache::decode(&forged, &KEY).is_none());
+    }
+
+    #[test]
     fn corrupt_or_foreign_caches_are_ignored() {
-        let bytes = sample().encode();
+        let bytes = sample().encode(&KEY);
         for cut in [0, 5, 8, 20, bytes.len() / 2, bytes.len() - 1] {
             assert!(
-                FactCache::decode(&bytes[..cut]).is_none(),
+                FactCache::decode(&bytes[..cut], &KEY).is_none(),
                 "truncated at {cut}"
             );
         }
         let mut flipped = bytes.clone();
         let last = flipped.len() - 3;
         flipped[last] ^= 0x55;
-        assert!(FactCache::decode(&flipped).is_none());
-        assert!(FactCache::decode(b"not a cache at all").is_none());
+        assert!(FactCache::decode(&flipped, &KEY).is_none());
+        assert!(FactCache::decode(b"not a cache at all", &KEY).is_none());
     }
 
     #[test]
@@ -233,7 +279,7 @@ mod tests {
         let mut fake = FactCache::from_workspace(&cold);
         let entry = fake.files.get_mut("a.ts").unwrap();
         entry.facts = Arc::new(FileFacts::empty(Lang::TypeScript));
-        let decoded = FactCache::decode(&fake.encode()).unwrap();
+        let decoded = FactCache::decode(&fake.encode(&KEY), &KEY).unwrap();
         let warm = Workspace::load_cached(config.clone(), Arc::new(RealFs), Some(&decoded));
         assert!(
             warm.files["a.ts"].facts.imports.is_empty(),

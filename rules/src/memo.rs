@@ -295,13 +295,14 @@ impl Memo {
         probes_hold.then(|| self.outcome.to_outcome())
     }
 
-    pub fn encode(&self) -> Vec<u8> {
-        crate::cache::frame(MAGIC, &header(), self)
+    pub fn encode(&self, key: &crate::cache::CacheKey) -> Vec<u8> {
+        crate::cache::frame(MAGIC, &header(), self, key)
     }
 
-    /// `None` for anything but a complete memo of this exact version.
-    pub fn decode(bytes: &[u8]) -> Option<Memo> {
-        crate::cache::unframe(MAGIC, &header(), bytes)
+    /// `None` for anything but a complete memo of this exact version
+    /// written under `key` (see [`crate::cache`]).
+    pub fn decode(bytes: &[u8], key: &crate::cache::CacheKey) -> Option<Memo> {
+        crate::cache::unframe(MAGIC, &header(), bytes, key)
     }
 }
 
@@ -592,7 +593,8 @@ order = ["app", "domain"]
             rules(&outcome),
             [("layers".into(), "src/domain/user.ts".into(), 1)]
         );
-        let decoded = Memo::decode(&memo.encode()).expect("a memo of this version decodes");
+        let decoded =
+            Memo::decode(&memo.encode(&[3; 32]), &[3; 32]).expect("a memo of this version decodes");
         let again = reuse(&decoded, t.path(), 7).expect("nothing changed");
         assert_eq!(again.diagnostics, outcome.diagnostics);
         assert_eq!(again.files, outcome.files);
@@ -680,14 +682,17 @@ order = ["app", "domain"]
     fn corrupt_or_foreign_memos_are_ignored() {
         let t = workspace();
         let (memo, _) = check(t.path(), settled());
-        let bytes = memo.encode();
+        let bytes = memo.encode(&[3; 32]);
         for cut in [0, 5, 8, 20, bytes.len() / 2, bytes.len() - 1] {
-            assert!(Memo::decode(&bytes[..cut]).is_none(), "truncated at {cut}");
+            assert!(
+                Memo::decode(&bytes[..cut], &[3; 32]).is_none(),
+                "truncated at {cut}"
+            );
         }
         let mut flipped = bytes.clone();
         let last = flipped.len() - 3;
         flipped[last] ^= 0x55;
-        assert!(Memo::decode(&flipped).is_none());
-        assert!(Memo::decode(b"not a memo").is_none());
+        assert!(Memo::decode(&flipped, &[3; 32]).is_none());
+        assert!(Memo::decode(b"not a memo", &[3; 32]).is_none());
     }
 }

@@ -4,6 +4,7 @@
 //! language server in-process through [`lsp`].
 #![deny(clippy::print_stdout)]
 
+pub mod cache_key;
 pub mod check;
 pub mod commands;
 pub mod diff;

@@ -132,7 +132,7 @@ pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError
 pub fn read_cache(root: &Path) -> Option<FactCache> {
     std::fs::read(cache_path(root))
         .ok()
-        .and_then(|b| FactCache::decode(&b))
+        .and_then(|b| FactCache::decode(&b, crate::cache_key::machine_key()))
 }
 
 /// Writes the facts cache of `ws` unless it equals `old` (best effort: a
@@ -148,7 +148,10 @@ pub fn save_cache(ws: &Workspace, old: Option<&FactCache>) {
             })
     });
     if !unchanged {
-        let _ = write_atomic(&cache_path(ws.root()), &new.encode());
+        let _ = write_atomic(
+            &cache_path(ws.root()),
+            &new.encode(crate::cache_key::machine_key()),
+        );
     }
 }
 
@@ -304,7 +307,7 @@ pub fn check_config(
     let root = config.root.clone();
     let memo = std::fs::read(memo_path(&root))
         .ok()
-        .and_then(|b| Memo::decode(&b));
+        .and_then(|b| Memo::decode(&b, crate::cache_key::machine_key()));
     if let Some(memo) = &memo {
         let walked = workspace::walk(&config);
         if let Some(outcome) = memo.outcome_if_valid(key, &root, &walked, &RealFs) {
@@ -315,7 +318,10 @@ pub fn check_config(
     let ws = load_through(config, recorder.clone(), true);
     let outcome = check_with(&ws, baseline.map(|(_, b)| b), today);
     let memo = Memo::new(key, &ws, recorder.probes(), &outcome, started);
-    let _ = write_atomic(&memo_path(&root), &memo.encode());
+    let _ = write_atomic(
+        &memo_path(&root),
+        &memo.encode(crate::cache_key::machine_key()),
+    );
     Ok((outcome, with_baseline))
 }
 

@@ -656,3 +656,85 @@ fn select_reports_only_the_named_rules_and_refuses_unknown_ones() {
         stderr(&typo)
     );
 }
+
+/// `layergate check --format json` on a machine whose cache directory is
+/// `cache_home` (its cache key lives there).
+fn check_on_machine(dir: &Path, cache_home: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layergate"))
+        .args(["check", "--format", "json"])
+        .current_dir(dir)
+        .env("LAYERGATE_NOW", "2026-06-01")
+        .env("XDG_CACHE_HOME", cache_home)
+        .env("HOME", cache_home)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_forged_cache_from_another_machine_does_not_hide_a_violation() {
+    use rules::cache::{content_hash, patterns_key, CachedFile, FactCache};
+    use std::sync::Arc;
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let violating = "import { a } from '../app/a';\nexport const d = a;\n";
+    write(
+        &ws,
+        &[
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"app\"\npaths = [\"src/app/**\"]\n\n[[modules]]\nname = \"domain\"\npaths = [\"src/domain/**\"]\n\n[layers]\norder = [\"app\", \"domain\"]\n",
+            ),
+            ("src/app/a.ts", "export const a = 1;\n"),
+            ("src/domain/d.ts", violating),
+        ],
+    );
+    // what a pull request commits: the facts of a harmless file filed under
+    // the content hash of the violating one, in a well-formed cache
+    let config = rules::config::Config::load(&ws.join("layergate.toml")).unwrap();
+    let (harmless, _) = rules::extract::parse_and_extract(
+        rules::lang::Lang::TypeScript,
+        "export const d = 1;\n",
+        None,
+    );
+    let mut forged = FactCache::default();
+    forged.files.insert(
+        "src/domain/d.ts".into(),
+        CachedFile {
+            hash: content_hash(violating),
+            facts: Arc::new(harmless),
+            patterns_key: patterns_key(&config),
+            pattern_hits: Vec::new(),
+        },
+    );
+    let plant = |key: &rules::cache::CacheKey| {
+        let dir = ws.join(".layergate").join("cache");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("facts.bin"), forged.encode(key)).unwrap();
+        let _ = std::fs::remove_file(dir.join("check.bin"));
+    };
+    let layers = |o: &Output| -> usize {
+        json(o)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "layers")
+            .count()
+    };
+
+    // the attacker's key is not this machine's: the violation is found
+    let machine = t.path().join("machine");
+    plant(&[1; 32]);
+    let o = check_on_machine(&ws, &machine);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(layers(&o), 1);
+
+    // the same forgery under this machine's own key would be believed: so
+    // the key, not anything else about the file, is what refused it above
+    let key: rules::cache::CacheKey = std::fs::read(machine.join("layergate").join("cache-key"))
+        .expect("the first run created the machine's key")
+        .try_into()
+        .unwrap();
+    plant(&key);
+    let o = check_on_machine(&ws, &machine);
+    assert_eq!(layers(&o), 0, "a cache under the machine's key is trusted");
+}

@@ -648,3 +648,54 @@ fn a_file_moved_to_another_module_counts_as_new() {
         report(vec![upward("src/domain/x.ts", 1)], 4, 1, 0)
     );
 }
+
+/// A checkout whose own `.git` is hostile: a filter driver defined in its
+/// config and selected by its `.gitattributes`, and hooks git may run while
+/// it compares the work tree (`post-index-change`, `post-checkout`). None of
+/// them may run under `check --diff`.
+#[test]
+fn the_checkouts_own_filters_and_hooks_do_not_run() {
+    let r = base_repo();
+    let marker = r.root.parent().expect("parent").join("ran");
+    let script = |name: &str| format!("#!/bin/sh\necho {name} >> '{}'\ncat\n", marker.display());
+    let hooks = r.root.join(".git").join("hooks");
+    for (name, text) in [
+        ("evil-filter", script("filter")),
+        ("post-index-change", script("post-index-change")),
+        ("post-checkout", script("post-checkout")),
+    ] {
+        let p = hooks.join(name);
+        std::fs::write(&p, text).expect("hook");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let filter = hooks.join("evil-filter");
+    let filter = filter.to_str().expect("utf-8 path");
+    r.git(&["config", "filter.evil.clean", filter]);
+    r.git(&["config", "filter.evil.smudge", filter]);
+    r.git(&["config", "filter.evil.required", "true"]);
+    r.write(&[(".gitattributes", "*.ts filter=evil\n")]);
+    // git itself runs them (the attack is real), then the marker is reset
+    r.commit("attributes");
+    r.write(&[(
+        "src/domain/order.ts",
+        &format!("{UPWARD}\nexport const order = 1;\n"),
+    )]);
+    r.git(&["status", "--porcelain"]);
+    assert!(
+        marker.exists(),
+        "the test's filter and hooks run under plain git"
+    );
+    std::fs::remove_file(&marker).expect("reset");
+    // a work-tree file whose stat no longer matches the index: git would
+    // have to run the clean filter to compare it
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    r.write(&[(
+        "src/domain/user.ts",
+        &format!("{UPWARD}\nexport interface User {{ app: App }}\n"),
+    )]);
+    let out = r.layergate(&["check", "--no-cache", "--diff", "main", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let ran = std::fs::read_to_string(&marker).unwrap_or_default();
+    assert!(ran.is_empty(), "ran under layergate check --diff: {ran}");
+}

@@ -1,8 +1,9 @@
 //! Running `git` for `check --diff`, hardened: layergate never runs code from
 //! the workspace, so every invocation disables what a repository's config or
-//! attributes could turn into a command (external diff drivers, textconv,
-//! fsmonitor hooks, pagers) and pins what could change the output's shape
-//! (prefixes, renames, relative paths, colour, quoting).
+//! attributes could turn into a command (hooks, the clean/smudge/process
+//! commands of every filter driver the config defines, external diff
+//! drivers, textconv, fsmonitor hooks, pagers) and pins what could change
+//! the output's shape (prefixes, renames, relative paths, colour, quoting).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,8 @@ use std::process::{Command, Stdio};
 
 /// Options placed before the subcommand on every call.
 const HARDENING: &[&str] = &[
+    "-c",
+    "core.hooksPath=/dev/null",
     "-c",
     "core.fsmonitor=false",
     "-c",
@@ -44,12 +47,59 @@ impl std::fmt::Display for GitError {
     }
 }
 
+/// `-c filter.<name>.clean= ...` for every filter driver the configs seen
+/// from `dir` define (the repository's own `.git/config` included): an
+/// empty command is no command, so `git diff` comparing the work tree runs
+/// none of them. Asked once per directory.
+fn filters_off(dir: &Path) -> Vec<String> {
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<BTreeMap<PathBuf, Vec<String>>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(v) = seen.lock().ok().and_then(|m| m.get(dir).cloned()) {
+        return v;
+    }
+    let listed = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(HARDENING)
+        .args(["config", "--name-only", "--get-regexp", r"^filter\."])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    let mut names: Vec<String> = String::from_utf8_lossy(&listed)
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("filter.")?
+                .rsplit_once('.')
+                .map(|(n, _)| n.to_string())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut args = Vec::new();
+    for n in names {
+        for key in ["clean", "smudge", "process"] {
+            args.push("-c".to_string());
+            args.push(format!("filter.{n}.{key}="));
+        }
+        args.push("-c".to_string());
+        args.push(format!("filter.{n}.required=false"));
+    }
+    if let Ok(mut m) = seen.lock() {
+        m.insert(dir.to_path_buf(), args.clone());
+    }
+    args
+}
+
 /// Runs `git -C dir <hardening> args`; stdout on success.
 pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(HARDENING)
+        .args(filters_off(dir))
         .args(args)
         .env_remove("GIT_EXTERNAL_DIFF")
         .env_remove("GIT_DIFF_OPTS")
