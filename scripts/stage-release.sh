@@ -18,7 +18,14 @@ cp "$repo/README.md" "$stage/"
 cp "$repo"/LICENSE* "$stage/" 2>/dev/null || true
 out="$(cd "$out" && pwd)"
 case "$target" in
-  *windows*) (cd "$(dirname "$stage")" && python3 -m zipfile -c "$out/$name.zip" "$name") ; echo "$out/$name.zip" ;;
+  *windows*)
+    # Windows runners have 7z; elsewhere (cross builds) Python's zipfile
+    if command -v 7z >/dev/null 2>&1; then
+      (cd "$(dirname "$stage")" && 7z a -bd -tzip "$out/$name.zip" "$name" >/dev/null)
+    else
+      (cd "$(dirname "$stage")" && python3 -m zipfile -c "$out/$name.zip" "$name")
+    fi
+    echo "$out/$name.zip" ;;
   *) tar -C "$(dirname "$stage")" -czf "$out/$name.tar.gz" "$name" ; echo "$out/$name.tar.gz" ;;
 esac
 rm -rf "$(dirname "$stage")"

@@ -205,6 +205,13 @@ pub fn walked(config: &Config, rel: &str) -> bool {
 /// `path` relative to `root`, with `/`, if it is inside it.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
+    // `a/../../x` passes the prefix test without being inside
+    if rel
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
     let s = rel.to_str()?.replace('\\', "/");
     (!s.is_empty()).then_some(s)
 }
@@ -810,4 +817,23 @@ pub fn nearest_config(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(CONFIG_FILE))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn relative_refuses_paths_that_climb_out() {
+        let root = Path::new("/w/ws");
+        assert_eq!(
+            relative(root, Path::new("/w/ws/src/a.ts")).as_deref(),
+            Some("src/a.ts")
+        );
+        assert_eq!(relative(root, Path::new("/w/ws/../../etc/x.ts")), None);
+        assert_eq!(relative(root, Path::new("/w/ws/src/../../x.ts")), None);
+        assert_eq!(relative(root, Path::new("/w/other/x.ts")), None);
+        assert_eq!(relative(root, Path::new("/w/ws")), None);
+    }
 }

@@ -83,15 +83,24 @@ pub fn load_or_create(dir: &Path) -> Option<CacheKey> {
         return None;
     }
     let linked = std::fs::hard_link(&tmp, &path);
+    let placed = match &linked {
+        Ok(()) => true,
+        // a file system without hard links: a rename, unless a key appeared
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+            std::fs::symlink_metadata(&path).is_err() && std::fs::rename(&tmp, &path).is_ok()
+        }
+        Err(_) => false,
+    };
     let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Some(key),
-        // another process created it first, or a broken key is in the way
-        Err(_) => read_key(&path).or_else(|| {
-            let _ = std::fs::remove_file(&path);
-            None
-        }),
+    if placed {
+        // a racing rename may have won: the key on disk is the key
+        return read_key(&path).or(Some(key));
     }
+    // another process created it first, or a broken key is in the way
+    read_key(&path).or_else(|| {
+        let _ = std::fs::remove_file(&path);
+        None
+    })
 }
 
 /// The key at `path` if it is a regular file of exactly 32 bytes.

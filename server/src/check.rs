@@ -356,13 +356,35 @@ struct DiffOutcome {
     stale: usize,
 }
 
+/// `p` made absolute against `cwd`, with symlinks resolved as far as the
+/// path exists and `.`/`..` applied to the rest, so a path that does not
+/// exist yet (`--stdin-filename`) cannot climb out of the workspace with
+/// `..` after passing a prefix test.
 fn absolute(cwd: &Path, p: &Path) -> PathBuf {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
         cwd.join(p)
     };
-    abs.canonicalize().unwrap_or(abs)
+    if let Ok(real) = abs.canonicalize() {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => {
+                out.push(other);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether a diagnostic's file is within what was asked for.

@@ -155,27 +155,65 @@ pub fn save_cache(ws: &Workspace, old: Option<&FactCache>) {
     }
 }
 
-/// Writes a file of the cache directory through a temporary file and a
-/// rename, so a reader sees the old file or the new one, never half of one;
-/// creates the directory with a `.gitignore` of `*` first.
+/// Writes a file of the cache directory (`<root>/.layergate/cache/<name>`)
+/// through a temporary file and a rename, so a reader sees the old file or
+/// the new one, never half of one; creates the directories with a
+/// `.gitignore` of `*` first. Nothing is written through a symlink: a
+/// pull request can commit `.layergate` or `cache` as a link to anywhere, a
+/// dangling `.gitignore` link, or a link where the temporary file will be.
+/// The directories must be real directories, and the `.gitignore` and the
+/// temporary file are created new (`create_new` fails on any existing entry,
+/// links included); the rename replaces the entry at `path` itself.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
     if let Some(top) = dir.parent() {
+        real_dir(top)?;
         let ignore = top.join(".gitignore");
-        if !ignore.exists() {
-            std::fs::write(
-                ignore,
-                "# created by layergate: the cache is never committed\n*\n",
-            )?;
+        if std::fs::symlink_metadata(&ignore).is_err() {
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&ignore)
+            {
+                f.write_all(b"# created by layergate: the cache is never committed\n*\n")?;
+            }
         }
     }
+    real_dir(dir)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let (tmp, mut file) = (0..16)
+        .find_map(|attempt| {
+            let tmp = dir.join(format!(".{name}.tmp{}-{attempt}", std::process::id()));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .ok()
+                .map(|f| (tmp, f))
+        })
+        .ok_or_else(|| std::io::Error::other("no temporary file could be created"))?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_data());
+    drop(file);
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+}
+
+/// `dir` as a real directory: created when missing, an error when it is
+/// anything else (a symlink included, whatever it points to).
+fn real_dir(dir: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(std::io::Error::other(format!(
+            "{} is not a directory (a symlink is not followed)",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(dir),
+        Err(e) => Err(e),
+    }
 }
 
 /// Today for suppressions: `LAYERGATE_NOW` (an ISO date) or the clock.

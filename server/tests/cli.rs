@@ -569,8 +569,8 @@ fn facts_cache_is_reused_refreshed_and_never_trusted_when_corrupt() {
     // a corrupt cache (facts and check memo) is ignored and replaced
     let memo = t.path().join(".layergate/cache/check.bin");
     assert!(memo.is_file());
-    std::fs::write(&cache, b"LAYERGATE garbage").unwrap();
-    std::fs::write(&memo, b"AGMEMO\0\0 garbage").unwrap();
+    std::fs::write(&cache, b"LGFACTS\0 garbage").unwrap();
+    std::fs::write(&memo, b"LGMEMO\0\0 garbage").unwrap();
     let after = layergate(t.path(), &["check", "--format", "json"]);
     assert_eq!(rules_of(&json(&edited)), rules_of(&json(&after)));
     assert!(std::fs::read(&cache).unwrap().len() > 100);
@@ -737,4 +737,90 @@ fn a_forged_cache_from_another_machine_does_not_hide_a_violation() {
     plant(&key);
     let o = check_on_machine(&ws, &machine);
     assert_eq!(layers(&o), 0, "a cache under the machine's key is trusted");
+}
+
+#[test]
+fn stdin_filename_cannot_climb_out_of_the_workspace() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    write(
+        &ws,
+        &[
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"app\"\npaths = [\"src/**\"]\n",
+            ),
+            ("src/a.ts", "export const a = 1;\n"),
+        ],
+    );
+    std::fs::create_dir_all(t.path().join("etc")).unwrap();
+    // a path that does not exist, written with `..` through the workspace:
+    // it names t/etc/passwd.ts, outside; it must not be checked as if inside
+    for path in ["src/../../etc/passwd.ts", "nothing/../../etc/passwd.ts"] {
+        let o = check_stdin(&ws, path, "import x from 'y';\n");
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no layergate.toml governs")
+                || stderr(&o).contains("outside the workspace"),
+            "{path}: {}",
+            stderr(&o)
+        );
+    }
+    // inside, with a `..` that stays inside: checked
+    let o = check_stdin(&ws, "src/../src/new.ts", "export const n = 1;\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+#[cfg(unix)]
+fn the_cache_is_never_written_through_a_committed_symlink() {
+    use std::os::unix::fs::symlink;
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let outside = t.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    write(
+        &ws,
+        &[
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"app\"\npaths = [\"src/**\"]\n",
+            ),
+            ("src/a.ts", "export const a = 1;\n"),
+        ],
+    );
+    let listing = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .map(|r| {
+                r.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    // 1. `.layergate` is a link to a directory outside
+    symlink(&outside, ws.join(".layergate")).unwrap();
+    let o = layergate(&ws, &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&outside), Vec::<String>::new());
+
+    // 2. `.layergate/cache` is the link
+    std::fs::remove_file(ws.join(".layergate")).unwrap();
+    std::fs::create_dir(ws.join(".layergate")).unwrap();
+    symlink(&outside, ws.join(".layergate/cache")).unwrap();
+    let o = layergate(&ws, &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&outside), Vec::<String>::new());
+
+    // 3. a dangling `.gitignore` link would create its target
+    std::fs::remove_file(ws.join(".layergate/cache")).unwrap();
+    std::fs::remove_file(ws.join(".layergate/.gitignore")).ok();
+    symlink(outside.join("created"), ws.join(".layergate/.gitignore")).unwrap();
+    let o = layergate(&ws, &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&outside), Vec::<String>::new());
+    // the cache itself is still written, inside
+    assert!(ws.join(".layergate/cache/facts.bin").is_file());
 }

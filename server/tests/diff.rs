@@ -671,10 +671,12 @@ fn the_checkouts_own_filters_and_hooks_do_not_run() {
     }
     let filter = hooks.join("evil-filter");
     let filter = filter.to_str().expect("utf-8 path");
-    r.git(&["config", "filter.evil.clean", filter]);
-    r.git(&["config", "filter.evil.smudge", filter]);
-    r.git(&["config", "filter.evil.required", "true"]);
-    r.write(&[(".gitattributes", "*.ts filter=evil\n")]);
+    // a driver name with `=` (which `git -c` would split at), and `-diff`,
+    // which without `--text` turns every hunk into "Binary files differ"
+    r.git(&["config", "filter.e=vil.clean", filter]);
+    r.git(&["config", "filter.e=vil.smudge", filter]);
+    r.git(&["config", "filter.e=vil.required", "true"]);
+    r.write(&[(".gitattributes", "*.ts filter=e=vil -diff\n")]);
     // git itself runs them (the attack is real), then the marker is reset
     r.commit("attributes");
     r.write(&[(

@@ -32,7 +32,13 @@ mkdirSync(out, { recursive: true });
 const vsix = join(resolve(out), `layergate-${target}-${version}.vsix`);
 try {
   const vsce = join(root, "node_modules", ".bin", process.platform === "win32" ? "vsce.cmd" : "vsce");
-  execFileSync(vsce, ["package", "--no-dependencies", "--target", target, "--out", vsix], { cwd: root, stdio: ["ignore", "inherit", "inherit"], shell: process.platform === "win32" });
+  // on Windows the .cmd shim needs a shell, which joins the arguments: quote them
+  const q = (a) => (process.platform === "win32" ? `"${a}"` : a);
+  execFileSync(q(vsce), ["package", "--no-dependencies", "--target", target, "--out", q(vsix)], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    shell: process.platform === "win32",
+  });
 } finally {
   rmSync(server, { recursive: true, force: true });
 }

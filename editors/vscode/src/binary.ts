@@ -69,7 +69,7 @@ function pathModule(platform: Platform): path.PlatformPath {
   return platform === "win32" ? path.win32 : path.posix;
 }
 
-/** The file names to try for `name` in one directory: on Windows each PATHEXT extension. */
+/** The file names to try for `name` in one directory: on Windows each PATHEXT extension that names a program (.exe, .com). */
 export function candidateNames(name: string, env: NodeJS.ProcessEnv, platform: Platform): string[] {
   if (platform !== "win32") {
     return [name];
@@ -83,7 +83,10 @@ export function candidateNames(name: string, env: NodeJS.ProcessEnv, platform: P
   if (exts.some((e) => lower.endsWith(e.toLowerCase()))) {
     return [name];
   }
-  return exts.map((e) => name + e.toLowerCase());
+  // only what starts without a shell: the language client spawns the server
+  // directly, and Node refuses to spawn a .cmd/.bat (such as npm's shim for
+  // `npm install -g layergate`) that way
+  return exts.map((e) => e.toLowerCase()).filter((e) => e === ".exe" || e === ".com").map((e) => name + e);
 }
 
 /**

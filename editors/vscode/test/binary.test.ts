@@ -40,9 +40,10 @@ test("searchPath on Windows: `Path` in any case, PATHEXT, quoted entries", () =>
 });
 
 test("candidateNames: PATHEXT on Windows, the bare name elsewhere", () => {
-  assert.deepEqual(candidateNames("layergate", { PATHEXT: ".EXE;.CMD" }, "win32"), ["layergate.exe", "layergate.cmd"]);
+  // .cmd/.bat (npm's shims) cannot be spawned without a shell: not candidates
+  assert.deepEqual(candidateNames("layergate", { PATHEXT: ".EXE;.CMD" }, "win32"), ["layergate.exe"]);
   assert.deepEqual(candidateNames("layergate.exe", { PATHEXT: ".EXE;.CMD" }, "win32"), ["layergate.exe"]);
-  assert.deepEqual(candidateNames("layergate", {}, "win32"), ["layergate.com", "layergate.exe", "layergate.bat", "layergate.cmd"]);
+  assert.deepEqual(candidateNames("layergate", {}, "win32"), ["layergate.com", "layergate.exe"]);
   assert.deepEqual(candidateNames("layergate", { PATHEXT: ".EXE" }, "darwin"), ["layergate"]);
 });
 

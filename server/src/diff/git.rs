@@ -15,6 +15,10 @@ const HARDENING: &[&str] = &[
     "core.hooksPath=/dev/null",
     "-c",
     "core.fsmonitor=false",
+    // a partial clone would fetch missing objects, running the config's
+    // ssh command or credential helper: no transport at all
+    "-c",
+    "protocol.allow=never",
     "-c",
     "diff.external=",
     "-c",
@@ -27,6 +31,10 @@ const HARDENING: &[&str] = &[
 
 /// Options of every `git diff` call.
 const DIFF_OPTIONS: &[&str] = &[
+    // a `.gitattributes` marking sources `-diff`/`binary` (or a tiny
+    // core.bigFileThreshold) would otherwise turn every hunk into "Binary
+    // files differ", and --diff would see no changed line
+    "--text",
     "--no-ext-diff",
     "--no-textconv",
     "--no-color",
@@ -47,13 +55,17 @@ impl std::fmt::Display for GitError {
     }
 }
 
-/// `-c filter.<name>.clean= ...` for every filter driver the configs seen
-/// from `dir` define (the repository's own `.git/config` included): an
-/// empty command is no command, so `git diff` comparing the work tree runs
-/// none of them. Asked once per directory.
-fn filters_off(dir: &Path) -> Vec<String> {
+/// `(key, value)` settings that empty the clean, smudge and process
+/// commands of every filter driver the configs seen from `dir` define (the
+/// repository's own `.git/config` included): an empty command is no command,
+/// so `git diff` comparing the work tree runs none of them. Passed through
+/// `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, not `-c`,
+/// because a driver's name may contain `=` (which `-c` splits at). Asked
+/// once per directory.
+fn filters_off(dir: &Path) -> Vec<(String, String)> {
     use std::sync::{Mutex, OnceLock};
-    static SEEN: OnceLock<Mutex<BTreeMap<PathBuf, Vec<String>>>> = OnceLock::new();
+    type Seen = BTreeMap<PathBuf, Vec<(String, String)>>;
+    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
     if let Some(v) = seen.lock().ok().and_then(|m| m.get(dir).cloned()) {
         return v;
@@ -62,35 +74,41 @@ fn filters_off(dir: &Path) -> Vec<String> {
         .arg("-C")
         .arg(dir)
         .args(HARDENING)
-        .args(["config", "--name-only", "--get-regexp", r"^filter\."])
+        .args([
+            "config",
+            "--null",
+            "--name-only",
+            "--get-regexp",
+            r"^filter\.",
+        ])
+        .env("GIT_NO_LAZY_FETCH", "1")
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
         .map(|o| o.stdout)
         .unwrap_or_default();
-    let mut names: Vec<String> = String::from_utf8_lossy(&listed)
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("filter.")?
+    let mut names: Vec<String> = listed
+        .split(|b| *b == 0)
+        .filter_map(|k| {
+            let k = String::from_utf8_lossy(k);
+            k.strip_prefix("filter.")?
                 .rsplit_once('.')
                 .map(|(n, _)| n.to_string())
         })
         .collect();
     names.sort();
     names.dedup();
-    let mut args = Vec::new();
+    let mut settings = Vec::new();
     for n in names {
         for key in ["clean", "smudge", "process"] {
-            args.push("-c".to_string());
-            args.push(format!("filter.{n}.{key}="));
+            settings.push((format!("filter.{n}.{key}"), String::new()));
         }
-        args.push("-c".to_string());
-        args.push(format!("filter.{n}.required=false"));
+        settings.push((format!("filter.{n}.required"), "false".to_string()));
     }
     if let Ok(mut m) = seen.lock() {
-        m.insert(dir.to_path_buf(), args.clone());
+        m.insert(dir.to_path_buf(), settings.clone());
     }
-    args
+    settings
 }
 
 /// Runs `git -C dir <hardening> args`; stdout on success.
@@ -99,8 +117,9 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
         .arg("-C")
         .arg(dir)
         .args(HARDENING)
-        .args(filters_off(dir))
         .args(args)
+        .envs(config_env(&filters_off(dir)))
+        .env("GIT_NO_LAZY_FETCH", "1")
         .env_remove("GIT_EXTERNAL_DIFF")
         .env_remove("GIT_DIFF_OPTS")
         .env_remove("GIT_PAGER")
@@ -120,6 +139,16 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
             first.trim()
         )))
     }
+}
+
+/// `GIT_CONFIG_COUNT` and its `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`.
+fn config_env(settings: &[(String, String)]) -> Vec<(String, String)> {
+    let mut env = vec![("GIT_CONFIG_COUNT".to_string(), settings.len().to_string())];
+    for (i, (k, v)) in settings.iter().enumerate() {
+        env.push((format!("GIT_CONFIG_KEY_{i}"), k.clone()));
+        env.push((format!("GIT_CONFIG_VALUE_{i}"), v.clone()));
+    }
+    env
 }
 
 fn text(bytes: Vec<u8>) -> String {

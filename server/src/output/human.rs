@@ -82,19 +82,41 @@ pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -
     out
 }
 
+/// `s` with its control characters (C0, DEL, C1) written as `\u{..}`
+/// escapes: file names, messages and rule ids come from the repository, and
+/// an escape sequence in one must not reach the terminal.
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 fn render(out: &mut String, d: &Diagnostic, text: Option<&str>, s: &Style) {
     let (sev, bold, reset, gutter) = (s.severity(d.severity), s.bold(), s.reset(), s.gutter());
     out.push_str(&format!(
         "{sev}{}[{}]{reset}{bold}: {}{reset}\n",
         d.severity.as_str(),
-        d.rule,
-        d.message
+        printable(&d.rule),
+        printable(&d.message)
     ));
     let width = d.range.line.to_string().len();
     let pad = " ".repeat(width);
     out.push_str(&format!(
         "{pad}{gutter}-->{reset} {}:{}:{}\n",
-        d.file, d.range.line, d.range.column
+        printable(&d.file),
+        d.range.line,
+        d.range.column
     ));
     let frame = text.and_then(|t| frame(t, d));
     if let Some(f) = &frame {
@@ -116,7 +138,7 @@ fn render(out: &mut String, d: &Diagnostic, text: Option<&str>, s: &Style) {
     for fix in &d.fixes {
         out.push_str(&format!(
             "{pad} {gutter}={reset} {bold}help{reset}: {}\n",
-            fix.title
+            printable(&fix.title)
         ));
     }
 }
@@ -268,6 +290,37 @@ mod tests {
         assert!(out.ends_with(
             "; 1 baselined; 2 stale baseline entries (run `layergate baseline prune`)\n"
         ));
+    }
+
+    #[test]
+    fn escape_sequences_from_the_repository_do_not_reach_the_terminal() {
+        let evil = "src/\x1b]0;pwned\x07\x1b[2J.ts";
+        let ds = vec![diag(
+            evil,
+            (1, 1, 1, 2),
+            Severity::Error,
+            "layers",
+            "`src/\x1b[31mx.ts` imports \u{9b}2J",
+            (None, None),
+            None,
+            false,
+        )];
+        for color in [false, true] {
+            let out = human(&report(&ds), &no_source, color);
+            let stray = out
+                .replace(RESET, "")
+                .replace(BOLD, "")
+                .replace(RED, "")
+                .replace(BLUE, "");
+            assert!(
+                !stray.chars().any(|c| c.is_control() && c != '\n'),
+                "{out:?}"
+            );
+            assert!(
+                out.contains(r"src/\u{1b}]0;pwned\u{7}\u{1b}[2J.ts:1:1"),
+                "{out}"
+            );
+        }
     }
 
     #[test]
