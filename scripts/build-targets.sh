@@ -43,8 +43,10 @@ for t in "${targets[@]}"; do
     *) run=("$exe") ;;
   esac
   set +e
-  (cd examples && "${run[@]}" check --no-cache >/dev/null 2>&1); rc=$?
+  (cd examples && "${run[@]}" check --no-cache --format json > "$out/.check-$t.json" 2>/dev/null); rc=$?
   set -e
-  echo "   $(basename "$asset"): $(du -h "$asset" | cut -f1), binary $(du -h "$exe" | cut -f1); \`layergate check\` on the example: exit $rc (expected 1)"
+  n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["diagnostics"]))' "$out/.check-$t.json" 2>/dev/null || echo "no JSON")
+  rm -f "$out/.check-$t.json"
+  echo "   $(basename "$asset"): $(du -h "$asset" | cut -f1), binary $(du -h "$exe" | cut -f1); \`layergate check\` on the example: exit $rc, $n diagnostics (expected: exit 1, 7)"
 done
 (cd "$out" && sha256sum layergate-*.tar.gz layergate-*.zip > SHA256SUMS && cat SHA256SUMS)
