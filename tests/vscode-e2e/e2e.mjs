@@ -56,6 +56,10 @@ const cfg = {
   // the name part of the installed extension's id
   source: env("E2E_SOURCE"),
   settings: env("E2E_SETTINGS"),
+  // "user": E2E_SETTINGS only in User/settings.json, as a person sets them
+  // in a remote window (the extension's settings must hold from there);
+  // "both" (default): also in the remote machine's settings
+  settingsFiles: env("E2E_SETTINGS_FILES", "both"),
   artifacts: path.resolve(env("E2E_ARTIFACTS", path.join(here, "artifacts"))),
   timeoutMs: 1000 * Number(env("E2E_TIMEOUT", "90")),
   quickfix: new RegExp(env("E2E_QUICKFIX", "^Suppress"), "i"),
@@ -403,8 +407,10 @@ async function main() {
   // code-server is a remote window: settings of scope `machine` and
   // `machine-overridable` (such as a server path) count only from the
   // remote machine's settings, so E2E_SETTINGS goes there too
-  fs.mkdirSync(path.join(dirs.userData, "Machine"), { recursive: true });
-  fs.writeFileSync(path.join(dirs.userData, "Machine", "settings.json"), JSON.stringify(extra, null, 2));
+  if (cfg.settingsFiles !== "user") {
+    fs.mkdirSync(path.join(dirs.userData, "Machine"), { recursive: true });
+    fs.writeFileSync(path.join(dirs.userData, "Machine", "settings.json"), JSON.stringify(extra, null, 2));
+  }
 
   let extDir;
   await check(CHECKS[1], () => {
