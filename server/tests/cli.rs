@@ -800,27 +800,26 @@ fn the_cache_is_never_written_through_a_committed_symlink() {
         v.sort();
         v
     };
+    let check_writes_nothing_outside = || {
+        let o = layergate(&ws, &["check"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(listing(&outside), Vec::<String>::new());
+    };
     // 1. `.layergate` is a link to a directory outside
     symlink(&outside, ws.join(".layergate")).unwrap();
-    let o = layergate(&ws, &["check"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(listing(&outside), Vec::<String>::new());
+    check_writes_nothing_outside();
 
     // 2. `.layergate/cache` is the link
     std::fs::remove_file(ws.join(".layergate")).unwrap();
     std::fs::create_dir(ws.join(".layergate")).unwrap();
     symlink(&outside, ws.join(".layergate/cache")).unwrap();
-    let o = layergate(&ws, &["check"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(listing(&outside), Vec::<String>::new());
+    check_writes_nothing_outside();
 
     // 3. a dangling `.gitignore` link would create its target
     std::fs::remove_file(ws.join(".layergate/cache")).unwrap();
     std::fs::remove_file(ws.join(".layergate/.gitignore")).ok();
     symlink(outside.join("created"), ws.join(".layergate/.gitignore")).unwrap();
-    let o = layergate(&ws, &["check"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(listing(&outside), Vec::<String>::new());
+    check_writes_nothing_outside();
     // the cache itself is still written, inside
     assert!(ws.join(".layergate/cache/facts.bin").is_file());
 }
