@@ -136,8 +136,14 @@ pub struct ApiRef {
     pub introduced_as: Option<String>,
 }
 
+/// The deepest inline `mod` blocks may nest in one file: a file that nests
+/// deeper is `skipped` (the extractor stops there), so 50,000 nested blocks
+/// cost what 100 do.
+pub const MAX_MOD_NESTING: usize = 100;
+
 /// `mod name;` or `mod name { ... }` in a Rust file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+
 pub struct ModDecl {
     pub name: String,
     /// `#[path = "..."]` on the declaration.

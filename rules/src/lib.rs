@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cache;
 pub mod config;
 pub mod diagnostic;
+pub mod disk;
 pub mod docs;
 pub mod extract;
 pub mod facts;

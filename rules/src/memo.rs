@@ -205,6 +205,9 @@ impl FileSystem for RecordingFs {
         self.record(Probe::ReadDir(path.to_path_buf(), hash_names(&r)));
         r
     }
+    fn is_symlink(&self, path: &Path) -> bool {
+        self.inner.is_symlink(path)
+    }
 }
 
 #[derive(Debug, Serialize)]

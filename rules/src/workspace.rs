@@ -94,15 +94,18 @@ impl std::fmt::Debug for Workspace {
 /// nested `layergate.toml`. Paths are workspace-relative with `/`, sorted.
 pub fn walk(config: &Config) -> Vec<String> {
     let root = config.root.clone();
+    let ignores = Arc::new(IgnoreFiles::new(&root));
     let mut builder = ignore::WalkBuilder::new(&root);
+    // ignore files are read by [`IgnoreFiles`], which refuses what the
+    // walker's own reader would block on or read forever (a `.gitignore`
+    // symlinked to `/dev/zero`, a FIFO)
     builder
-        .hidden(false)
-        .require_git(false)
+        .standard_filters(false)
         .follow_links(false)
-        .git_global(false)
         .filter_entry(move |e| {
             let name = e.file_name();
-            if e.file_type().is_some_and(|t| t.is_dir()) {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir {
                 if name == "node_modules" || name == "target" || name == ".git" {
                     return false;
                 }
@@ -111,7 +114,7 @@ pub fn walk(config: &Config) -> Vec<String> {
                     return false;
                 }
             }
-            true
+            e.depth() == 0 || !ignores.ignored(e.path(), is_dir, false)
         });
     let (tx, rx) = std::sync::mpsc::channel();
     let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
@@ -127,7 +130,11 @@ pub fn walk(config: &Config) -> Vec<String> {
                     || e.file_type().is_some_and(|t| t.is_symlink())
                         && std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(&real_root));
                 if wanted && Lang::from_path(&e.path().to_string_lossy()).is_some() {
-                    if let Some(rel) = relative(&root, e.path()) {
+                    // a name that is not UTF-8 is listed under its lossy
+                    // form, so it is reported `skipped`, not silently unchecked
+                    if let Some(rel) =
+                        relative(&root, e.path()).or_else(|| lossy_relative(&root, e.path()))
+                    {
                         let _ = tx.send(rel);
                     }
                 }
@@ -171,35 +178,115 @@ pub fn walked(config: &Config, rel: &str) -> bool {
             return false;
         }
     }
-    // ignore files, deepest folder first
-    let path = root.join(rel);
-    for depth in (0..=dirs.len()).rev() {
-        let mut base = root.clone();
-        base.extend(&dirs[..depth]);
-        for name in [".ignore", ".gitignore"] {
-            let file = base.join(name);
-            if !file.is_file() {
-                continue;
-            }
-            let mut b = ignore::gitignore::GitignoreBuilder::new(&base);
-            let _ = b.add(&file);
-            let Ok(gi) = b.build() else { continue };
-            match gi.matched_path_or_any_parents(&path, false) {
-                ignore::Match::Ignore(_) => return false,
-                ignore::Match::Whitelist(_) => return true,
-                ignore::Match::None => {}
-            }
+    !IgnoreFiles::new(root).ignored(&root.join(rel), false, true)
+}
+
+/// The `.ignore` and `.gitignore` files from the repository's top (the
+/// [`crate::disk::Boundary`]) down, and the repository's
+/// `.git/info/exclude`, read once per folder. Deeper folders win; within
+/// one, `.ignore` before `.gitignore`; the exclude file last. Like git, an
+/// ignore file that is a symbolic link is not read; neither is one that is
+/// not a regular file or weighs more than [`crate::disk::MAX_MANIFEST_SIZE`].
+pub struct IgnoreFiles {
+    /// Canonical: the folders above the workspace that count.
+    top: PathBuf,
+    /// The workspace root as given (the paths asked about start with it).
+    root: PathBuf,
+    /// The canonical form of `root`.
+    real_root: PathBuf,
+    exclude: Option<ignore::gitignore::Gitignore>,
+    folders: std::sync::RwLock<
+        std::collections::HashMap<PathBuf, Arc<Vec<ignore::gitignore::Gitignore>>>,
+    >,
+}
+
+impl IgnoreFiles {
+    pub fn new(root: &Path) -> IgnoreFiles {
+        let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let top = crate::disk::Boundary::around(&real_root)
+            .root()
+            .to_path_buf();
+        let exclude = Self::read(&top, &top.join(".git/info/exclude"));
+        IgnoreFiles {
+            top,
+            root: root.to_path_buf(),
+            real_root,
+            exclude,
+            folders: Default::default(),
         }
     }
-    let exclude = root.join(".git/info/exclude");
-    if exclude.is_file() {
-        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-        let _ = b.add(&exclude);
-        if let Ok(gi) = b.build() {
-            return !gi.matched_path_or_any_parents(&path, false).is_ignore();
+
+    /// The ignore file at `file` (rooted at `dir`) if it can be read safely.
+    fn read(dir: &Path, file: &Path) -> Option<ignore::gitignore::Gitignore> {
+        let meta = std::fs::symlink_metadata(file).ok()?;
+        if !meta.is_file() {
+            return None;
         }
+        let text = crate::disk::read_regular(file, crate::disk::MAX_MANIFEST_SIZE).ok()?;
+        let text = String::from_utf8_lossy(&text);
+        let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+        for line in text.lines() {
+            let _ = b.add_line(None, line);
+        }
+        b.build().ok()
     }
-    true
+
+    /// The ignore files of folder `dir` (canonical form), `.ignore` first.
+    fn folder(&self, dir: &Path) -> Arc<Vec<ignore::gitignore::Gitignore>> {
+        if let Some(f) = self
+            .folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+        {
+            return f.clone();
+        }
+        let found: Vec<_> = [".ignore", ".gitignore"]
+            .iter()
+            .filter_map(|n| Self::read(dir, &dir.join(n)))
+            .collect();
+        let found = Arc::new(found);
+        self.folders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(dir.to_path_buf())
+            .or_insert(found)
+            .clone()
+    }
+
+    /// Whether `path` (below the workspace root, as given to [`Self::new`])
+    /// is ignored. `parents`: also when a folder above it is (for a path
+    /// asked about alone; a walk prunes ignored folders instead).
+    pub fn ignored(&self, path: &Path, is_dir: bool, parents: bool) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let path = self.real_root.join(rel);
+        // Some(true): ignored, Some(false): re-included, None: no opinion
+        let matched = |gi: &ignore::gitignore::Gitignore| -> Option<bool> {
+            let m = if parents {
+                gi.matched_path_or_any_parents(&path, is_dir)
+            } else {
+                gi.matched(&path, is_dir)
+            };
+            (!m.is_none()).then(|| m.is_ignore())
+        };
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if !d.starts_with(&self.top) {
+                break;
+            }
+            for gi in self.folder(d).iter() {
+                if let Some(ignored) = matched(gi) {
+                    return ignored;
+                }
+            }
+            dir = d.parent();
+        }
+        self.exclude
+            .as_ref()
+            .is_some_and(|gi| matched(gi) == Some(true))
+    }
 }
 
 /// `path` relative to `root`, with `/`, if it is inside it.
@@ -216,20 +303,40 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// [`relative`] for a path that is not UTF-8: undecodable bytes become U+FFFD.
+fn lossy_relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    if rel
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    let s = rel.to_string_lossy().replace('\\', "/");
+    (!s.is_empty()).then_some(s)
+}
+
 /// Reads a file from disk for analysis, refusing huge files before reading them.
+/// Only a regular file is read (a FIFO or a device in its place is
+/// `Unreadable` at once); a name that is not UTF-8 (see [`walk`]) is
+/// `Unreadable` with that reason.
 pub fn read_content(path: &Path) -> Content {
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_SIZE => Content::TooLarge(m.len()),
-        Ok(_) => match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(s) => Content::Text(s),
-                Err(e) => Content::Bytes(e.into_bytes()),
-            },
-            Err(e) => Content::Unreadable(e.to_string()),
+    match crate::disk::read_regular(path, MAX_FILE_SIZE) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Content::Text(s),
+            Err(e) => Content::Bytes(e.into_bytes()),
         },
+        Err(crate::disk::ReadError::TooLarge { size, .. }) => Content::TooLarge(size),
+        Err(e) if e.is_not_found() && path.to_string_lossy().contains(NOT_UTF8_MARK) => {
+            Content::Unreadable("its name is not valid UTF-8".into())
+        }
         Err(e) => Content::Unreadable(e.to_string()),
     }
 }
+
+/// What stands for the undecodable bytes of a file name that is not UTF-8
+/// in the name [`walk`] lists it under.
+const NOT_UTF8_MARK: char = char::REPLACEMENT_CHARACTER;
 
 thread_local! {
     static PARSERS: std::cell::RefCell<Vec<(Lang, tree_sitter::Parser)>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -324,17 +431,7 @@ fn content_text(c: Content) -> String {
 impl FileEntry {
     /// Analyses one file's content (without resolving its imports).
     pub fn analyse(config: &Config, lang: Lang, content: Content) -> FileEntry {
-        let skipped = |reason: String| FileEntry {
-            lang,
-            text: None,
-            len: 0,
-            hash: crate::cache::content_hash(""),
-            lines: LineIndex::new(""),
-            facts: Arc::new(FileFacts::empty(lang)),
-            skipped: Some(reason),
-            resolved: Vec::new(),
-            pattern_hits: Vec::new(),
-        };
+        let skipped = |reason: String| FileEntry::skipped(lang, reason);
         let text = match content {
             Content::Text(t) => t,
             Content::Bytes(b) if b.iter().take(8192).any(|&c| c == 0) => {
@@ -379,6 +476,21 @@ impl FileEntry {
         FileEntry::with_lines(lang, text, lines, hash, Arc::new(facts), hits)
     }
 
+    /// A file that was not analysed, and why.
+    pub fn skipped(lang: Lang, reason: String) -> FileEntry {
+        FileEntry {
+            lang,
+            text: None,
+            len: 0,
+            hash: crate::cache::content_hash(""),
+            lines: LineIndex::new(""),
+            facts: Arc::new(FileFacts::empty(lang)),
+            skipped: Some(reason),
+            resolved: Vec::new(),
+            pattern_hits: Vec::new(),
+        }
+    }
+
     /// An analysed file (its imports not resolved yet).
     pub fn new(
         lang: Lang,
@@ -401,6 +513,19 @@ impl FileEntry {
         facts: Arc<FileFacts>,
         pattern_hits: Vec<PatternHit>,
     ) -> FileEntry {
+        if facts
+            .mods
+            .iter()
+            .any(|m| m.parents.len() >= crate::facts::MAX_MOD_NESTING)
+        {
+            return FileEntry::skipped(
+                lang,
+                format!(
+                    "`mod` blocks nested more than {} deep",
+                    crate::facts::MAX_MOD_NESTING
+                ),
+            );
+        }
         FileEntry {
             lang,
             len: text.len(),

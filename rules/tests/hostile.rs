@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rules::analysis::{check, files_per_module, Options, Outcome};
 use rules::config::{Config, Severity};
 use rules::lang::Lang;
-use rules::resolve::RealFs;
+use rules::resolve::ConfinedFs;
 use rules::workspace::{read_content, Content, FileEntry, Workspace, MAX_FILE_SIZE};
 
 fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
@@ -32,7 +32,9 @@ fn load_with(root: &Path, config: &str, scan: bool) -> (Workspace, Outcome) {
     let start = std::time::Instant::now();
     let mut config = Config::load(&root.join("layergate.toml")).expect("config loads");
     config.scan = scan;
-    let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    // what the front ends use: reads confined to the repository
+    let disk = ConfinedFs::around(&config.root);
+    let ws = Workspace::load(Arc::new(config), Arc::new(disk));
     let loaded = start.elapsed();
     let outcome = check(
         &ws,
@@ -628,5 +630,261 @@ fn symlinks_out_of_the_workspace_are_never_read() {
     assert_eq!(
         ws.files.keys().map(String::as_str).collect::<Vec<_>>(),
         ["src/a.ts", "src/alias.ts", "src/inside.ts"]
+    );
+}
+
+// ---- Security: reads confined, bounded and never blocking ---------------
+
+/// The configs' warnings (the `config` diagnostics' messages).
+fn config_warnings(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "config")
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+const LAYERS: &str = "[[modules]]\nname = \"ui\"\npaths = [\"src/ui/**\"]\n\n[[modules]]\nname = \"db\"\npaths = [\"src/db/**\"]\n\n[layers]\norder = [\"ui\", \"db\"]\n";
+
+#[cfg(unix)]
+#[test]
+fn ignore_files_that_are_devices_or_links_are_not_read() {
+    use std::os::unix::fs::symlink;
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/ui/a.ts", "export const a = 1;\n");
+    write(root, "src/db/q.ts", "import { a } from '../ui/a';\n");
+    // read by the walker's own reader, these made it read /dev/zero forever
+    symlink("/dev/zero", root.join(".gitignore")).expect("symlink");
+    symlink("/dev/zero", root.join("src/.ignore")).expect("symlink");
+    let c = std::ffi::CString::new(root.join("src/db/.gitignore").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    // a symlinked ignore file inside the workspace is not read either (as git)
+    write(root, "ignored-list", "*.ts\n");
+    symlink("../ignored-list", root.join("src/ui/.gitignore")).expect("symlink");
+    let (_ws, outcome) = load(root, LAYERS);
+    assert_eq!(
+        summary(&outcome)
+            .into_iter()
+            .map(|d| (d.0, d.2))
+            .collect::<Vec<_>>(),
+        vec![("src/db/q.ts".to_string(), "layers".to_string())]
+    );
+    assert_eq!(outcome.files, 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_source_file_or_the_baseline_does_not_block() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/ok.ts", "export const ok = 1;\n");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    for fifo in ["src/pipe.ts", "layergate-baseline.json"] {
+        let c = std::ffi::CString::new(root.join(fifo).to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    }
+    // a FIFO holds no code: it is not a file of the workspace
+    let (ws, outcome) = load(root, "");
+    assert_eq!(ws.files.keys().collect::<Vec<_>>(), ["src/ok.ts"]);
+    assert_eq!(summary(&outcome), vec![]);
+    // and read as a baseline it is refused at once
+    let err = rules::analysis::baseline::Baseline::load(&root.join("layergate-baseline.json"))
+        .unwrap_err();
+    assert!(err.ends_with("not a regular file"), "{err}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_whose_name_is_not_utf8_is_reported_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/ui/a.ts", "export const a = 1;\n");
+    std::fs::create_dir_all(root.join("src/db")).unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"q\xff.ts");
+    // the violation hidden in it used to pass unseen
+    std::fs::write(
+        root.join("src/db").join(name),
+        "import { a } from '../ui/a';\n",
+    )
+    .unwrap();
+    let (_ws, outcome) = load(root, LAYERS);
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "src/db/q\u{fffd}.ts",
+            1,
+            "skipped",
+            "`src/db/q\u{fffd}.ts` was not analysed: unreadable: its name is not valid UTF-8"
+        )]
+    );
+}
+
+#[test]
+fn tsconfig_extends_outside_the_workspace_is_not_read() {
+    let dir = tmp();
+    let root = dir.path();
+    let outside = tmp();
+    write(
+        outside.path(),
+        "secret.json",
+        "root:x:0:0:root:/root:/bin/bash\n",
+    );
+    let secret = outside.path().join("secret.json");
+    write(
+        root,
+        "tsconfig.json",
+        format!(r#"{{ "extends": "{}" }}"#, secret.display()),
+    );
+    write(root, "src/a.ts", "export {};\n");
+    let (_ws, outcome) = load(root, "");
+    let warnings = config_warnings(&outcome);
+    assert_eq!(
+        warnings,
+        vec![format!(
+            "tsconfig.json: tsconfig extends not found: {}",
+            secret.display()
+        )]
+    );
+    assert!(!warnings.iter().any(|w| w.contains("root:x")));
+}
+
+#[cfg(unix)]
+#[test]
+fn manifests_and_workspaces_outside_the_workspace_are_not_read() {
+    use std::os::unix::fs::symlink;
+    let parent = tmp();
+    let root = parent.path().join("repo");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    // a sibling of the repository, named by `workspaces: ["../*"]`
+    write(parent.path(), "evil/package.json", r#"{ "name": "evil" }"#);
+    write(parent.path(), "evil/index.ts", "export {};\n");
+    write(
+        parent.path(),
+        "outside/Cargo.toml",
+        "[package]\nname = \"leak\"\n",
+    );
+    write(&root, "package.json", r#"{ "workspaces": ["../*"] }"#);
+    write(&root, "src/main.ts", "import 'evil';\n");
+    std::fs::create_dir_all(root.join("crates/a/src")).unwrap();
+    symlink(
+        parent.path().join("outside/Cargo.toml"),
+        root.join("crates/a/Cargo.toml"),
+    )
+    .unwrap();
+    write(&root, "crates/a/src/lib.rs", "pub fn f() {}\n");
+    let (ws, outcome) = load(&root, "");
+    assert_eq!(
+        ws.files["src/main.ts"].resolved,
+        vec![rules::resolve::Resolved::External("evil".into())]
+    );
+    assert_eq!(
+        config_warnings(&outcome),
+        vec!["crates/a/Cargo.toml: Cargo.toml was not read: not UTF-8 text, over 4 MB, not a regular file, or a link that leads out of the workspace".to_string()]
+    );
+}
+
+#[test]
+fn a_tsconfig_extends_diamond_is_read_once_per_file() {
+    let dir = tmp();
+    let root = dir.path();
+    // each level extends the next twice: 2^40 paths through 40 files
+    for i in 0..40 {
+        write(
+            root,
+            &format!("cfg/t{i}.json"),
+            format!(r#"{{ "extends": ["./t{0}.json", "./t{0}.json"] }}"#, i + 1),
+        );
+    }
+    write(
+        root,
+        "cfg/t40.json",
+        r#"{ "compilerOptions": { "baseUrl": "..", "paths": { "@x": ["src/x.ts"] } } }"#,
+    );
+    write(root, "tsconfig.json", r#"{ "extends": "./cfg/t0.json" }"#);
+    write(root, "src/x.ts", "export {};\n");
+    write(root, "src/main.ts", "import '@x';\n");
+    let (ws, outcome) = load(root, "");
+    assert_eq!(config_warnings(&outcome), Vec::<String>::new());
+    assert_eq!(
+        ws.files["src/main.ts"].resolved,
+        vec![rules::resolve::Resolved::File("src/x.ts".into())]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn workspaces_globs_do_not_walk_into_symlinked_folders() {
+    use std::os::unix::fs::symlink;
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "package.json", r#"{ "workspaces": ["packages/**"] }"#);
+    write(root, "packages/real/package.json", r#"{ "name": "real" }"#);
+    write(root, "packages/real/index.ts", "export {};\n");
+    // 25 links to `.`: walked into, 25^5 folders
+    for i in 0..25 {
+        symlink(".", root.join(format!("packages/l{i}"))).unwrap();
+    }
+    write(root, "src/main.ts", "import 'real';\n");
+    let (ws, _outcome) = load(root, "");
+    assert_eq!(
+        ws.files["src/main.ts"].resolved,
+        vec![rules::resolve::Resolved::File(
+            "packages/real/index.ts".into()
+        )]
+    );
+}
+
+#[test]
+fn inline_mods_nested_past_the_bound_skip_the_file() {
+    let dir = tmp();
+    let root = dir.path();
+    let depth = 5_000;
+    let mut text = String::new();
+    for i in 0..depth {
+        text.push_str(&format!("mod m{i} {{ "));
+    }
+    text.push_str(&"}".repeat(depth));
+    write(root, "src/lib.rs", &text);
+    write(root, "src/ok.rs", "pub fn f() {}\n");
+    let (_ws, outcome) = load(root, "");
+    assert_eq!(
+        summary(&outcome),
+        vec![diag(
+            "src/lib.rs",
+            1,
+            "skipped",
+            &format!(
+                "`src/lib.rs` was not analysed: `mod` blocks nested more than {} deep",
+                rules::facts::MAX_MOD_NESTING
+            )
+        )]
+    );
+}
+
+#[test]
+fn a_path_attribute_chain_stops_at_the_module_depth_bound() {
+    let dir = tmp();
+    let root = dir.path();
+    let n = 2_000;
+    write(root, "src/lib.rs", "#[path = \"f0.rs\"]\nmod m;\n");
+    for i in 0..n {
+        write(
+            root,
+            &format!("src/f{i}.rs"),
+            format!("#[path = \"f{}.rs\"]\nmod m;\n", i + 1),
+        );
+    }
+    write(root, &format!("src/f{n}.rs"), "pub fn f() {}\n");
+    let (_ws, outcome) = load(root, "");
+    let warnings = config_warnings(&outcome);
+    assert!(!warnings.is_empty());
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.ends_with("`mod m` is nested more than 256 modules deep: not followed")),
+        "{warnings:?}"
     );
 }

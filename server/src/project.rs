@@ -9,7 +9,7 @@ use rules::analysis::{self, Baseline, Options, Outcome};
 use rules::cache::FactCache;
 use rules::config::{Config, ConfigProblem};
 use rules::memo::{Memo, RecordingFs};
-use rules::resolve::{FileSystem, RealFs};
+use rules::resolve::{ConfinedFs, FileSystem};
 use rules::workspace::{self, Workspace};
 
 /// A command-line failure that exits with status 2.
@@ -99,7 +99,8 @@ pub fn load_workspace_with(
 ) -> Result<Workspace, UsageError> {
     let mut config = load_config(config_path)?;
     config.scan = scan;
-    Ok(load_through(config, Arc::new(RealFs), cached))
+    let disk = ConfinedFs::around(&config.root);
+    Ok(load_through(config, Arc::new(disk), cached))
 }
 
 /// The workspace of a loaded config, its resolvers asking `fs`; through the
@@ -127,10 +128,14 @@ pub fn load_workspace_cached(config_path: &Path) -> Result<Workspace, UsageError
     load_workspace_with(config_path, true, true)
 }
 
+/// The most a cache file may weigh (the facts of the VS Code sources take
+/// about 40 MB): a larger one is ignored unread.
+const MAX_CACHE_SIZE: u64 = 1 << 30;
+
 /// The facts cache of the workspace at `root`, if present and valid (a
 /// corrupt, truncated or other-version cache is ignored).
 pub fn read_cache(root: &Path) -> Option<FactCache> {
-    std::fs::read(cache_path(root))
+    rules::disk::read_regular(&cache_path(root), MAX_CACHE_SIZE)
         .ok()
         .and_then(|b| FactCache::decode(&b, crate::cache_key::machine_key()))
 }
@@ -273,8 +278,15 @@ fn read_baseline(
         }
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| UsageError(format!("cannot read baseline {}: {e}", path.display())))?;
+    // a baseline named by the config is the repository's input: it must
+    // lie inside it; one given on the command line is the user's choice
+    let text = if explicit.is_some() {
+        rules::disk::read_regular_string(&path, rules::disk::MAX_BASELINE_SIZE)
+    } else {
+        rules::disk::Boundary::around(&config.root)
+            .read_string(&path, rules::disk::MAX_BASELINE_SIZE)
+    }
+    .map_err(|e| UsageError(format!("cannot read baseline {}: {e}", path.display())))?;
     let baseline =
         Baseline::parse(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
     Ok(Some((text, baseline)))
@@ -321,7 +333,8 @@ pub fn check_config(
     let with_baseline = baseline.is_some();
     let today = today()?;
     if !cached {
-        let ws = load_through(config, Arc::new(RealFs), false);
+        let disk = ConfinedFs::around(&config.root);
+        let ws = load_through(config, Arc::new(disk), false);
         return Ok((
             check_with(&ws, baseline.map(|(_, b)| b), today),
             with_baseline,
@@ -343,16 +356,17 @@ pub fn check_config(
         .part(&[u8::from(scan)])
         .finish();
     let root = config.root.clone();
-    let memo = std::fs::read(memo_path(&root))
+    let memo = rules::disk::read_regular(&memo_path(&root), MAX_CACHE_SIZE)
         .ok()
         .and_then(|b| Memo::decode(&b, crate::cache_key::machine_key()));
     if let Some(memo) = &memo {
         let walked = workspace::walk(&config);
-        if let Some(outcome) = memo.outcome_if_valid(key, &root, &walked, &RealFs) {
+        let disk = ConfinedFs::around(&root);
+        if let Some(outcome) = memo.outcome_if_valid(key, &root, &walked, &disk) {
             return Ok((outcome, with_baseline));
         }
     }
-    let recorder = Arc::new(RecordingFs::new(Arc::new(RealFs)));
+    let recorder = Arc::new(RecordingFs::new(Arc::new(ConfinedFs::around(&root))));
     let ws = load_through(config, recorder.clone(), true);
     let outcome = check_with(&ws, baseline.map(|(_, b)| b), today);
     let memo = Memo::new(key, &ws, recorder.probes(), &outcome, started);

@@ -97,7 +97,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::disk::read_regular_string(path, crate::disk::MAX_BASELINE_SIZE)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
         Baseline::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }

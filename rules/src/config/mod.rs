@@ -361,13 +361,15 @@ pub struct Config {
 impl Config {
     /// Loads and validates `path`. `Err` holds at least one error-severity problem.
     pub fn load(path: &Path) -> Result<Config, Vec<ConfigProblem>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![ConfigProblem {
-                severity: Severity::Error,
-                message: format!("cannot read {}: {e}", path.display()),
-                span: Span::default(),
-            }]
-        })?;
+        let text = crate::disk::read_regular_string(path, crate::disk::MAX_MANIFEST_SIZE).map_err(
+            |e| {
+                vec![ConfigProblem {
+                    severity: Severity::Error,
+                    message: format!("cannot read {}: {e}", path.display()),
+                    span: Span::default(),
+                }]
+            },
+        )?;
         Config::parse(path, &text)
     }
 

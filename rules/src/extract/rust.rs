@@ -468,6 +468,17 @@ impl<'t> Walker<'t> {
         };
         let name = self.src(name).to_string();
         let body = node.child_by_field_name("body");
+        if body.is_some() && self.mod_stack.len() >= crate::facts::MAX_MOD_NESTING {
+            // the file will be `skipped`: this marker says why
+            self.mods.push(ModDecl {
+                name,
+                path_attr: None,
+                inline: true,
+                parents: self.mod_stack.clone(),
+                span: Span::of(&node),
+            });
+            return;
+        }
         self.mods.push(ModDecl {
             name: name.clone(),
             path_attr: path_attribute(node, self.text),

@@ -10,6 +10,8 @@ pub mod ts;
 
 use std::path::{Path, PathBuf};
 
+use crate::disk::Boundary;
+
 /// Where an import leads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resolved {
@@ -44,6 +46,11 @@ pub trait FileSystem: Send + Sync {
     fn read_dir(&self, _path: &Path) -> Vec<String> {
         Vec::new()
     }
+    /// Whether `path` is a symbolic link (not followed when expanding
+    /// `workspaces` globs, so links to `.` cannot multiply the walk).
+    fn is_symlink(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 /// The real disk.
@@ -58,7 +65,7 @@ impl FileSystem for RealFs {
         path.is_dir()
     }
     fn read_to_string(&self, path: &Path) -> Option<String> {
-        std::fs::read_to_string(path).ok()
+        crate::disk::read_regular_string(path, READ_CAP).ok()
     }
     fn read_dir(&self, path: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(path)
@@ -70,6 +77,59 @@ impl FileSystem for RealFs {
             .unwrap_or_default();
         names.sort();
         names
+    }
+    fn is_symlink(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    }
+}
+
+/// The most [`RealFs`] reads of one file: a manifest, or a source file's text.
+const READ_CAP: u64 = if crate::workspace::MAX_FILE_SIZE > crate::disk::MAX_MANIFEST_SIZE {
+    crate::workspace::MAX_FILE_SIZE
+} else {
+    crate::disk::MAX_MANIFEST_SIZE
+};
+
+/// The real disk, confined to a [`Boundary`]: nothing outside it is read or
+/// listed once symlinks are followed (a `tsconfig.json` `extends` of
+/// `/etc/passwd`, `workspaces: ["../*"]`, a manifest symlinked out), and
+/// probes outside it find nothing. What the front ends use.
+#[derive(Debug, Clone)]
+pub struct ConfinedFs {
+    boundary: Boundary,
+}
+
+impl ConfinedFs {
+    /// Confined to the repository around the workspace at `root`.
+    pub fn around(root: &Path) -> ConfinedFs {
+        ConfinedFs {
+            boundary: Boundary::around(root),
+        }
+    }
+
+    pub fn boundary(&self) -> &Boundary {
+        &self.boundary
+    }
+}
+
+impl FileSystem for ConfinedFs {
+    fn is_file(&self, path: &Path) -> bool {
+        self.boundary.contains_lexically(path) && path.is_file()
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.boundary.contains_lexically(path) && path.is_dir()
+    }
+    fn read_to_string(&self, path: &Path) -> Option<String> {
+        self.boundary.read_string(path, READ_CAP).ok()
+    }
+    fn read_dir(&self, path: &Path) -> Vec<String> {
+        match self.boundary.resolve(path) {
+            Ok(real) => RealFs.read_dir(&real),
+            Err(_) => Vec::new(),
+        }
+    }
+    fn is_symlink(&self, path: &Path) -> bool {
+        RealFs.is_symlink(path)
     }
 }
 

@@ -27,6 +27,10 @@ use super::{FileSystem, Resolved, RUST_STD_CRATES};
 use crate::facts::ModDecl;
 
 /// Dependency tables of a manifest (also looked up under `[target.*]`).
+/// The deepest a module may sit in its crate through `mod` declarations
+/// (a `#[path]` chain nests modules without nesting folders).
+const MAX_MODULE_DEPTH: usize = 256;
+
 const DEP_TABLES: &[&str] = &[
     "dependencies",
     "dev-dependencies",
@@ -601,7 +605,7 @@ impl<'a> Builder<'a> {
         let abs = self.root.join(&rel);
         let parsed = if self.fs.is_file(&abs) {
             Some(match self.fs.read_to_string(&abs) {
-                None => Err("Cargo.toml is not readable UTF-8 text".to_string()),
+                None => Err("Cargo.toml was not read: not UTF-8 text, over 4 MB, not a regular file, or a link that leads out of the workspace".to_string()),
                 Some(text) => toml::from_str::<toml::Table>(&text)
                     .map_err(|e| format!("malformed Cargo.toml: {}", e.message().trim())),
             })
@@ -1008,6 +1012,18 @@ impl<'a> Builder<'a> {
                     }
                 };
                 match child {
+                    // a `#[path]` chain can nest modules without nesting
+                    // folders: past the bound the file is not followed (it
+                    // is placed by its path like any file no root reaches)
+                    Some(_) if full.len() > MAX_MODULE_DEPTH => {
+                        self.r.problems.push((
+                            file.clone(),
+                            format!(
+                                "`mod {}` is nested more than {MAX_MODULE_DEPTH} modules deep: not followed",
+                                decl.name
+                            ),
+                        ));
+                    }
                     Some((path, st)) => {
                         self.r.modules[t]
                             .entry(full.clone())

@@ -67,6 +67,9 @@ const ENTRY_FIELDS: &[&str] = &["types", "typings", "main", "module"];
 /// How deep a `**` in a `workspaces` glob is followed.
 const MAX_WORKSPACE_DEPTH: usize = 5;
 
+/// The most folders a `workspaces` glob expansion looks at.
+const MAX_WORKSPACE_DIRS: usize = 100_000;
+
 /// Resolves TS/JS specifiers as TypeScript's `bundler` mode does.
 /// Shared across threads: caches use interior mutability.
 pub struct TsResolver {
@@ -548,11 +551,9 @@ impl TsResolver {
     fn config(&self, fs: &dyn FileSystem, path: &Path) -> Option<Arc<TsConfig>> {
         cached(&self.configs, path, || {
             let top_dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
-            let mut merged = Merged::default();
             let mut stack = Vec::new();
-            if !self.merge_config(fs, path, &top_dir, &mut stack, &mut merged) {
-                return None;
-            }
+            let mut done = HashMap::new();
+            let merged = self.merge_config(fs, path, &top_dir, &mut stack, &mut done)?;
             let (paths, paths_base) = merged.paths.unwrap_or_default();
             let paths = paths
                 .into_iter()
@@ -584,20 +585,25 @@ impl TsResolver {
         })
     }
 
-    /// Applies the config at `path` (its `extends` first) onto `merged`;
-    /// `false` when it cannot be read or parsed.
+    /// The options the config at `path` sets, its `extends` applied first
+    /// (later ones override earlier ones, its own override them all); `None`
+    /// when it cannot be read or parsed. `done` holds the configs already
+    /// merged for this top config, so a base reached along many paths (an
+    /// `extends` diamond) is merged once: the work is linear in the configs.
     fn merge_config(
         &self,
         fs: &dyn FileSystem,
         path: &Path,
         top_dir: &Path,
         stack: &mut Vec<PathBuf>,
-        merged: &mut Merged,
-    ) -> bool {
-        let Some(raw) = self.raw_config(fs, path) else {
-            return false;
-        };
+        done: &mut HashMap<PathBuf, Option<Merged>>,
+    ) -> Option<Merged> {
+        if let Some(m) = done.get(path) {
+            return m.clone();
+        }
+        let raw = self.raw_config(fs, path)?;
         let dir = path.parent().unwrap_or(Path::new("/"));
+        let mut merged = Merged::default();
         stack.push(path.to_path_buf());
         for extends in &raw.extends {
             let Some(base) = self.find_extends(fs, dir, extends) else {
@@ -608,7 +614,14 @@ impl TsResolver {
                 self.cycle_problem(&stack[start..]);
                 continue;
             }
-            self.merge_config(fs, &base, top_dir, stack, merged);
+            if let Some(m) = self.merge_config(fs, &base, top_dir, stack, done) {
+                if m.base_url.is_some() {
+                    merged.base_url = m.base_url;
+                }
+                if m.paths.is_some() {
+                    merged.paths = m.paths;
+                }
+            }
         }
         stack.pop();
         if let Some(base_url) = &raw.base_url {
@@ -618,7 +631,8 @@ impl TsResolver {
         if let Some(paths) = &raw.paths {
             merged.paths = Some((paths.clone(), dir.to_path_buf()));
         }
-        true
+        done.insert(path.to_path_buf(), Some(merged.clone()));
+        Some(merged)
     }
 
     fn cycle_problem(&self, cycle: &[PathBuf]) {
@@ -893,7 +907,14 @@ impl TsResolver {
                 format!("{dir}/{name}")
             };
             out.push(child.clone());
-            self.walk_dirs(fs, &child, depth - 1, out);
+            // a symlinked folder is a candidate but is not walked into (as
+            // node-glob's `**`): links to `.` would multiply the walk
+            if out.len() >= MAX_WORKSPACE_DIRS {
+                return;
+            }
+            if !fs.is_symlink(&self.abs(&child)) {
+                self.walk_dirs(fs, &child, depth - 1, out);
+            }
         }
     }
 
@@ -987,7 +1008,7 @@ impl TsResolver {
 }
 
 /// `baseUrl` and `paths` as `extends` leaves them.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Merged {
     base_url: Option<PathBuf>,
     /// The patterns and the directory of the config that wrote them.

@@ -21,7 +21,7 @@ use rules::analysis::{self, Baseline, Options};
 use rules::config::{Config, Severity};
 use rules::diagnostic::{Diagnostic, Range};
 use rules::facts::{Span, Suppression};
-use rules::resolve::RealFs;
+use rules::resolve::ConfinedFs;
 use rules::text::LineIndex;
 use rules::workspace::{Content, FileEntry, Workspace};
 
@@ -229,7 +229,8 @@ fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
             Some((rel, FileEntry::analyse(&config, lang, content)))
         })
         .collect();
-    Workspace::from_entries(config, Arc::new(RealFs), files)
+    let disk = ConfinedFs::around(&config.root);
+    Workspace::from_entries(config, Arc::new(disk), files)
 }
 
 /// The base's baseline: the file `--baseline` names, else the one the
@@ -373,7 +374,9 @@ fn grown_baseline(input: &Input, old: Option<&Config>) -> Vec<Diagnostic> {
     } else {
         crate::project::cwd().join(&path)
     };
-    let Ok(text) = std::fs::read_to_string(&abs) else {
+    let Ok(text) = rules::disk::Boundary::around(input.ws.root())
+        .read_string(&abs, rules::disk::MAX_BASELINE_SIZE)
+    else {
         return Vec::new();
     };
     let Ok(now) = Baseline::parse(&text) else {

@@ -5,14 +5,37 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-use rules::resolve::{FileSystem, RealFs};
+use rules::resolve::{ConfinedFs, FileSystem, RealFs};
 
 #[derive(Debug, Default)]
 pub struct OverlayFs {
     docs: RwLock<HashMap<PathBuf, String>>,
+    /// The disk of each workspace folder, confined to its repository: what
+    /// lies outside every one of them is neither read nor found.
+    disks: RwLock<Vec<ConfinedFs>>,
 }
 
 impl OverlayFs {
+    /// Confines reads of the disk to the repositories around `roots`.
+    pub fn set_roots<'a>(&self, roots: impl IntoIterator<Item = &'a Path>) {
+        let mut disks: Vec<ConfinedFs> = roots.into_iter().map(ConfinedFs::around).collect();
+        disks.dedup_by(|a, b| a.boundary() == b.boundary());
+        *self.disks.write().unwrap_or_else(|e| e.into_inner()) = disks;
+    }
+
+    /// Runs `f` on the disk whose boundary holds `path` (the real disk when
+    /// no root is set yet); `None` when `path` lies outside all of them.
+    fn on_disk<T>(&self, path: &Path, f: impl FnOnce(&dyn FileSystem) -> T) -> Option<T> {
+        let disks = self.disks.read().unwrap_or_else(|e| e.into_inner());
+        if disks.is_empty() {
+            return Some(f(&RealFs));
+        }
+        let disk = disks
+            .iter()
+            .find(|d| d.boundary().contains_lexically(path))?;
+        Some(f(disk))
+    }
+
     pub fn set(&self, path: &Path, text: &str) {
         let mut d = self.docs.write().unwrap_or_else(|e| e.into_inner());
         d.insert(path.to_path_buf(), text.to_string());
@@ -42,19 +65,24 @@ impl OverlayFs {
 
 impl FileSystem for OverlayFs {
     fn is_file(&self, path: &Path) -> bool {
-        self.contains(path) || RealFs.is_file(path)
+        self.contains(path) || self.on_disk(path, |d| d.is_file(path)) == Some(true)
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        RealFs.is_dir(path)
+        self.on_disk(path, |d| d.is_dir(path)) == Some(true)
     }
 
     fn read_to_string(&self, path: &Path) -> Option<String> {
-        self.get(path).or_else(|| RealFs.read_to_string(path))
+        self.get(path)
+            .or_else(|| self.on_disk(path, |d| d.read_to_string(path))?)
+    }
+
+    fn is_symlink(&self, path: &Path) -> bool {
+        !self.contains(path) && self.on_disk(path, |d| d.is_symlink(path)) == Some(true)
     }
 
     fn read_dir(&self, path: &Path) -> Vec<String> {
-        let mut names = RealFs.read_dir(path);
+        let mut names = self.on_disk(path, |d| d.read_dir(path)).unwrap_or_default();
         let d = self.docs.read().unwrap_or_else(|e| e.into_inner());
         for p in d.keys() {
             if p.parent() == Some(path) {

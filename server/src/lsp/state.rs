@@ -237,6 +237,12 @@ pub fn discover(folders: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
+/// The text of a `layergate.toml`: a regular file of bounded size (a FIFO in
+/// its place must not stop the server).
+fn read_config_text(path: &Path) -> Option<String> {
+    rules::disk::read_regular_string(path, rules::disk::MAX_MANIFEST_SIZE).ok()
+}
+
 /// Loads the roots of the workspace folders from disk (no lock held: the
 /// server answers requests meanwhile). `progress(done, total)` is called while
 /// files are read.
@@ -248,6 +254,7 @@ pub fn load_roots(
 ) -> Vec<Root> {
     let configs = discover(folders);
     let mut roots: Vec<Root> = configs.into_iter().map(Root::new).collect();
+    overlay.set_roots(roots.iter().map(|r| r.dir.as_path()));
     let mut loaded: Vec<(usize, Arc<Config>, Vec<String>)> = Vec::new();
     for (i, root) in roots.iter_mut().enumerate() {
         match Config::load(&root.config_path) {
@@ -256,7 +263,7 @@ pub fn load_roots(
                 loaded.push((i, Arc::new(c), rels));
             }
             Err(p) => {
-                root.problem_text = std::fs::read_to_string(&root.config_path).unwrap_or_default();
+                root.problem_text = read_config_text(&root.config_path).unwrap_or_default();
                 root.problems = p;
             }
         }
@@ -457,7 +464,7 @@ impl World {
         if path == self.roots[ri].config_path {
             let text = match &snap {
                 Some(s) => s.text.clone(),
-                None => std::fs::read_to_string(path).unwrap_or_default(),
+                None => read_config_text(path).unwrap_or_default(),
             };
             self.apply_config_text(ri, text);
             return None;
@@ -507,9 +514,9 @@ impl World {
         if name == CONFIG_FILE {
             match self.roots.iter().position(|r| r.config_path == path) {
                 Some(ri) if kind != FileChangeType::DELETED => {
-                    match std::fs::read_to_string(path) {
-                        Ok(text) => self.apply_config_text(ri, text),
-                        Err(_) => return true,
+                    match read_config_text(path) {
+                        Some(text) => self.apply_config_text(ri, text),
+                        None => return true,
                     }
                     return false;
                 }

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use rules::diagnostic::Diagnostic;
 use rules::lang::Lang;
-use rules::resolve::{FileSystem, RealFs};
+use rules::resolve::{ConfinedFs, FileSystem};
 use rules::workspace::{Content, Workspace};
 use serde::Serialize;
 
@@ -176,6 +176,7 @@ impl Session {
                     .iter()
                     .map(|(rel, t)| (ws.root().join(rel), t.clone()))
                     .collect(),
+                disk: ConfinedFs::around(ws.root()),
             };
             let mut after_ws =
                 Workspace::from_entries(ws.config.clone(), Arc::new(fs), ws.files.clone());
@@ -333,7 +334,7 @@ fn current_text(ws: &Workspace, rel: &str) -> Option<String> {
     }
     let p = ws.root().join(rel);
     if p.is_file() {
-        std::fs::read_to_string(&p).ok()
+        rules::disk::read_regular_string(&p, rules::workspace::MAX_FILE_SIZE).ok()
     } else {
         None
     }
@@ -343,18 +344,19 @@ fn current_text(ws: &Workspace, rel: &str) -> Option<String> {
 /// real file system.
 struct PatchFs {
     files: HashMap<PathBuf, Option<String>>,
+    disk: ConfinedFs,
 }
 
 impl FileSystem for PatchFs {
     fn is_file(&self, path: &Path) -> bool {
         match self.files.get(path) {
             Some(t) => t.is_some(),
-            None => RealFs.is_file(path),
+            None => self.disk.is_file(path),
         }
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        RealFs.is_dir(path)
+        self.disk.is_dir(path)
             || self
                 .files
                 .iter()
@@ -364,12 +366,18 @@ impl FileSystem for PatchFs {
     fn read_to_string(&self, path: &Path) -> Option<String> {
         match self.files.get(path) {
             Some(t) => t.clone(),
-            None => RealFs.read_to_string(path),
+            None => self.disk.read_to_string(path),
         }
     }
 
+    fn is_symlink(&self, path: &Path) -> bool {
+        !self.files.contains_key(path) && self.disk.is_symlink(path)
+    }
+
     fn read_dir(&self, path: &Path) -> Vec<String> {
-        let mut names: Vec<String> = RealFs::read_dir(&RealFs, path)
+        let mut names: Vec<String> = self
+            .disk
+            .read_dir(path)
             .into_iter()
             .filter(|n| !matches!(self.files.get(&path.join(n)), Some(None)))
             .collect();

@@ -1,0 +1,210 @@
+//! Reading what a repository controls: regular files only, a size cap on
+//! each, and, through a [`Boundary`], nothing outside the workspace once
+//! symlinks are followed.
+//!
+//! Everything in a checkout is attacker-controlled input when layergate runs
+//! on a pull request: a `tsconfig.json` may be a symlink to `/etc/passwd`, a
+//! `.gitignore` a symlink to `/dev/zero`, a source file a FIFO. These reads
+//! never block (`O_NONBLOCK`, then `fstat`: only a regular file is read),
+//! never read more than their cap, and never leave the boundary.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// The most a manifest (`package.json`, `Cargo.toml`, `tsconfig.json`,
+/// `pnpm-workspace.yaml`), an ignore file or `layergate.toml` may weigh.
+pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
+
+/// The most a baseline file may weigh.
+pub const MAX_BASELINE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Why a file was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a regular file")]
+    NotRegular,
+    #[error("{size} bytes, over the limit of {cap} bytes")]
+    TooLarge { size: u64, cap: u64 },
+    #[error("it lies outside the workspace")]
+    Outside,
+    #[error("not valid UTF-8")]
+    NotUtf8,
+}
+
+impl ReadError {
+    /// Whether the file is simply not there (a probe, not a problem).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Opens `path` for reading if it is a regular file (following symlinks),
+/// without blocking on a FIFO or a device; with the file its size.
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // a FIFO opened for reading would wait for a writer; a terminal would
+        // become the controlling one
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    Ok((file, meta.len()))
+}
+
+/// The bytes of the regular file `path`, at most `cap` of them.
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, size) = open_regular(path)?;
+    if size > cap {
+        return Err(ReadError::TooLarge { size, cap });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // the file may grow between fstat and read
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            cap,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Like [`read_regular`], as UTF-8 text (a leading BOM kept).
+pub fn read_regular_string(path: &Path, cap: u64) -> Result<String, ReadError> {
+    String::from_utf8(read_regular(path, cap)?).map_err(|_| ReadError::NotUtf8)
+}
+
+/// The folder nothing is read outside of: the repository around a
+/// workspace (the nearest ancestor holding `.git`), else the workspace itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boundary {
+    /// Canonical (symlinks resolved).
+    root: PathBuf,
+}
+
+impl Boundary {
+    /// The boundary of the workspace rooted at `dir`.
+    pub fn around(dir: &Path) -> Boundary {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let root = dir
+            .ancestors()
+            .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
+            .unwrap_or(&dir)
+            .to_path_buf();
+        Boundary { root }
+    }
+
+    /// The boundary's folder (canonical).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether `path` (absolute), with `.` and `..` removed, lies inside,
+    /// without following symlinks: a cheap probe filter.
+    pub fn contains_lexically(&self, path: &Path) -> bool {
+        let mut out = PathBuf::new();
+        for c in path.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                c => out.push(c),
+            }
+        }
+        out.starts_with(&self.root) || !path.is_absolute()
+    }
+
+    /// Where `path` really is, if that lies inside.
+    pub fn resolve(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        let real = path.canonicalize()?;
+        if real.starts_with(&self.root) {
+            Ok(real)
+        } else {
+            Err(ReadError::Outside)
+        }
+    }
+
+    /// [`read_regular_string`] of `path` if it really lies inside.
+    pub fn read_string(&self, path: &Path, cap: u64) -> Result<String, ReadError> {
+        read_regular_string(&self.resolve(path)?, cap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("a.txt");
+        std::fs::write(&file, "hello").unwrap();
+        assert_eq!(read_regular_string(&file, 5).unwrap(), "hello");
+        assert!(matches!(
+            read_regular(&file, 4),
+            Err(ReadError::TooLarge { size: 5, cap: 4 })
+        ));
+        assert!(matches!(
+            read_regular(t.path(), 100),
+            Err(ReadError::NotRegular) | Err(ReadError::Io(_))
+        ));
+        assert!(read_regular(&t.path().join("missing"), 100)
+            .unwrap_err()
+            .is_not_found());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_and_a_fifo_are_refused_without_blocking() {
+        assert!(matches!(
+            read_regular(Path::new("/dev/zero"), 100),
+            Err(ReadError::NotRegular)
+        ));
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(matches!(
+            read_regular(&fifo, 100),
+            Err(ReadError::NotRegular)
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_boundary_refuses_symlinks_that_lead_out() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("in.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), t.path().join("link")).unwrap();
+        std::os::unix::fs::symlink("in.json", t.path().join("inner")).unwrap();
+        let b = Boundary::around(t.path());
+        assert!(matches!(
+            b.read_string(&t.path().join("link"), 100),
+            Err(ReadError::Outside)
+        ));
+        assert_eq!(b.read_string(&t.path().join("inner"), 100).unwrap(), "{}");
+        assert!(b.contains_lexically(&b.root().join("a/../b")));
+        assert!(!b.contains_lexically(&b.root().join("../x")));
+    }
+
+    #[test]
+    fn the_boundary_is_the_repository_around_the_workspace() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join(".git")).unwrap();
+        std::fs::create_dir_all(t.path().join("packages/a")).unwrap();
+        let b = Boundary::around(&t.path().join("packages/a"));
+        assert_eq!(b.root(), t.path().canonicalize().unwrap());
+    }
+}
