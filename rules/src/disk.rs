@@ -140,6 +140,130 @@ impl Boundary {
     }
 }
 
+/// Writes `bytes` to `path` for a user (a baseline, `layergate.toml`,
+/// `AGENTS.md`): through a temporary file created new in the target's
+/// folder and a rename, so a reader sees the old file or the new one. Safe
+/// in a checkout a pull request made:
+/// - a symlink at `path` is written through to its target when that lies
+///   inside the boundary (the link stays a link), and refused when it leads
+///   out or nowhere;
+/// - missing folders are created inside the boundary only;
+/// - only a regular file is replaced, never a read-only one, and it keeps its
+///   permissions;
+/// - temporary files this function left behind (a kill, a full disk) are
+///   removed on the next write of the same file.
+///
+/// Returns the path actually written.
+pub fn write_inside(boundary: &Boundary, path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    let refuse = |why: String| std::io::Error::other(why);
+    let shown = path.display();
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => match path.canonicalize() {
+            Ok(real) if real.starts_with(boundary.root()) => real,
+            Ok(_) => {
+                return Err(refuse(format!(
+                    "{shown} is a symbolic link that leads out of the workspace: not written"
+                )))
+            }
+            Err(_) => {
+                return Err(refuse(format!(
+                    "{shown} is a symbolic link that leads nowhere: not written"
+                )))
+            }
+        },
+        Ok(_) => path.to_path_buf(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // the deepest folder that exists must lie inside; the rest is created
+    let mut existing = dir.as_path();
+    let mut missing = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        missing.push(existing.to_path_buf());
+        existing = match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+    }
+    let real_dir = existing.canonicalize()?;
+    if !real_dir.starts_with(boundary.root()) {
+        return Err(refuse(format!(
+            "{} lies outside the workspace ({}): not written",
+            shown,
+            boundary.root().display()
+        )));
+    }
+    for d in missing.iter().rev() {
+        match std::fs::create_dir(d) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut perms = None;
+    match std::fs::symlink_metadata(&target) {
+        Ok(m) if !m.is_file() => {
+            return Err(refuse(format!(
+                "{shown} is not a regular file: not written"
+            )))
+        }
+        Ok(m) if m.permissions().readonly() => {
+            return Err(refuse(format!("{shown} is read-only: not written")))
+        }
+        Ok(m) => perms = Some(m.permissions()),
+        Err(_) => {}
+    }
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let prefix = format!(".{name}.layergate-tmp");
+    // what a killed or failed earlier write left
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let n = e.file_name();
+            if n.to_string_lossy().starts_with(&prefix) && e.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let (tmp, mut file) = (0..16)
+        .find_map(|attempt| {
+            let tmp = dir.join(format!("{prefix}{}-{attempt}", std::process::id()));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .ok()
+                .map(|f| (tmp, f))
+        })
+        .ok_or_else(|| {
+            refuse(format!(
+                "no temporary file could be created in {}",
+                dir.display()
+            ))
+        })?;
+    let result = (|| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        if let Some(p) = perms {
+            file.set_permissions(p)?;
+        }
+        drop(file);
+        std::fs::rename(&tmp, &target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map(|()| target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +321,81 @@ mod tests {
         assert_eq!(b.read_string(&t.path().join("inner"), 100).unwrap(), "{}");
         assert!(b.contains_lexically(&b.root().join("a/../b")));
         assert!(!b.contains_lexically(&b.root().join("../x")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_follow_links_inside_and_refuse_links_out() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let outside = tempfile::tempdir().unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        let b = Boundary::around(root);
+        // a link inside: the target is updated, the link stays
+        std::fs::write(root.join("CLAUDE.md"), "old").unwrap();
+        std::fs::set_permissions(
+            root.join("CLAUDE.md"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        symlink("CLAUDE.md", root.join("AGENTS.md")).unwrap();
+        write_inside(&b, &root.join("AGENTS.md"), b"new").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("CLAUDE.md")).unwrap(),
+            "new"
+        );
+        assert!(std::fs::symlink_metadata(root.join("AGENTS.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let mode = std::fs::metadata(root.join("CLAUDE.md"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640);
+        // links out, dangling links, folders that lead out: refused, nothing written
+        symlink(outside.path().join("x"), root.join("dangling.toml")).unwrap();
+        std::fs::write(outside.path().join("victim"), "keep").unwrap();
+        symlink(outside.path().join("victim"), root.join("out.json")).unwrap();
+        symlink(outside.path(), root.join("bl")).unwrap();
+        for (name, why) in [
+            ("dangling.toml", "leads nowhere"),
+            ("out.json", "leads out of the workspace"),
+            ("bl/baseline.json", "lies outside the workspace"),
+        ] {
+            let err = write_inside(&b, &root.join(name), b"x")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{name}: {err}");
+        }
+        assert!(!outside.path().join("x").exists());
+        assert!(!outside.path().join("baseline.json").exists());
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("victim")).unwrap(),
+            "keep"
+        );
+        // a read-only file is not replaced
+        std::fs::write(root.join("ro.md"), "ro").unwrap();
+        std::fs::set_permissions(root.join("ro.md"), std::fs::Permissions::from_mode(0o444))
+            .unwrap();
+        let err = write_inside(&b, &root.join("ro.md"), b"x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("read-only"), "{err}");
+        // missing folders are created; leftovers of a killed write are removed
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/.f.md.layergate-tmp99-0"), "junk").unwrap();
+        write_inside(&b, &root.join("a/f.md"), b"1").unwrap();
+        write_inside(&b, &root.join("new/dir/g.md"), b"2").unwrap();
+        let names: Vec<String> = std::fs::read_dir(root.join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["f.md"]);
+        assert_eq!(
+            std::fs::read_to_string(root.join("new/dir/g.md")).unwrap(),
+            "2"
+        );
     }
 
     #[test]

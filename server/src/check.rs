@@ -168,7 +168,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
             let outcome = project::check(&ws, None)?;
             let (path, _) = project::baseline_path(&ws, args.baseline.as_deref());
             let b = Baseline::from_diagnostics(&outcome.diagnostics);
-            b.save(&path)
+            b.save(&rules::disk::Boundary::around(ws.root()), &path)
                 .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
             let n: u32 = b.entries.values().sum();
             eprintln!(

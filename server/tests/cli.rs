@@ -823,3 +823,90 @@ fn the_cache_is_never_written_through_a_committed_symlink() {
     // the cache itself is still written, inside
     assert!(ws.join(".layergate/cache/facts.bin").is_file());
 }
+
+/// The names in folder `d`, sorted (empty when it is missing).
+fn names_in(d: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(d)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+#[cfg(unix)]
+fn baseline_init_and_agents_files_are_never_written_outside() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let outside = t.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(ws.join(".git")).unwrap();
+    write(
+        &ws,
+        &[
+            (
+                "layergate.toml",
+                "[workspace]\nbaseline = \"bl/baseline.json\"\n\n[[modules]]\nname = \"ui\"\npaths = [\"src/ui/**\"]\n\n[[modules]]\nname = \"db\"\npaths = [\"src/db/**\"]\n\n[layers]\norder = [\"ui\", \"db\"]\n",
+            ),
+            ("src/ui/a.ts", "export const a = 1;\n"),
+            ("src/db/q.ts", "import { a } from '../ui/a';\n"),
+        ],
+    );
+    // `--write-baseline` into a folder that is a link out
+    symlink(&outside, ws.join("bl")).unwrap();
+    let o = layergate(&ws, &["check", "--write-baseline"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("lies outside the workspace"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(names_in(&outside), Vec::<String>::new());
+
+    // `init` through a dangling `layergate.toml` link, even with --force
+    let fresh = ws.join("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    symlink(outside.join("created.toml"), fresh.join("layergate.toml")).unwrap();
+    let o = layergate(&fresh, &["init"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = layergate(&fresh, &["init", "--force"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("leads nowhere"), "{}", stderr(&o));
+    assert_eq!(names_in(&outside), Vec::<String>::new());
+
+    // `explain --agents --write`: a link inside is written through, the
+    // link kept; a read-only file is left as it is
+    std::fs::write(ws.join("CLAUDE.md"), "# Notes\n").unwrap();
+    symlink("CLAUDE.md", ws.join("AGENTS.md")).unwrap();
+    let o = layergate(&ws, &["explain", "--agents", "--write", "AGENTS.md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(ws.join("AGENTS.md"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let claude = std::fs::read_to_string(ws.join("CLAUDE.md")).unwrap();
+    assert!(
+        claude.starts_with("# Notes\n") && claude.contains("layergate"),
+        "{claude}"
+    );
+    std::fs::write(ws.join("RO.md"), "mine\n").unwrap();
+    std::fs::set_permissions(ws.join("RO.md"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let o = layergate(&ws, &["explain", "--agents", "--write", "RO.md"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(ws.join("RO.md")).unwrap(), "mine\n");
+    let mode = std::fs::metadata(ws.join("RO.md"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o444);
+    // and a link leading out is refused
+    symlink(outside.join("x.md"), ws.join("OUT.md")).unwrap();
+    let o = layergate(&ws, &["explain", "--agents", "--write", "OUT.md"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(names_in(&outside), Vec::<String>::new());
+}

@@ -122,22 +122,10 @@ impl Baseline {
         s
     }
 
-    /// Writes atomically: a temporary file in the same directory, then a rename.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{}.tmp{}",
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("baseline"),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, self.to_json())?;
-        if let Err(e) = std::fs::rename(&tmp, path) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        Ok(())
+    /// Writes atomically, inside `boundary` only
+    /// ([`crate::disk::write_inside`]: links leading out refused).
+    pub fn save(&self, boundary: &crate::disk::Boundary, path: &Path) -> std::io::Result<()> {
+        crate::disk::write_inside(boundary, path, self.to_json().as_bytes()).map(|_| ())
     }
 
     /// Marks known violations (the first `count` per key, in file order) as

@@ -37,7 +37,7 @@ pub fn prune(args: PruneArgs) -> anyhow::Result<i32> {
         let before: u32 = old.entries.values().sum();
         let after: u32 = new.entries.values().sum();
         if new != old {
-            new.save(&path)
+            new.save(&rules::disk::Boundary::around(ws.root()), &path)
                 .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
         }
         eprintln!(

@@ -22,7 +22,8 @@ const CONTAINERS: &[&str] = &["src", "crates", "packages", "apps"];
 pub fn run(args: InitArgs) -> anyhow::Result<i32> {
     let cwd = project::cwd();
     let path = cwd.join(CONFIG_FILE);
-    if path.exists() && !args.force {
+    // a dangling link counts as there: `--force` is refused through it anyway
+    if std::fs::symlink_metadata(&path).is_ok() && !args.force {
         return Err(UsageError(format!(
             "{} already exists; pass --force to overwrite it",
             path.display()
@@ -39,7 +40,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         ))
         .into());
     }
-    std::fs::write(&path, &text)
+    rules::disk::write_inside(&rules::disk::Boundary::around(&cwd), &path, text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
     let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
     if names.is_empty() {

@@ -10,7 +10,7 @@
 //! every machine.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rules::config::{Config, FileTarget, ModRef, Severity, Target};
 use rules::lang::Lang;
@@ -477,13 +477,16 @@ fn updated(text: &str, block: &str) -> Result<String, String> {
 }
 
 fn write_file(file: &Path, block: &str) -> anyhow::Result<()> {
-    let (old, perms) = match std::fs::read(file) {
-        Ok(b) => {
-            let text = String::from_utf8(b)
-                .map_err(|_| UsageError(format!("{} is not UTF-8 text", file.display())))?;
-            (text, std::fs::metadata(file).ok().map(|m| m.permissions()))
+    use rules::disk::{Boundary, ReadError};
+    // the file is the repository's: a link in its place is followed only
+    // while it stays inside (see `rules::disk::write_inside`)
+    let boundary = Boundary::around(&project::cwd());
+    let old = match boundary.read_string(file, rules::disk::MAX_MANIFEST_SIZE) {
+        Ok(text) => text,
+        Err(e) if e.is_not_found() => String::new(),
+        Err(ReadError::NotUtf8) => {
+            return Err(UsageError(format!("{} is not UTF-8 text", file.display())).into())
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
         Err(e) => return Err(UsageError(format!("cannot read {}: {e}", file.display())).into()),
     };
     let new = updated(&old, block)
@@ -495,43 +498,10 @@ fn write_file(file: &Path, block: &str) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    atomic_write(file, new.as_bytes(), perms)
+    rules::disk::write_inside(&boundary, file, new.as_bytes())
         .map_err(|e| UsageError(format!("cannot write {}: {e}", file.display())))?;
     eprintln!("layergate: wrote the layergate block of {}", file.display());
     Ok(())
-}
-
-/// A temporary file in the same directory (created if missing), then a
-/// rename over `file`.
-fn atomic_write(
-    file: &Path,
-    bytes: &[u8],
-    perms: Option<std::fs::Permissions>,
-) -> std::io::Result<()> {
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "agents".into());
-    // `--write .cursor/rules/layergate.md` in a fresh checkout
-    std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(format!(".{name}.layergate-tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Some(p) = perms {
-            std::fs::set_permissions(&tmp, p)?;
-        }
-        std::fs::rename(&tmp, file)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
