@@ -23,6 +23,15 @@ use crate::resolve::ts::TsResolver;
 use crate::resolve::{FileSystem, Resolved};
 use crate::text::LineIndex;
 
+/// The most progress calls (about 100 query steps each) one `[[pattern]]`
+/// query may take on one file: a query over every node of a 2 MB file takes
+/// a few thousand.
+pub const MAX_QUERY_STEPS: u64 = 50_000;
+
+/// The text of the [`PatternHit`] that says a query ran out of its budget at
+/// its span (not a match: no source text holds a NUL here).
+pub const QUERY_BUDGET_MARK: &str = "\0query budget";
+
 /// Files larger than this are not analysed (`skipped`).
 pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 
@@ -388,6 +397,18 @@ pub fn pattern_hits(
     tree: &tree_sitter::Tree,
     text: &str,
 ) -> Vec<PatternHit> {
+    pattern_hits_within(config, lang, tree, text, MAX_QUERY_STEPS)
+}
+
+/// [`pattern_hits`] with a budget of `max_steps` progress calls per query
+/// (tests use a small one).
+pub fn pattern_hits_within(
+    config: &Config,
+    lang: Lang,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    max_steps: u64,
+) -> Vec<PatternHit> {
     use tree_sitter::StreamingIterator;
     let mut hits = Vec::new();
     for (i, p) in config.patterns.iter().enumerate() {
@@ -396,8 +417,27 @@ pub fn pattern_hits(
                 continue;
             }
             let mut cursor = tree_sitter::QueryCursor::new();
-            cursor.set_match_limit(10_000);
-            let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+            // in-progress matches, as Neovim: each step costs up to this
+            // many, so a query's work is linear in the tree
+            cursor.set_match_limit(256);
+            // tree-sitter calls back about every 100 steps of the query:
+            // counting the calls is a budget that does not depend on the
+            // machine's speed (the match limit does not stop queries such as
+            // `(program (_) @a (_) @b (_) @c (_) @d)`)
+            let steps = std::cell::Cell::new(0u64);
+            let over_at = std::cell::Cell::new(None);
+            let mut progress = |state: &tree_sitter::QueryCursorState| {
+                steps.set(steps.get() + 1);
+                if steps.get() > max_steps {
+                    over_at.set(Some(state.current_byte_offset()));
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            };
+            let options = tree_sitter::QueryCursorOptions::new().progress_callback(&mut progress);
+            let mut matches =
+                cursor.matches_with_options(query, tree.root_node(), text.as_bytes(), options);
             while let Some(m) = matches.next() {
                 for c in m.captures().iter().filter(|c| c.index == *capture) {
                     let span = Span::of(&c.node);
@@ -413,6 +453,19 @@ pub fn pattern_hits(
                 if hits.len() > 100_000 {
                     return hits;
                 }
+            }
+            drop(matches);
+            if let Some(at) = over_at.get() {
+                hits.push(PatternHit {
+                    pattern: i,
+                    span: Span {
+                        start: at as u32,
+                        end: at as u32,
+                        ..Span::default()
+                    },
+                    // the budget spent, in query steps, after the mark
+                    text: format!("{QUERY_BUDGET_MARK}{}", max_steps * 100),
+                });
             }
         }
     }

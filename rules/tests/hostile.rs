@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rules::analysis::{check, files_per_module, Options, Outcome};
 use rules::config::{Config, Severity};
 use rules::lang::Lang;
-use rules::resolve::ConfinedFs;
+use rules::resolve::{ConfinedFs, RealFs};
 use rules::workspace::{read_content, Content, FileEntry, Workspace, MAX_FILE_SIZE};
 
 fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
@@ -544,8 +544,17 @@ fn pattern_matching_every_node_is_bounded() {
         .filter(|d| d.rule == "every-node")
         .count();
     assert_eq!(hits, 100_001);
-    assert_eq!(reported, hits);
-    assert_eq!(outcome.diagnostics.len(), reported);
+    // reported up to the per-file cap, the rest counted
+    let max = rules::analysis::MAX_DIAGNOSTICS_PER_FILE;
+    assert_eq!(reported, max);
+    assert_eq!(outcome.diagnostics.len(), max + 1);
+    assert_eq!(
+        outcome.diagnostics[max].message,
+        format!(
+            "{} more diagnostics in `src/big.ts` not reported: at most {max} per file",
+            hits - max
+        )
+    );
 }
 
 #[test]
@@ -886,5 +895,90 @@ fn a_path_attribute_chain_stops_at_the_module_depth_bound() {
             .iter()
             .all(|w| w.ends_with("`mod m` is nested more than 256 modules deep: not followed")),
         "{warnings:?}"
+    );
+}
+
+#[test]
+fn diagnostics_are_capped_per_file_and_the_cut_is_counted() {
+    let dir = tmp();
+    let root = dir.path();
+    write(root, "src/app/a.ts", "eval('1');\n".repeat(5_000));
+    write(root, "src/app/b.ts", "export const b = 1;\n");
+    let config = "[[modules]]\nname = \"app\"\npaths = [\"src/app/**\"]\n\n[[boundary]]\nid = \"no-eval\"\napis = [\"global:eval\"]\nallow_in = []\nmessage = \"never eval\"\n";
+    let (_ws, outcome) = load(root, config);
+    let max = rules::analysis::MAX_DIAGNOSTICS_PER_FILE;
+    assert_eq!(outcome.diagnostics.len(), max + 1);
+    assert!(outcome.diagnostics[..max]
+        .iter()
+        .all(|d| d.rule == "no-eval" && d.severity == Severity::Error));
+    let last = &outcome.diagnostics[max];
+    assert_eq!(
+        (
+            last.rule.as_str(),
+            last.range.line,
+            last.severity,
+            last.message.as_str()
+        ),
+        (
+            "skipped",
+            max as u32 + 1,
+            // as loud as what it stands for: the exit status does not drop
+            Severity::Error,
+            "4000 more diagnostics in `src/app/a.ts` not reported: at most 1000 per file"
+        )
+    );
+}
+
+#[test]
+fn a_query_that_explodes_is_bounded_and_stops_at_its_budget() {
+    let dir = tmp();
+    let root = dir.path();
+    // about 5 KB of statements: sibling wildcards make the query
+    // combinatorial (it ran for minutes); the match limit keeps it linear
+    let text = "f(1);\n".repeat(800);
+    write(root, "src/a.ts", &text);
+    let config = "[[pattern]]\nid = \"siblings\"\nlanguage = \"typescript\"\nquery = '(program (_) @a (_) @b (_) @c (_) @d (_) @e)'\nallow_in = []\n";
+    let (ws, _outcome) = load(root, config);
+    let is_mark =
+        |h: &&rules::workspace::PatternHit| h.text.starts_with(rules::workspace::QUERY_BUDGET_MARK);
+    assert!(!ws.files["src/a.ts"]
+        .pattern_hits
+        .iter()
+        .any(|h| is_mark(&h)));
+    // with a small budget it stops, and says so
+    let tree = rules::workspace::parse(Lang::TypeScript, &text, None).unwrap();
+    let hits =
+        rules::workspace::pattern_hits_within(&ws.config, Lang::TypeScript, &tree, &text, 100);
+    let marks: Vec<_> = hits.iter().filter(is_mark).collect();
+    assert_eq!(marks.len(), 1);
+    let mut files = std::collections::BTreeMap::new();
+    let mut entry = rules::workspace::FileEntry::analyse(
+        &ws.config,
+        Lang::TypeScript,
+        Content::Text(text.clone()),
+    );
+    entry.pattern_hits = hits;
+    files.insert("src/a.ts".to_string(), entry);
+    let small = Workspace::from_entries(ws.config.clone(), Arc::new(RealFs), files);
+    let outcome = check(
+        &small,
+        &Options {
+            today: "2026-01-01".into(),
+            baseline: None,
+        },
+    );
+    let skipped: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "skipped")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].starts_with(
+            "`[[pattern]]` `siblings` was not fully checked in `src/a.ts`: its query stopped after 10000 steps (its budget per file), near byte "
+        ),
+        "{}",
+        skipped[0]
     );
 }

@@ -485,11 +485,12 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     let mut guard = ws.analysis.lock().unwrap_or_else(|e| e.into_inner());
     let cache = &mut *guard;
     evaluate(ws, opts, cache);
-    let diagnostics = cache
+    let mut diagnostics = cache
         .post
         .values()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
+    cap(&mut diagnostics, MAX_DIAGNOSTICS_PER_RUN, "run");
     Outcome {
         diagnostics,
         stale_baseline: stale_total(cache),
@@ -702,6 +703,52 @@ fn allow_uses(cache: &AnalysisCache, n: usize) -> Vec<bool> {
     used
 }
 
+/// The most diagnostics one file reports (a 2 MB file of `eval(1);` has
+/// 250,000 violations); the rest are counted in one `skipped` diagnostic.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 1_000;
+
+/// The most diagnostics one `check` reports, all files together.
+pub const MAX_DIAGNOSTICS_PER_RUN: usize = 100_000;
+
+/// Keeps the first `max` of `diagnostics` (sorted) and puts in place of the
+/// rest one `skipped` diagnostic that counts them, at the first one's place,
+/// as loud as the loudest of them: cutting never lowers the exit status.
+fn cap(diagnostics: &mut Vec<Diagnostic>, max: usize, per: &str) {
+    if diagnostics.len() <= max {
+        return;
+    }
+    let cut = diagnostics.split_off(max);
+    let loudest = cut
+        .iter()
+        .map(|d| d.severity)
+        .min()
+        .unwrap_or(Severity::Info);
+    let first = &cut[0];
+    let where_ = if per == "file" {
+        format!(" in `{}`", first.file)
+    } else {
+        String::new()
+    };
+    diagnostics.push(Diagnostic {
+        file: first.file.clone(),
+        range: first.range,
+        span: first.span,
+        severity: loudest,
+        rule: "skipped".into(),
+        message: format!(
+            "{} more diagnostics{where_} not reported: at most {max} per {per}",
+            cut.len()
+        ),
+        from_module: None,
+        to_module: None,
+        target: None,
+        baselined: false,
+        fixes: Vec::new(),
+        related: None,
+        unnecessary: false,
+    });
+}
+
 /// One file's violations → its final diagnostics: groups merged, then
 /// `[[allow]]`, suppressions, severity `off`, sorting and the baseline.
 fn post_process(
@@ -727,6 +774,7 @@ fn post_process(
             .then_with(|| a.message.cmp(&b.message))
     });
     let stale = baseline::apply_file(baseline, &mut diagnostics);
+    cap(&mut diagnostics, MAX_DIAGNOSTICS_PER_FILE, "file");
     Post {
         diagnostics: Arc::from(diagnostics),
         allows: used

@@ -785,6 +785,20 @@ fn pattern_rules(ctx: &Ctx, place: &Place, from_mods: &[Option<Module>], out: &m
         {
             continue;
         }
+        if let Some(spent) = hit.text.strip_prefix(crate::workspace::QUERY_BUDGET_MARK) {
+            out.push(place.violation(
+                place.first_line(),
+                "skipped",
+                Severity::Info,
+                format!(
+                    "`[[pattern]]` `{}` was not fully checked in `{}`: its query stopped after {spent} steps (its budget per file), near byte {}",
+                    rule.id,
+                    place.rel,
+                    hit.span.start
+                ),
+            ));
+            continue;
+        }
         let from_name = first_module(from_mods);
         let shown: String = hit
             .text
@@ -927,7 +941,8 @@ pub(super) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
         for (a, b) in &pairs {
             adj[ids[a]].push(ids[b]);
         }
-        let comp = graph::scc(&adj);
+        let finder = graph::CycleFinder::new(&adj);
+        let comp = finder.comp();
         // every kept edge between two modules of one component
         let mut candidates: Vec<(&String, u32, usize)> = Vec::new();
         for (a, b) in &pairs {
@@ -950,25 +965,21 @@ pub(super) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
         }
         candidates.sort();
         candidates.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-        let mut paths: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
+        let mut paths: FxHashMap<(usize, usize), String> = FxHashMap::default();
         for (rel, _, i) in candidates {
             let e = &cache.files[rel].module_edges[i];
             let (a, b) = (ids[&e.from], ids[&e.to]);
-            let cyc = paths
+            // the cycle `a` → (`b` … `a`), as text once per module pair
+            let cycle = paths
                 .entry((a, b))
                 .or_insert_with(|| {
-                    graph::shortest_path(
-                        &adj,
-                        b,
-                        a,
-                        |v| comp[v] == comp[a],
-                        |v| names[v].name.to_string(),
-                    )
-                    .unwrap_or_default()
+                    let name = |v: usize| names[v].name.to_string();
+                    let back = finder.path(b, a, name).unwrap_or_default();
+                    graph::cycle_text(back.len() + 1, |i| {
+                        name(if i == 0 { a } else { back[i - 1] })
+                    })
                 })
                 .clone();
-            let mut chain = vec![names[a].name.to_string()];
-            chain.extend(cyc.iter().map(|&v| names[v].name.to_string()));
             let Some(entry) = ctx.ws.files.get(rel) else {
                 continue;
             };
@@ -981,11 +992,7 @@ pub(super) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
                     "{} imports {}, closing the module cycle {}",
                     describe(rel, Some(&e.from)),
                     describe(&e.target, Some(&e.to)),
-                    chain
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(" → ")
+                    cycle
                 ),
             );
             v.from_module = Some(e.from.name.to_string());
@@ -1059,22 +1066,23 @@ pub(super) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) ->
             edges.push((i, edge.span, j));
         }
     }
-    let comp = graph::scc(&adj);
+    let finder = graph::CycleFinder::new(&adj);
+    let comp = finder.comp();
     let mut out = Vec::new();
-    let mut cache: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
+    let mut cache: FxHashMap<(usize, usize), String> = FxHashMap::default();
     for (a, span, b) in edges {
         if comp[a] != comp[b] {
             continue;
         }
-        let cyc = cache
+        let cycle = cache
             .entry((b, a))
             .or_insert_with(|| {
-                graph::shortest_path(&adj, b, a, |v| comp[v] == comp[a], |v| files[v].clone())
-                    .unwrap_or_default()
+                let back = finder.path(b, a, |v| files[v].clone()).unwrap_or_default();
+                graph::cycle_text(back.len() + 1, |i| {
+                    files[if i == 0 { a } else { back[i - 1] }].clone()
+                })
             })
             .clone();
-        let mut chain = vec![files[a].clone()];
-        chain.extend(cyc.iter().map(|&v| files[v].clone()));
         let rel = files[a];
         let place = Place {
             rel,
@@ -1086,12 +1094,7 @@ pub(super) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) ->
             config.checks.file_cycles,
             format!(
                 "`{rel}` imports `{}`, closing the file cycle {}",
-                files[b],
-                chain
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(" → ")
+                files[b], cycle
             ),
         );
         v.target = Some(files[b].clone());
