@@ -982,3 +982,47 @@ fn a_query_that_explodes_is_bounded_and_stops_at_its_budget() {
         skipped[0]
     );
 }
+
+#[test]
+fn a_long_cycle_is_named_by_its_ends_in_each_diagnostic() {
+    let dir = tmp();
+    let root = dir.path();
+    // 2,000 template modules in one ring (each folder imports the next)
+    let n = 2_000;
+    for i in 0..n {
+        write(
+            root,
+            &format!("src/m{i}/index.ts"),
+            format!("import '../m{}/index';\n", (i + 1) % n),
+        );
+    }
+    let config = "[[modules]]\nname = \"m-{1}\"\npaths = [\"src/*/**\"]\n\n[checks]\nfile_cycles = \"error\"\n";
+    let (_ws, outcome) = load(root, config);
+    let cycles: Vec<&rules::diagnostic::Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "cycle")
+        .collect();
+    let file_cycles = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "file-cycle")
+        .count();
+    assert_eq!((cycles.len(), file_cycles), (n, n));
+    // every message is short: the ring is named by its ends
+    let longest = outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.message.len())
+        .max()
+        .unwrap();
+    assert!(longest < 600, "{longest}");
+    let first = cycles.iter().find(|d| d.file == "src/m0/index.ts").unwrap();
+    assert_eq!(
+        first.message,
+        format!(
+            "`src/m0/index.ts` in module `m-m0` imports `src/m1/index.ts` in module `m-m1`, closing the module cycle `m-m0` → `m-m1` → `m-m2` → `m-m3` → `m-m4` → `m-m5` → `m-m6` → `m-m7` → … ({} more) … → `m-m1998` → `m-m1999` → `m-m0`",
+            n + 1 - 11
+        )
+    );
+}

@@ -487,6 +487,33 @@ fn edits_to_documents_never_opened_are_ignored() {
 }
 
 #[test]
+fn a_lone_surrogate_in_an_edit_is_replaced_and_the_session_goes_on() {
+    let dir = workspace();
+    let root = root_of(&dir);
+    let bad = root.join("src/domain/bad.ts");
+    let mut c = Raw::spawn(&root);
+    c.initialize(&root);
+    c.sync();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&bad), "languageId": "typescript", "version": 1, "text": BAD } }),
+    );
+    c.sync();
+    assert_eq!(c.rules_of(&bad), vec![("layers".to_string(), 0)]);
+    // serde_json refuses `\ud800` alone: written by hand; the edit also
+    // removes the violation, so applying it shows
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{}","version":2}},"contentChanges":[{{"text":"export const s = '\ud800';\n"}}]}}}}"#,
+        uri(&bad)
+    );
+    c.write(frame(&body).as_bytes());
+    c.sync();
+    assert_eq!(c.rules_of(&bad), vec![]);
+    let r = c.request("layergate/status", Value::Null);
+    assert!(r.get("result").is_some(), "{r}");
+}
+
+#[test]
 fn version_regressions_are_dropped() {
     let dir = workspace();
     let root = root_of(&dir);

@@ -102,6 +102,9 @@ where
     let input = Input {
         inner: input,
         session: session.clone(),
+        surrogates: SurrogateFix::default(),
+        out: Default::default(),
+        eof: false,
     };
     let output = Output {
         inner: output,
@@ -168,6 +171,10 @@ impl Session {
 struct Input<I> {
     inner: I,
     session: Arc<Session>,
+    surrogates: SurrogateFix,
+    /// Bytes ready for the transport.
+    out: std::collections::VecDeque<u8>,
+    eof: bool,
 }
 
 impl<I: AsyncRead + Unpin> AsyncRead for Input<I> {
@@ -177,20 +184,108 @@ impl<I: AsyncRead + Unpin> AsyncRead for Input<I> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         let this = self.get_mut();
-        let before = buf.filled().len();
-        let r = Pin::new(&mut this.inner).poll_read(cx, buf);
-        match &r {
-            Poll::Ready(Ok(())) if buf.filled().len() == before && buf.remaining() > 0 => {
+        while this.out.is_empty() && !this.eof {
+            let mut chunk = [0u8; 8192];
+            let mut read = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => {
+                    this.session.read_error.store(true, Ordering::SeqCst);
+                    this.session.over.notify_one();
+                    return Poll::Ready(Err(e));
+                }
+                Poll::Ready(Ok(())) => {
+                    let data = read.filled();
+                    this.eof = data.is_empty();
+                    this.out.extend(this.surrogates.process(data, this.eof));
+                }
+            }
+        }
+        if this.out.is_empty() {
+            if buf.remaining() > 0 {
                 this.session.eof.store(true, Ordering::SeqCst);
                 this.session.over.notify_one();
             }
-            Poll::Ready(Err(_)) => {
-                this.session.read_error.store(true, Ordering::SeqCst);
-                this.session.over.notify_one();
-            }
-            _ => {}
+            return Poll::Ready(Ok(()));
         }
-        r
+        let n = buf.remaining().min(this.out.len());
+        let (a, b) = this.out.as_slices();
+        let from_a = n.min(a.len());
+        buf.put_slice(&a[..from_a]);
+        buf.put_slice(&b[..n - from_a]);
+        this.out.drain(..n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Rewrites the JSON escapes of lone UTF-16 surrogates (`\ud800` without
+/// its low half, or a low half alone) to `\ufffd` as the bytes stream in.
+/// serde_json refuses them, and the transport would answer -32700 and end
+/// the session; the replacement has the same length, so `Content-Length`
+/// still holds. An escape cut by a read boundary is held back until the
+/// next read.
+#[derive(Default)]
+struct SurrogateFix {
+    /// Bytes not yet decided (at most one escape pair).
+    carry: Vec<u8>,
+    /// Whether the byte before `carry` ends an odd run of backslashes.
+    odd: bool,
+}
+
+impl SurrogateFix {
+    fn process(&mut self, data: &[u8], eof: bool) -> Vec<u8> {
+        let mut buf = std::mem::take(&mut self.carry);
+        buf.extend_from_slice(data);
+        let hex4 = |buf: &[u8], at: usize| -> Option<u32> {
+            let s = std::str::from_utf8(buf.get(at..at + 4)?).ok()?;
+            u32::from_str_radix(s, 16).ok()
+        };
+        let mut odd = self.odd;
+        let mut i = 0;
+        while i < buf.len() {
+            let b = buf[i];
+            if b == b'\\' && !odd {
+                odd = true;
+                i += 1;
+                continue;
+            }
+            if odd && b == b'u' {
+                // `u` and its four digits, and for a high half the escape
+                // after it: wait for them unless the input is over
+                let need = match hex4(&buf, i + 1) {
+                    Some(cp) if (0xD800..0xDC00).contains(&cp) => i + 11,
+                    _ => i + 5,
+                };
+                if need > buf.len() && !eof {
+                    break;
+                }
+                if let Some(cp) = hex4(&buf, i + 1) {
+                    if (0xD800..0xDC00).contains(&cp) {
+                        let paired = buf.get(i + 5) == Some(&b'\\')
+                            && buf.get(i + 6) == Some(&b'u')
+                            && hex4(&buf, i + 7).is_some_and(|c| (0xDC00..0xE000).contains(&c));
+                        if paired {
+                            i += 11;
+                            odd = false;
+                            continue;
+                        }
+                    }
+                    if (0xD800..0xE000).contains(&cp) {
+                        buf[i + 1..i + 5].copy_from_slice(b"fffd");
+                    }
+                    i += 5;
+                    odd = false;
+                    continue;
+                }
+            }
+            odd = false;
+            i += 1;
+        }
+        // `i` stops at a `u` whose escape is not complete yet: the backslash
+        // before it is passed on, so the carry starts after an odd run
+        self.carry = buf.split_off(i);
+        self.odd = odd;
+        buf
     }
 }
 
@@ -317,5 +412,50 @@ where
             }
             r
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SurrogateFix;
+
+    /// `input` through the fix cut at every point, as two reads.
+    fn fixed(input: &str) -> String {
+        let whole = {
+            let mut f = SurrogateFix::default();
+            let mut out = f.process(input.as_bytes(), false);
+            out.extend(f.process(&[], true));
+            out
+        };
+        for cut in 0..=input.len() {
+            let mut f = SurrogateFix::default();
+            let mut out = f.process(&input.as_bytes()[..cut], false);
+            out.extend(f.process(&input.as_bytes()[cut..], false));
+            out.extend(f.process(&[], true));
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+        String::from_utf8(whole).unwrap()
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        assert_eq!(fixed(r#"{"t":"a\ud800b"}"#), r#"{"t":"a\ufffdb"}"#);
+        assert_eq!(fixed(r#"{"t":"\udc00"}"#), r#"{"t":"\ufffd"}"#);
+        assert_eq!(fixed(r#"{"t":"\uD83D"}"#), r#"{"t":"\ufffd"}"#);
+        // a high half followed by something else than a low half
+        assert_eq!(fixed(r#"{"t":"\ud800\u0041"}"#), r#"{"t":"\ufffd\u0041"}"#);
+        // pairs, escaped backslashes and ordinary escapes are left alone
+        for kept in [
+            r#"{"t":"\ud83d\ude00"}"#,
+            r#"{"t":"\\ud800"}"#,
+            r#"{"t":"\\\ud83d\ude00\n\u00e9"}"#,
+            r#"{"t":"plain"}"#,
+        ] {
+            assert_eq!(fixed(kept), kept);
+        }
+        // the length never changes (Content-Length holds)
+        let s = r#"{"t":"\\\ud800x\udfff"}"#;
+        assert_eq!(fixed(s).len(), s.len());
+        assert_eq!(fixed(s), r#"{"t":"\\\ufffdx\ufffd"}"#);
     }
 }
