@@ -1026,3 +1026,45 @@ fn a_long_cycle_is_named_by_its_ends_in_each_diagnostic() {
         )
     );
 }
+
+#[test]
+fn fifty_thousand_modules_that_name_each_other_load_in_linear_time() {
+    let dir = tmp();
+    let root = dir.path();
+    let n = 50_000;
+    let mut config = String::new();
+    for i in 0..n {
+        config.push_str(&format!(
+            "[[modules]]\nname = \"m{i}\"\npaths = [\"src/m{i}/**\"]\ndepends_on = [\"m{}\"]\n\n",
+            (i + 1) % n
+        ));
+    }
+    // was quadratic: every name compared with every other, every reference
+    // looked up in a list
+    write(root, "src/m1/a.ts", "import '../m2/b';\n");
+    write(root, "src/m2/b.ts", "import '../m1/a';\n");
+    let (_ws, outcome) = load(root, &config);
+    let rules: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule != "config")
+        .map(|d| d.rule.as_str())
+        .collect();
+    // 49,998 modules match no file: the config's warnings are capped and
+    // counted; m2 may not import m1 (it depends on m3 only); the two close a cycle
+    assert_eq!(rules, ["skipped", "cycle", "cycle", "depends-on"]);
+    let max = rules::analysis::MAX_DIAGNOSTICS_PER_FILE;
+    assert_eq!(
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "config")
+            .count(),
+        max
+    );
+    assert!(outcome.diagnostics.iter().any(|d| d.message
+        == format!(
+            "{} more diagnostics in `layergate.toml` not reported: at most {max} per file",
+            n - 2 - max
+        )));
+}

@@ -1272,28 +1272,25 @@ pub(super) fn config_warnings(ctx: &Ctx) -> Vec<Violation> {
     for w in &config.warnings {
         warn(w.span, w.message.clone());
     }
-    let files: Vec<&String> = ctx.ws.files.keys().collect();
-    let matches_none =
-        |g: &crate::config::PathGlob| !files.iter().any(|f| g.matcher.is_match(f.as_str()));
+    // every glob to check, with its warning; matched against the files in
+    // one pass of one glob set (a glob at a time would be modules × files:
+    // 16 s for 32,000 modules)
+    let mut checked: Vec<(&crate::config::PathGlob, String)> = Vec::new();
     for m in &config.modules {
         for g in &m.paths {
-            if matches_none(g) {
-                warn(
-                    g.span,
-                    format!("`{}` in module `{}` matches no file", g.text, m.name),
-                );
-            }
+            checked.push((
+                g,
+                format!("`{}` in module `{}` matches no file", g.text, m.name),
+            ));
         }
         for g in m.public.iter().flatten() {
-            if matches_none(g) {
-                warn(
-                    g.span,
-                    format!(
-                        "public entry `{}` of module `{}` matches no file",
-                        g.text, m.name
-                    ),
-                );
-            }
+            checked.push((
+                g,
+                format!(
+                    "public entry `{}` of module `{}` matches no file",
+                    g.text, m.name
+                ),
+            ));
         }
     }
     let mut rule_globs: Vec<(&crate::config::PathGlob, &str)> = Vec::new();
@@ -1318,11 +1315,32 @@ pub(super) fn config_warnings(ctx: &Ctx) -> Vec<Violation> {
         }
     }
     for (g, id) in rule_globs {
-        if matches_none(g) {
-            warn(
-                g.span,
-                format!("`{}` in rule `{id}` matches no file", g.text),
-            );
+        checked.push((g, format!("`{}` in rule `{id}` matches no file", g.text)));
+    }
+    let mut set = globset::GlobSetBuilder::new();
+    for (g, _) in &checked {
+        set.add(g.matcher.glob().clone());
+    }
+    let mut matched = vec![false; checked.len()];
+    let mut left = checked.len();
+    if let Ok(set) = set.build() {
+        let mut hits = Vec::new();
+        for f in ctx.ws.files.keys() {
+            if left == 0 {
+                break;
+            }
+            set.matches_into(f.as_str(), &mut hits);
+            for &i in &hits {
+                if !matched[i] {
+                    matched[i] = true;
+                    left -= 1;
+                }
+            }
+        }
+    }
+    for ((g, message), matched) in checked.into_iter().zip(matched) {
+        if !matched {
+            warn(g.span, message);
         }
     }
     out

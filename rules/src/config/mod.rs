@@ -389,6 +389,8 @@ impl Config {
         };
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut b = Builder {
+            by_name: Default::default(),
+            templates: Vec::new(),
             index: &index,
             problems: Vec::new(),
         };
@@ -583,6 +585,11 @@ fn template_regex(glob: &str) -> Option<Regex> {
 struct Builder<'a> {
     index: &'a LineIndex,
     problems: Vec<ConfigProblem>,
+    /// Module name → its first index (lookups stay linear in the config:
+    /// 100,000 modules used to take minutes).
+    by_name: std::collections::HashMap<String, usize>,
+    /// The indices of template modules (`feature-{1}`).
+    templates: Vec<usize>,
 }
 
 impl Builder<'_> {
@@ -661,11 +668,12 @@ impl Builder<'_> {
 
     fn mod_ref(&mut self, modules: &[(String, Range<usize>)], s: &S<String>) -> Option<ModRef> {
         let name = s.get_ref();
-        if let Some(i) = modules.iter().position(|(n, _)| n == name) {
+        if let Some(&i) = self.by_name.get(name.as_str()) {
             return Some(ModRef::Def(i));
         }
         // an instance of a template: `feature-billing` for `feature-{1}`
-        for (i, (n, _)) in modules.iter().enumerate() {
+        for &i in &self.templates {
+            let n = &modules[i].0;
             if let Some((pre, post)) = n.split_once("{1}") {
                 if name.len() > pre.len() + post.len()
                     && name.starts_with(pre)
@@ -792,7 +800,7 @@ impl Builder<'_> {
                     format!("module name `{name}` must match [a-z0-9_-]+ (with optional `{{1}}`)"),
                 );
             }
-            if names.iter().any(|(n, _)| n == name) {
+            if self.by_name.contains_key(name.as_str()) {
                 self.error(
                     m.name.span(),
                     format!("duplicate module name `{name}`: names are unique across groups"),
@@ -809,6 +817,10 @@ impl Builder<'_> {
                     groups.push(g.get_ref().clone());
                 }
             }
+            if name.contains("{1}") {
+                self.templates.push(names.len());
+            }
+            self.by_name.entry(name.clone()).or_insert(names.len());
             names.push((name.clone(), m.name.span()));
         }
 
