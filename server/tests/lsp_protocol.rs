@@ -492,6 +492,40 @@ fn watched_files_are_picked_up() {
 }
 
 #[test]
+fn narrowing_the_file_set_or_adding_an_ignore_file_clears_what_it_leaves_out() {
+    let root = workspace("lsp-narrow");
+    let mut c = start(&root, false);
+    let bad = root.join("src/domain/bad.ts");
+    assert_eq!(rules_of(&c, &bad), vec!["layers"]);
+    // `exclude` narrowed on disk: the file is no longer checked
+    std::fs::write(
+        root.join("layergate.toml"),
+        CONFIG.replace(
+            "include = [\"src/**\"]\n",
+            "include = [\"src/**\"]\nexclude = [\"src/domain/bad.ts\"]\n",
+        ),
+    )
+    .unwrap();
+    c.watched(&root.join("layergate.toml"), 2);
+    c.sync();
+    assert!(rules_of(&c, &bad).is_empty(), "{:?}", c.diagnostics);
+    // widened again: back
+    std::fs::write(root.join("layergate.toml"), CONFIG).unwrap();
+    c.watched(&root.join("layergate.toml"), 2);
+    c.sync();
+    assert_eq!(rules_of(&c, &bad), vec!["layers"]);
+    // a `.gitignore` created later leaves it out too, and its removal brings it back
+    std::fs::write(root.join(".gitignore"), "bad.ts\n").unwrap();
+    c.watched(&root.join(".gitignore"), 1);
+    c.sync();
+    assert!(rules_of(&c, &bad).is_empty(), "{:?}", c.diagnostics);
+    std::fs::remove_file(root.join(".gitignore")).unwrap();
+    c.watched(&root.join(".gitignore"), 3);
+    c.sync();
+    assert_eq!(rules_of(&c, &bad), vec!["layers"]);
+}
+
+#[test]
 fn pull_diagnostics_when_the_client_asks_for_them() {
     let root = workspace("lsp-pull");
     let mut c = Client::start(

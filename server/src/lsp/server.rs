@@ -217,6 +217,8 @@ impl Backend {
             "**/package.json",
             "**/Cargo.toml",
             "**/layergate-baseline.json",
+            "**/.gitignore",
+            "**/.ignore",
         ];
         let watchers: Vec<FileSystemWatcher> = globs
             .iter()

@@ -532,6 +532,24 @@ impl World {
             }
             return false;
         }
+        if name == ".gitignore" || name == ".ignore" {
+            // which files are checked may change: every root it can
+            // govern (the ones at or below its folder, and the ones below
+            // the repository's top for a top-level one) walks again
+            let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+            let affected: Vec<usize> = (0..self.roots.len())
+                .filter(|&ri| {
+                    let r = &self.roots[ri];
+                    r.ws.is_some() && (r.dir.starts_with(&dir) || dir.starts_with(&r.dir))
+                })
+                .collect();
+            for ri in affected {
+                if let Some(config) = self.roots[ri].ws.as_ref().map(|ws| ws.config.clone()) {
+                    self.reload_files(ri, config);
+                }
+            }
+            return false;
+        }
         let Some(ri) = self.root_of(path) else {
             return false;
         };
@@ -581,7 +599,6 @@ impl World {
     /// A new text of a root's `layergate.toml`: valid → in force; invalid →
     /// its problems are shown and the last valid config stays in force.
     fn apply_config_text(&mut self, ri: usize, text: String) {
-        let overlay = self.fs();
         let root = &mut self.roots[ri];
         root.dirty = true;
         match Config::parse(&root.config_path, &text) {
@@ -594,16 +611,7 @@ impl World {
                     .is_some_and(|ws| file_set_key(&ws.config) == file_set_key(&config));
                 match &mut root.ws {
                     Some(ws) if same_files => ws.set_config(Arc::new(config)),
-                    _ => {
-                        // a new file set: a new walk, then the open documents again
-                        root.ws = Some(Workspace::load(Arc::new(config), overlay));
-                        let dir = root.dir.clone();
-                        for p in self.overlay.paths() {
-                            if p.starts_with(&dir) && self.root_of(&p) == Some(ri) {
-                                self.reapply_overlay(ri, &p);
-                            }
-                        }
-                    }
+                    _ => self.reload_files(ri, Arc::new(config)),
                 }
                 let mut log = Vec::new();
                 self.roots[ri].reload_baseline(&mut log);
@@ -612,6 +620,25 @@ impl World {
             Err(problems) => {
                 root.problems = problems;
                 root.problem_text = text;
+            }
+        }
+    }
+
+    /// Walks root `ri` again under `config` (a new file set: `include` or
+    /// `exclude` changed, an ignore file appeared), then applies the open
+    /// documents again. What the old workspace published is forgotten: a
+    /// file the new set leaves out must lose its diagnostics.
+    fn reload_files(&mut self, ri: usize, config: Arc<Config>) {
+        let overlay = self.fs();
+        let root = &mut self.roots[ri];
+        let old = std::mem::take(&mut root.outcome);
+        root.fresh.extend(old.into_keys());
+        root.ws = Some(Workspace::load(config, overlay));
+        root.dirty = true;
+        let dir = root.dir.clone();
+        for p in self.overlay.paths() {
+            if p.starts_with(&dir) && self.root_of(&p) == Some(ri) {
+                self.reapply_overlay(ri, &p);
             }
         }
     }
