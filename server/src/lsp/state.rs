@@ -487,7 +487,10 @@ impl World {
             Some(s) => {
                 let known = ws.files.contains_key(&rel);
                 if known || (!path.exists() && governed(&ws.config, &rel)) {
-                    let tree = workspace::parse(lang, &s.text, s.tree.as_ref());
+                    // over the size limit it is `skipped` unparsed, as on disk
+                    let tree = (s.text.len() as u64 <= workspace::MAX_FILE_SIZE)
+                        .then(|| workspace::parse(lang, &s.text, s.tree.as_ref()))
+                        .flatten();
                     ws.set_file(&rel, Content::Text(s.text), tree.as_ref());
                     kept = tree.map(|t| (path.to_path_buf(), s.version, t));
                     root.dirty = true;
