@@ -968,12 +968,19 @@ pub fn discover_configs(start: &Path) -> Vec<PathBuf> {
         start.clone()
     };
     let mut found = Vec::new();
+    // ignore files through [`IgnoreFiles`], as [`walk`]: the walker's own
+    // reader would follow a `.gitignore` link to `/dev/zero`
+    let ignores = IgnoreFiles::new(&dir);
     let walker = ignore::WalkBuilder::new(&dir)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|e| {
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
             let n = e.file_name();
-            n != "node_modules" && n != "target" && n != ".git"
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            n != "node_modules"
+                && n != "target"
+                && n != ".git"
+                && (e.depth() == 0 || !ignores.ignored(e.path(), is_dir, false))
         })
         .build();
     for e in walker.flatten() {

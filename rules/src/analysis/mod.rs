@@ -160,6 +160,9 @@ pub(crate) struct FileResult {
     /// re-export chains, public entries): editing one of them re-evaluates
     /// this file.
     pub reads: Vec<String>,
+    /// Violations dropped past [`MAX_VIOLATIONS_PER_FILE`]: how many, and
+    /// the loudest severity among them.
+    pub cut: Option<(usize, Severity)>,
 }
 
 /// Evaluation results kept between checks, so that after an edit only the
@@ -490,7 +493,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         .values()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
-    cap(&mut diagnostics, MAX_DIAGNOSTICS_PER_RUN, "run");
+    cap(&mut diagnostics, MAX_DIAGNOSTICS_PER_RUN, "run", None);
     Outcome {
         diagnostics,
         stale_baseline: stale_total(cache),
@@ -652,7 +655,16 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
                 if let Some(g) = cache.global.get(&rel) {
                     raw.extend(g.iter().cloned());
                 }
-                post_process(&ctx, &cfg, &rel, raw, opts, cache.baseline_files.get(&rel))
+                let cut = cache.files.get(&rel).and_then(|r| r.cut);
+                post_process(
+                    &ctx,
+                    &cfg,
+                    &rel,
+                    raw,
+                    cut,
+                    opts,
+                    cache.baseline_files.get(&rel),
+                )
             });
             (rel, post)
         })
@@ -677,7 +689,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         let mut raw = rules::config_warnings(&ctx);
         raw.extend(rules::manifest_problems(&ctx));
         raw.extend(suppress::unused_allows(&ctx, |i| allows_now[i]));
-        let post = post_process(&ctx, &cfg, &config_file, raw, opts, None);
+        let post = post_process(&ctx, &cfg, &config_file, raw, None, opts, None);
         let old = cache.post.insert(config_file.clone(), post);
         if old.map(|p| p.diagnostics) != cache.post.get(&config_file).map(|p| p.diagnostics.clone())
         {
@@ -710,20 +722,35 @@ pub const MAX_DIAGNOSTICS_PER_FILE: usize = 1_000;
 /// The most diagnostics one `check` reports, all files together.
 pub const MAX_DIAGNOSTICS_PER_RUN: usize = 100_000;
 
+/// The most violations of one file kept before `[[allow]]`, suppressions
+/// and the baseline (their memory stays for incremental checks: 250,000
+/// per file took 250 MB); the rest are counted with the diagnostics cut.
+pub const MAX_VIOLATIONS_PER_FILE: usize = 10 * MAX_DIAGNOSTICS_PER_FILE;
+
 /// Keeps the first `max` of `diagnostics` (sorted) and puts in place of the
 /// rest one `skipped` diagnostic that counts them, at the first one's place,
 /// as loud as the loudest of them: cutting never lowers the exit status.
-fn cap(diagnostics: &mut Vec<Diagnostic>, max: usize, per: &str) {
-    if diagnostics.len() <= max {
+fn cap(
+    diagnostics: &mut Vec<Diagnostic>,
+    max: usize,
+    per: &str,
+    earlier: Option<(usize, Severity)>,
+) {
+    if diagnostics.len() <= max && earlier.is_none() {
         return;
     }
-    let cut = diagnostics.split_off(max);
+    let at = max.min(diagnostics.len());
+    let cut = diagnostics.split_off(at);
+    let (earlier_n, earlier_sev) = earlier.unwrap_or((0, Severity::Hint));
     let loudest = cut
         .iter()
         .map(|d| d.severity)
+        .chain(std::iter::once(earlier_sev))
         .min()
         .unwrap_or(Severity::Info);
-    let first = &cut[0];
+    let Some(first) = cut.first().or(diagnostics.last()).cloned() else {
+        return;
+    };
     let where_ = if per == "file" {
         format!(" in `{}`", first.file)
     } else {
@@ -737,7 +764,7 @@ fn cap(diagnostics: &mut Vec<Diagnostic>, max: usize, per: &str) {
         rule: "skipped".into(),
         message: format!(
             "{} more diagnostics{where_} not reported: at most {max} per {per}",
-            cut.len()
+            cut.len() + earlier_n
         ),
         from_module: None,
         to_module: None,
@@ -756,6 +783,7 @@ fn post_process(
     cfg: &ConfigText,
     rel: &str,
     raw: Vec<Violation>,
+    cut: Option<(usize, Severity)>,
     opts: &Options,
     baseline: Option<&BTreeMap<(String, String), u32>>,
 ) -> Post {
@@ -774,7 +802,7 @@ fn post_process(
             .then_with(|| a.message.cmp(&b.message))
     });
     let stale = baseline::apply_file(baseline, &mut diagnostics);
-    cap(&mut diagnostics, MAX_DIAGNOSTICS_PER_FILE, "file");
+    cap(&mut diagnostics, MAX_DIAGNOSTICS_PER_FILE, "file", cut);
     Post {
         diagnostics: Arc::from(diagnostics),
         allows: used

@@ -1,7 +1,7 @@
 //! The checks themselves. Each function documents its rule; `layergate explain`
 //! and the README's rule pages are written from the same words.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::graph;
 use super::modules::{layer_positions, target_matches, Module};
@@ -67,7 +67,14 @@ impl Place<'_> {
 pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult {
     let mut reads = Vec::new();
     let mut edges_out = Vec::new();
-    let violations = file_violations(ctx, rel, entry, &mut reads, &mut edges_out);
+    let mut violations = file_violations(ctx, rel, entry, &mut reads, &mut edges_out);
+    let mut cut = None;
+    if violations.len() > super::MAX_VIOLATIONS_PER_FILE {
+        violations.sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
+        let dropped = violations.split_off(super::MAX_VIOLATIONS_PER_FILE);
+        let loudest = dropped.iter().map(|v| v.severity).min();
+        cut = loudest.map(|s| (dropped.len(), s));
+    }
     reads.sort();
     reads.dedup();
     reads.retain(|r| r != rel);
@@ -77,6 +84,7 @@ pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult 
         edges: edges_out,
         module_edges,
         reads,
+        cut,
     }
 }
 
@@ -591,7 +599,8 @@ fn deny_rules(
             continue;
         }
         let from_name = first_module(from_mods);
-        let mut reported: Vec<Span> = Vec::new();
+        // a set: a file with 200,000 uses of one API was quadratic
+        let mut reported: FxHashSet<Span> = FxHashSet::default();
         // file and module targets
         for edge in edges {
             if !ctx.counts(edge.import) {
@@ -611,7 +620,7 @@ fn deny_rules(
             if let Some((target, via)) = hit {
                 let to_mods = ctx.modules_of(target);
                 if !reported.contains(&edge.import.span) {
-                    reported.push(edge.import.span);
+                    reported.insert(edge.import.span);
                     let to_name = first_module(&to_mods);
                     let mut v = place.violation(
                         edge.import.span,
@@ -649,7 +658,7 @@ fn deny_rules(
                 if reported.contains(&span) {
                     continue;
                 }
-                reported.push(span);
+                reported.insert(span);
                 let rule_ref = RuleRef {
                     id: &rule.id,
                     severity: rule.severity,
@@ -731,13 +740,14 @@ fn boundary_rules(
             continue;
         }
         let from_name = first_module(from_mods);
-        let mut reported: Vec<Span> = Vec::new();
+        // a set: a file with 200,000 uses of one API was quadratic
+        let mut reported: FxHashSet<Span> = FxHashSet::default();
         for sel in &rule.apis {
             for (span, imp) in api_places(place, sel) {
                 if reported.contains(&span) {
                     continue;
                 }
-                reported.push(span);
+                reported.insert(span);
                 let allowed = if rule.allow_in.is_empty() {
                     "nowhere".to_string()
                 } else {

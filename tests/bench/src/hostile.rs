@@ -131,6 +131,114 @@ fn manifests(root: &Path) -> anyhow::Result<()> {
     write(root, "src/b.ts", "export default 1;\n")
 }
 
+fn extends_diamond(root: &Path) -> anyhow::Result<()> {
+    config(root, "")?;
+    // each level extends the next twice: 2^28 paths through 28 files
+    for i in 0..28 {
+        write(
+            root,
+            &format!("cfg/t{i}.json"),
+            format!(r#"{{ "extends": ["./t{0}.json", "./t{0}.json"] }}"#, i + 1),
+        )?;
+    }
+    write(root, "cfg/t28.json", "{}")?;
+    write(root, "tsconfig.json", r#"{ "extends": "./cfg/t0.json" }"#)?;
+    write(root, "src/a.ts", "import './b';\n")?;
+    write(root, "src/b.ts", "export {};\n")
+}
+
+fn nested_mods(root: &Path) -> anyhow::Result<()> {
+    config(root, "")?;
+    let n = 50_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("mod m{i} {{ "));
+    }
+    text.push_str(&"}".repeat(n));
+    write(root, "src/lib.rs", text)?;
+    // a `#[path]` chain of 10,000 files
+    for i in 0..10_000 {
+        write(
+            root,
+            &format!("src/p/f{i}.rs"),
+            format!("#[path = \"f{}.rs\"]\nmod m;\n", i + 1),
+        )?;
+    }
+    write(root, "src/p/f10000.rs", "pub fn f() {}\n")
+}
+
+fn template_ring(root: &Path) -> anyhow::Result<()> {
+    write(
+        root,
+        "layergate.toml",
+        "[[modules]]\nname = \"m-{1}\"\npaths = [\"src/*/**\"]\n\n[checks]\nfile_cycles = \"error\"\n",
+    )?;
+    let n = 8_000;
+    for i in 0..n {
+        write(
+            root,
+            &format!("src/m{i}/index.ts"),
+            format!("import '../m{}/index';\n", (i + 1) % n),
+        )?;
+    }
+    Ok(())
+}
+
+fn eval_flood(root: &Path) -> anyhow::Result<()> {
+    config(
+        root,
+        "\n[[boundary]]\nid = \"no-eval\"\napis = [\"global:eval\"]\nallow_in = []\nmessage = \"never eval\"\n",
+    )?;
+    for i in 0..5 {
+        write(
+            root,
+            &format!("src/e{i}.ts"),
+            "eval(1);\n".repeat(2_000_000 / 9),
+        )?;
+    }
+    Ok(())
+}
+
+fn sibling_query(root: &Path) -> anyhow::Result<()> {
+    config(
+        root,
+        "\n[[pattern]]\nid = \"siblings\"\nlanguage = \"typescript\"\nquery = \"(program (_) @a (_) @b (_) @c (_) @d (_) @e)\"\nmessage = \"siblings\"\n",
+    )?;
+    write(root, "src/a.ts", "f(1);\n".repeat(50_000))
+}
+
+#[cfg(unix)]
+fn links_and_devices(root: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::symlink;
+    config(root, "")?;
+    write(root, "package.json", r#"{ "workspaces": ["packages/**"] }"#)?;
+    write(root, "packages/real/package.json", r#"{ "name": "real" }"#)?;
+    for i in 0..25 {
+        symlink(".", root.join(format!("packages/l{i}")))?;
+    }
+    symlink("/dev/zero", root.join(".gitignore"))?;
+    symlink("/dev/zero", root.join("layergate-baseline.json"))?;
+    symlink("/dev/zero", root.join("pnpm-workspace.yaml"))?;
+    write(root, "src/a.ts", "import 'real';\n")
+}
+
+fn many_modules(root: &Path) -> anyhow::Result<()> {
+    // 40,000 modules: 3.5 MB of config, under the 4 MiB cap
+    let n = 40_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[modules]]\nname = \"m{i}\"\npaths = [\"src/m{i}/**\"]\ndepends_on = [\"m{}\"]\n\n",
+            (i + 1) % n
+        ));
+    }
+    write(root, "layergate.toml", text)?;
+    for i in (0..n).step_by(100) {
+        write(root, &format!("src/m{i}/a.ts"), "export const a = 1;\n")?;
+    }
+    Ok(())
+}
+
 const CASES: &[Case] = &[
     Case {
         name: "20 MB one-line bundle",
@@ -180,6 +288,57 @@ const CASES: &[Case] = &[
         max_wall: Duration::from_secs(1),
         max_rss_mb: 64,
         exit: &[2],
+    },
+    Case {
+        name: "tsconfig `extends` diamond, 28 levels",
+        build: extends_diamond,
+        max_wall: Duration::from_secs(1),
+        max_rss_mb: 64,
+        exit: &[0],
+    },
+    Case {
+        name: "50,000 nested inline `mod`s and a 10,000-file `#[path]` chain",
+        build: nested_mods,
+        max_wall: Duration::from_secs(10),
+        max_rss_mb: 512,
+        exit: &[0],
+    },
+    Case {
+        name: "a ring of 8,000 template modules, `file_cycles` on",
+        build: template_ring,
+        max_wall: Duration::from_secs(10),
+        max_rss_mb: 512,
+        exit: &[1],
+    },
+    Case {
+        name: "5 files of 2 MB of `eval(1);`, eval denied",
+        build: eval_flood,
+        max_wall: Duration::from_secs(10),
+        max_rss_mb: 1024,
+        exit: &[1],
+    },
+    Case {
+        name: "a query with five sibling wildcards on 50,000 statements",
+        build: sibling_query,
+        max_wall: Duration::from_secs(20),
+        max_rss_mb: 512,
+        exit: &[0, 1],
+    },
+    #[cfg(unix)]
+    Case {
+        name:
+            "25 `workspaces` links to `.`, ignore file, baseline and pnpm file linked to /dev/zero",
+        build: links_and_devices,
+        max_wall: Duration::from_secs(2),
+        max_rss_mb: 64,
+        exit: &[0, 2],
+    },
+    Case {
+        name: "40,000 modules that name each other",
+        build: many_modules,
+        max_wall: Duration::from_secs(10),
+        max_rss_mb: 1024,
+        exit: &[0],
     },
 ];
 
