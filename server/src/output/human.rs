@@ -62,17 +62,30 @@ impl Style {
 pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
     let style = Style { color };
     let mut out = String::new();
-    // Diagnostics come sorted by file: read each file once.
-    let mut cached: Option<(&str, Option<String>)> = None;
+    // Diagnostics come sorted by file: read each file once, and find its
+    // lines once (a thousand diagnostics in a 2 MB file must not scan it a
+    // thousand times).
+    let mut cached: Option<(&str, Option<Lines>)> = None;
     for d in r.diagnostics.iter().filter(|d| !d.baselined) {
         let text = match &cached {
-            Some((file, text)) if *file == d.file => text.as_deref(),
-            _ => cached
-                .insert((d.file.as_str(), source(&d.file)))
-                .1
-                .as_deref(),
+            Some((file, text)) if *file == d.file => text.as_ref(),
+            _ => {
+                let read = source(&d.file).map(|t| {
+                    let starts = std::iter::once(0)
+                        .chain(memchr_lines(&t))
+                        .collect::<Vec<usize>>();
+                    (t, starts)
+                });
+                cached.insert((d.file.as_str(), read)).1.as_ref()
+            }
         };
-        render(&mut out, d, text, &style);
+        let line = text.and_then(|(t, starts)| {
+            let i = (d.range.line as usize).checked_sub(1)?;
+            let start = *starts.get(i)?;
+            let end = starts.get(i + 1).map_or(t.len(), |e| e - 1);
+            t.get(start..end)
+        });
+        render(&mut out, d, line, &style);
         out.push('\n');
     }
     out.push_str(style.bold());
@@ -81,6 +94,21 @@ pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -
     out.push('\n');
     out
 }
+
+/// A file's text and where each of its lines starts.
+type Lines = (String, Vec<usize>);
+
+/// The offsets just after each `\n` of `text`.
+fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// The most characters of a source line a code frame shows: around the
+/// diagnostic, with `…` where it is cut (a minified line can be 2 MB).
+const MAX_FRAME_CHARS: usize = 160;
 
 /// `s` with its control characters (C0, DEL, C1) written as `\u{..}`
 /// escapes: file names, messages and rule ids come from the repository, and
@@ -102,7 +130,7 @@ pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-fn render(out: &mut String, d: &Diagnostic, text: Option<&str>, s: &Style) {
+fn render(out: &mut String, d: &Diagnostic, line: Option<&str>, s: &Style) {
     let (sev, bold, reset, gutter) = (s.severity(d.severity), s.bold(), s.reset(), s.gutter());
     out.push_str(&format!(
         "{sev}{}[{}]{reset}{bold}: {}{reset}\n",
@@ -118,7 +146,7 @@ fn render(out: &mut String, d: &Diagnostic, text: Option<&str>, s: &Style) {
         d.range.line,
         d.range.column
     ));
-    let frame = text.and_then(|t| frame(t, d));
+    let frame = line.map(|l| frame(l, d));
     if let Some(f) = &frame {
         out.push_str(&format!("{pad} {gutter}|{reset}\n"));
         if f.text.is_empty() {
@@ -151,14 +179,28 @@ struct Frame {
     len: usize,
 }
 
-fn frame(text: &str, d: &Diagnostic) -> Option<Frame> {
-    let index = (d.range.line as usize).checked_sub(1)?;
-    let raw = text.split('\n').nth(index)?;
+fn frame(raw: &str, d: &Diagnostic) -> Frame {
     let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    // a long line: a window of it around the diagnostic's column
+    let total = raw.chars().count();
+    let (raw, shift, cut_before, cut_after) = if total > MAX_FRAME_CHARS {
+        let col = (d.range.column.max(1) as usize - 1).min(total);
+        let from = col.saturating_sub(MAX_FRAME_CHARS / 3);
+        let to = (from + MAX_FRAME_CHARS).min(total);
+        let byte = |c: usize| raw.char_indices().nth(c).map_or(raw.len(), |(b, _)| b);
+        let (b0, b1) = (byte(from), byte(to));
+        (&raw[b0..b1], from, from > 0, to < total)
+    } else {
+        (raw, 0, false, false)
+    };
     // cells[i]: the cell where char i starts; cells[n]: the line's width.
-    let mut shown = String::with_capacity(raw.len());
+    let mut shown = String::with_capacity(raw.len() + 8);
     let mut cells = Vec::with_capacity(raw.len() + 1);
     let mut at = 0;
+    if cut_before {
+        shown.push('…');
+        at += 1;
+    }
     for c in raw.chars() {
         cells.push(at);
         let (s, w) = display(c);
@@ -169,8 +211,11 @@ fn frame(text: &str, d: &Diagnostic) -> Option<Frame> {
         at += w;
     }
     cells.push(at);
+    if cut_after {
+        shown.push('…');
+    }
     let n = cells.len() - 1;
-    let cell = |column: u32| cells[(column.max(1) as usize - 1).min(n)];
+    let cell = |column: u32| cells[(column.max(1) as usize - 1).saturating_sub(shift).min(n)];
     let start = cell(d.range.column);
     let end = if d.range.end_line == d.range.line {
         cell(d.range.end_column)
@@ -178,11 +223,11 @@ fn frame(text: &str, d: &Diagnostic) -> Option<Frame> {
         at
     };
     let text = shown.trim_end().to_string();
-    Some(Frame {
+    Frame {
         text,
         start,
         len: end.saturating_sub(start).max(1),
-    })
+    }
 }
 
 /// How a character is shown: a replacement text (if not itself) and its width
@@ -438,7 +483,26 @@ mod tests {
             None,
             false,
         );
-        frame(text, &d)
+        let line = text.split('\n').nth((range.0 as usize).checked_sub(1)?)?;
+        Some(frame(line, &d))
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_diagnostic() {
+        // a 2 MB minified line with the diagnostic near its middle
+        let line = format!("{}eval(1);{}", "a".repeat(1_000_000), "b".repeat(1_000_000));
+        let f = frame_of(&line, (1, 1_000_001, 1, 1_000_009)).unwrap();
+        let expected = format!(
+            "…{}eval(1);{}…",
+            "a".repeat(MAX_FRAME_CHARS / 3),
+            "b".repeat(MAX_FRAME_CHARS - MAX_FRAME_CHARS / 3 - 8)
+        );
+        assert_eq!(f.text, expected);
+        assert_eq!((f.start, f.len), (1 + MAX_FRAME_CHARS / 3, 8));
+        // a range to the end of the line is cut at the window
+        let f = frame_of(&line, (1, 5, 1, 2_000_009)).unwrap();
+        assert_eq!((f.start, f.len), (4, MAX_FRAME_CHARS - 4));
+        assert!(f.text.ends_with('…') && !f.text.starts_with('…'));
     }
 
     #[test]
