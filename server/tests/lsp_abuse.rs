@@ -941,3 +941,59 @@ fn shutdown_during_indexing_answers_and_exits_promptly() {
     assert_eq!(c.exit_code(Duration::from_secs(3)), Some(0));
     assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_hostile_workspace_is_indexed_within_its_bounds() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::Builder::new()
+        .prefix("layergate-hostile-lsp-")
+        .tempdir()
+        .expect("temp dir");
+    let root = root_of(&dir);
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "layergate.toml".into(),
+            format!(
+                "{CONFIG}\n[[pattern]]\nid = \"siblings\"\nlanguage = \"typescript\"\nquery = '(program (_) @a (_) @b (_) @c (_) @d (_) @e)'\nallow_in = []\n"
+            ),
+        ),
+        ("tsconfig.json".into(), r#"{ "extends": "./cfg/t0.json" }"#.into()),
+        ("cfg/t28.json".into(), "{}".into()),
+        ("package.json".into(), r#"{ "workspaces": ["packages/**"] }"#.into()),
+        ("packages/real/package.json".into(), r#"{ "name": "real" }"#.into()),
+        ("src/ui/view.ts".into(), "f(1);\n".repeat(200)),
+        ("src/domain/bad.ts".into(), BAD.into()),
+    ];
+    // the issue's workspaces 6 (an extends diamond), 9 (a combinatorial
+    // query) and 11 (workspaces links to `.`): indexing never ended
+    for i in 0..28 {
+        files.push((
+            format!("cfg/t{i}.json"),
+            format!(r#"{{ "extends": ["./t{0}.json", "./t{0}.json"] }}"#, i + 1),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write_files(&root, &refs);
+    for i in 0..25 {
+        symlink(".", root.join(format!("packages/l{i}"))).expect("symlink");
+    }
+    let mut c = Raw::spawn(&root);
+    c.initialize(&root);
+    c.sync();
+    let bad = root.join("src/domain/bad.ts");
+    assert_eq!(c.rules_of(&bad), vec![("layers".to_string(), 0)]);
+    let view = root.join("src/ui/view.ts");
+    assert!(
+        c.rules_of(&view).iter().any(|(r, _)| r == "siblings"),
+        "{:?}",
+        c.rules_of(&view)
+    );
+    let r = c.request("shutdown", Value::Null);
+    assert!(r.get("error").is_none(), "{r}");
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(Duration::from_secs(5)), Some(0));
+}
