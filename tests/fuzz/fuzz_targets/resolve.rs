@@ -35,6 +35,22 @@ const FIXED: &[(&str, &str)] = &[
     ("outside/Cargo.toml", "[package]\nname = \"outside\"\n"),
 ];
 
+/// `path` the way `rules::workspace::walk` would list it, if it would.
+fn walked_path(path: &str) -> Option<String> {
+    if path.is_empty() || path.len() > 200 || path.starts_with('/') || path.contains('\\') {
+        return None;
+    }
+    let mut segments = Vec::new();
+    for s in path.split('/') {
+        match s {
+            "" | "." => {}
+            ".." => return None,
+            s => segments.push(s),
+        }
+    }
+    (!segments.is_empty()).then(|| segments.join("/"))
+}
+
 fn check(fs: &MemFs, r: &Resolved, from: &str, spec: &str) {
     if let Resolved::File(p) = r {
         assert!(
@@ -63,9 +79,12 @@ fuzz_target!(|text: &str| {
     files.push(("w/Cargo.toml".into(), cargo.into()));
     for part in parts.take(16) {
         let (path, content) = part.split_once('\n').unwrap_or((part, ""));
-        if path.is_empty() || path.len() > 200 {
+        // as the walker lists files: relative, `/`-separated, no `.` or
+        // empty segments, nothing that climbs out (`./a/b.rs` resolving to
+        // itself is not a finding)
+        let Some(path) = walked_path(path) else {
             continue;
-        }
+        };
         files.push((format!("w/{path}"), content.into()));
     }
     let fs = MemFs::new(files.iter().map(|(p, t)| (p.as_str(), t.as_str())));
