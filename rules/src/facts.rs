@@ -136,6 +136,23 @@ pub struct ApiRef {
     pub introduced_as: Option<String>,
 }
 
+/// The names of the global object in JavaScript: `window.fetch`,
+/// `globalThis.fetch`, `self.fetch` and `global.fetch` are all `fetch`.
+pub const GLOBAL_OBJECTS: &[&str] = &["globalThis", "window", "self", "global"];
+
+/// A global API's dotted path without the global object in front
+/// (`window.globalThis.fetch` → `fetch`); the object alone stays itself.
+pub fn strip_global_object(path: &str) -> &str {
+    let mut p = path;
+    while let Some((first, rest)) = p.split_once('.') {
+        if !GLOBAL_OBJECTS.contains(&first) || rest.is_empty() {
+            break;
+        }
+        p = rest;
+    }
+    p
+}
+
 /// The deepest inline `mod` blocks may nest in one file: a file that nests
 /// deeper is `skipped` (the extractor stops there), so 50,000 nested blocks
 /// cost what 100 do.
@@ -254,6 +271,23 @@ impl FileFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_global_object_is_not_part_of_a_global_path() {
+        assert_eq!(strip_global_object("window.fetch"), "fetch");
+        assert_eq!(strip_global_object("window.globalThis.self.fetch"), "fetch");
+        assert_eq!(
+            strip_global_object("globalThis.process.env.X"),
+            "process.env.X"
+        );
+        assert_eq!(strip_global_object("window"), "window");
+        assert_eq!(strip_global_object("window."), "window.");
+        assert_eq!(strip_global_object("fetch"), "fetch");
+        assert_eq!(
+            strip_global_object("document.window.x"),
+            "document.window.x"
+        );
+    }
 
     #[test]
     fn exports_are_a_set_searched_by_name() {

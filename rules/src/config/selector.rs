@@ -86,6 +86,8 @@ impl ApiSelector {
             }
             ApiKind::Crate(n.replace('-', "_"))
         } else if let Some(g) = s.strip_prefix("global:") {
+            // `global:window.fetch` is `global:fetch`, as uses are
+            let g = crate::facts::strip_global_object(g);
             let parts: Vec<String> = g.split('.').map(str::to_string).collect();
             if parts.iter().any(|p| p.is_empty()) {
                 return Err(format!(

@@ -1357,6 +1357,12 @@ impl<'a, 't> Extractor<'a, 't> {
         let uses = std::mem::take(&mut self.uses);
         for u in uses {
             let path = chain_path(self.text, &self.f, u.name, u.top);
+            // `window.fetch(..)` is `fetch(..)`: a boundary on
+            // `global:fetch` must not be passed through the global object
+            let path = match crate::facts::strip_global_object(&path) {
+                p if p.len() == path.len() => path,
+                p => p.to_string(),
+            };
             self.facts.apis.push(ApiRef {
                 path,
                 span: Span::of(&u.top),
@@ -2017,9 +2023,10 @@ mod tests {
                     "s",
                     "fetch",
                     "u",
-                    "window.fetch",
+                    // through the global object: the global itself
+                    "fetch",
                     "u",
-                    "globalThis.process.env",
+                    "process.env",
                 ]
             );
         }
