@@ -140,6 +140,27 @@ impl Boundary {
     }
 }
 
+/// A new file `<dir>/<prefix><pid>-<n>` (created with `O_EXCL`, so never
+/// an existing file or a link), for a write that is renamed into place.
+pub fn create_temp(dir: &Path, prefix: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    (0..16)
+        .find_map(|attempt| {
+            let tmp = dir.join(format!("{prefix}{}-{attempt}", std::process::id()));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .ok()
+                .map(|f| (tmp, f))
+        })
+        .ok_or_else(|| {
+            std::io::Error::other(format!(
+                "no temporary file could be created in {}",
+                dir.display()
+            ))
+        })
+}
+
 /// Writes `bytes` to `path` for a user (a baseline, `layergate.toml`,
 /// `AGENTS.md`): through a temporary file created new in the target's
 /// folder and a rename, so a reader sees the old file or the new one. Safe
@@ -233,22 +254,7 @@ pub fn write_inside(boundary: &Boundary, path: &Path, bytes: &[u8]) -> std::io::
             }
         }
     }
-    let (tmp, mut file) = (0..16)
-        .find_map(|attempt| {
-            let tmp = dir.join(format!("{prefix}{}-{attempt}", std::process::id()));
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .ok()
-                .map(|f| (tmp, f))
-        })
-        .ok_or_else(|| {
-            refuse(format!(
-                "no temporary file could be created in {}",
-                dir.display()
-            ))
-        })?;
+    let (tmp, mut file) = create_temp(&dir, &prefix)?;
     let result = (|| {
         file.write_all(bytes)?;
         file.sync_all()?;

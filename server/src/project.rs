@@ -187,17 +187,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     real_dir(dir)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let (tmp, mut file) = (0..16)
-        .find_map(|attempt| {
-            let tmp = dir.join(format!(".{name}.tmp{}-{attempt}", std::process::id()));
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .ok()
-                .map(|f| (tmp, f))
-        })
-        .ok_or_else(|| std::io::Error::other("no temporary file could be created"))?;
+    let (tmp, mut file) = rules::disk::create_temp(dir, &format!(".{name}.tmp"))?;
     let written = file.write_all(bytes).and_then(|()| file.sync_data());
     drop(file);
     written

@@ -81,31 +81,18 @@ fn setup() -> Setup {
     symlink(outside.join("secret.json"), ws.join("src/ui/.gitignore")).unwrap();
     symlink("/dev/zero", ws.join(".ignore")).unwrap();
     git(&ws, &["init", "-q", "-b", "main"]);
-    git(
-        &ws,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "add",
-            "-A",
-        ],
-    );
-    git(
-        &ws,
-        &[
+    for step in [&["add", "-A"][..], &["commit", "-qm", "hostile"][..]] {
+        let mut args = vec![
             "-c",
             "user.name=t",
             "-c",
             "user.email=t@example.com",
             "-c",
             "commit.gpgsign=false",
-            "commit",
-            "-qm",
-            "hostile",
-        ],
-    );
+        ];
+        args.extend_from_slice(step);
+        git(&ws, &args);
+    }
     // the checkout's own .git tries to run programs
     let mut cfg = std::fs::OpenOptions::new()
         .append(true)
