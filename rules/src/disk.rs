@@ -11,6 +11,10 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+/// The most a source file may weigh to be analysed (larger ones are
+/// `skipped`, unread).
+pub const MAX_SOURCE_SIZE: u64 = 2 * 1024 * 1024;
+
 /// The most a manifest (`package.json`, `Cargo.toml`, `tsconfig.json`,
 /// `pnpm-workspace.yaml`), an ignore file or `layergate.toml` may weigh.
 pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;

@@ -33,7 +33,7 @@ pub const MAX_QUERY_STEPS: u64 = 50_000;
 pub const QUERY_BUDGET_MARK: &str = "\0query budget";
 
 /// Files larger than this are not analysed (`skipped`).
-pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+pub const MAX_FILE_SIZE: u64 = crate::disk::MAX_SOURCE_SIZE;
 
 /// A `[[pattern]]` match in a file: (pattern index, captured node span, captured text).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -84,8 +84,8 @@ impl FileSystem for RealFs {
 }
 
 /// The most [`RealFs`] reads of one file: a manifest, or a source file's text.
-const READ_CAP: u64 = if crate::workspace::MAX_FILE_SIZE > crate::disk::MAX_MANIFEST_SIZE {
-    crate::workspace::MAX_FILE_SIZE
+const READ_CAP: u64 = if crate::disk::MAX_SOURCE_SIZE > crate::disk::MAX_MANIFEST_SIZE {
+    crate::disk::MAX_SOURCE_SIZE
 } else {
     crate::disk::MAX_MANIFEST_SIZE
 };
