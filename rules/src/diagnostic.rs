@@ -74,6 +74,34 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic about no import or module: no target, no fixes, no
+    /// related rule (layergate's own notes, such as `policy` or a count of
+    /// what was cut).
+    pub fn plain(
+        file: String,
+        range: Range,
+        span: Span,
+        severity: Severity,
+        rule: &str,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            file,
+            range,
+            span,
+            severity,
+            rule: rule.to_string(),
+            message,
+            from_module: None,
+            to_module: None,
+            target: None,
+            baselined: false,
+            fixes: Vec::new(),
+            related: None,
+            unnecessary: false,
+        }
+    }
+
     /// The sort key of the JSON output: file, line, column, rule.
     pub fn sort_key(&self) -> (&str, u32, u32, &str) {
         (&self.file, self.range.line, self.range.column, &self.rule)

@@ -300,29 +300,23 @@ impl IgnoreFiles {
 
 /// `path` relative to `root`, with `/`, if it is inside it.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    // `a/../../x` passes the prefix test without being inside
-    if rel
-        .components()
-        .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
-        return None;
-    }
-    let s = rel.to_str()?.replace('\\', "/");
+    let s = inside(root, path)?.to_str()?.replace('\\', "/");
     (!s.is_empty()).then_some(s)
 }
 
 /// [`relative`] for a path that is not UTF-8: undecodable bytes become U+FFFD.
 fn lossy_relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    if rel
-        .components()
-        .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
-        return None;
-    }
-    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = inside(root, path)?.to_string_lossy().replace('\\', "/");
     (!s.is_empty()).then_some(s)
+}
+
+/// `path` below `root`, if it lies inside (only normal components).
+fn inside<'a>(root: &Path, path: &'a Path) -> Option<&'a Path> {
+    let rel = path.strip_prefix(root).ok()?;
+    // `a/../../x` passes the prefix test without being inside
+    rel.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+        .then_some(rel)
 }
 
 /// Reads a file from disk for analysis, refusing huge files before reading them.

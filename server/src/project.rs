@@ -349,14 +349,14 @@ pub fn check_config(
     let memo = rules::disk::read_regular(&memo_path(&root), MAX_CACHE_SIZE)
         .ok()
         .and_then(|b| Memo::decode(&b, crate::cache_key::machine_key()));
+    let disk = Arc::new(ConfinedFs::around(&root));
     if let Some(memo) = &memo {
         let walked = workspace::walk(&config);
-        let disk = ConfinedFs::around(&root);
-        if let Some(outcome) = memo.outcome_if_valid(key, &root, &walked, &disk) {
+        if let Some(outcome) = memo.outcome_if_valid(key, &root, &walked, disk.as_ref()) {
             return Ok((outcome, with_baseline));
         }
     }
-    let recorder = Arc::new(RecordingFs::new(Arc::new(ConfinedFs::around(&root))));
+    let recorder = Arc::new(RecordingFs::new(disk));
     let ws = load_through(config, recorder.clone(), true);
     let outcome = check_with(&ws, baseline.map(|(_, b)| b), today);
     let memo = Memo::new(key, &ws, recorder.probes(), &outcome, started);

@@ -756,24 +756,17 @@ fn cap(
     } else {
         String::new()
     };
-    diagnostics.push(Diagnostic {
-        file: first.file.clone(),
-        range: first.range,
-        span: first.span,
-        severity: loudest,
-        rule: "skipped".into(),
-        message: format!(
+    diagnostics.push(Diagnostic::plain(
+        first.file,
+        first.range,
+        first.span,
+        loudest,
+        "skipped",
+        format!(
             "{} more diagnostics{where_} not reported: at most {max} per {per}",
             cut.len() + earlier_n
         ),
-        from_module: None,
-        to_module: None,
-        target: None,
-        baselined: false,
-        fixes: Vec::new(),
-        related: None,
-        unnecessary: false,
-    });
+    ));
 }
 
 /// One file's violations → its final diagnostics: groups merged, then

@@ -361,16 +361,20 @@ pub struct Config {
 impl Config {
     /// Loads and validates `path`. `Err` holds at least one error-severity problem.
     pub fn load(path: &Path) -> Result<Config, Vec<ConfigProblem>> {
-        let text = crate::disk::read_regular_string(path, crate::disk::MAX_MANIFEST_SIZE).map_err(
-            |e| {
-                vec![ConfigProblem {
-                    severity: Severity::Error,
-                    message: format!("cannot read {}: {e}", path.display()),
-                    span: Span::default(),
-                }]
-            },
-        )?;
+        let text = Config::read_text(path).map_err(|e| {
+            vec![ConfigProblem {
+                severity: Severity::Error,
+                message: format!("cannot read {}: {e}", path.display()),
+                span: Span::default(),
+            }]
+        })?;
         Config::parse(path, &text)
+    }
+
+    /// The text of a `layergate.toml`: a regular file (a FIFO in its place
+    /// must not block) of at most [`crate::disk::MAX_MANIFEST_SIZE`].
+    pub fn read_text(path: &Path) -> Result<String, crate::disk::ReadError> {
+        crate::disk::read_regular_string(path, crate::disk::MAX_MANIFEST_SIZE)
     }
 
     /// Parses and validates the text of `path` (which need not exist on disk).

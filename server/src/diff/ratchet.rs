@@ -108,21 +108,7 @@ fn at_line(file: &str, text: &str, line: u32, severity: Severity, message: Strin
 }
 
 fn policy(file: &str, range: Range, span: Span, severity: Severity, message: String) -> Diagnostic {
-    Diagnostic {
-        file: file.to_string(),
-        range,
-        span,
-        severity,
-        rule: RULE.to_string(),
-        message,
-        from_module: None,
-        to_module: None,
-        target: None,
-        baselined: false,
-        fixes: Vec::new(),
-        related: None,
-        unnecessary: false,
-    }
+    Diagnostic::plain(file.to_string(), range, span, severity, RULE, message)
 }
 
 /// Rules about the tool rather than the code: never compared.

@@ -252,15 +252,13 @@ impl SurrogateFix {
             if odd && b == b'u' {
                 // `u` and its four digits, and for a high half the escape
                 // after it: wait for them unless the input is over
-                let need = match hex4(&buf, i + 1) {
-                    Some(cp) if (0xD800..0xDC00).contains(&cp) => i + 11,
-                    _ => i + 5,
-                };
-                if need > buf.len() && !eof {
+                let cp = hex4(&buf, i + 1);
+                let high = cp.is_some_and(|c| (0xD800..0xDC00).contains(&c));
+                if (if high { i + 11 } else { i + 5 }) > buf.len() && !eof {
                     break;
                 }
-                if let Some(cp) = hex4(&buf, i + 1) {
-                    if (0xD800..0xDC00).contains(&cp) {
+                if let Some(cp) = cp {
+                    if high {
                         let paired = buf.get(i + 5) == Some(&b'\\')
                             && buf.get(i + 6) == Some(&b'u')
                             && hex4(&buf, i + 7).is_some_and(|c| (0xDC00..0xE000).contains(&c));

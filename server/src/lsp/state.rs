@@ -237,10 +237,10 @@ pub fn discover(folders: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// The text of a `layergate.toml`: a regular file of bounded size (a FIFO in
+/// The text of a `layergate.toml`, as [`Config::load`] reads it (a FIFO in
 /// its place must not stop the server).
 fn read_config_text(path: &Path) -> Option<String> {
-    rules::disk::read_regular_string(path, rules::disk::MAX_MANIFEST_SIZE).ok()
+    Config::read_text(path).ok()
 }
 
 /// Loads the roots of the workspace folders from disk (no lock held: the
