@@ -268,6 +268,224 @@ fn graph_single_group_has_no_clusters_and_counts_type_only_imports() {
     );
 }
 
+/// `(from, to, [(line, specifier, kind, type_only, rules)])` of a file graph's JSON.
+type FileEdges = Vec<(
+    String,
+    String,
+    Vec<(u64, String, String, bool, Vec<String>)>,
+)>;
+
+fn file_edges(json: &str) -> FileEdges {
+    let v: serde_json::Value = serde_json::from_str(json).expect("graph JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["level"], "file");
+    v["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let imports = e["imports"]
+                .as_array()
+                .expect("imports")
+                .iter()
+                .map(|i| {
+                    assert_eq!(i["file"], e["from"]);
+                    assert_eq!(i["target"], e["to"]);
+                    (
+                        i["line"].as_u64().expect("line"),
+                        i["specifier"].as_str().expect("specifier").to_string(),
+                        i["kind"].as_str().expect("kind").to_string(),
+                        i["type_only"].as_bool().expect("type_only"),
+                        i["rules"]
+                            .as_array()
+                            .expect("rules")
+                            .iter()
+                            .map(|r| r.as_str().expect("rule").to_string())
+                            .collect(),
+                    )
+                })
+                .collect();
+            (
+                e["from"].as_str().expect("from").to_string(),
+                e["to"].as_str().expect("to").to_string(),
+                imports,
+            )
+        })
+        .collect()
+}
+
+fn rec(
+    line: u64,
+    spec: &str,
+    kind: &str,
+    type_only: bool,
+    rules: &[&str],
+) -> (u64, String, String, bool, Vec<String>) {
+    (
+        line,
+        spec.to_string(),
+        kind.to_string(),
+        type_only,
+        rules.iter().map(|r| r.to_string()).collect(),
+    )
+}
+
+#[test]
+fn graph_file_level_json_lists_every_resolved_import() {
+    let ws = workspace(
+        "files",
+        &[
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"a\"\npaths = [\"a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"b/**\"]\n\n[layers]\norder = [\"a\", \"b\"]\n",
+            ),
+            (
+                "a/x.ts",
+                "import { y } from \"../b/y\";\nimport type { Z } from \"../b/z\";\nconst w = require(\"./w\");\nexport const x = () => import(\"../b/y\");\nexport { v } from \"./v\";\nimport \"left-pad\";\nimport { gone } from \"./gone\";\n",
+            ),
+            ("a/w.ts", "export const w = 1;\n"),
+            ("a/v.ts", "export const v = 1;\n"),
+            ("b/y.ts", "export const y = 1;\n"),
+            ("b/z.ts", "import { x } from \"../a/x\";\nexport type Z = typeof x;\n"),
+            ("loose.ts", "export const l = 1;\n"),
+        ],
+    );
+    let json = ok(&ws, "", &["graph", "--level", "file", "--format", "json"]);
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        file_edges(&json),
+        vec![
+            (
+                s("a/x.ts"),
+                s("a/v.ts"),
+                vec![rec(5, "./v", "re-export", false, &[])]
+            ),
+            (
+                s("a/x.ts"),
+                s("a/w.ts"),
+                vec![rec(3, "./w", "require", false, &[])]
+            ),
+            (
+                s("a/x.ts"),
+                s("b/y.ts"),
+                vec![
+                    rec(1, "../b/y", "static", false, &["cycle"]),
+                    rec(4, "../b/y", "dynamic", false, &["cycle"]),
+                ]
+            ),
+            (
+                s("a/x.ts"),
+                s("b/z.ts"),
+                vec![rec(2, "../b/z", "static", true, &[])]
+            ),
+            (
+                s("b/z.ts"),
+                s("a/x.ts"),
+                vec![rec(1, "../a/x", "static", false, &["cycle", "layers"])]
+            ),
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["workspace"], ".");
+    let files: Vec<(String, serde_json::Value)> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["modules"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(files.len(), 6, "{files:?}");
+    assert_eq!(files[5], (s("loose.ts"), serde_json::json!({})));
+    assert_eq!(files[4], (s("b/z.ts"), serde_json::json!({"modules": "b"})));
+    // the type-only edge is dashed in dot; the violating one red
+    let dot = ok(&ws, "", &["graph", "--level", "file"]);
+    assert!(
+        dot.contains("\"a/x.ts\" -> \"b/z.ts\" [style=dashed, tooltip=\"1 import\"];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"b/z.ts\" -> \"a/x.ts\" [color=red, fontcolor=red, label=\"cycle, layers\", tooltip=\"1 import\"];"),
+        "{dot}"
+    );
+    assert!(
+        dot.starts_with("// layergate file graph: 6 files, 5 edges, 2 with violations (red)\n"),
+        "{dot}"
+    );
+    let mermaid = ok(
+        &ws,
+        "",
+        &["graph", "--level", "file", "--format", "mermaid"],
+    );
+    assert!(
+        mermaid.contains("linkStyle 2,4 stroke:red,color:red\n"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn graph_module_json_has_the_imports_behind_each_edge() {
+    let ws = workspace(
+        "mods",
+        &[
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"a\"\npaths = [\"src/a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"src/b/**\"]\n\n[layers]\norder = [\"a\", \"b\"]\n",
+            ),
+            ("Cargo.toml", "[package]\nname = \"mods\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            ("src/lib.rs", "pub mod a;\npub mod b;\n"),
+            ("src/a/mod.rs", "use crate::b::B;\npub use crate::b::C;\npub struct A;\n"),
+            ("src/b/mod.rs", "pub struct B;\npub struct C;\nuse crate::a::A;\n"),
+        ],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&ws, "", &["graph", "--format", "json"])).unwrap();
+    assert_eq!(v["level"], "module");
+    let g = &v["groups"][0];
+    assert_eq!(
+        g["modules"],
+        serde_json::json!([{"name": "a", "files": 1}, {"name": "b", "files": 1}])
+    );
+    let edges = g["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2, "{edges:?}");
+    assert_eq!(
+        (
+            edges[0]["from"].as_str(),
+            edges[0]["to"].as_str(),
+            edges[0]["count"].as_u64()
+        ),
+        (Some("a"), Some("b"), Some(2))
+    );
+    let kinds: Vec<(&str, &str, u64)> = edges[0]["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["specifier"].as_str().unwrap(),
+                i["kind"].as_str().unwrap(),
+                i["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("crate::b::B", "static", 1),
+            ("crate::b::C", "re-export", 2)
+        ]
+    );
+    assert_eq!(edges[1]["rules"], serde_json::json!(["cycle", "layers"]));
+    assert_eq!(edges[1]["imports"][0]["specifier"], "crate::a::A");
+    assert_eq!(
+        edges[1]["imports"][0]["rules"],
+        serde_json::json!(["cycle", "layers"])
+    );
+}
+
 #[test]
 fn graph_with_several_workspaces_needs_config() {
     let ws = workspace(

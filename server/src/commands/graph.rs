@@ -1,10 +1,19 @@
-//! `layergate graph`: the module dependency graph, per group, as Graphviz dot
-//! or Mermaid, with the edges that carry a violation marked.
+//! `layergate graph`: the dependency graph as Graphviz dot, Mermaid or JSON,
+//! with the edges that carry a violation marked.
 //!
-//! Nodes are the module instances that have files; an edge counts the imports
-//! between two modules the way the engine counts dependencies (resolved file
-//! targets, type-only imports per `type_only_imports`). An edge is marked when
-//! `layergate check` reports a diagnostic naming both of its modules.
+//! * `--level module` (the default): per group, nodes are the module
+//!   instances that have files; an edge counts the imports between two
+//!   modules the way the engine counts dependencies (resolved file targets,
+//!   type-only imports per `type_only_imports`). An edge is marked when
+//!   `layergate check` reports a diagnostic naming both of its modules.
+//! * `--level file`: every file of the workspace, and an edge for every
+//!   import resolved to a file (type-only ones included and flagged), so the
+//!   graph can be compared with another tool's. An import is marked with the
+//!   rules of the diagnostics reported on it.
+//!
+//! The JSON lists the imports behind every edge: file, line, specifier,
+//! target, kind (`static`, `dynamic`, `require`, `re-export`), type-only and
+//! the rules reported on it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -12,6 +21,7 @@ use std::path::PathBuf;
 
 use rules::analysis::is_type_only;
 use rules::analysis::modules::assign_file;
+use rules::facts::{Import, ImportKind, Span};
 use rules::resolve::Resolved;
 use rules::workspace::Workspace;
 
@@ -21,6 +31,15 @@ use crate::project::{self, UsageError};
 pub enum Format {
     Dot,
     Mermaid,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// Modules, per group.
+    Module,
+    /// Every file.
+    File,
 }
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +47,9 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Dot)]
     pub format: Format,
+    /// Modules (per group) or every file.
+    #[arg(long, value_enum, default_value_t = Level::Module)]
+    pub level: Level,
     /// Use this config file instead of discovering `layergate.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -51,10 +73,24 @@ pub fn run(args: GraphArgs) -> anyhow::Result<i32> {
     for c in &configs {
         let ws = project::load_workspace(c)?;
         let outcome = project::check(&ws, None)?;
-        let g = Graph::build(&ws, &outcome.diagnostics);
-        out.push_str(&match args.format {
-            Format::Dot => g.dot(),
-            Format::Mermaid => g.mermaid(),
+        let root = project::relative_to(&ws.config.root, &project::cwd());
+        out.push_str(&match args.level {
+            Level::Module => {
+                let g = Graph::build(&ws, &outcome.diagnostics);
+                match args.format {
+                    Format::Dot => g.dot(),
+                    Format::Mermaid => g.mermaid(),
+                    Format::Json => g.json(&root),
+                }
+            }
+            Level::File => {
+                let g = FileGraph::build(&ws, &outcome.diagnostics);
+                match args.format {
+                    Format::Dot => g.dot(),
+                    Format::Mermaid => g.mermaid(),
+                    Format::Json => g.json(&root),
+                }
+            }
         });
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
@@ -82,6 +118,100 @@ pub struct EdgeInfo {
     pub imports: usize,
     /// Rule ids of the violations on this edge, sorted.
     pub rules: BTreeSet<String>,
+    /// The imports behind it, in file and line order.
+    pub behind: Vec<ImportRecord>,
+}
+
+/// One import behind an edge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRecord {
+    /// The importing file, workspace-relative.
+    pub file: String,
+    /// 1-based line of the import.
+    pub line: u32,
+    pub specifier: String,
+    /// The file it resolves to, workspace-relative.
+    pub target: String,
+    /// `static`, `dynamic`, `require` or `re-export`.
+    pub kind: &'static str,
+    pub type_only: bool,
+    /// Rule ids of the diagnostics reported on this import, sorted.
+    pub rules: BTreeSet<String>,
+}
+
+/// The kind of an import as the JSON names it.
+fn kind_name(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Static
+        | ImportKind::Namespace
+        | ImportKind::SideEffect
+        | ImportKind::Use
+        | ImportKind::ExternCrate
+        | ImportKind::Path => "static",
+        ImportKind::ReExport | ImportKind::ReExportAll | ImportKind::PubUse => "re-export",
+        ImportKind::Dynamic => "dynamic",
+        ImportKind::Require | ImportKind::ImportEquals => "require",
+    }
+}
+
+/// The rules of the diagnostics of each file, by byte span, to mark imports.
+struct Marks<'d> {
+    by_file: BTreeMap<&'d str, Vec<(u32, u32, &'d str)>>,
+}
+
+impl<'d> Marks<'d> {
+    fn new(diagnostics: &'d [rules::diagnostic::Diagnostic]) -> Marks<'d> {
+        let mut by_file: BTreeMap<&str, Vec<(u32, u32, &str)>> = BTreeMap::new();
+        for d in diagnostics {
+            if d.to_module.is_none() && d.target.is_none() {
+                continue; // about no import
+            }
+            by_file.entry(d.file.as_str()).or_default().push((
+                d.span.start,
+                d.span.end,
+                d.rule.as_str(),
+            ));
+        }
+        Marks { by_file }
+    }
+
+    /// The rules reported inside `span` of `file`.
+    fn rules(&self, file: &str, span: &Span) -> BTreeSet<String> {
+        self.by_file
+            .get(file)
+            .into_iter()
+            .flatten()
+            .filter(|(s, e, _)| *s >= span.start && *e <= span.end.max(*s))
+            .map(|(_, _, r)| r.to_string())
+            .collect()
+    }
+}
+
+/// Every import of the workspace that resolves to a file, with its record,
+/// in file and line order.
+fn resolved_imports<'w>(
+    ws: &'w Workspace,
+    marks: &Marks<'_>,
+) -> Vec<(&'w str, &'w Import, ImportRecord)> {
+    let mut out = Vec::new();
+    for (rel, entry) in &ws.files {
+        for (imp, res) in entry.facts.imports.iter().zip(&entry.resolved) {
+            let Resolved::File(target) = res else {
+                continue;
+            };
+            let rec = ImportRecord {
+                file: rel.clone(),
+                line: imp.span.line + 1,
+                specifier: imp.specifier.clone(),
+                target: target.clone(),
+                kind: kind_name(imp.kind),
+                type_only: is_type_only(imp),
+                rules: marks.rules(rel, &imp.span),
+            };
+            out.push((rel.as_str(), imp, rec));
+        }
+    }
+    out
 }
 
 impl Graph {
@@ -96,33 +226,33 @@ impl Graph {
                 ..Default::default()
             })
             .collect();
-        for (rel, entry) in &ws.files {
-            let from_mods = assign_file(config, rel);
-            for (g, m) in from_mods.iter().enumerate() {
+        for rel in ws.files.keys() {
+            for (g, m) in assign_file(config, rel).iter().enumerate() {
                 if let (Some(m), Some(gg)) = (m, groups.get_mut(g)) {
                     *gg.nodes.entry(m.name.to_string()).or_default() += 1;
                 }
             }
-            for (imp, res) in entry.facts.imports.iter().zip(&entry.resolved) {
-                let Resolved::File(target) = res else {
+        }
+        let marks = Marks::new(diagnostics);
+        for (rel, imp, rec) in resolved_imports(ws, &marks) {
+            if !config.checks.type_only_count && is_type_only(imp) {
+                continue;
+            }
+            let from_mods = assign_file(config, rel);
+            let to_mods = assign_file(config, &rec.target);
+            for (g, (from, to)) in from_mods.iter().zip(&to_mods).enumerate() {
+                let (Some(from), Some(to), Some(gg)) = (from, to, groups.get_mut(g)) else {
                     continue;
                 };
-                if !config.checks.type_only_count && is_type_only(imp) {
+                if from == to {
                     continue;
                 }
-                let to_mods = assign_file(config, target);
-                for (g, (from, to)) in from_mods.iter().zip(&to_mods).enumerate() {
-                    let (Some(from), Some(to), Some(gg)) = (from, to, groups.get_mut(g)) else {
-                        continue;
-                    };
-                    if from == to {
-                        continue;
-                    }
-                    gg.edges
-                        .entry((from.name.to_string(), to.name.to_string()))
-                        .or_default()
-                        .imports += 1;
-                }
+                let e = gg
+                    .edges
+                    .entry((from.name.to_string(), to.name.to_string()))
+                    .or_default();
+                e.imports += 1;
+                e.behind.push(rec.clone());
             }
         }
         for d in diagnostics {
@@ -156,6 +286,36 @@ impl Graph {
             .filter(|e| !e.rules.is_empty())
             .count();
         (nodes, edges, marked)
+    }
+
+    /// JSON: per group, the modules and every edge with the imports behind it.
+    pub fn json(&self, root: &str) -> String {
+        let groups: Vec<serde_json::Value> = self
+            .groups
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "name": g.name,
+                    "modules": g.nodes.iter().map(|(name, files)| serde_json::json!({
+                        "name": name,
+                        "files": files,
+                    })).collect::<Vec<_>>(),
+                    "edges": g.edges.iter().map(|((from, to), info)| serde_json::json!({
+                        "from": from,
+                        "to": to,
+                        "count": info.imports,
+                        "rules": info.rules,
+                        "imports": info.behind,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json_text(serde_json::json!({
+            "version": 1,
+            "level": "module",
+            "workspace": root,
+            "groups": groups,
+        }))
     }
 
     /// Graphviz dot.
@@ -271,6 +431,220 @@ impl Graph {
         }
         s
     }
+}
+
+/// The file graph: every file and every import resolved to a file.
+#[derive(Debug, Default)]
+pub struct FileGraph {
+    /// Group names, in config order.
+    pub groups: Vec<String>,
+    /// File → its module per group (`None`: in no module of that group).
+    pub files: BTreeMap<String, Vec<Option<String>>>,
+    /// (from, to) → the imports behind the edge.
+    pub edges: BTreeMap<(String, String), Vec<ImportRecord>>,
+}
+
+impl FileGraph {
+    pub fn build(ws: &Workspace, diagnostics: &[rules::diagnostic::Diagnostic]) -> FileGraph {
+        let config = ws.config.as_ref();
+        let files = ws
+            .files
+            .keys()
+            .map(|rel| {
+                let mods = assign_file(config, rel)
+                    .iter()
+                    .map(|m| m.as_ref().map(|m| m.name.to_string()))
+                    .collect();
+                (rel.clone(), mods)
+            })
+            .collect();
+        let marks = Marks::new(diagnostics);
+        let mut edges: BTreeMap<(String, String), Vec<ImportRecord>> = BTreeMap::new();
+        for (rel, _, rec) in resolved_imports(ws, &marks) {
+            edges
+                .entry((rel.to_string(), rec.target.clone()))
+                .or_default()
+                .push(rec);
+        }
+        FileGraph {
+            groups: config.groups.clone(),
+            files,
+            edges,
+        }
+    }
+
+    fn marked(imports: &[ImportRecord]) -> BTreeSet<String> {
+        imports
+            .iter()
+            .flat_map(|r| r.rules.iter().cloned())
+            .collect()
+    }
+
+    /// JSON: every file (with its modules) and every edge with its imports.
+    pub fn json(&self, root: &str) -> String {
+        let files: Vec<serde_json::Value> = self
+            .files
+            .iter()
+            .map(|(path, mods)| {
+                let modules: serde_json::Map<String, serde_json::Value> = self
+                    .groups
+                    .iter()
+                    .zip(mods)
+                    .filter_map(|(g, m)| Some((g.clone(), serde_json::Value::from(m.clone()?))))
+                    .collect();
+                serde_json::json!({ "path": path, "modules": modules })
+            })
+            .collect();
+        let edges: Vec<serde_json::Value> = self
+            .edges
+            .iter()
+            .map(|((from, to), imports)| {
+                serde_json::json!({
+                    "from": from,
+                    "to": to,
+                    "count": imports.len(),
+                    "type_only": imports.iter().all(|r| r.type_only),
+                    "rules": Self::marked(imports),
+                    "imports": imports,
+                })
+            })
+            .collect();
+        json_text(serde_json::json!({
+            "version": 1,
+            "level": "file",
+            "workspace": root,
+            "groups": self.groups,
+            "files": files,
+            "edges": edges,
+        }))
+    }
+
+    /// The module of each file in the first group, for clustering.
+    fn clusters(&self) -> BTreeMap<Option<&str>, Vec<&str>> {
+        let mut c: BTreeMap<Option<&str>, Vec<&str>> = BTreeMap::new();
+        for (path, mods) in &self.files {
+            let m = mods.first().and_then(|m| m.as_deref());
+            c.entry(m).or_default().push(path);
+        }
+        c
+    }
+
+    fn counts(&self) -> (usize, usize, usize) {
+        let marked = self
+            .edges
+            .values()
+            .filter(|v| v.iter().any(|r| !r.rules.is_empty()))
+            .count();
+        (self.files.len(), self.edges.len(), marked)
+    }
+
+    /// Graphviz dot: files clustered by their module (of the first group);
+    /// type-only edges dashed, edges with violations red.
+    pub fn dot(&self) -> String {
+        let (n, e, m) = self.counts();
+        let mut s =
+            format!("// layergate file graph: {n} files, {e} edges, {m} with violations (red)\n");
+        s.push_str("digraph layergate {\n  rankdir=LR;\n  node [shape=box];\n");
+        for (ci, (module, files)) in self.clusters().iter().enumerate() {
+            let indent = if module.is_some() { "    " } else { "  " };
+            if let Some(m) = module {
+                s.push_str(&format!(
+                    "  subgraph cluster_{ci} {{\n    label={};\n",
+                    quote(m)
+                ));
+            }
+            for f in files {
+                s.push_str(&format!("{indent}{};\n", quote(f)));
+            }
+            if module.is_some() {
+                s.push_str("  }\n");
+            }
+        }
+        for ((from, to), imports) in &self.edges {
+            let mut attrs = Vec::new();
+            let rules = Self::marked(imports);
+            if !rules.is_empty() {
+                attrs.push("color=red".to_string());
+                attrs.push("fontcolor=red".to_string());
+                attrs.push(format!(
+                    "label={}",
+                    quote(&rules.into_iter().collect::<Vec<_>>().join(", "))
+                ));
+            }
+            if imports.iter().all(|r| r.type_only) {
+                attrs.push("style=dashed".to_string());
+            }
+            attrs.push(format!("tooltip={}", quote(&imports_text(imports.len()))));
+            s.push_str(&format!(
+                "  {} -> {} [{}];\n",
+                quote(from),
+                quote(to),
+                attrs.join(", ")
+            ));
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    /// A Mermaid flowchart: files in one subgraph per module (first group).
+    pub fn mermaid(&self) -> String {
+        let (n, e, m) = self.counts();
+        let mut s = String::from("flowchart LR\n");
+        s.push_str(&format!(
+            "  %% layergate file graph: {n} files, {e} edges, {m} with violations (dotted, red)\n"
+        ));
+        let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+        for (ci, (module, files)) in self.clusters().iter().enumerate() {
+            let indent = if module.is_some() { "    " } else { "  " };
+            if let Some(m) = module {
+                s.push_str(&format!("  subgraph c{ci}[\"{}\"]\n", mermaid_text(m)));
+            }
+            for f in files {
+                let id = format!("f{}", ids.len());
+                s.push_str(&format!("{indent}{id}[\"{}\"]\n", mermaid_text(f)));
+                ids.insert(f, id);
+            }
+            if module.is_some() {
+                s.push_str("  end\n");
+            }
+        }
+        let mut red = Vec::new();
+        let mut outside = 0usize;
+        for (link, ((from, to), imports)) in self.edges.iter().enumerate() {
+            let mut id = |p: &str, s: &mut String| -> String {
+                if let Some(id) = ids.get(p) {
+                    return id.clone();
+                }
+                outside += 1;
+                let id = format!("x{outside}");
+                s.push_str(&format!("  {id}[\"{}\"]\n", mermaid_text(p)));
+                id
+            };
+            let a = id(from, &mut s);
+            let b = id(to, &mut s);
+            let rules = Self::marked(imports);
+            if rules.is_empty() {
+                s.push_str(&format!("  {a} --> {b}\n"));
+            } else {
+                let label = rules.into_iter().collect::<Vec<_>>().join(", ");
+                s.push_str(&format!("  {a} -.->|{}| {b}\n", mermaid_text(&label)));
+                red.push(link.to_string());
+            }
+        }
+        if !red.is_empty() {
+            s.push_str(&format!(
+                "  linkStyle {} stroke:red,color:red\n",
+                red.join(",")
+            ));
+        }
+        s
+    }
+}
+
+fn json_text(v: serde_json::Value) -> String {
+    let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+    t.push('\n');
+    t
 }
 
 fn files_text(n: usize) -> String {
