@@ -165,8 +165,17 @@ pub struct ModDecl {
     pub name: String,
     /// `#[path = "..."]` on the declaration.
     pub path_attr: Option<String>,
+    /// `#[cfg_attr(pred, path = "...")]` on the declaration, in source order:
+    /// the files the module may be, per configuration (rustix's `backend`
+    /// is `backend/libc/mod.rs` or `backend/linux_raw/mod.rs`).
+    pub cfg_paths: Vec<String>,
     /// `mod name { ... }`: the module's items are in this file.
     pub inline: bool,
+    /// `include!("file.rs")` at item level: not a module, the file's items
+    /// (and its `mod` declarations) are this module's; the path is in
+    /// `path_attr`, relative to the declaring file's directory, and `name`
+    /// is empty.
+    pub include: bool,
     /// For declarations nested in inline modules: the names of the enclosing
     /// inline modules, outermost first (`mod a { mod b; }` gives `["a"]` for `b`).
     pub parents: Vec<String>,

@@ -907,6 +907,8 @@ fn same_mod_tree(a: &[crate::facts::ModDecl], b: &[crate::facts::ModDecl]) -> bo
         && a.iter().zip(b).all(|(x, y)| {
             x.name == y.name
                 && x.path_attr == y.path_attr
+                && x.cfg_paths == y.cfg_paths
+                && x.include == y.include
                 && x.inline == y.inline
                 && x.parents == y.parents
         })

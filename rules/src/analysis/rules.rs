@@ -139,15 +139,26 @@ fn file_violations(
         if entry.lang == Lang::Rust {
             for (file, decl) in ctx.ws.rust_resolver().missing_mods() {
                 if file == rel {
-                    let mut v = place.violation(
-                        decl.span,
-                        "unresolved",
-                        config.checks.unresolved,
-                        format!(
+                    let attrs: Vec<String> = decl
+                        .path_attr
+                        .iter()
+                        .chain(&decl.cfg_paths)
+                        .map(|p| format!("`{p}`"))
+                        .collect();
+                    let message = match attrs.as_slice() {
+                        [] => format!(
                             "`mod {};` in `{rel}`: neither `{}.rs` nor `{}/mod.rs` exists",
                             decl.name, decl.name, decl.name
                         ),
-                    );
+                        [one] => format!("`mod {};` in `{rel}`: {one} does not exist", decl.name),
+                        more => format!(
+                            "`mod {};` in `{rel}`: none of {} exists",
+                            decl.name,
+                            more.join(", ")
+                        ),
+                    };
+                    let mut v =
+                        place.violation(decl.span, "unresolved", config.checks.unresolved, message);
                     v.target = Some(decl.name.clone());
                     out.push(v);
                 }

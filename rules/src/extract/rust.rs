@@ -100,7 +100,7 @@ impl Marks {
         use memchr::memmem::Finder;
         use std::sync::LazyLock;
         static KEYWORDS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
-            ["unsafe", "mod", "use", "extern"]
+            ["unsafe", "mod", "use", "extern", "include"]
                 .iter()
                 .map(|w| Finder::new(w.as_bytes()))
                 .collect()
@@ -272,6 +272,20 @@ impl<'t> Walker<'t> {
             "token_tree" | "token_repetition" | "ERROR" if !self.barren(node) => {
                 self.scan_tokens(node)
             }
+            "macro_invocation" if self.is_item_include(node).is_some() => {
+                if let Some(path) = self.is_item_include(node) {
+                    self.mods.push(ModDecl {
+                        name: String::new(),
+                        path_attr: Some(path),
+                        cfg_paths: Vec::new(),
+                        inline: false,
+                        include: true,
+                        parents: self.mod_stack.clone(),
+                        span: Span::of(&node),
+                    });
+                }
+                self.push_children(node);
+            }
             "macro_invocation" if self.is_quoting(node) => {
                 // code a procedural macro generates for its caller: its paths
                 // are not this crate's dependencies, but the macro's own path
@@ -322,6 +336,38 @@ impl<'t> Walker<'t> {
         self.marks
             .as_ref()
             .is_some_and(|m| m.barren(node.byte_range()))
+    }
+
+    /// `include!("path")` (also `std::include!`, `core::include!`) written
+    /// as an item: the path.
+    fn is_item_include(&self, node: Node<'t>) -> Option<String> {
+        let item_level = node.parent().is_some_and(|p| {
+            p.kind() == "source_file"
+                || p.kind() == "declaration_list"
+                || (p.kind() == "expression_statement"
+                    && p.parent().is_some_and(|g| g.kind() == "source_file"))
+        });
+        if !item_level {
+            return None;
+        }
+        let name = self.src(node.child_by_field_name("macro")?);
+        if !matches!(
+            name,
+            "include" | "std::include" | "core::include" | "::std::include" | "::core::include"
+        ) {
+            return None;
+        }
+        let tree = node
+            .named_children(&mut node.walk())
+            .find(|c| c.kind() == "token_tree")?;
+        let mut c = tree.walk();
+        let args: Vec<Node<'t>> = tree.named_children(&mut c).collect();
+        match args.as_slice() {
+            [lit] if matches!(lit.kind(), "string_literal" | "raw_string_literal") => {
+                Some(string_value(*lit, self.text))
+            }
+            _ => None,
+        }
     }
 
     /// Skipped subtrees (attributes) may still hold suppression comments.
@@ -466,23 +512,29 @@ impl<'t> Walker<'t> {
             self.push_children(node);
             return;
         };
-        let name = self.src(name).to_string();
+        // `mod r#type;` is the module `type` (file `type.rs`)
+        let name = self.src(name).trim_start_matches("r#").to_string();
         let body = node.child_by_field_name("body");
         if body.is_some() && self.mod_stack.len() >= crate::facts::MAX_MOD_NESTING {
             // the file will be `skipped`: this marker says why
             self.mods.push(ModDecl {
                 name,
                 path_attr: None,
+                cfg_paths: Vec::new(),
                 inline: true,
+                include: false,
                 parents: self.mod_stack.clone(),
                 span: Span::of(&node),
             });
             return;
         }
+        let (path_attr, cfg_paths) = path_attributes(node, self.text);
         self.mods.push(ModDecl {
             name: name.clone(),
-            path_attr: path_attribute(node, self.text),
+            path_attr,
+            cfg_paths,
             inline: body.is_some(),
+            include: false,
             parents: self.mod_stack.clone(),
             span: Span::of(&node),
         });
@@ -787,7 +839,11 @@ impl<'t> Walker<'t> {
 
     fn flush(&mut self, seq: &mut TokenPath<'t>) {
         if let (Some(start), Some(end)) = (seq.start, seq.end) {
-            if seq.segs.len() >= 2 {
+            // `self::`/`super::` in a `macro_rules!` body count from where
+            // the macro expands, which layergate does not know
+            let relative_in_macro =
+                matches!(seq.segs.first(), Some(&("self" | "super"))) && in_macro_definition(start);
+            if seq.segs.len() >= 2 && !relative_in_macro {
                 let segs = std::mem::take(&mut seq.segs);
                 self.push_path(seq.leading, &segs, span_between(start, end));
                 seq.segs = segs;
@@ -1013,26 +1069,70 @@ fn preceding_attributes<'t>(item: Node<'t>) -> impl Iterator<Item = Node<'t>> {
         .filter_map(|n| n.named_child(0).filter(|a| a.kind() == "attribute"))
 }
 
-/// The value of a `#[path = "..."]` attribute on `item`.
-fn path_attribute(item: Node<'_>, text: &str) -> Option<String> {
-    preceding_attributes(item).find_map(|attr| {
-        let name = attr.named_child(0)?;
-        if &text[name.byte_range()] != "path" {
-            return None;
+/// Whether `node` lies in the body of a `macro_rules!` definition.
+fn in_macro_definition(node: Node<'_>) -> bool {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if n.kind() == "macro_definition" {
+            return true;
         }
-        let value = attr.child_by_field_name("value")?;
-        match child_of_kind(value, "string_content") {
-            Some(c) => Some(text[c.byte_range()].to_string()),
-            None => {
-                let raw = &text[value.byte_range()];
-                Some(
-                    raw.trim_start_matches('r')
-                        .trim_matches(['"', '#'])
-                        .to_string(),
-                )
+        cur = n.parent();
+    }
+    false
+}
+
+/// The value of a `#[path = "..."]` attribute on `item`, and those of
+/// `#[cfg_attr(pred, path = "...")]` in source order.
+fn path_attributes(item: Node<'_>, text: &str) -> (Option<String>, Vec<String>) {
+    let mut plain = None;
+    let mut cfg = Vec::new();
+    for attr in preceding_attributes(item) {
+        let Some(name) = attr.named_child(0) else {
+            continue;
+        };
+        match &text[name.byte_range()] {
+            "path" if plain.is_none() => {
+                plain = attr
+                    .child_by_field_name("value")
+                    .map(|v| string_value(v, text));
             }
+            "cfg_attr" => {
+                let Some(args) = attr.child_by_field_name("arguments") else {
+                    continue;
+                };
+                let mut c = args.walk();
+                let tokens: Vec<Node<'_>> = args.children(&mut c).collect();
+                // `path = "..."` among the arguments (after the predicate)
+                let mut found = Vec::new();
+                for w in tokens.windows(3) {
+                    if w[0].kind() == "identifier"
+                        && &text[w[0].byte_range()] == "path"
+                        && &text[w[1].byte_range()] == "="
+                        && matches!(w[2].kind(), "string_literal" | "raw_string_literal")
+                    {
+                        found.push(string_value(w[2], text));
+                    }
+                }
+                // attributes come nearest first: keep source order
+                cfg.splice(0..0, found);
+            }
+            _ => {}
         }
-    })
+    }
+    (plain, cfg)
+}
+
+/// The text of a string literal node, without quotes.
+fn string_value(value: Node<'_>, text: &str) -> String {
+    match child_of_kind(value, "string_content") {
+        Some(c) => text[c.byte_range()].to_string(),
+        None => {
+            let raw = &text[value.byte_range()];
+            raw.trim_start_matches('r')
+                .trim_matches(['"', '#'])
+                .to_string()
+        }
+    }
 }
 
 /// Names of `pub` items at the top level of the file (`pub(self)` excluded);
@@ -1485,6 +1585,16 @@ mod tests {
     }
 
     #[test]
+    fn relative_paths_in_macro_rules_bodies_are_not_dependencies() {
+        // they count from where the macro expands (ring, getrandom, zerocopy)
+        let src = "macro_rules! m { ($n:ident) => { mod $n { use super::super::digest; self::x::y(); crate::a::b(); } } }\nfn f() { g!(super::c::d); }";
+        assert_eq!(
+            specs(src),
+            [(Path, s("crate::a::b")), (Path, s("super::c::d"))]
+        );
+    }
+
+    #[test]
     fn strings_and_comments_are_not_paths() {
         let src = r##"
 /// Calls std::env::var.
@@ -1620,7 +1730,7 @@ struct S;"#;
 
     #[test]
     fn mod_declarations() {
-        let src = "mod a;\n#[cfg(test)]\n#[path = \"b_impl.rs\"]\npub mod b;\n#[path = \"t.rs\"] // comment\n#[cfg(test)]\nmod tests { mod inner { mod deep; } }";
+        let src = "mod a;\n#[cfg(test)]\n#[path = \"b_impl.rs\"]\npub mod b;\n#[path = \"t.rs\"] // comment\n#[cfg(test)]\nmod tests { mod inner { mod deep; } }\n#[cfg_attr(libc, path = \"backend/libc/mod.rs\")]\n#[cfg_attr(\n    linux_raw,\n    path = r\"backend/linux_raw/mod.rs\"\n)]\nmod backend;";
         let m = facts(src).mods;
         let got: Vec<(&str, Option<&str>, bool, Vec<&str>)> = m
             .iter()
@@ -1641,8 +1751,41 @@ struct S;"#;
                 ("tests", Some("t.rs"), true, vec![]),
                 ("inner", None, true, vec!["tests"]),
                 ("deep", None, false, vec!["tests", "inner"]),
+                ("backend", None, false, vec![]),
             ]
         );
+        assert_eq!(facts("mod r#type;").mods[0].name, "type");
+        let inc = facts("include!(\"windows.rs\");\nmod a { include!(\"b.rs\"); }\nfn f() { let x = include!(\"c.rs\"); }\ninclude!(concat!(env!(\"OUT_DIR\"), \"/x.rs\"));").mods;
+        let got: Vec<(&str, Option<&str>, bool, Vec<&str>)> = inc
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.path_attr.as_deref(),
+                    d.include,
+                    d.parents.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", Some("windows.rs"), true, vec![]),
+                ("a", None, false, vec![]),
+                ("", Some("b.rs"), true, vec!["a"]),
+            ]
+        );
+        let cfg: Vec<&[String]> = m.iter().map(|d| d.cfg_paths.as_slice()).collect();
+        assert_eq!(
+            cfg.last().copied(),
+            Some(
+                &[
+                    "backend/libc/mod.rs".to_string(),
+                    "backend/linux_raw/mod.rs".to_string()
+                ][..]
+            )
+        );
+        assert!(cfg[..cfg.len() - 1].iter().all(|c| c.is_empty()), "{cfg:?}");
         assert_eq!(m[0].span.line, 0);
         assert_eq!(m[1].span.line, 3);
     }

@@ -79,6 +79,9 @@ struct Package {
     build: Option<Option<String>>,
     /// The lib target, once targets are made.
     lib: Option<usize>,
+    /// Edition 2015 (`package.edition` absent or `"2015"`): a leading `::`
+    /// starts at the crate root, where extern crates are names too.
+    edition_2015: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,9 +228,10 @@ impl RustResolver {
             Some(rest) => (true, rest),
             None => (false, path),
         };
+        // a raw identifier (`r#ref`) names the module `ref`
         let segs: Vec<&str> = rest
             .split("::")
-            .map(str::trim)
+            .map(|s| s.trim().trim_start_matches("r#"))
             .filter(|s| !s.is_empty())
             .collect();
         let Some(&first) = segs.first() else {
@@ -236,6 +240,15 @@ impl RustResolver {
         let ctx = self.context(from, offset);
         let pkg = ctx.as_ref().and_then(|c| c.pkg);
         if leading {
+            if let (Some(p), Some(t)) = (pkg, ctx.as_ref().and_then(|c| c.target)) {
+                if self.packages[p].edition_2015 {
+                    // 2015: `::x` is `crate::x`, and the crate root holds the
+                    // extern crates (`::std::..`, `::serde::..`) too.
+                    return self
+                        .extern_path(pkg, first, &segs[1..])
+                        .unwrap_or_else(|| self.walk(t, Vec::new(), &segs));
+                }
+            }
             return self
                 .extern_path(pkg, first, &segs[1..])
                 .unwrap_or_else(|| Resolved::External(first.replace('-', "_")));
@@ -463,6 +476,11 @@ struct Builder<'a> {
     r: RustResolver,
     visited: Vec<HashSet<String>>,
     missing_seen: HashSet<(String, u32, String)>,
+    /// Walking files no root reaches: their module paths are guesses, so a
+    /// `mod x;` is also looked for beside the file (as a `#[path]`-declared
+    /// file would own its directory), and one found nowhere is not reported
+    /// (rustc compiles no such file as layergate guessed).
+    guessing: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -493,6 +511,7 @@ impl<'a> Builder<'a> {
             },
             visited: Vec::new(),
             missing_seen: HashSet::new(),
+            guessing: false,
         }
     }
 
@@ -553,6 +572,7 @@ impl<'a> Builder<'a> {
         }
         // Files no root reaches: by convention under the deepest covering
         // root, else a root of their own.
+        self.guessing = true;
         for f in &files {
             if self.r.file_mod.contains_key(*f) {
                 continue;
@@ -584,6 +604,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        self.guessing = false;
         for (dir, p) in self.pkg_at.drain() {
             if p.is_some() {
                 self.r.dir_pkg.entry(dir).or_insert(p);
@@ -755,7 +776,14 @@ impl<'a> Builder<'a> {
                 raw_deps.push((crate_ident(key), raw));
             }
         }
+        // `edition.workspace = true` inherits an edition that is 2018 or
+        // later in practice (inheritance came in Rust 1.64).
+        let edition_2015 = package.is_some_and(|p| match p.get("edition") {
+            None => true,
+            Some(e) => e.as_str() == Some("2015"),
+        });
         self.r.packages.push(Package {
+            edition_2015,
             dir: dir.to_string(),
             crate_name,
             package_name,
@@ -960,6 +988,30 @@ impl<'a> Builder<'a> {
             for decl in decls {
                 let mut inner = decl.parents.clone();
                 let parent_state = self.inline_state(t, &file, &module, decls, &mut states, &inner);
+                if decl.include {
+                    // the included file's items are this module's; its
+                    // `mod` declarations count from its own directory (as
+                    // rustc does: windows-sys `include!("Windows/mod.rs")`)
+                    let path = decl
+                        .path_attr
+                        .as_deref()
+                        .and_then(|p| norm_join(self.root, parent(&file), p))
+                        .filter(|p| self.exists(p));
+                    if let Some(path) = path {
+                        let mut full = module.clone();
+                        full.extend(inner.iter().cloned());
+                        let dir = parent(&path).to_string();
+                        stack.push((
+                            path,
+                            full,
+                            DirState {
+                                dir,
+                                relative: None,
+                            },
+                        ));
+                    }
+                    continue;
+                }
                 inner.push(decl.name.clone());
                 let mut full = module.clone();
                 full.extend(inner.iter().cloned());
@@ -972,46 +1024,75 @@ impl<'a> Builder<'a> {
                     });
                     continue;
                 }
-                let child = match &decl.path_attr {
-                    Some(attr) => norm_join(self.root, &parent_state.dir, attr)
-                        .filter(|p| self.exists(p))
-                        .map(|p| {
+                // The files the module may be: `#[path]`, then each
+                // `cfg_attr(.., path)` (one per configuration), then the
+                // default place when no plain `#[path]` overrides it. The
+                // first that exists names the module; all are followed.
+                let mut children: Vec<(String, DirState)> = Vec::new();
+                for attr in decl.path_attr.iter().chain(&decl.cfg_paths) {
+                    if let Some(p) =
+                        norm_join(self.root, &parent_state.dir, attr).filter(|p| self.exists(p))
+                    {
+                        if !children.iter().any(|(c, _)| *c == p) {
                             let dir = parent(&p).to_string();
-                            (
+                            children.push((
                                 p,
                                 DirState {
                                     dir,
                                     relative: None,
                                 },
-                            )
-                        }),
-                    None => {
-                        let base = parent_state.owned_dir();
-                        let one = join(&base, &format!("{}.rs", decl.name));
-                        let nested = join(&base, &format!("{}/mod.rs", decl.name));
+                            ));
+                        }
+                    }
+                }
+                if decl.path_attr.is_none() {
+                    let base = parent_state.owned_dir();
+                    let one = join(&base, &format!("{}.rs", decl.name));
+                    let nested = join(&base, &format!("{}/mod.rs", decl.name));
+                    if self.exists(&one) {
+                        children.push((
+                            one,
+                            DirState {
+                                dir: base,
+                                relative: Some(decl.name.clone()),
+                            },
+                        ));
+                    } else if self.exists(&nested) {
+                        let dir = parent(&nested).to_string();
+                        children.push((
+                            nested,
+                            DirState {
+                                dir,
+                                relative: None,
+                            },
+                        ));
+                    } else if self.guessing
+                        && decl.parents.is_empty()
+                        && parent_state.relative.is_some()
+                    {
+                        let one = join(&parent_state.dir, &format!("{}.rs", decl.name));
+                        let nested = join(&parent_state.dir, &format!("{}/mod.rs", decl.name));
                         if self.exists(&one) {
-                            Some((
+                            children.push((
                                 one,
                                 DirState {
-                                    dir: base,
+                                    dir: parent_state.dir.clone(),
                                     relative: Some(decl.name.clone()),
                                 },
-                            ))
+                            ));
                         } else if self.exists(&nested) {
                             let dir = parent(&nested).to_string();
-                            Some((
+                            children.push((
                                 nested,
                                 DirState {
                                     dir,
                                     relative: None,
                                 },
-                            ))
-                        } else {
-                            None
+                            ));
                         }
                     }
-                };
-                match child {
+                }
+                match children.first() {
                     // a `#[path]` chain can nest modules without nesting
                     // folders: past the bound the file is not followed (it
                     // is placed by its path like any file no root reaches)
@@ -1024,16 +1105,19 @@ impl<'a> Builder<'a> {
                             ),
                         ));
                     }
-                    Some((path, st)) => {
+                    Some((path, _)) => {
                         self.r.modules[t]
                             .entry(full.clone())
                             .or_insert_with(|| Some(path.clone()));
-                        stack.push((path, full, st));
+                        // pushed last-first: the primary file is walked first
+                        for (path, st) in children.into_iter().rev() {
+                            stack.push((path, full.clone(), st));
+                        }
                     }
                     None => {
                         self.r.modules[t].entry(full).or_insert(None);
                         let key = (file.clone(), decl.span.start, decl.name.clone());
-                        if self.missing_seen.insert(key) {
+                        if !self.guessing && self.missing_seen.insert(key) {
                             self.r.missing.push((file.clone(), decl.clone()));
                         }
                     }
@@ -1179,7 +1263,9 @@ mod tests {
         ModDecl {
             name: name.to_string(),
             path_attr: None,
+            cfg_paths: Vec::new(),
             inline: false,
+            include: false,
             parents: Vec::new(),
             span: Span::default(),
         }
@@ -1232,6 +1318,27 @@ mod tests {
     }
 
     const APP: &str = "[package]\nname = \"app\"\n";
+    const APP_2021: (&str, &str) = (
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nedition = \"2021\"\n",
+    );
+
+    /// `include!("path");`
+    fn include(path: &str) -> ModDecl {
+        ModDecl {
+            path_attr: Some(path.to_string()),
+            include: true,
+            ..m("")
+        }
+    }
+
+    /// `#[cfg_attr(.., path = "p")]` for each of `paths`, then `mod name;`.
+    fn mcfg(name: &str, paths: &[&str]) -> ModDecl {
+        ModDecl {
+            cfg_paths: paths.iter().map(|p| p.to_string()).collect(),
+            ..m(name)
+        }
+    }
 
     /// A one-crate layout: lib.rs declares a (a.rs) and b (b/mod.rs); a
     /// declares c (a/c.rs); b declares d (b/d.rs).
@@ -1874,6 +1981,7 @@ mod tests {
         let manifest = r#"
 [package]
 name = "app"
+edition = "2021"
 
 [dependencies]
 serde = "1"
@@ -1904,9 +2012,197 @@ nix = "0.29"
         assert_eq!(r.resolve(from, "nix::unistd"), ext("nix"));
         assert_eq!(r.resolve(from, "::serde::Serialize"), ext("serde"));
         assert_eq!(r.resolve(from, "serde"), ext("serde"));
-        // Leading `::` always names a crate.
+        // Leading `::` always names a crate (2018 and later).
         assert_eq!(r.resolve(from, "::unknown::x"), ext("unknown"));
         assert!(r.problems().is_empty());
+    }
+
+    #[test]
+    fn raw_identifiers_name_their_modules() {
+        // the extractor names `mod r#type;` `type`
+        let r = build(
+            &[
+                APP_2021,
+                ("src/lib.rs", ""),
+                ("src/type.rs", "pub struct T;\n"),
+            ],
+            vec![("src/lib.rs", vec![m("type")])],
+        );
+        assert_eq!(
+            r.resolve("src/lib.rs", "crate::r#type::T"),
+            file("src/type.rs")
+        );
+        assert_eq!(r.resolve("src/lib.rs", "r#type::T"), file("src/type.rs"));
+        assert!(r.missing_mods().is_empty());
+    }
+
+    #[test]
+    fn an_included_files_mods_count_from_the_including_module() {
+        // windows-core: lib.rs has `include!("windows.rs");`, whose
+        // `mod array;` is `src/array.rs`, a child of the crate root
+        let r = build(
+            &[
+                APP_2021,
+                ("src/lib.rs", ""),
+                ("src/windows.rs", ""),
+                ("src/array.rs", ""),
+                ("src/imp/mod.rs", ""),
+                ("src/imp/windows.rs", ""),
+                ("src/imp/marshaler.rs", ""),
+                ("src/sys.rs", ""),
+                ("src/Windows/mod.rs", ""),
+                ("src/Windows/Wdk/mod.rs", ""),
+            ],
+            vec![
+                (
+                    "src/lib.rs",
+                    vec![include("windows.rs"), m("imp"), m("sys")],
+                ),
+                ("src/windows.rs", vec![m("array")]),
+                ("src/imp/mod.rs", vec![include("windows.rs")]),
+                ("src/imp/windows.rs", vec![m("marshaler")]),
+                ("src/sys.rs", vec![include("Windows/mod.rs")]),
+                ("src/Windows/mod.rs", vec![m("Wdk")]),
+            ],
+        );
+        // windows-sys: `include!("Windows/mod.rs")`, whose `mod Wdk;` is
+        // `Windows/Wdk/mod.rs`: from the included file's own directory
+        assert_eq!(
+            r.resolve("src/sys.rs", "self::Wdk::W"),
+            file("src/Windows/Wdk/mod.rs")
+        );
+        assert_eq!(
+            r.resolve("src/lib.rs", "crate::array::A"),
+            file("src/array.rs")
+        );
+        assert_eq!(
+            r.resolve("src/windows.rs", "array::A"),
+            file("src/array.rs")
+        );
+        assert_eq!(
+            r.resolve("src/lib.rs", "crate::imp::marshaler::M"),
+            file("src/imp/marshaler.rs")
+        );
+        assert_eq!(
+            r.module_path_of("src/imp/windows.rs"),
+            Some(("app".to_string(), vec!["imp".to_string()]))
+        );
+        assert!(r.missing_mods().is_empty(), "{:?}", r.missing_mods());
+    }
+
+    #[test]
+    fn a_file_no_root_reaches_looks_for_its_mods_beside_it_and_reports_none() {
+        // mio: `selector/poll.rs` is reached through a `#[path]` written
+        // inside a macro call; its `mod registered_io_source;` is beside it
+        let r = build(
+            &[
+                APP_2021,
+                ("src/lib.rs", ""),
+                ("src/selector/poll.rs", ""),
+                ("src/selector/registered_io_source.rs", ""),
+            ],
+            vec![(
+                "src/selector/poll.rs",
+                vec![m("registered_io_source"), m("gone")],
+            )],
+        );
+        assert_eq!(
+            r.resolve("src/selector/poll.rs", "registered_io_source::R"),
+            file("src/selector/registered_io_source.rs")
+        );
+        assert!(r.missing_mods().is_empty(), "{:?}", r.missing_mods());
+    }
+
+    #[test]
+    fn cfg_attr_paths_are_each_the_module() {
+        // rustix: `backend` is `backend/libc/mod.rs` or
+        // `backend/linux_raw/mod.rs`; each declares its own children.
+        let lib = vec![
+            mcfg(
+                "backend",
+                &["backend/libc/mod.rs", "backend/linux_raw/mod.rs"],
+            ),
+            mcfg("lazy", &["one.rs", "gone.rs"]),
+            mcfg("missing", &["nowhere.rs"]),
+        ];
+        let r = build(
+            &[
+                APP_2021,
+                ("src/lib.rs", ""),
+                ("src/backend/libc/mod.rs", ""),
+                ("src/backend/libc/conv.rs", ""),
+                ("src/backend/linux_raw/mod.rs", ""),
+                ("src/backend/linux_raw/arch.rs", ""),
+                ("src/one.rs", ""),
+            ],
+            vec![
+                ("src/lib.rs", lib),
+                ("src/backend/libc/mod.rs", vec![m("conv")]),
+                ("src/backend/linux_raw/mod.rs", vec![m("arch")]),
+            ],
+        );
+        let from = "src/lib.rs";
+        assert_eq!(
+            r.resolve(from, "crate::backend::conv::f"),
+            file("src/backend/libc/conv.rs")
+        );
+        assert_eq!(
+            r.resolve(from, "crate::backend::arch::g"),
+            file("src/backend/linux_raw/arch.rs")
+        );
+        assert_eq!(
+            r.resolve(from, "crate::backend::X"),
+            file("src/backend/libc/mod.rs")
+        );
+        assert_eq!(r.resolve(from, "crate::lazy::Lazy"), file("src/one.rs"));
+        // every alternative is that module: `super` from either is the root
+        assert_eq!(
+            r.module_path_of("src/backend/linux_raw/arch.rs"),
+            Some((
+                "app".to_string(),
+                vec!["backend".to_string(), "arch".to_string()]
+            ))
+        );
+        let missing: Vec<String> = r.missing_mods().into_iter().map(|(_, d)| d.name).collect();
+        assert_eq!(missing, ["missing"]);
+    }
+
+    #[test]
+    fn a_leading_colon_pair_starts_at_the_crate_root_in_edition_2015() {
+        for (edition, local) in [
+            ("", true),
+            ("edition = \"2015\"\n", true),
+            ("edition = \"2018\"\n", false),
+        ] {
+            let manifest =
+                format!("[package]\nname = \"old\"\n{edition}\n[dependencies]\nserde = \"1\"\n");
+            let r = build(
+                &[
+                    ("Cargo.toml", &manifest),
+                    ("src/lib.rs", "mod config;\nmod tests;\n"),
+                    ("src/config.rs", "pub struct Config;\n"),
+                    ("src/tests.rs", ""),
+                ],
+                vec![("src/lib.rs", vec![m("config"), m("tests")])],
+            );
+            let from = "src/tests.rs";
+            let want = if local {
+                file("src/config.rs")
+            } else {
+                ext("config")
+            };
+            assert_eq!(r.resolve(from, "::config::Config"), want, "{edition:?}");
+            assert_eq!(
+                r.resolve(from, "::serde::Serialize"),
+                ext("serde"),
+                "{edition:?}"
+            );
+            assert_eq!(
+                r.resolve(from, "::std::env"),
+                Resolved::Builtin("std".into()),
+                "{edition:?}"
+            );
+        }
     }
 
     /// `crates/domain`, `crates/infra` (depends on domain by path),
