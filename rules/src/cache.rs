@@ -20,7 +20,7 @@ use crate::lang::Lang;
 use crate::workspace::{PatternHit, Workspace};
 
 /// Bumped whenever the facts format or extraction changes meaning.
-pub const CACHE_FORMAT: u32 = 7;
+pub const CACHE_FORMAT: u32 = 8;
 
 const MAGIC: &[u8; 8] = b"LGFACTS\0";
 

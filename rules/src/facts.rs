@@ -193,9 +193,31 @@ pub struct Exports {
     /// is a binary search (index files export hundreds of names, and every
     /// imported name asks).
     pub local: Vec<String>,
+    /// Rust: every name the file's modules declare or import, at any module
+    /// level of the file (items, `mod`s, `macro_rules!`, `extern crate`,
+    /// `use` bindings, a proc-macro crate's derive names), sorted: what a
+    /// path into the file may name after its module (item-level
+    /// `unresolved`). Empty for TS/JS.
+    pub names: Vec<String>,
+    /// Rust: the file's modules may hold names not listed in `names`: a glob
+    /// `use`, an item-level macro call, or a derive or attribute macro that
+    /// may generate items.
+    pub open: bool,
+    /// Rust: `#[macro_export]` macros the file defines, at any module level:
+    /// they are named at the crate root.
+    pub macros: Vec<String>,
 }
 
 impl Exports {
+    /// Whether a path into this (Rust) file may name `name` after its module.
+    pub fn may_name(&self, name: &str) -> bool {
+        self.open
+            || self
+                .names
+                .binary_search_by(|n| n.as_str().cmp(name))
+                .is_ok()
+    }
+
     /// Whether the file itself defines and exports `name`.
     pub fn defines(&self, name: &str) -> bool {
         self.local
@@ -208,6 +230,10 @@ impl Exports {
     pub fn finish(&mut self) {
         self.local.sort_unstable();
         self.local.dedup();
+        self.names.sort_unstable();
+        self.names.dedup();
+        self.macros.sort_unstable();
+        self.macros.dedup();
     }
 }
 
@@ -302,9 +328,15 @@ mod tests {
     fn exports_are_a_set_searched_by_name() {
         let mut e = Exports {
             local: ["b", "default", "a", "B", "b"].map(String::from).to_vec(),
+            names: ["z", "y", "z"].map(String::from).to_vec(),
+            ..Exports::default()
         };
         e.finish();
         assert_eq!(e.local, ["B", "a", "b", "default"]);
+        assert_eq!(e.names, ["y", "z"]);
+        assert!(e.may_name("y") && !e.may_name("x"));
+        e.open = true;
+        assert!(e.may_name("x"));
         for name in ["B", "a", "b", "default"] {
             assert!(e.defines(name), "{name}");
         }

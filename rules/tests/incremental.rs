@@ -367,14 +367,24 @@ const RUST_FILES: &[(&str, &str)] = &[
 
 /// A line of Rust: imports across the layers, lines that only move what is
 /// below them, `mod` declarations (present, missing and inline, whose
-/// places the resolver keeps), and items.
+/// places the resolver keeps), items, and what makes a `use` name an item
+/// that is not there (item-level `unresolved`) or keeps it open.
 fn random_rust_line(rng: &mut Rng) -> String {
     match rng.below(9) {
         0 => ["use crate::infra::db::connect;", "use crate::app::run;"][rng.below(2)].to_string(),
         1 => [
             "use crate::domain::model::Model;",
             "use crate::domain::rule;",
-        ][rng.below(2)]
+            // item-level `unresolved`: they come and go with the items,
+            // globs, macro calls and exported macros of other files
+            "use crate::domain::Extra;",
+            "use crate::domain::model::Missing;",
+            "use crate::made;",
+            "pub use crate::domain::extra::*;",
+            "gen! { Extra }",
+            "#[macro_export] macro_rules! made { () => {} }",
+            "pub struct Extra;",
+        ][rng.below(9)]
         .to_string(),
         2 => [
             "use super::rule;",
@@ -442,5 +452,76 @@ fn run_rust(seed: u64, steps: usize) {
 fn rust_incremental_equals_cold_over_random_edits() {
     for seed in 1..=25 {
         run_rust(seed, 40);
+    }
+}
+
+/// Item-level `unresolved` reads other files: the target's items, and at a
+/// crate root every file of the crate (a `#[macro_export]` macro is named
+/// there wherever it is written). Each edit below changes only a file the
+/// importer does not import, and the importer's diagnostic must follow.
+#[test]
+fn item_level_unresolved_follows_the_files_it_read() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    std::fs::write(root.join("layergate.toml"), RUST_CONFIG).unwrap();
+    for (f, text) in RUST_FILES {
+        std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+        std::fs::write(root.join(f), text).unwrap();
+    }
+    let app = "use crate::made;\nuse crate::domain::Model2;\npub fn run() {}\n";
+    std::fs::write(root.join("src/app/mod.rs"), app).unwrap();
+    let (mut ws, mut mirror) = load_and_compare(root, &None, 0);
+    let unresolved = |ws: &Workspace| {
+        diags(ws, &None)
+            .into_iter()
+            .filter(|d| d.rule == "unresolved")
+            .map(|d| d.target.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        unresolved(&ws),
+        ["crate::made", "crate::domain::Model2"],
+        "both names are missing at first"
+    );
+    let mut rng = Rng(7);
+    let steps: &[(&str, &str, &[&str])] = &[
+        // the macro is exported from a file app does not import
+        (
+            "src/infra/db.rs",
+            "pub fn connect() {}\n#[macro_export]\nmacro_rules! made { () => {} }\n",
+            &["crate::domain::Model2"],
+        ),
+        // domain gets the item
+        (
+            "src/domain/mod.rs",
+            "pub mod model;\npub fn rule() {}\npub use self::model::Model as Model2;\n",
+            &[],
+        ),
+        // and both go again
+        ("src/infra/db.rs", "pub fn connect() {}\n", &["crate::made"]),
+        (
+            "src/domain/mod.rs",
+            "pub mod model;\npub fn rule() {}\n",
+            &["crate::made", "crate::domain::Model2"],
+        ),
+        // a glob import opens domain: any name may be there
+        (
+            "src/domain/mod.rs",
+            "pub mod model;\npub fn rule() {}\npub use self::model::*;\n",
+            &["crate::made"],
+        ),
+    ];
+    for (i, (f, text, want)) in steps.iter().enumerate() {
+        std::fs::write(root.join(f), text).unwrap();
+        ws.set_file(f, Content::Text(text.to_string()), None);
+        compare_step(
+            &ws,
+            root,
+            &None,
+            &mut mirror,
+            &mut rng,
+            &format!("step {i}"),
+        );
+        assert_eq!(unresolved(&ws), *want, "step {i}");
     }
 }

@@ -530,6 +530,7 @@ fixtures! {
     rust_workspace => "rust-workspace",
     rust_facade => "rust-facade",
     rust_proc_macro => "rust-proc-macro",
+    rust_items => "rust-items",
     rust_boundary => "rust-boundary",
     rust_cycles_and_patterns => "rust-cycles-and-patterns",
     baseline => "baseline",

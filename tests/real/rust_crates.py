@@ -38,7 +38,6 @@ EXPLAINED = {
     ("zerocopy-derive", "zerocopy_renamed"),
 }
 
-
 def declared(manifest: dict) -> set[str]:
     keys: set[str] = set()
     tables = [manifest]

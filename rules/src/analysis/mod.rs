@@ -277,9 +277,61 @@ pub(crate) struct Ctx<'a> {
     pub ws: &'a Workspace,
     pub config: &'a Config,
     pub assignment: &'a Assignment,
+    /// Rust: per crate (by its root file), each `#[macro_export]` macro and
+    /// the files that define it ([`Ctx::crate_names_any`]); built on first
+    /// use.
+    pub crate_names: std::sync::OnceLock<CrateNames>,
+}
+
+/// One crate's exported macro names → the files defining them; and every
+/// file of the crate.
+type CrateMacros = (FxHashMap<String, Vec<String>>, Vec<String>);
+
+/// Per crate root file: its [`CrateMacros`].
+#[derive(Default)]
+pub(crate) struct CrateNames {
+    by_crate: FxHashMap<String, CrateMacros>,
 }
 
 impl Ctx<'_> {
+    /// Whether some file of the crate rooted at `krate` defines a
+    /// `#[macro_export]` macro `name` (named at the crate root wherever it
+    /// is written); the files consulted are added to `reads`: those that
+    /// define it, or all of the crate's when none does.
+    pub fn crate_names_any(&self, krate: &str, name: &str, reads: &mut Vec<String>) -> bool {
+        let names = self.crate_names.get_or_init(|| {
+            let resolver = self.ws.rust_resolver();
+            let mut c = CrateNames::default();
+            for (rel, entry) in &self.ws.files {
+                if entry.lang != crate::lang::Lang::Rust {
+                    continue;
+                }
+                let Some(k) = resolver.crate_root_of(rel) else {
+                    continue;
+                };
+                let (by_name, files) = c.by_crate.entry(k.to_string()).or_default();
+                files.push(rel.clone());
+                for n in &entry.facts.exports.macros {
+                    by_name.entry(n.clone()).or_default().push(rel.clone());
+                }
+            }
+            c
+        });
+        let Some((by_name, files)) = names.by_crate.get(krate) else {
+            return false;
+        };
+        match by_name.get(name) {
+            Some(found) => {
+                reads.extend(found.iter().cloned());
+                true
+            }
+            None => {
+                reads.extend(files.iter().cloned());
+                false
+            }
+        }
+    }
+
     pub fn modules_of(&self, rel: &str) -> std::borrow::Cow<'_, [Option<Module>]> {
         match self.assignment.by_file.get(rel) {
             Some(v) => std::borrow::Cow::Borrowed(v),
@@ -569,6 +621,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         ws,
         config,
         assignment: &assignment,
+        crate_names: std::sync::OnceLock::new(),
     };
 
     // per-file rules, in parallel, for what changed

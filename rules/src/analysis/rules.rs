@@ -63,6 +63,75 @@ impl Place<'_> {
     }
 }
 
+/// Rust `use` paths into a file that name, after its module, something the
+/// file neither declares nor imports (`use crate::nothing::here;`). A file whose
+/// names are open (a glob import, an item-level macro call, a derive that may
+/// generate items) may name anything. At a crate root, a name declared
+/// anywhere in the crate counts (a `#[macro_export]` macro is named there).
+fn item_level_unresolved(
+    ctx: &Ctx,
+    place: &Place,
+    rel: &str,
+    entry: &FileEntry,
+    reads: &mut Vec<String>,
+    out: &mut Vec<Violation>,
+) {
+    let config = ctx.config;
+    let resolver = ctx.ws.rust_resolver();
+    if resolver.is_guessed(rel) {
+        // what `crate::`, `self::` and `super::` mean here is a guess
+        return;
+    }
+    for (imp, res) in entry.facts.imports.iter().zip(&entry.resolved) {
+        // `use` items only: a path in code may sit in an item compiled out
+        // by `#[cfg]`, where it may name what no configuration has
+        if !matches!(imp.kind, ImportKind::Use | ImportKind::PubUse) {
+            continue;
+        }
+        let Resolved::File(target) = res else {
+            continue;
+        };
+        // the module's files: alternatives under `cfg`, `include!`d files
+        let files = resolver.module_files(target);
+        let entries: Vec<&FileEntry> = files.iter().filter_map(|f| ctx.file(f)).collect();
+        if entries.len() != files.len()
+            || entries
+                .iter()
+                .any(|e| e.lang != Lang::Rust || e.skipped.is_some() || e.facts.exports.open)
+        {
+            reads.extend(files.iter().map(|f| f.to_string()));
+            continue;
+        }
+        let (_, next) = resolver.resolve_item_at(rel, &imp.specifier, imp.span.start);
+        let Some(name) = next else {
+            continue;
+        };
+        if matches!(name.as_str(), "*" | "self" | "super" | "crate" | "Self") {
+            continue;
+        }
+        reads.extend(files.iter().map(|f| f.to_string()));
+        if entries.iter().any(|e| e.facts.exports.may_name(&name)) {
+            continue;
+        }
+        if resolver.crate_root_of(target) == Some(target.as_str())
+            && ctx.crate_names_any(target, &name, reads)
+        {
+            continue;
+        }
+        let mut v = place.violation(
+            imp.span,
+            "unresolved",
+            config.checks.unresolved,
+            format!(
+                "`{}` in `{rel}`: `{target}` declares or imports no `{name}`",
+                imp.specifier
+            ),
+        );
+        v.target = Some(imp.specifier.clone());
+        out.push(v);
+    }
+}
+
 /// Every per-file rule for one file.
 pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult {
     let mut reads = Vec::new();
@@ -137,6 +206,7 @@ fn file_violations(
             }
         }
         if entry.lang == Lang::Rust {
+            item_level_unresolved(ctx, &place, rel, entry, reads, &mut out);
             for (file, decl) in ctx.ws.rust_resolver().missing_mods() {
                 if file == rel {
                     let attrs: Vec<String> = decl

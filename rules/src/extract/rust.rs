@@ -61,8 +61,19 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
     unsafe_spans.sort_by_key(|s| s.start);
     let mut suppressions = w.suppressions;
     suppressions.sort_by_key(|s| s.span.start);
+    let (names, mut open, macros) = module_names(root, text, &imports);
+    // an inline module inside a function body (thiserror's `mod kw {
+    // syn::custom_keyword!(..); }`): its items were not listed
+    let listed = module_level_mods(root);
+    open |= w
+        .mods
+        .iter()
+        .any(|m| m.inline && !listed.contains(&m.span.start));
     let mut exports = Exports {
         local: top_level_exports(root, text),
+        names,
+        open,
+        macros,
     };
     exports.finish();
     FileFacts {
@@ -1133,6 +1144,222 @@ fn string_value(value: Node<'_>, text: &str) -> String {
                 .to_string()
         }
     }
+}
+
+/// Derives that generate no item beside the one they derive for (impls
+/// only): the standard ones and the most common others. Any other derive may
+/// (derive_builder's `FooBuilder`), so it makes the file's names open.
+const PLAIN_DERIVES: &[&str] = &[
+    "Debug",
+    "Clone",
+    "Copy",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Default",
+    "Serialize",
+    "Deserialize",
+    "Error",
+    "Parser",
+    "Args",
+    "Subcommand",
+    "ValueEnum",
+];
+
+/// Attributes of the language and its tools: they generate no item.
+const PLAIN_ATTRIBUTES: &[&str] = &[
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "cfg",
+    "doc",
+    "inline",
+    "cold",
+    "must_use",
+    "deprecated",
+    "repr",
+    "path",
+    "macro_export",
+    "macro_use",
+    "no_mangle",
+    "export_name",
+    "link",
+    "link_name",
+    "link_section",
+    "non_exhaustive",
+    "automatically_derived",
+    "track_caller",
+    "test",
+    "bench",
+    "ignore",
+    "should_panic",
+    "proc_macro",
+    "proc_macro_derive",
+    "proc_macro_attribute",
+    "global_allocator",
+    "used",
+    "target_feature",
+    "no_std",
+    "no_implicit_prelude",
+    "recursion_limit",
+    "crate_type",
+    "crate_name",
+    "feature",
+    "windows_subsystem",
+    "naked",
+    "instruction_set",
+    "collapse_debuginfo",
+    "debugger_visualizer",
+    "unsafe",
+    "coverage",
+    "optimize",
+    "type_length_limit",
+    "no_main",
+    "no_builtins",
+];
+
+/// Where each `mod` item at module level (not inside a function) starts.
+fn module_level_mods(root: Node<'_>) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut lists = vec![root];
+    while let Some(list) = lists.pop() {
+        let mut cursor = list.walk();
+        for item in list.named_children(&mut cursor) {
+            if item.kind() == "mod_item" {
+                out.push(item.start_byte() as u32);
+                lists.extend(item.child_by_field_name("body"));
+            } else if item.kind() == "foreign_mod_item" {
+                lists.extend(item.child_by_field_name("body"));
+            }
+        }
+    }
+    out
+}
+
+/// Every name the file's modules declare or import ([`Exports::names`]),
+/// and whether they may hold others ([`Exports::open`]).
+fn module_names(
+    root: Node<'_>,
+    text: &str,
+    imports: &[Import],
+) -> (Vec<String>, bool, Vec<String>) {
+    let mut names = Vec::new();
+    let mut open = false;
+    let mut macros = Vec::new();
+    let name_of = |n: Node<'_>, field: &str| {
+        n.child_by_field_name(field)
+            .map(|x| text[x.byte_range()].trim_start_matches("r#").to_string())
+    };
+    let mut lists = vec![root];
+    while let Some(list) = lists.pop() {
+        let mut cursor = list.walk();
+        for item in list.named_children(&mut cursor) {
+            match item.kind() {
+                "function_item"
+                | "function_signature_item"
+                | "struct_item"
+                | "enum_item"
+                | "union_item"
+                | "trait_item"
+                | "type_item"
+                | "const_item"
+                | "static_item" => names.extend(name_of(item, "name")),
+                "macro_definition" => {
+                    names.extend(name_of(item, "name"));
+                    let exported = preceding_attributes(item).any(|attr| {
+                        attr.named_child(0)
+                            .is_some_and(|n| &text[n.byte_range()] == "macro_export")
+                    });
+                    if exported {
+                        macros.extend(name_of(item, "name"));
+                    }
+                }
+                "mod_item" => {
+                    names.extend(name_of(item, "name"));
+                    lists.extend(item.child_by_field_name("body"));
+                }
+                "foreign_mod_item" => lists.extend(item.child_by_field_name("body")),
+                "extern_crate_declaration" => {
+                    names.extend(name_of(item, "alias").or_else(|| name_of(item, "name")))
+                }
+                "macro_invocation" => open = true,
+                "expression_statement"
+                    if item
+                        .named_child(0)
+                        .is_some_and(|c| c.kind() == "macro_invocation") =>
+                {
+                    open = true
+                }
+                "attribute_item" => {
+                    let Some(attr) = item.named_child(0) else {
+                        continue;
+                    };
+                    let Some(path) = attr.named_child(0) else {
+                        continue;
+                    };
+                    let path = &text[path.byte_range()];
+                    let args = attr
+                        .child_by_field_name("arguments")
+                        .map(|a| &text[a.byte_range()])
+                        .unwrap_or("");
+                    match path {
+                        "derive" => {
+                            let plain = args
+                                .trim_matches(|c| c == '(' || c == ')')
+                                .split(',')
+                                .map(|d| d.trim().rsplit("::").next().unwrap_or("").trim())
+                                .filter(|d| !d.is_empty())
+                                .all(|d| PLAIN_DERIVES.contains(&d));
+                            open |= !plain;
+                        }
+                        "proc_macro_derive" => {
+                            // `#[proc_macro_derive(Name, attributes(..))]`
+                            let first = args
+                                .trim_start_matches('(')
+                                .split([',', ')'])
+                                .next()
+                                .unwrap_or("")
+                                .trim();
+                            if !first.is_empty() {
+                                names.push(first.to_string());
+                            }
+                        }
+                        // its attributes could be anything: open when they
+                        // hold a macro (a path or a non-plain derive)
+                        "cfg_attr" => {
+                            open |= args.contains("::") || args.contains("derive");
+                        }
+                        p if p.contains("::")
+                            && ["rustfmt::", "clippy::", "rustdoc::", "diagnostic::"]
+                                .iter()
+                                .any(|t| p.starts_with(t)) => {}
+                        p => open |= !PLAIN_ATTRIBUTES.contains(&p),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for imp in imports {
+        match imp.kind {
+            ImportKind::Use | ImportKind::PubUse | ImportKind::ExternCrate => {
+                if imp.specifier.ends_with("::*") {
+                    open = true;
+                }
+                names.extend(
+                    imp.names
+                        .iter()
+                        .map(|n| n.local.trim_start_matches("r#").to_string()),
+                );
+            }
+            _ => {}
+        }
+    }
+    (names, open, macros)
 }
 
 /// Names of `pub` items at the top level of the file (`pub(self)` excluded);

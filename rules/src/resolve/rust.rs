@@ -79,9 +79,23 @@ struct Package {
     build: Option<Option<String>>,
     /// The lib target, once targets are made.
     lib: Option<usize>,
+    /// `package.autolib`, `autobins`, `autotests`, `autoexamples`,
+    /// `autobenches` (Cargo's target discovery; `cargo publish` writes them
+    /// all `false` and lists every target).
+    auto: AutoTargets,
     /// Edition 2015 (`package.edition` absent or `"2015"`): a leading `::`
     /// starts at the crate root, where extern crates are names too.
     edition_2015: bool,
+}
+
+/// Which targets Cargo discovers by convention in a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AutoTargets {
+    lib: bool,
+    bins: bool,
+    tests: bool,
+    examples: bool,
+    benches: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +162,11 @@ pub struct RustResolver {
     modules: Vec<HashMap<Vec<String>, Option<String>>>,
     /// File → (target, module path of the file itself).
     file_mod: HashMap<String, (usize, Vec<String>)>,
+    /// For a module that is several files (its `cfg_attr(path)`
+    /// alternatives, files it `include!`s): each of them → all of them.
+    shared: HashMap<String, Vec<String>>,
+    /// Files no crate root reaches: their module paths are guesses.
+    guessed: HashSet<String>,
     /// File → its inline modules.
     inline: HashMap<String, Vec<InlineSpan>>,
     /// Lib crate name → package.
@@ -177,13 +196,25 @@ impl RustResolver {
     /// Resolves a `::`-separated path written in `from` (workspace-relative),
     /// as if written at file level (outside any inline module).
     pub fn resolve(&self, from: &str, path: &str) -> Resolved {
-        self.resolve_in(from, path, None)
+        self.resolve_in(from, path, None).0
     }
 
     /// Resolves a path written in `from` at byte `offset`: `self`, `super`
     /// and child modules count from the innermost inline module around it
     /// (`mod tests { use super::*; }`).
     pub fn resolve_at(&self, from: &str, path: &str, offset: u32) -> Resolved {
+        self.resolve_in(from, path, Some(offset)).0
+    }
+
+    /// [`RustResolver::resolve_at`], and for a path that resolves to a file,
+    /// the segment after the deepest module it names: the item it asks that
+    /// module for (`f` in `crate::a::f::g`), if any.
+    pub fn resolve_item_at(
+        &self,
+        from: &str,
+        path: &str,
+        offset: u32,
+    ) -> (Resolved, Option<String>) {
         self.resolve_in(from, path, Some(offset))
     }
 
@@ -208,6 +239,27 @@ impl RustResolver {
         Some(self.packages[pkg].crate_name.as_str())
     }
 
+    /// The files that are the same module as `file` (itself included): a
+    /// module's `cfg_attr(path)` alternatives and the files it `include!`s.
+    pub fn module_files<'s>(&'s self, file: &'s str) -> Vec<&'s str> {
+        match self.shared.get(file) {
+            Some(v) => v.iter().map(String::as_str).collect(),
+            None => vec![file],
+        }
+    }
+
+    /// The root file of the crate target whose module tree holds `file`.
+    pub fn crate_root_of(&self, file: &str) -> Option<&str> {
+        let (t, _) = self.file_mod.get(file)?;
+        Some(self.targets[*t].root.as_str())
+    }
+
+    /// Whether no crate root reaches `file` through `mod` declarations: its
+    /// module path is a guess by convention.
+    pub fn is_guessed(&self, file: &str) -> bool {
+        self.guessed.contains(file)
+    }
+
     /// Whether `name` (hyphens or underscores) is a crate of the workspace.
     pub fn is_workspace_crate(&self, name: &str) -> bool {
         let name = name.replace('-', "_");
@@ -222,7 +274,12 @@ impl RustResolver {
         Some((self.targets[target].name.clone(), ctx.module))
     }
 
-    fn resolve_in(&self, from: &str, path: &str, offset: Option<u32>) -> Resolved {
+    fn resolve_in(
+        &self,
+        from: &str,
+        path: &str,
+        offset: Option<u32>,
+    ) -> (Resolved, Option<String>) {
         let path = path.trim();
         let (leading, rest) = match path.strip_prefix("::") {
             Some(rest) => (true, rest),
@@ -235,7 +292,7 @@ impl RustResolver {
             .filter(|s| !s.is_empty())
             .collect();
         let Some(&first) = segs.first() else {
-            return Resolved::NotADependency;
+            return (Resolved::NotADependency, None);
         };
         let ctx = self.context(from, offset);
         let pkg = ctx.as_ref().and_then(|c| c.pkg);
@@ -251,26 +308,26 @@ impl RustResolver {
             }
             return self
                 .extern_path(pkg, first, &segs[1..])
-                .unwrap_or_else(|| Resolved::External(first.replace('-', "_")));
+                .unwrap_or_else(|| (Resolved::External(first.replace('-', "_")), None));
         }
         let Some(ctx) = ctx else {
             return self
                 .extern_path(None, first, &segs[1..])
-                .unwrap_or(Resolved::NotADependency);
+                .unwrap_or((Resolved::NotADependency, None));
         };
         match first {
             // `$crate` in a macro body: the macro's crate, taken as the file's.
             "crate" | "$crate" => match ctx.target {
                 Some(t) => self.walk(t, Vec::new(), &segs[1..]),
-                None => Resolved::NotADependency,
+                None => (Resolved::NotADependency, None),
             },
             "self" => match ctx.target {
                 Some(t) => self.walk(t, ctx.module, &segs[1..]),
-                None => Resolved::NotADependency,
+                None => (Resolved::NotADependency, None),
             },
             "super" => {
                 let Some(t) = ctx.target else {
-                    return Resolved::NotADependency;
+                    return (Resolved::NotADependency, None);
                 };
                 let n = segs.iter().take_while(|s| **s == "super").count();
                 let mut module = ctx.module;
@@ -283,48 +340,63 @@ impl RustResolver {
                     if offset.is_none() && n - module.len() <= depth {
                         module.clear();
                     } else {
-                        return Resolved::Unresolved;
+                        return (Resolved::Unresolved, None);
                     }
                 } else {
                     module.truncate(module.len() - n);
                 }
                 self.walk(t, module, &segs[n..])
             }
-            "Self" => Resolved::NotADependency,
+            "Self" => (Resolved::NotADependency, None),
             _ => {
                 if let Some(t) = ctx.target {
                     let mut child = ctx.module.clone();
                     child.push(first.to_string());
                     if self.modules[t].contains_key(&child) {
-                        return self.walk(t, ctx.module, &segs);
+                        let (resolved, next) = self.walk(t, ctx.module, &segs);
+                        // a local module that is also a crate's name (rustix's
+                        // `#[cfg(linux_raw)] mod libc`): which one a
+                        // configuration means is not known, so no item is asked
+                        let ambiguous = self.extern_path(pkg, first, &[]).is_some();
+                        return (resolved, if ambiguous { None } else { next });
                     }
                 }
                 self.extern_path(pkg, first, &segs[1..])
-                    .unwrap_or(Resolved::NotADependency)
+                    .unwrap_or((Resolved::NotADependency, None))
             }
         }
     }
 
     /// A path whose first segment names a crate: std, a dependency key of
     /// `pkg`, or a workspace crate. `None` when it is none of them.
-    fn extern_path(&self, pkg: Option<usize>, name: &str, rest: &[&str]) -> Option<Resolved> {
+    fn extern_path(
+        &self,
+        pkg: Option<usize>,
+        name: &str,
+        rest: &[&str],
+    ) -> Option<(Resolved, Option<String>)> {
         let name = name.replace('-', "_");
         if RUST_STD_CRATES.contains(&name.as_str()) {
-            return Some(Resolved::Builtin(name));
+            return Some((Resolved::Builtin(name), None));
         }
         if let Some(dep) = pkg.and_then(|p| self.packages[p].deps.get(&name)) {
             return Some(match dep {
-                DepTarget::External => Resolved::External(name),
-                DepTarget::Missing => Resolved::Unresolved,
+                DepTarget::External => (Resolved::External(name), None),
+                DepTarget::Missing => (Resolved::Unresolved, None),
                 DepTarget::Workspace(p) => self.walk_crate(*p, rest),
             });
+        }
+        // a package's own lib, by name, from its tests, benches and bins
+        // (two versions of a crate may be in the workspace)
+        if let Some(p) = pkg.filter(|p| self.packages[*p].crate_name == name) {
+            return Some(self.walk_crate(p, rest));
         }
         let p = *self.crate_names.get(&name)?;
         Some(self.walk_crate(p, rest))
     }
 
     /// Walks `rest` down the lib tree of package `pkg`.
-    fn walk_crate(&self, pkg: usize, rest: &[&str]) -> Resolved {
+    fn walk_crate(&self, pkg: usize, rest: &[&str]) -> (Resolved, Option<String>) {
         let target = self.packages[pkg].lib.or_else(|| {
             self.targets
                 .iter()
@@ -332,15 +404,23 @@ impl RustResolver {
         });
         match target {
             Some(t) => self.walk(t, Vec::new(), rest),
-            None => Resolved::Unresolved,
+            None => (Resolved::Unresolved, None),
         }
     }
 
     /// From module `anchor` of `target`, consumes the segments of `rest` that
     /// name modules; the file holding the deepest one.
-    fn walk(&self, target: usize, anchor: Vec<String>, rest: &[&str]) -> Resolved {
+    /// The resolution, and the segment after the deepest module (the item
+    /// asked of it) when that module was reached by walking and is a file.
+    fn walk(
+        &self,
+        target: usize,
+        anchor: Vec<String>,
+        rest: &[&str],
+    ) -> (Resolved, Option<String>) {
         let modules = &self.modules[target];
         let mut cur = anchor;
+        let mut next = None;
         for seg in rest {
             if *seg == "self" {
                 continue;
@@ -348,19 +428,22 @@ impl RustResolver {
             cur.push((*seg).to_string());
             match modules.get(&cur) {
                 Some(Some(_)) => {}
-                Some(None) => return Resolved::Unresolved,
+                Some(None) => return (Resolved::Unresolved, None),
                 None => {
                     cur.pop();
+                    next = Some((*seg).to_string());
                     break;
                 }
             }
         }
         loop {
             match modules.get(&cur) {
-                Some(Some(file)) => return Resolved::File(file.clone()),
-                Some(None) => return Resolved::Unresolved,
-                None if cur.is_empty() => return Resolved::Unresolved,
+                Some(Some(file)) => return (Resolved::File(file.clone()), next),
+                Some(None) => return (Resolved::Unresolved, None),
+                None if cur.is_empty() => return (Resolved::Unresolved, None),
                 None => {
+                    // an anchor outside the tree: no item to ask about
+                    next = None;
                     cur.pop();
                 }
             }
@@ -503,6 +586,8 @@ impl<'a> Builder<'a> {
                 targets: Vec::new(),
                 modules: Vec::new(),
                 file_mod: HashMap::new(),
+                shared: HashMap::new(),
+                guessed: HashSet::new(),
                 inline: HashMap::new(),
                 crate_names: HashMap::new(),
                 dir_pkg: HashMap::new(),
@@ -605,6 +690,23 @@ impl<'a> Builder<'a> {
             }
         }
         self.guessing = false;
+        let mut by_module: HashMap<(usize, &Vec<String>), Vec<String>> = HashMap::new();
+        for (file, (t, module)) in &self.r.file_mod {
+            by_module
+                .entry((*t, module))
+                .or_default()
+                .push(file.clone());
+        }
+        let mut shared = HashMap::new();
+        for (_, mut files) in by_module {
+            if files.len() > 1 {
+                files.sort();
+                for f in &files {
+                    shared.insert(f.clone(), files.clone());
+                }
+            }
+        }
+        self.r.shared = shared;
         for (dir, p) in self.pkg_at.drain() {
             if p.is_some() {
                 self.r.dir_pkg.entry(dir).or_insert(p);
@@ -782,7 +884,22 @@ impl<'a> Builder<'a> {
             None => true,
             Some(e) => e.as_str() == Some("2015"),
         });
+        let auto_flag = |key: &str| {
+            package
+                .and_then(|p| p.get(key))
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true)
+        };
+        let auto = AutoTargets {
+            // a `[lib]` table still makes the lib (at its path or the default)
+            lib: auto_flag("autolib") || lib.is_some(),
+            bins: auto_flag("autobins"),
+            tests: auto_flag("autotests"),
+            examples: auto_flag("autoexamples"),
+            benches: auto_flag("autobenches"),
+        };
         self.r.packages.push(Package {
+            auto,
             edition_2015,
             dir: dir.to_string(),
             crate_name,
@@ -906,16 +1023,17 @@ impl<'a> Builder<'a> {
         };
         let lib = match pkg.lib_path.clone() {
             Some(path) => Some(path),
-            None => {
+            None if pkg.auto.lib => {
                 let default = format!("{prefix}src/lib.rs");
                 self.exists(&default).then_some(default)
             }
+            None => None,
         };
         if let Some(lib) = lib {
             add(self, pkg.crate_name.clone(), lib, TargetKind::Lib);
         }
         let main = format!("{prefix}src/main.rs");
-        if self.exists(&main) {
+        if pkg.auto.bins && self.exists(&main) {
             add(self, pkg.package_name.clone(), main, TargetKind::Bin);
         }
         for (kind, name, path) in pkg.declared.iter().filter(|d| d.0 == TargetKind::Bin) {
@@ -927,12 +1045,15 @@ impl<'a> Builder<'a> {
             let Some(rel) = f.strip_prefix(&prefix) else {
                 continue;
             };
-            for (sub, kind) in [
-                ("src/bin/", TargetKind::Bin),
-                ("tests/", TargetKind::Other),
-                ("examples/", TargetKind::Other),
-                ("benches/", TargetKind::Other),
+            for (sub, kind, auto) in [
+                ("src/bin/", TargetKind::Bin, pkg.auto.bins),
+                ("tests/", TargetKind::Other, pkg.auto.tests),
+                ("examples/", TargetKind::Other, pkg.auto.examples),
+                ("benches/", TargetKind::Other, pkg.auto.benches),
             ] {
+                if !auto {
+                    continue;
+                }
                 let Some(below) = rel.strip_prefix(sub) else {
                     continue;
                 };
@@ -976,6 +1097,9 @@ impl<'a> Builder<'a> {
         while let Some((file, module, state)) = stack.pop() {
             if !self.visited[t].insert(file.clone()) {
                 continue;
+            }
+            if self.guessing && !self.r.file_mod.contains_key(&file) {
+                self.r.guessed.insert(file.clone());
             }
             self.r
                 .file_mod
@@ -2015,6 +2139,49 @@ nix = "0.29"
         // Leading `::` always names a crate (2018 and later).
         assert_eq!(r.resolve(from, "::unknown::x"), ext("unknown"));
         assert!(r.problems().is_empty());
+    }
+
+    #[test]
+    fn published_manifests_turn_target_discovery_off() {
+        // `cargo publish` writes `autotests = false` and lists the targets:
+        // idna's tests/deprecated.rs is a module of tests/tests.rs, not a
+        // test of its own
+        let manifest = "[package]\nname = \"idna\"\nedition = \"2018\"\nautolib = false\nautobins = false\nautotests = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[[test]]\nname = \"tests\"\npath = \"tests/tests.rs\"\n";
+        let files = [
+            ("Cargo.toml", manifest),
+            ("src/lib.rs", ""),
+            ("src/main.rs", ""),
+            ("tests/tests.rs", ""),
+            ("tests/deprecated.rs", ""),
+        ];
+        let r = build(&files, vec![("tests/tests.rs", vec![m("deprecated")])]);
+        assert_eq!(
+            r.module_path_of("tests/deprecated.rs"),
+            Some(("tests".to_string(), vec!["deprecated".to_string()]))
+        );
+        assert_eq!(
+            r.resolve("tests/deprecated.rs", "crate::X"),
+            file("tests/tests.rs")
+        );
+        // no bin: src/main.rs is reached by no root
+        assert!(r.is_guessed("src/main.rs"));
+        // with discovery on, tests/deprecated.rs is a test crate of its own
+        let on = manifest
+            .replace("autotests = false\n", "")
+            .replace("autobins = false\n", "");
+        let files = [
+            ("Cargo.toml", on.as_str()),
+            files[1],
+            files[2],
+            files[3],
+            files[4],
+        ];
+        let r = build(&files, vec![("tests/tests.rs", vec![m("deprecated")])]);
+        assert_eq!(
+            r.resolve("tests/deprecated.rs", "crate::X"),
+            file("tests/deprecated.rs")
+        );
+        assert!(!r.is_guessed("src/main.rs"));
     }
 
     #[test]
