@@ -119,10 +119,10 @@ pub const RULES: &[RuleDoc] = &[
     },
     RuleDoc {
         id: "unresolved",
-        summary: "A relative or crate-local import resolves to no file.",
-        what: "A relative TS/JS import, a tsconfig `paths` or workspace-package import, or a Rust `mod x;` whose file does not exist. Package imports never count: they are external. Imports into excluded or ignored files still resolve.",
+        summary: "A relative or crate-local import resolves to no file, or a Rust `use` names an item its module does not have.",
+        what: "A relative TS/JS import, a tsconfig `paths` or workspace-package import, or a Rust `mod x;` whose file does not exist. Package imports never count: they are external. Imports into excluded or ignored files still resolve.\n\nRust `use` items are also checked by item: in `use crate::shapes::Square;`, once the path has named its last module (`shapes`), the next segment must be a module or an item that module's file declares (`fn`, `struct`, `enum`, `union`, `trait`, `type`, `const`, `static`, `mod`, `macro_rules!`, `extern crate`, a proc-macro crate's derive names) or imports by name (`use`, `pub use`, a rename). The module's file counts with the files it `include!`s and its `#[cfg_attr(.., path)]` alternatives; at a crate root, a `#[macro_export]` macro defined anywhere in the crate counts too. A module whose file has a glob import (`use x::*;`), an item-level macro call (`bitflags! { .. }`) or a derive other than the plain ones (`Debug`, `Clone`, `Serialize`, ...; derive_builder's `Builder` generates `FooBuilder`) may hold any name, so it is never reported. Paths written in code are not checked by item (they may sit in items compiled out by `#[cfg]`), and neither are `use`s in files no crate root reaches (their module paths are guesses).",
         why: "An import layergate cannot follow is a dependency it cannot judge; it is usually a typo or a deleted file.",
-        example: "```ts\nimport { x } from \"./does-not-exist\"; // unresolved\n```",
+        example: "```ts\nimport { x } from \"./does-not-exist\"; // unresolved\n```\n\n```rust\nuse crate::nothing::here; // unresolved: the crate root declares no `nothing`\n```",
         fix: "Fix the path, or create the file.",
     },
     RuleDoc {

@@ -361,6 +361,29 @@ impl RustResolver {
                         return (resolved, if ambiguous { None } else { next });
                     }
                 }
+                // A workspace crate the package does not declare may still be
+                // meant (typed before its Cargo.toml line), unless a module
+                // of that name is in an enclosing module, where `use
+                // super::*;` brings it (rust-analyzer's parser has `mod
+                // paths;` and a workspace crate `paths` it does not depend on)
+                if let (Some(t), Some(p)) = (ctx.target, pkg) {
+                    let name = first.replace('-', "_");
+                    if self.crate_names.contains_key(&name)
+                        && !RUST_STD_CRATES.contains(&name.as_str())
+                        && !self.packages[p].deps.contains_key(&name)
+                        && self.packages[p].crate_name != name
+                    {
+                        let mut anc = ctx.module.clone();
+                        while anc.pop().is_some() {
+                            let mut child = anc.clone();
+                            child.push(first.to_string());
+                            if self.modules[t].contains_key(&child) {
+                                let (resolved, _) = self.walk(t, anc, &segs);
+                                return (resolved, None);
+                            }
+                        }
+                    }
+                }
                 self.extern_path(pkg, first, &segs[1..])
                     .unwrap_or((Resolved::NotADependency, None))
             }
@@ -2444,6 +2467,39 @@ anyhow = "1"
             file("crates/infra/src/db.rs")
         );
         assert_eq!(r.resolve(from, "crate::Y"), file("crates/infra/src/lib.rs"));
+    }
+
+    #[test]
+    fn an_enclosing_modules_child_wins_over_an_undeclared_workspace_crate() {
+        // rust-analyzer: parser's grammar.rs has `mod paths;`; its inline
+        // modules write `paths::type_path(p)` after `use super::*;`, and the
+        // workspace has a crate `paths` the parser does not depend on
+        let parser = "[package]\nname = \"parser\"\nedition = \"2021\"\n";
+        let paths = "[package]\nname = \"paths\"\nedition = \"2021\"\n";
+        let r = build(
+            &[
+                ("crates/parser/Cargo.toml", parser),
+                ("crates/parser/src/lib.rs", ""),
+                ("crates/parser/src/grammar.rs", ""),
+                ("crates/parser/src/grammar/paths.rs", ""),
+                ("crates/parser/src/grammar/items.rs", ""),
+                ("crates/paths/Cargo.toml", paths),
+                ("crates/paths/src/lib.rs", ""),
+            ],
+            vec![
+                ("crates/parser/src/lib.rs", vec![m("grammar")]),
+                ("crates/parser/src/grammar.rs", vec![m("paths"), m("items")]),
+            ],
+        );
+        assert_eq!(
+            r.resolve("crates/parser/src/grammar/items.rs", "paths::type_path"),
+            file("crates/parser/src/grammar/paths.rs")
+        );
+        // where no enclosing module has one, the undeclared crate is meant
+        assert_eq!(
+            r.resolve("crates/parser/src/lib.rs", "paths::AbsPath"),
+            file("crates/paths/src/lib.rs")
+        );
     }
 
     #[test]
