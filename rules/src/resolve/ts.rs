@@ -58,6 +58,17 @@ const BUILD_FORMAT_DIRS: &[&str] = &[
     "esm", "cjs", "es", "mjs", "umd", "types", "module", "commonjs", "node", "browser",
 ];
 
+/// How the importing file is loaded at run time, for self-references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    /// `.mts` / `.mjs`.
+    Esm,
+    /// `.cts` / `.cjs`.
+    Cjs,
+    /// As its package's `type` says.
+    ByPackage,
+}
+
 /// `exports` / `imports` conditions, most preferred first; others follow.
 const CONDITIONS: &[&str] = &["types", "import", "module", "default", "require", "node"];
 
@@ -122,6 +133,8 @@ struct PathPattern {
 #[derive(Debug, Default)]
 struct Manifest {
     name: Option<String>,
+    /// `"type": "module"`: its `.js`/`.ts` files are ES modules.
+    esm: bool,
     exports: Option<Value>,
     imports: Option<Value>,
     /// `types`, `typings`, `main`, `module`, the ones present, in that order.
@@ -169,15 +182,27 @@ impl TsResolver {
     /// Resolves `specifier` written in `from` (a workspace-relative path).
     pub fn resolve(&self, fs: &dyn FileSystem, from: &str, specifier: &str) -> Resolved {
         let dir = from.rfind('/').map_or("", |i| &from[..i]);
+        // `.mts`/`.cts` files are ES / CommonJS modules whatever their
+        // package says: a self-reference may resolve differently from them
+        let flavor = match from.rsplit('.').next() {
+            Some("mts" | "mjs") => Flavor::Esm,
+            Some("cts" | "cjs") => Flavor::Cjs,
+            _ => Flavor::ByPackage,
+        };
+        let key: std::borrow::Cow<'_, str> = match flavor {
+            Flavor::ByPackage => dir.into(),
+            Flavor::Esm => format!("{dir}\0esm").into(),
+            Flavor::Cjs => format!("{dir}\0cjs").into(),
+        };
         if let Some(hit) = read(&self.results)
-            .get(dir)
+            .get(key.as_ref())
             .and_then(|by_spec| by_spec.get(specifier))
         {
             return hit.clone();
         }
-        let resolved = self.resolve_uncached(fs, dir, specifier);
+        let resolved = self.resolve_uncached(fs, dir, specifier, flavor);
         write(&self.results)
-            .entry(dir.to_string())
+            .entry(key.into_owned())
             .or_default()
             .insert(specifier.to_string(), resolved.clone());
         resolved
@@ -201,7 +226,13 @@ impl TsResolver {
         lock(&self.problems).clear();
     }
 
-    fn resolve_uncached(&self, fs: &dyn FileSystem, dir: &str, specifier: &str) -> Resolved {
+    fn resolve_uncached(
+        &self,
+        fs: &dyn FileSystem,
+        dir: &str,
+        specifier: &str,
+        flavor: Flavor,
+    ) -> Resolved {
         let spec = specifier.trim();
         if spec.is_empty() {
             return Resolved::Unresolved;
@@ -258,11 +289,11 @@ impl TsResolver {
         if spec.starts_with('#') {
             return self.resolve_subpath_import(fs, dir, spec);
         }
-        self.resolve_bare(fs, dir, spec)
+        self.resolve_bare(fs, dir, spec, flavor)
     }
 
     /// A bare specifier: tsconfig `paths`, `baseUrl`, workspace packages, externals.
-    fn resolve_bare(&self, fs: &dyn FileSystem, dir: &str, spec: &str) -> Resolved {
+    fn resolve_bare(&self, fs: &dyn FileSystem, dir: &str, spec: &str, flavor: Flavor) -> Resolved {
         if let Some(config) = self.config_for(fs, dir) {
             if let Some(found) = self.resolve_paths(fs, &config, spec) {
                 return Resolved::File(found);
@@ -283,7 +314,25 @@ impl TsResolver {
         let workspace = self.workspace(fs);
         if let Some(pkg_dir) = workspace.packages.get(name) {
             let subpath = spec[name.len()..].trim_start_matches('/');
-            return self.resolve_in_package(fs, pkg_dir, subpath);
+            // A self-reference (a package importing its own name): the
+            // condition the importing file meets at run time (`import` for
+            // an ES module, `require` for CommonJS) comes before `types`,
+            // as Node resolves it.
+            let runtime = self.abs(dir).starts_with(pkg_dir).then(|| match flavor {
+                Flavor::Esm => "import",
+                Flavor::Cjs => "require",
+                Flavor::ByPackage => {
+                    let esm = self
+                        .manifest(fs, &pkg_dir.join("package.json"))
+                        .is_some_and(|m| m.esm);
+                    if esm {
+                        "import"
+                    } else {
+                        "require"
+                    }
+                }
+            });
+            return self.resolve_in_package(fs, pkg_dir, subpath, runtime);
         }
         Resolved::External(name.to_string())
     }
@@ -343,7 +392,7 @@ impl TsResolver {
                     return Resolved::File(found);
                 }
             } else if !target.starts_with('#') && !target.starts_with('/') {
-                return match self.resolve_uncached(fs, dir, &target) {
+                return match self.resolve_uncached(fs, dir, &target, Flavor::ByPackage) {
                     Resolved::Unresolved => continue,
                     other => other,
                 };
@@ -355,9 +404,15 @@ impl TsResolver {
     /// `@acme/core` or `@acme/core/sub/path` inside the workspace package at
     /// `pkg_dir`: `exports`, then `types`/`typings`/`main`/`module`, then `index.*`,
     /// build outputs mapped back to their sources.
-    fn resolve_in_package(&self, fs: &dyn FileSystem, pkg_dir: &Path, subpath: &str) -> Resolved {
+    fn resolve_in_package(
+        &self,
+        fs: &dyn FileSystem,
+        pkg_dir: &Path,
+        subpath: &str,
+        runtime: Option<&str>,
+    ) -> Resolved {
         let manifest = self.manifest(fs, &pkg_dir.join("package.json"));
-        let found = self.package_entry(fs, pkg_dir, manifest.as_deref(), subpath);
+        let found = self.package_entry(fs, pkg_dir, manifest.as_deref(), subpath, runtime);
         match found.and_then(|p| self.to_rel(&p)) {
             Some(rel) => Resolved::File(rel),
             None => Resolved::Unresolved,
@@ -370,6 +425,7 @@ impl TsResolver {
         pkg_dir: &Path,
         manifest: Option<&Manifest>,
         subpath: &str,
+        runtime: Option<&str>,
     ) -> Option<PathBuf> {
         if let Some(exports) = manifest.and_then(|m| m.exports.as_ref()) {
             let key = if subpath.is_empty() {
@@ -379,10 +435,10 @@ impl TsResolver {
             };
             let targets = match exports {
                 Value::Object(map) if map.keys().any(|k| k.starts_with('.')) => {
-                    match_subpath(map, &key)
+                    match_subpath_first(map, &key, runtime)
                 }
                 // `"exports": "./x.js"` or a condition object: the "." entry.
-                sugar if key == "." => collect_targets(sugar, Subst::None),
+                sugar if key == "." => collect_targets(sugar, Subst::None, runtime),
                 _ => Vec::new(),
             };
             for target in targets {
@@ -788,6 +844,7 @@ impl TsResolver {
             };
             Some(Arc::new(Manifest {
                 name: string(top.get("name")).filter(|n| !n.is_empty()),
+                esm: top.get("type").and_then(Value::as_str) == Some("module"),
                 entries: ENTRY_FIELDS
                     .iter()
                     .filter_map(|f| string(top.get(*f)))
@@ -1137,8 +1194,17 @@ fn substitute_config_dir(value: &str, top_dir: &Path) -> String {
 /// `imports` map: the exact key, else the `*` pattern with the longest
 /// prefix, else a legacy `dir/` mapping; conditions in preference order.
 fn match_subpath(map: &serde_json::Map<String, Value>, key: &str) -> Vec<String> {
+    match_subpath_first(map, key, None)
+}
+
+/// [`match_subpath`], with condition `first` tried before the others.
+fn match_subpath_first(
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+    first: Option<&str>,
+) -> Vec<String> {
     if let Some(value) = map.get(key) {
-        return collect_targets(value, Subst::None);
+        return collect_targets(value, Subst::None, first);
     }
     let mut best: Option<(usize, &Value, Subst)> = None;
     for (pattern, value) in map {
@@ -1162,20 +1228,26 @@ fn match_subpath(map: &serde_json::Map<String, Value>, key: &str) -> Vec<String>
             }
         }
     }
-    best.map(|(_, value, subst)| collect_targets(value, subst))
+    best.map(|(_, value, subst)| collect_targets(value, subst, first))
         .unwrap_or_default()
 }
 
 /// The target strings of an `exports` value: a string, an array of
-/// alternatives, or conditions (`types`, `import`, `default`, `require`...,
-/// then any other), recursively; `null` excludes.
-fn collect_targets(value: &Value, subst: Subst) -> Vec<String> {
+/// alternatives, or conditions (`first` when given, then `types`, `import`,
+/// `default`, `require`..., then any other), recursively; `null` excludes.
+fn collect_targets(value: &Value, subst: Subst, first: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
-    collect_into(value, subst, &mut out, 0);
+    collect_into(value, subst, first, &mut out, 0);
     out
 }
 
-fn collect_into(value: &Value, subst: Subst, out: &mut Vec<String>, depth: usize) {
+fn collect_into(
+    value: &Value,
+    subst: Subst,
+    first: Option<&str>,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 16 {
         return;
     }
@@ -1187,18 +1259,24 @@ fn collect_into(value: &Value, subst: Subst, out: &mut Vec<String>, depth: usize
         }),
         Value::Array(items) => {
             for item in items {
-                collect_into(item, subst, out, depth + 1);
+                collect_into(item, subst, first, out, depth + 1);
             }
         }
         Value::Object(conditions) => {
-            for condition in CONDITIONS {
-                if let Some(v) = conditions.get(*condition) {
-                    collect_into(v, subst, out, depth + 1);
+            let order = first
+                .into_iter()
+                .chain(CONDITIONS.iter().copied().filter(|c| Some(*c) != first));
+            for condition in order {
+                if let Some(v) = conditions.get(condition) {
+                    collect_into(v, subst, first, out, depth + 1);
                 }
             }
             for (condition, v) in conditions {
-                if !CONDITIONS.contains(&condition.as_str()) && !condition.starts_with('.') {
-                    collect_into(v, subst, out, depth + 1);
+                if !CONDITIONS.contains(&condition.as_str())
+                    && Some(condition.as_str()) != first
+                    && !condition.starts_with('.')
+                {
+                    collect_into(v, subst, first, out, depth + 1);
                 }
             }
         }
@@ -2427,6 +2505,62 @@ mod tests {
             resolve(&files, "a.ts", "ui"),
             file("packages/ui/types/index.d.ts")
         );
+    }
+
+    #[test]
+    fn a_self_reference_takes_the_runtime_condition_before_types() {
+        let pkg = |ty: &str| {
+            format!(
+                r#"{{ "name": "ui", {ty} "exports": {{ ".": {{
+                    "types": "./types/index.d.ts",
+                    "import": "./esm/index.js",
+                    "require": "./cjs/index.js"
+                }}, "./sub": {{ "types": "./types/sub.d.ts", "import": "./esm/sub.js", "require": "./cjs/sub.js" }} }} }}"#
+            )
+        };
+        for (ty, plain) in [
+            ("", "packages/ui/cjs/index.js"),
+            (r#""type": "module","#, "packages/ui/esm/index.js"),
+        ] {
+            let manifest = pkg(ty);
+            let files = [
+                ROOT_PKG,
+                ("packages/ui/package.json", manifest.as_str()),
+                ("packages/ui/cjs/index.js", ""),
+                ("packages/ui/esm/index.js", ""),
+                ("packages/ui/types/index.d.ts", ""),
+                ("packages/ui/cjs/sub.js", ""),
+                ("packages/ui/esm/sub.js", ""),
+                ("packages/ui/types/sub.d.ts", ""),
+                ("packages/ui/src/a.ts", ""),
+                ("packages/ui/src/b.mts", ""),
+                ("packages/ui/src/c.cts", ""),
+                ("other.ts", ""),
+            ];
+            // by the package's `type`
+            assert_eq!(
+                resolve(&files, "packages/ui/src/a.ts", "ui"),
+                file(plain),
+                "{ty}"
+            );
+            // `.mts` is ESM, `.cts` CommonJS, whatever the package says
+            assert_eq!(
+                resolve(&files, "packages/ui/src/b.mts", "ui/sub"),
+                file("packages/ui/esm/sub.js"),
+                "{ty}"
+            );
+            assert_eq!(
+                resolve(&files, "packages/ui/src/c.cts", "ui"),
+                file("packages/ui/cjs/index.js"),
+                "{ty}"
+            );
+            // another package's import still prefers `types`
+            assert_eq!(
+                resolve(&files, "other.ts", "ui"),
+                file("packages/ui/types/index.d.ts"),
+                "{ty}"
+            );
+        }
     }
 
     #[test]
