@@ -1207,6 +1207,10 @@ const FOUND: &[&str] = &[
     // `namespace satisfies {…}` is a `satisfies` expression for the tree
     "namespace satisfies { export function x() {} }\n",
     "namespace as { export function x() {} }\n",
+    // `export` after a return type's `:` is the type's name, `{ rank }` the
+    // body (fuzz)
+    "export async function f(u: unknown):// c\nexport { rank } fro;\nmP",
+    "function f(): export { rank }\n",
 ];
 
 #[test]

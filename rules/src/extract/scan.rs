@@ -310,6 +310,8 @@ struct Lexer<'a> {
     gap: Gap,
     /// The previous token (`None` at the start).
     prev: Option<Tok>,
+    /// The token before `prev`.
+    before: Option<Tok>,
     /// Comments holding `layergate-ignore`: byte range, and where to look
     /// for code before it (the `{` of a JSX container holding only it).
     comments: Vec<(usize, usize, usize)>,
@@ -336,6 +338,7 @@ impl<'a> Lexer<'a> {
             closed_paren: Slash::Divide,
             gap: Gap::Same,
             prev: None,
+            before: None,
             comments: Vec::new(),
             comment_count: 0,
             elements: Vec::new(),
@@ -503,6 +506,7 @@ impl<'a> Lexer<'a> {
             gap,
         };
         self.slash = self.slash_after(t);
+        self.before = self.prev;
         self.prev = Some(t);
         Some(t)
     }
@@ -910,6 +914,21 @@ impl<'a> Scanner<'a> {
                 K::Eof => return Some(()),
                 K::Ident if t.pre != Pre::Member => match self.lx.word(t) {
                     b"import" => self.import(t)?,
+                    // after `:` or another operator awaiting an operand,
+                    // `export` is a name to the tree (`function f(): export
+                    // { x }` returns the type `export`; fuzz); what may end
+                    // a statement (`;`, brackets, `>`) lets it start one
+                    b"export"
+                        if self.lx.before.is_some_and(|b| {
+                            b.k == K::Punct
+                                && !matches!(
+                                    self.lx.word(b),
+                                    b";" | b"}" | b"{" | b")" | b"]" | b">" | b">>" | b">>>"
+                                )
+                        }) =>
+                    {
+                        return None
+                    }
                     b"export" => self.export(t)?,
                     // tree-sitter reads `new⏎require('m')` as a call
                     b"require" if t.pre == Pre::New && t.gap != Gap::Same => return None,
