@@ -789,7 +789,7 @@ fn init_writes_a_config_that_parses() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stderr,
-        "wrote layergate.toml with 4 module(s): app, domain, crates-domain, web-ui; next: order the layers, then run `layergate check`\n"
+        "wrote layergate.toml with 4 module(s): app, domain, crates-domain, web-ui\nnext: order the layers, run `layergate check`, and adopt it on the existing code with `layergate check --write-baseline`\n"
     );
     let path = ws.root.join("layergate.toml");
     let text = std::fs::read_to_string(&path).expect("written");
@@ -821,6 +821,149 @@ fn init_writes_a_config_that_parses() {
     // and `check` accepts it
     let check = layergate(&ws.root, &["check", "--format", "json"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+/// `(name, paths)` of each module of the config `init` wrote in `ws`.
+fn init_modules(ws: &Ws) -> Vec<(String, Vec<String>)> {
+    let path = ws.root.join("layergate.toml");
+    let text = std::fs::read_to_string(&path).expect("written");
+    let config = rules::config::Config::parse(&path, &text).expect("the starter config parses");
+    config
+        .modules
+        .iter()
+        .map(|m| {
+            (
+                m.name.clone(),
+                m.paths.iter().map(|p| p.text.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn named(list: &[(&str, &str)]) -> Vec<(String, Vec<String>)> {
+    list.iter()
+        .map(|(n, p)| (n.to_string(), vec![p.to_string()]))
+        .collect()
+}
+
+#[test]
+fn init_proposes_the_workspace_members_the_project_declares() {
+    // excalidraw: `workspaces` lists `excalidraw-app` besides `packages/*`,
+    // and a package without source is no module
+    let ws = workspace(
+        "npm",
+        &[
+            (
+                "package.json",
+                r#"{ "private": true, "workspaces": ["excalidraw-app", "packages/*", "!packages/skip"] }"#,
+            ),
+            (
+                "excalidraw-app/package.json",
+                r#"{ "name": "excalidraw-app" }"#,
+            ),
+            ("excalidraw-app/App.tsx", "export {};\n"),
+            (
+                "packages/excalidraw/package.json",
+                r#"{ "name": "@excalidraw/excalidraw" }"#,
+            ),
+            ("packages/excalidraw/index.tsx", "export {};\n"),
+            (
+                "packages/utils/package.json",
+                r#"{ "name": "@acme/utils" }"#,
+            ),
+            ("packages/utils/src/a.ts", "export {};\n"),
+            ("packages/docs/package.json", r#"{ "name": "docs" }"#),
+            ("packages/docs/README.md", "no code\n"),
+            ("packages/skip/package.json", r#"{ "name": "skip" }"#),
+            ("packages/skip/x.ts", "export {};\n"),
+            ("src/ignored/x.ts", "export {};\n"),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        init_modules(&ws),
+        named(&[
+            ("excalidraw-app", "excalidraw-app/**"),
+            ("excalidraw", "packages/excalidraw/**"),
+            ("utils", "packages/utils/**"),
+        ])
+    );
+
+    // pnpm and a Cargo workspace, members by glob, `exclude`d ones left out
+    let ws = workspace(
+        "mixed",
+        &[
+            ("pnpm-workspace.yaml", "packages:\n  - 'apps/*'   # the apps\n  - \"libs/**\"\nonlyBuiltDependencies:\n  - esbuild\n"),
+            ("apps/web/package.json", r#"{ "name": "web" }"#),
+            ("apps/web/main.ts", "export {};\n"),
+            ("libs/deep/ui/package.json", r#"{ "name": "@x/ui" }"#),
+            ("libs/deep/ui/index.ts", "export {};\n"),
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/*\", \"tools/gen\"]\nexclude = [\"crates/old\"]\n",
+            ),
+            ("crates/core/Cargo.toml", "[package]\nname = \"my-core\"\n"),
+            ("crates/core/src/lib.rs", "pub fn f() {}\n"),
+            ("crates/old/Cargo.toml", "[package]\nname = \"old\"\n"),
+            ("crates/old/src/lib.rs", "pub fn f() {}\n"),
+            ("tools/gen/Cargo.toml", "[package]\nname = \"gen\"\n"),
+            ("tools/gen/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        init_modules(&ws),
+        named(&[
+            ("web", "apps/web/**"),
+            ("my-core", "crates/core/**"),
+            ("ui", "libs/deep/ui/**"),
+            ("gen", "tools/gen/**"),
+        ])
+    );
+}
+
+#[test]
+fn init_makes_cycles_warnings_when_the_code_has_them() {
+    let files = [
+        (
+            "src/a/x.ts",
+            "import { y } from \"../b/y\";\nexport const x = y;\n",
+        ),
+        ("src/b/y.ts", "export const y = 1;\n"),
+    ];
+    let ws = workspace("acyclic", &files);
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(ws.root.join("layergate.toml")).unwrap();
+    assert!(text.contains("\n# cycles = \"error\"\n"), "{text}");
+    assert!(!out.stderr.contains("cycles"), "{}", out.stderr);
+
+    let ws = workspace(
+        "cyclic",
+        &[
+            files[0],
+            (
+                "src/b/y.ts",
+                "import { x } from \"../a/x\";\nexport const y = 1;\n",
+            ),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the modules have cycles today (2 imports): `cycles` is set to \"warning\""),
+        "{}",
+        out.stderr
+    );
+    let text = std::fs::read_to_string(ws.root.join("layergate.toml")).unwrap();
+    assert!(text.contains("\ncycles = \"warning\"\n"), "{text}");
+    // the first run warns, and passes
+    let check = layergate(&ws.root, &["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("warning[cycle]"), "{}", check.stdout);
 }
 
 #[test]

@@ -1,6 +1,9 @@
-//! `layergate init`: writes a starter `layergate.toml` in the current directory,
-//! one module per source folder found under `src/`, `crates/`, `packages/` and
-//! `apps/`, with the layers and checks as commented suggestions.
+//! `layergate init`: writes a starter `layergate.toml` in the current directory:
+//! one module per workspace member (`package.json` `workspaces`,
+//! `pnpm-workspace.yaml`, a Cargo `[workspace]`'s `members`) when the project
+//! declares them, else one per source folder found under `src/`, `crates/`,
+//! `packages/` and `apps/`; the layers and checks as commented suggestions,
+//! and `cycles = "warning"` when the code has module cycles today.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +34,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         .into());
     }
     let modules = detect(&cwd);
-    let text = starter(&modules);
+    let text = starter(&modules, false);
     // never write a file `check` would refuse
     if let Err(problems) = Config::parse(&path, &text) {
         return Err(UsageError(format!(
@@ -40,17 +43,41 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         ))
         .into());
     }
-    rules::disk::write_inside(&rules::disk::Boundary::around(&cwd), &path, text.as_bytes())
+    let boundary = rules::disk::Boundary::around(&cwd);
+    rules::disk::write_inside(&boundary, &path, text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    // the code's module cycles today: a first run that is a wall of
+    // errors is switched off, so they start as warnings
+    let cycles = if modules.len() > 1 {
+        let ws = project::load_workspace(&path)?;
+        project::check(&ws, None)?
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "cycle")
+            .count()
+    } else {
+        0
+    };
+    if cycles > 0 {
+        let text = starter(&modules, true);
+        rules::disk::write_inside(&boundary, &path, text.as_bytes())
+            .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    }
     let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
     if names.is_empty() {
-        eprintln!("wrote {CONFIG_FILE} with no modules (no source folders found under src/, crates/, packages/ or apps/); edit it to describe your architecture");
+        eprintln!("wrote {CONFIG_FILE} with no modules (no workspace members, and no source folders under src/, crates/, packages/ or apps/); edit it to describe your architecture");
     } else {
         eprintln!(
-            "wrote {CONFIG_FILE} with {} module(s): {}; next: order the layers, then run `layergate check`",
+            "wrote {CONFIG_FILE} with {} module(s): {}",
             names.len(),
             names.join(", ")
         );
+        if cycles > 0 {
+            eprintln!(
+                "the modules have cycles today ({cycles} imports): `cycles` is set to \"warning\" until they are fixed"
+            );
+        }
+        eprintln!("next: order the layers, run `layergate check`, and adopt it on the existing code with `layergate check --write-baseline`");
     }
     Ok(0)
 }
@@ -63,9 +90,229 @@ pub struct Proposed {
     pub dir: String,
 }
 
+/// The modules to propose: the workspace members the project declares, else
+/// the source folders under the usual containers.
+pub fn detect(root: &Path) -> Vec<Proposed> {
+    let members = members(root);
+    if members.is_empty() {
+        folders(root)
+    } else {
+        members
+    }
+}
+
+/// The most directories a member glob looks at.
+const MAX_MEMBER_DIRS: usize = 10_000;
+
+/// The workspace members `root` declares, holding source, each named by its
+/// package: `package.json` `workspaces` (an array, or `{ packages }`),
+/// `pnpm-workspace.yaml` `packages`, and a Cargo `[workspace]`'s `members`
+/// (less its `exclude`). Patterns starting with `!` exclude.
+pub fn members(root: &Path) -> Vec<Proposed> {
+    let read = |name: &str| {
+        rules::disk::read_regular_string(&root.join(name), rules::disk::MAX_MANIFEST_SIZE).ok()
+    };
+    let mut found: Vec<(String, String)> = Vec::new(); // (dir, package name)
+    let mut patterns: Vec<String> = Vec::new();
+    if let Some(v) =
+        read("package.json").and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    {
+        let list = match v.get("workspaces") {
+            Some(serde_json::Value::Array(a)) => a.clone(),
+            Some(serde_json::Value::Object(o)) => o
+                .get("packages")
+                .and_then(|p| p.as_array())
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        patterns.extend(list.iter().filter_map(|p| p.as_str().map(str::to_string)));
+    }
+    if let Some(text) = read("pnpm-workspace.yaml") {
+        let mut inside = false;
+        for line in text.lines() {
+            let t = line.trim_end();
+            if !t.starts_with(' ') && !t.starts_with('-') && !t.is_empty() {
+                inside = t.starts_with("packages:");
+                continue;
+            }
+            if let Some(item) = t.trim_start().strip_prefix("- ").filter(|_| inside) {
+                let item = item.split(" #").next().unwrap_or(item).trim();
+                patterns.push(item.trim_matches(|c| c == '\'' || c == '"').to_string());
+            }
+        }
+    }
+    let (npm_in, npm_out): (Vec<&String>, Vec<&String>) =
+        patterns.iter().partition(|p| !p.starts_with('!'));
+    let npm_out: Vec<String> = npm_out
+        .iter()
+        .map(|p| p[1..].trim_start_matches("./").to_string())
+        .collect();
+    for p in npm_in {
+        for dir in expand(root, p.trim_start_matches("./")) {
+            if npm_out.iter().any(|x| glob_match(x, &dir)) {
+                continue;
+            }
+            // a member is a folder with a `package.json`
+            let manifest = root.join(&dir).join("package.json");
+            let Ok(text) =
+                rules::disk::read_regular_string(&manifest, rules::disk::MAX_MANIFEST_SIZE)
+            else {
+                continue;
+            };
+            let name = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("name")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or(&dir).to_string());
+            found.push((dir, name));
+        }
+    }
+    if let Some(table) = read("Cargo.toml").and_then(|t| t.parse::<toml::Table>().ok()) {
+        if let Some(ws) = table.get("workspace").and_then(|w| w.as_table()) {
+            let list = |k: &str| -> Vec<String> {
+                ws.get(k)
+                    .and_then(|m| m.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| {
+                                x.as_str().map(|s| {
+                                    s.trim_start_matches("./").trim_end_matches('/').to_string()
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let exclude = list("exclude");
+            for p in list("members") {
+                for dir in expand(root, &p) {
+                    if exclude.iter().any(|x| glob_match(x, &dir)) {
+                        continue;
+                    }
+                    let manifest = root.join(&dir).join("Cargo.toml");
+                    let name =
+                        rules::disk::read_regular_string(&manifest, rules::disk::MAX_MANIFEST_SIZE)
+                            .ok()
+                            .and_then(|t| t.parse::<toml::Table>().ok())
+                            .and_then(|t| {
+                                t.get("package")?.get("name")?.as_str().map(str::to_string)
+                            });
+                    if let Some(name) = name {
+                        found.push((dir, name));
+                    }
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.0 == b.0);
+    let mut out: Vec<Proposed> = Vec::new();
+    for (dir, package) in found {
+        if dir.is_empty()
+            || !dir.split('/').all(usable_dir_name)
+            || !has_source(&root.join(&dir), 0)
+        {
+            continue;
+        }
+        // `@acme/ui` → `ui`; clashes get the scope back, then a number
+        let short = package.rsplit('/').next().unwrap_or(&package);
+        let mut name = module_name(short);
+        if out.iter().any(|m| m.name == name) {
+            name = module_name(&package);
+        }
+        let base_name = name.clone();
+        let mut n = 2;
+        while out.iter().any(|m| m.name == name) {
+            name = format!("{base_name}-{n}");
+            n += 1;
+        }
+        out.push(Proposed { name, dir });
+    }
+    out
+}
+
+/// The directories (relative, `/`) a member pattern names: literal
+/// segments, `*` for one folder level and `**` for any number (hidden
+/// folders, `node_modules` and `target` are never entered).
+fn expand(root: &Path, pattern: &str) -> Vec<String> {
+    let segs: Vec<&str> = pattern
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let mut out = Vec::new();
+    let mut budget = MAX_MEMBER_DIRS;
+    expand_into(root, String::new(), &segs, &mut out, &mut budget, 0);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn expand_into(
+    root: &Path,
+    at: String,
+    segs: &[&str],
+    out: &mut Vec<String>,
+    budget: &mut usize,
+    depth: usize,
+) {
+    if *budget == 0 || depth > 8 {
+        return;
+    }
+    *budget -= 1;
+    let Some((&seg, rest)) = segs.split_first() else {
+        if root.join(&at).is_dir() {
+            out.push(at);
+        }
+        return;
+    };
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            format!("{a}/{b}")
+        }
+    };
+    if seg == ".." {
+        return; // members outside the root are not this config's
+    }
+    if !seg.contains('*') && !seg.contains('?') && !seg.contains('[') {
+        expand_into(root, join(&at, seg), rest, out, budget, depth + 1);
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root.join(&at)) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| usable_dir_name(n))
+        .collect();
+    names.sort();
+    if seg == "**" {
+        expand_into(root, at.clone(), rest, out, budget, depth + 1);
+        for n in names {
+            expand_into(root, join(&at, &n), segs, out, budget, depth + 1);
+        }
+        return;
+    }
+    for n in names {
+        if glob_match(seg, &n) {
+            expand_into(root, join(&at, &n), rest, out, budget, depth + 1);
+        }
+    }
+}
+
+/// Whether `text` matches the glob `pattern` (`*`, `?`, `**`, `[..]`).
+fn glob_match(pattern: &str, text: &str) -> bool {
+    globset::Glob::new(pattern.trim_start_matches("./").trim_end_matches('/'))
+        .map(|g| g.compile_matcher().is_match(text))
+        .unwrap_or(false)
+}
+
 /// The module folders under `root`: each subfolder of `src/`, `crates/`,
 /// `packages/`, `apps/` holding at least one supported source file, sorted.
-pub fn detect(root: &Path) -> Vec<Proposed> {
+pub fn folders(root: &Path) -> Vec<Proposed> {
     let mut out: Vec<Proposed> = Vec::new();
     for container in CONTAINERS {
         let base = root.join(container);
@@ -159,8 +406,9 @@ pub fn module_name(folder: &str) -> String {
     }
 }
 
-/// The text of the starter config.
-pub fn starter(modules: &[Proposed]) -> String {
+/// The text of the starter config; `cycles_warning` when the code has module
+/// cycles today.
+pub fn starter(modules: &[Proposed], cycles_warning: bool) -> String {
     let mut s = String::new();
     s.push_str(
         "# layergate.toml: the intended architecture of this codebase, checked by\n\
@@ -209,6 +457,12 @@ pub fn starter(modules: &[Proposed]) -> String {
          # apis = [\"global:process.env\", \"std::env::var\"]\n\
          # allow_in = [\"src/config/**\"]\n\n",
     );
+    let cycles = if cycles_warning {
+        "# the modules have cycles today: warnings until they are fixed (default \"error\")\n\
+         cycles = \"warning\"\n"
+    } else {
+        "# cycles = \"error\"\n"
+    };
     s.push_str(
         "# Built-in checks and their severities (error | warning | info | hint | off);\n\
          # the values shown are the defaults.\n\
@@ -217,8 +471,11 @@ pub fn starter(modules: &[Proposed]) -> String {
          # depends_on = \"error\"\n\
          # visibility = \"error\"\n\
          # external = \"error\"\n\
-         # public_api = \"error\"\n\
-         # cycles = \"error\"\n\
+         # public_api = \"error\"\n",
+    );
+    s.push_str(cycles);
+    s.push_str(
+        "\
          # file_cycles = \"off\"\n\
          # unresolved = \"warning\"\n\
          # unassigned = \"off\"\n\
