@@ -404,16 +404,22 @@ fn random_rust_line(rng: &mut Rng) -> String {
     }
 }
 
+/// A temporary directory holding [`RUST_CONFIG`] and [`RUST_FILES`].
+fn rust_crate() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("layergate.toml"), RUST_CONFIG).unwrap();
+    for (f, text) in RUST_FILES {
+        std::fs::create_dir_all(t.path().join(f).parent().unwrap()).unwrap();
+        std::fs::write(t.path().join(f), text).unwrap();
+    }
+    t
+}
+
 /// [`run`] for a Rust crate: every edit inserts, replaces or deletes one
 /// line, so `mod` declarations keep moving, appear, disappear and change.
 fn run_rust(seed: u64, steps: usize) {
-    let t = tempfile::tempdir().unwrap();
+    let t = rust_crate();
     let root = t.path();
-    std::fs::write(root.join("layergate.toml"), RUST_CONFIG).unwrap();
-    for (f, text) in RUST_FILES {
-        std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
-        std::fs::write(root.join(f), text).unwrap();
-    }
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let (mut ws, mut mirror) = load_and_compare(root, &None, seed);
     let mut moved = 0;
@@ -461,13 +467,8 @@ fn rust_incremental_equals_cold_over_random_edits() {
 /// importer does not import, and the importer's diagnostic must follow.
 #[test]
 fn item_level_unresolved_follows_the_files_it_read() {
-    let t = tempfile::tempdir().unwrap();
+    let t = rust_crate();
     let root = t.path();
-    std::fs::write(root.join("layergate.toml"), RUST_CONFIG).unwrap();
-    for (f, text) in RUST_FILES {
-        std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
-        std::fs::write(root.join(f), text).unwrap();
-    }
     let app = "use crate::made;\nuse crate::domain::Model2;\npub fn run() {}\n";
     std::fs::write(root.join("src/app/mod.rs"), app).unwrap();
     let (mut ws, mut mirror) = load_and_compare(root, &None, 0);
