@@ -1114,6 +1114,32 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// `mod name;` without `#[path]` from directory `base`: `base/name.rs`,
+    /// else `base/name/mod.rs`, with the directory state its file has.
+    fn default_child(&self, base: &str, name: &str) -> Option<(String, DirState)> {
+        let one = join(base, &format!("{name}.rs"));
+        if self.exists(&one) {
+            return Some((
+                one,
+                DirState {
+                    dir: base.to_string(),
+                    relative: Some(name.to_string()),
+                },
+            ));
+        }
+        let nested = join(base, &format!("{name}/mod.rs"));
+        self.exists(&nested).then(|| {
+            let dir = parent(&nested).to_string();
+            (
+                nested,
+                DirState {
+                    dir,
+                    relative: None,
+                },
+            )
+        })
+    }
+
     /// Follows the `mod` declarations of `file`, module `module` of target `t`.
     fn walk(&mut self, t: usize, file: String, module: Vec<String>, state: DirState) {
         let mut stack = vec![(file, module, state)];
@@ -1193,51 +1219,18 @@ impl<'a> Builder<'a> {
                     }
                 }
                 if decl.path_attr.is_none() {
-                    let base = parent_state.owned_dir();
-                    let one = join(&base, &format!("{}.rs", decl.name));
-                    let nested = join(&base, &format!("{}/mod.rs", decl.name));
-                    if self.exists(&one) {
-                        children.push((
-                            one,
-                            DirState {
-                                dir: base,
-                                relative: Some(decl.name.clone()),
-                            },
-                        ));
-                    } else if self.exists(&nested) {
-                        let dir = parent(&nested).to_string();
-                        children.push((
-                            nested,
-                            DirState {
-                                dir,
-                                relative: None,
-                            },
-                        ));
-                    } else if self.guessing
-                        && decl.parents.is_empty()
-                        && parent_state.relative.is_some()
-                    {
-                        let one = join(&parent_state.dir, &format!("{}.rs", decl.name));
-                        let nested = join(&parent_state.dir, &format!("{}/mod.rs", decl.name));
-                        if self.exists(&one) {
-                            children.push((
-                                one,
-                                DirState {
-                                    dir: parent_state.dir.clone(),
-                                    relative: Some(decl.name.clone()),
-                                },
-                            ));
-                        } else if self.exists(&nested) {
-                            let dir = parent(&nested).to_string();
-                            children.push((
-                                nested,
-                                DirState {
-                                    dir,
-                                    relative: None,
-                                },
-                            ));
-                        }
-                    }
+                    // a file no root reaches may have been declared through
+                    // a `#[path]` and own its directory: look beside it too
+                    let beside =
+                        self.guessing && decl.parents.is_empty() && parent_state.relative.is_some();
+                    let found = self
+                        .default_child(&parent_state.owned_dir(), &decl.name)
+                        .or_else(|| {
+                            beside
+                                .then(|| self.default_child(&parent_state.dir, &decl.name))
+                                .flatten()
+                        });
+                    children.extend(found);
                 }
                 match children.first() {
                     // a `#[path]` chain can nest modules without nesting

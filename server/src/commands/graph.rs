@@ -226,8 +226,15 @@ impl Graph {
                 ..Default::default()
             })
             .collect();
-        for rel in ws.files.keys() {
-            for (g, m) in assign_file(config, rel).iter().enumerate() {
+        // each file's modules, once (targets outside the walked files are
+        // assigned as they come)
+        let assigned: BTreeMap<&str, _> = ws
+            .files
+            .keys()
+            .map(|rel| (rel.as_str(), assign_file(config, rel)))
+            .collect();
+        for mods in assigned.values() {
+            for (g, m) in mods.iter().enumerate() {
                 if let (Some(m), Some(gg)) = (m, groups.get_mut(g)) {
                     *gg.nodes.entry(m.name.to_string()).or_default() += 1;
                 }
@@ -238,9 +245,16 @@ impl Graph {
             if !config.checks.type_only_count && is_type_only(imp) {
                 continue;
             }
-            let from_mods = assign_file(config, rel);
-            let to_mods = assign_file(config, &rec.target);
-            for (g, (from, to)) in from_mods.iter().zip(&to_mods).enumerate() {
+            let outside;
+            let from_mods = &assigned[rel];
+            let to_mods = match assigned.get(rec.target.as_str()) {
+                Some(m) => m,
+                None => {
+                    outside = assign_file(config, &rec.target);
+                    &outside
+                }
+            };
+            for (g, (from, to)) in from_mods.iter().zip(to_mods.iter()).enumerate() {
                 let (Some(from), Some(to), Some(gg)) = (from, to, groups.get_mut(g)) else {
                     continue;
                 };
