@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::facts::Span;
+use crate::rule::RuleId;
 use crate::severity::Severity;
 
 /// A position range, 1-based, columns in Unicode scalar values, `end_column`
@@ -58,7 +59,7 @@ pub struct Diagnostic {
     #[serde(skip)]
     pub span: Span,
     pub severity: Severity,
-    pub rule: String,
+    pub rule: RuleId,
     pub message: String,
     pub from_module: Option<String>,
     pub to_module: Option<String>,
@@ -82,7 +83,7 @@ impl Diagnostic {
         range: Range,
         span: Span,
         severity: Severity,
-        rule: &str,
+        rule: impl Into<RuleId>,
         message: String,
     ) -> Diagnostic {
         Diagnostic {
@@ -90,7 +91,7 @@ impl Diagnostic {
             range,
             span,
             severity,
-            rule: rule.to_string(),
+            rule: rule.into(),
             message,
             from_module: None,
             to_module: None,
@@ -104,6 +105,11 @@ impl Diagnostic {
 
     /// The sort key of the JSON output: file, line, column, rule.
     pub fn sort_key(&self) -> (&str, u32, u32, &str) {
-        (&self.file, self.range.line, self.range.column, &self.rule)
+        (
+            &self.file,
+            self.range.line,
+            self.range.column,
+            self.rule.as_str(),
+        )
     }
 }

@@ -36,6 +36,7 @@ use crate::analysis::Outcome;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Range, Related};
 use crate::facts::Span;
 use crate::resolve::FileSystem;
+use crate::rule::RuleId;
 use crate::severity::Severity;
 use crate::workspace::Workspace;
 
@@ -433,7 +434,7 @@ impl From<&Diagnostic> for StoredDiagnostic {
             range: store_range(&d.range),
             span: d.span,
             severity: d.severity,
-            rule: d.rule.clone(),
+            rule: d.rule.to_string(),
             message: d.message.clone(),
             from_module: d.from_module.clone(),
             to_module: d.to_module.clone(),
@@ -474,7 +475,7 @@ impl From<&StoredDiagnostic> for Diagnostic {
             range: load_range(d.range),
             span: d.span,
             severity: d.severity,
-            rule: d.rule.clone(),
+            rule: RuleId::parse(&d.rule),
             message: d.message.clone(),
             from_module: d.from_module.clone(),
             to_module: d.to_module.clone(),
@@ -578,7 +579,7 @@ order = ["app", "domain"]
     fn rules(o: &Outcome) -> Vec<(String, String, u32)> {
         o.diagnostics
             .iter()
-            .map(|d| (d.rule.clone(), d.file.clone(), d.range.line))
+            .map(|d| (d.rule.to_string(), d.file.clone(), d.range.line))
             .collect()
     }
 

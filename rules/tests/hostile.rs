@@ -62,7 +62,7 @@ fn summary(outcome: &Outcome) -> Vec<(String, u32, String, String)> {
             (
                 d.file.clone(),
                 d.range.line,
-                d.rule.clone(),
+                d.rule.to_string(),
                 d.message.clone(),
             )
         })
@@ -272,7 +272,7 @@ fn symlink_loops_terminate() {
     let skipped: Vec<(String, String)> = outcome
         .diagnostics
         .iter()
-        .map(|d| (d.file.clone(), d.rule.clone()))
+        .map(|d| (d.file.clone(), d.rule.to_string()))
         .collect();
     assert_eq!(skipped, [("src/dir.ts".to_string(), "skipped".to_string())]);
     for d in &outcome.diagnostics {

@@ -210,7 +210,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if !args.select.is_empty() {
-        all.retain(|d| args.select.contains(&d.rule));
+        all.retain(|d| args.select.iter().any(|s| d.rule == *s));
     }
     all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let report = Report {

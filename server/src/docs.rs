@@ -1,7 +1,7 @@
 //! Rule metadata for output formats and the language server.
 
+use rules::analysis::docs;
 use rules::diagnostic::Diagnostic;
-use rules::docs;
 
 use crate::output::RuleMeta;
 
@@ -12,7 +12,7 @@ pub fn rule_meta(diags: &[Diagnostic]) -> Vec<RuleMeta> {
     ids.dedup();
     ids.into_iter()
         .map(|id| {
-            let description = docs::RULES
+            let description = docs::rules()
                 .iter()
                 .find(|r| r.id == id)
                 .map(|r| r.summary.to_string())

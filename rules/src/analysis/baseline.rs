@@ -33,12 +33,12 @@ pub struct Baseline {
 
 /// Rules a baseline never records: they are about the tool, not the code.
 fn recordable(d: &Diagnostic) -> bool {
-    !matches!(d.rule.as_str(), "suppression" | "config" | "skipped") && d.severity != Severity::Hint
+    d.rule.flags().baselinable && d.severity != Severity::Hint
 }
 
 fn key(d: &Diagnostic) -> (String, String, String) {
     (
-        d.rule.clone(),
+        d.rule.to_string(),
         d.file.clone(),
         d.target.clone().unwrap_or_default(),
     )
@@ -58,7 +58,7 @@ pub(crate) fn apply_file(
     };
     let mut left = entries.clone();
     for d in diags.iter_mut().filter(|d| recordable(d)) {
-        let k = (d.rule.clone(), d.target.clone().unwrap_or_default());
+        let k = (d.rule.to_string(), d.target.clone().unwrap_or_default());
         if let Some(c) = left.get_mut(&k) {
             if *c > 0 {
                 *c -= 1;

@@ -6,9 +6,13 @@
 //! then `[[allow]]`, suppressions and the baseline are applied in that order.
 
 pub mod baseline;
+pub mod docs;
 pub mod graph;
+pub mod judge;
 pub mod modules;
 mod rules;
+
+pub(crate) use rules::doc as rule_doc;
 mod suppress;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -21,6 +25,7 @@ use crate::config::{Config, Severity};
 use crate::diagnostic::{Diagnostic, Fix, Range, Related};
 use crate::facts::{Import, ImportKind, Span};
 use crate::resolve::Resolved;
+use crate::rule::{Builtin, RuleId};
 use crate::text::{scalar_col, LineIndex};
 use crate::workspace::{FileEntry, Workspace};
 pub use baseline::Baseline;
@@ -50,7 +55,7 @@ pub struct Outcome {
 pub(crate) struct Violation {
     pub file: String,
     pub span: Span,
-    pub rule: String,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
     pub from_module: Option<String>,
@@ -72,14 +77,14 @@ impl Violation {
     pub(crate) fn new(
         file: &str,
         span: Span,
-        rule: &str,
+        rule: impl Into<RuleId>,
         severity: Severity,
         message: String,
     ) -> Violation {
         Violation {
             file: file.to_string(),
             span,
-            rule: rule.to_string(),
+            rule: rule.into(),
             severity,
             message,
             from_module: None,
@@ -814,7 +819,7 @@ fn cap(
         first.range,
         first.span,
         loudest,
-        "skipped",
+        Builtin::Skipped,
         format!(
             "{} more diagnostics{where_} not reported: at most {max} per {per}",
             cut.len() + earlier_n
@@ -864,7 +869,7 @@ fn post_process(
 /// One place breaking the same rule in several groups is one diagnostic.
 fn merge_groups(ctx: &Ctx, violations: Vec<Violation>) -> Vec<Violation> {
     let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
-    let mut seen: FxHashMap<(String, u32, u32, String), usize> = FxHashMap::default();
+    let mut seen: FxHashMap<(String, u32, u32, RuleId), usize> = FxHashMap::default();
     for v in violations {
         let key = (v.file.clone(), v.span.start, v.span.end, v.rule.clone());
         match seen.get(&key) {

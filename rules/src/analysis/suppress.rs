@@ -1,15 +1,16 @@
 //! Exceptions: `[[allow]]` entries of the config, then `layergate-ignore`
 //! comments in the code. Both report what they failed to silence.
 
-use super::modules::target_matches;
+use super::judge::{allows, Exception};
 use super::{config_rel, is_iso_date, Ctx, Violation};
-use crate::config::{did_you_mean, selector::ApiKind, Severity, Target};
+use crate::config::{did_you_mean, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::facts::{Span, Suppression};
+use crate::rule::{Builtin, RuleId};
 
 /// Rules that no exception can silence.
-fn unsilenceable(rule: &str) -> bool {
-    matches!(rule, "suppression" | "config")
+fn unsilenceable(rule: &RuleId) -> bool {
+    !rule.flags().silenceable
 }
 
 /// Drops violations covered by an `[[allow]]` entry; sets `used[i]` for each
@@ -31,24 +32,15 @@ pub(super) fn apply_allows(
                 return true;
             }
             let from_mods = ctx.modules_of(&v.file);
-            let hit = config.allows.iter().position(|a| {
-                a.rules.as_ref().is_none_or(|r| r.contains(&v.rule))
-                    && a.from
-                        .iter()
-                        .any(|t| target_matches(config, t, &v.file, &from_mods))
-                    && a.to.iter().any(|t| match t {
-                        Target::Files(ft) => v
-                            .target_file
-                            .as_ref()
-                            .is_some_and(|tf| target_matches(config, ft, tf, &ctx.modules_of(tf))),
-                        Target::Api(sel) => {
-                            v.target.as_ref().is_some_and(|target| match &sel.kind {
-                                ApiKind::Npm(p) => p.matches(target) || *target == sel.text,
-                                _ => *target == sel.text,
-                            })
-                        }
-                    })
-            });
+            let to_mods = v.target_file.as_ref().map(|tf| ctx.modules_of(tf));
+            let asked = Exception {
+                rule: v.rule.as_str(),
+                from: &v.file,
+                from_mods: &from_mods,
+                to_file: v.target_file.as_deref().zip(to_mods.as_deref()),
+                target: v.target.as_deref(),
+            };
+            let hit = config.allows.iter().position(|a| allows(config, a, &asked));
             match hit {
                 Some(i) => {
                     if let Some(u) = used.get_mut(i) {
@@ -78,7 +70,7 @@ pub(super) fn unused_allows(ctx: &Ctx, used: impl Fn(usize) -> bool) -> Vec<Viol
             let mut v = Violation::new(
                 &file,
                 span,
-                "suppression",
+                Builtin::Suppression,
                 Severity::Warning,
                 "this [[allow]] entry silences nothing: remove it, or fix its `from`, `to` or `rules`".into(),
             );
@@ -112,7 +104,7 @@ pub(super) fn apply_suppressions(
             continue;
         }
         let silenced_by = entry.facts.suppressions.iter().position(|s| {
-            s.rules.contains(&v.rule)
+            s.rules.iter().any(|r| v.rule == *r)
                 && (s.file_level || s.target_line == v.span.line)
                 && !s
                     .until
@@ -122,14 +114,14 @@ pub(super) fn apply_suppressions(
         match silenced_by {
             Some(i) => used[i] = true,
             None => {
-                if v.rule != "skipped" {
+                if v.rule.flags().suppress_fix {
                     v.fixes.push(suppress_fix(
                         text().as_deref(),
                         entry.kept_text(),
                         &entry.lines,
                         &v.file,
                         v.span.line,
-                        &v.rule,
+                        v.rule.as_str(),
                     ));
                 }
                 out.push(v);
@@ -148,7 +140,13 @@ pub(super) fn apply_suppressions(
             (true, Some(t)) => vec![remove_fix(&t, entry.kept_text(), &entry.lines, rel, s.span)],
             _ => Vec::new(),
         };
-        let mut v = Violation::new(rel, s.span, "suppression", Severity::Warning, message);
+        let mut v = Violation::new(
+            rel,
+            s.span,
+            Builtin::Suppression,
+            Severity::Warning,
+            message,
+        );
         v.fixes = fixes;
         v.unnecessary = unnecessary;
         out.push(v);

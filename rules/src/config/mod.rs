@@ -21,7 +21,7 @@ use raw::{LayerEntry, RawConfig, RawLayers, S};
 /// The name of the config file.
 pub const CONFIG_FILE: &str = "layergate.toml";
 
-pub use crate::docs::BUILTIN_RULES;
+pub use crate::rule::BUILTIN_RULES;
 pub use crate::severity::Severity;
 
 /// A problem in `layergate.toml`: an error makes the config unusable, a warning

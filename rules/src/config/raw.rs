@@ -443,7 +443,7 @@ impl JsonSchema for ModuleName {
     }
 }
 
-/// The id of a user rule (schema only): not one of [`crate::docs::BUILTIN_RULES`].
+/// The id of a user rule (schema only): not one of [`crate::rule::BUILTIN_RULES`].
 struct RuleId;
 
 impl JsonSchema for RuleId {
@@ -455,7 +455,7 @@ impl JsonSchema for RuleId {
             "description": "Required, unique, [a-z0-9._-]+, not a built-in id.",
             "type": "string",
             "pattern": "^[a-z0-9._-]+$",
-            "not": { "enum": crate::docs::BUILTIN_RULES },
+            "not": { "enum": crate::rule::BUILTIN_RULES },
         })
     }
 }

@@ -454,10 +454,10 @@ fn checks_section(config: &Config, md: &mut String) {
     md.push_str("## Built-in checks (`[checks]`)\n\n");
     md.push_str("| check | rule id | severity | reports |\n| --- | --- | --- | --- |\n");
     for (key, id, sev) in builtin_checks(config) {
-        let summary = rules::docs::RULES
+        let summary = rules::analysis::docs::rules()
             .iter()
             .find(|r| r.id == id)
-            .map(|r| r.summary)
+            .map(|r| r.summary.as_str())
             .unwrap_or("");
         md.push_str(&format!(
             "| `{key}` | `{id}` | {} | {} |\n",

@@ -282,7 +282,7 @@ impl Graph {
                         .entry((from.clone(), to.clone()))
                         .or_default()
                         .rules
-                        .insert(d.rule.clone());
+                        .insert(d.rule.to_string());
                 }
             }
         }

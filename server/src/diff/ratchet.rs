@@ -22,13 +22,14 @@ use rules::config::{Config, Severity};
 use rules::diagnostic::{Diagnostic, Range};
 use rules::facts::{Span, Suppression};
 use rules::resolve::ConfinedFs;
+use rules::rule::Builtin;
 use rules::text::LineIndex;
 use rules::workspace::{Content, FileEntry, Workspace};
 
 use super::{git, DiffContext, WorkspaceChanges};
 
 /// The rule id of the ratchet's diagnostics.
-pub const RULE: &str = "policy";
+pub const RULE: Builtin = Builtin::Policy;
 
 /// What the ratchet needs about one workspace's check.
 pub struct Input<'a> {
@@ -113,7 +114,7 @@ fn policy(file: &str, range: Range, span: Span, severity: Severity, message: Str
 
 /// Rules about the tool rather than the code: never compared.
 fn compared(d: &Diagnostic) -> bool {
-    !matches!(d.rule.as_str(), "suppression" | "config" | "skipped" | RULE)
+    d.rule.flags().ratcheted
         && !d.baselined
         && matches!(
             d.severity,
@@ -125,7 +126,7 @@ type Key = (String, String, Range, String);
 
 fn key(d: &Diagnostic) -> Key {
     (
-        d.rule.clone(),
+        d.rule.to_string(),
         d.file.clone(),
         d.range,
         d.target.clone().unwrap_or_default(),
@@ -157,7 +158,7 @@ fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic
         },
     );
     let mut now: HashMap<Key, Severity> = HashMap::new();
-    for d in input.raw.iter().filter(|d| d.rule != RULE) {
+    for d in input.raw.iter().filter(|d| !d.rule.is(RULE)) {
         let e = now.entry(key(d)).or_insert(d.severity);
         *e = (*e).min(d.severity);
     }

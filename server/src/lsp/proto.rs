@@ -188,7 +188,7 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
 }
 
 fn code_description(rule: &str) -> Option<CodeDescription> {
-    rules::docs::url_of(rule)
+    rules::analysis::docs::url_of(rule)
         .parse::<Uri>()
         .ok()
         .map(|href| CodeDescription { href })
@@ -230,8 +230,8 @@ pub fn diagnostic(
     lsp::Diagnostic {
         range,
         severity: Some(severity(d.severity)),
-        code: Some(NumberOrString::String(d.rule.clone())),
-        code_description: code_description(&d.rule),
+        code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: code_description(d.rule.as_str()),
         source: Some("layergate".into()),
         message: d.message.clone(),
         related_information: related,

@@ -419,7 +419,7 @@ type Key = (String, String, Option<String>, String);
 
 fn key(d: &Diagnostic) -> Key {
     (
-        d.rule.clone(),
+        d.rule.to_string(),
         d.file.clone(),
         d.target.clone(),
         d.message.clone(),
@@ -533,7 +533,7 @@ mod tests {
             },
             span: Default::default(),
             severity: rules::config::Severity::Error,
-            rule: rule.into(),
+            rule: rules::rule::RuleId::parse(rule),
             message: format!("{file} imports {target}"),
             from_module: None,
             to_module: None,

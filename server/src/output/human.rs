@@ -135,7 +135,7 @@ fn render(out: &mut String, d: &Diagnostic, line: Option<&str>, s: &Style) {
     out.push_str(&format!(
         "{sev}{}[{}]{reset}{bold}: {}{reset}\n",
         d.severity.as_str(),
-        printable(&d.rule),
+        printable(d.rule.as_str()),
         printable(&d.message)
     ));
     let width = d.range.line.to_string().len();

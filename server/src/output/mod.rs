@@ -118,7 +118,7 @@ pub(crate) mod fixture {
             },
             span: Span::default(),
             severity,
-            rule: rule.to_string(),
+            rule: rules::rule::RuleId::parse(rule),
             message: message.to_string(),
             from_module: modules.0.map(str::to_string),
             to_module: modules.1.map(str::to_string),

@@ -180,9 +180,11 @@ pub fn sarif(r: &Report, rules: &[RuleMeta]) -> String {
         .iter()
         .map(|d| {
             let what = d.target.as_deref().unwrap_or(&d.message);
-            let n = occurrences.entry((&d.rule, &d.file, what)).or_default();
+            let n = occurrences
+                .entry((d.rule.as_str(), &d.file, what))
+                .or_default();
             *n += 1;
-            let fingerprint = format!("{:016x}:{n}", fingerprint(&d.rule, &d.file, what));
+            let fingerprint = format!("{:016x}:{n}", fingerprint(d.rule.as_str(), &d.file, what));
             result(
                 d,
                 index.get(d.rule.as_str()).copied().unwrap_or(0),
@@ -259,7 +261,7 @@ fn result(
         })
         .collect();
     SarifResult {
-        rule_id: &d.rule,
+        rule_id: d.rule.as_str(),
         rule_index,
         level: level_of(d.severity),
         message: Message { text: &d.message },
