@@ -75,10 +75,19 @@ macro_rules! builtin_rules {
                 }
             }
 
-            /// Its key in `[checks]`, when its severity is configurable.
-            pub const fn check_key(self) -> Option<&'static str> {
+            /// Its key in `[checks]` and what that key switches (the
+            /// schema's description), when its severity is configurable.
+            pub const fn check(self) -> Option<(&'static str, &'static str)> {
                 match self {
                     $(Builtin::$variant => $key,)*
+                }
+            }
+
+            /// Its key in `[checks]`, when its severity is configurable.
+            pub const fn check_key(self) -> Option<&'static str> {
+                match self.check() {
+                    Some((key, _)) => Some(key),
+                    None => None,
                 }
             }
 
@@ -102,15 +111,29 @@ macro_rules! builtin_rules {
 }
 
 builtin_rules! {
-    Layers = "layers", Some("layers"), Error, CODE;
-    DependsOn = "depends-on", Some("depends_on"), Error, CODE;
-    Visibility = "visibility", Some("visibility"), Error, CODE;
-    External = "external", Some("external"), Error, CODE;
-    PublicApi = "public-api", Some("public_api"), Error, CODE;
-    Cycle = "cycle", Some("cycles"), Error, CODE;
-    FileCycle = "file-cycle", Some("file_cycles"), Off, CODE;
-    Unresolved = "unresolved", Some("unresolved"), Warning, CODE;
-    Unassigned = "unassigned", Some("unassigned"), Off, CODE;
+    Layers = "layers",
+        Some(("layers", "Imports of a module in a layer above (or, with strict, not directly below) the importer's.")),
+        Error, CODE;
+    DependsOn = "depends-on",
+        Some(("depends_on", "Imports of a module not in the importer's `depends_on`.")),
+        Error, CODE;
+    Visibility = "visibility",
+        Some(("visibility", "Imports of a module whose `visible_to` does not name the importer.")),
+        Error, CODE;
+    External = "external",
+        Some(("external", "Imports of third-party packages not in the importer's `external`.")),
+        Error, CODE;
+    PublicApi = "public-api",
+        Some(("public_api", "Imports into a module that bypass its `public` entries.")),
+        Error, CODE;
+    Cycle = "cycle", Some(("cycles", "Cycles between modules.")), Error, CODE;
+    FileCycle = "file-cycle", Some(("file_cycles", "Cycles between files.")), Off, CODE;
+    Unresolved = "unresolved",
+        Some(("unresolved", "Relative / crate-local imports that resolve to no file.")),
+        Warning, CODE;
+    Unassigned = "unassigned",
+        Some(("unassigned", "Files in no module of the default group.")),
+        Off, CODE;
     Suppression = "suppression", None, Warning, TOOL;
     Config = "config", None, Warning, TOOL;
     Skipped = "skipped", None, Info, NOT_READ;

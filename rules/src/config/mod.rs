@@ -21,6 +21,7 @@ use raw::{LayerEntry, RawConfig, RawLayers, S};
 /// The name of the config file.
 pub const CONFIG_FILE: &str = "layergate.toml";
 
+use crate::rule::Builtin;
 pub use crate::rule::BUILTIN_RULES;
 pub use crate::severity::Severity;
 
@@ -264,18 +265,11 @@ pub struct AllowRule {
     pub span: Span,
 }
 
-/// `[checks]`.
+/// `[checks]`: a severity per built-in rule (its registry default unless
+/// set), and the options of the import graph.
 #[derive(Debug, Clone)]
 pub struct Checks {
-    pub layers: Severity,
-    pub depends_on: Severity,
-    pub visibility: Severity,
-    pub external: Severity,
-    pub public_api: Severity,
-    pub cycles: Severity,
-    pub file_cycles: Severity,
-    pub unresolved: Severity,
-    pub unassigned: Severity,
+    severities: [Severity; Builtin::ALL.len()],
     /// `type_only_imports = "count"`.
     pub type_only_count: bool,
     /// `cycle_type_only_imports = "count"`.
@@ -286,16 +280,12 @@ pub struct Checks {
 
 impl Default for Checks {
     fn default() -> Self {
+        let mut severities = [Severity::Off; Builtin::ALL.len()];
+        for b in Builtin::ALL {
+            severities[*b as usize] = b.default_severity();
+        }
         Checks {
-            layers: Severity::Error,
-            depends_on: Severity::Error,
-            visibility: Severity::Error,
-            external: Severity::Error,
-            public_api: Severity::Error,
-            cycles: Severity::Error,
-            file_cycles: Severity::Off,
-            unresolved: Severity::Warning,
-            unassigned: Severity::Off,
+            severities,
             type_only_count: true,
             cycle_type_only_count: false,
             reexports_follow: true,
@@ -304,22 +294,19 @@ impl Default for Checks {
 }
 
 impl Checks {
-    /// Severity of a built-in rule id.
+    /// The severity of a built-in rule.
+    pub fn get(&self, rule: Builtin) -> Severity {
+        self.severities[rule as usize]
+    }
+
+    pub fn set(&mut self, rule: Builtin, severity: Severity) {
+        self.severities[rule as usize] = severity;
+    }
+
+    /// The severity of a built-in rule by id. An id that names no built-in
+    /// rule is off here: a user rule carries its own severity.
     pub fn severity_of(&self, rule: &str) -> Severity {
-        match rule {
-            "layers" => self.layers,
-            "depends-on" => self.depends_on,
-            "visibility" => self.visibility,
-            "external" => self.external,
-            "public-api" => self.public_api,
-            "cycle" => self.cycles,
-            "file-cycle" => self.file_cycles,
-            "unresolved" => self.unresolved,
-            "unassigned" => self.unassigned,
-            "suppression" | "config" => Severity::Warning,
-            "skipped" => Severity::Info,
-            _ => Severity::Error,
-        }
+        Builtin::from_id(rule).map_or(Severity::Off, |b| self.get(b))
     }
 }
 
@@ -1053,17 +1040,7 @@ impl Builder<'_> {
         }
 
         let rc = raw.checks.unwrap_or_default();
-        let d = Checks::default();
-        let checks = Checks {
-            layers: self.severity(rc.layers.as_ref(), d.layers),
-            depends_on: self.severity(rc.depends_on.as_ref(), d.depends_on),
-            visibility: self.severity(rc.visibility.as_ref(), d.visibility),
-            external: self.severity(rc.external.as_ref(), d.external),
-            public_api: self.severity(rc.public_api.as_ref(), d.public_api),
-            cycles: self.severity(rc.cycles.as_ref(), d.cycles),
-            file_cycles: self.severity(rc.file_cycles.as_ref(), d.file_cycles),
-            unresolved: self.severity(rc.unresolved.as_ref(), d.unresolved),
-            unassigned: self.severity(rc.unassigned.as_ref(), d.unassigned),
+        let mut checks = Checks {
             type_only_count: self.choice(rc.type_only_imports.as_ref(), "count", "ignore", true),
             cycle_type_only_count: self.choice(
                 rc.cycle_type_only_imports.as_ref(),
@@ -1072,7 +1049,15 @@ impl Builder<'_> {
                 false,
             ),
             reexports_follow: self.choice(rc.reexports.as_ref(), "follow", "direct", true),
+            ..Checks::default()
         };
+        for (key, value) in &rc.severities {
+            // the raw table admits only the registry's keys
+            if let Some(rule) = Builtin::from_check_key(key) {
+                let severity = self.severity(Some(value), rule.default_severity());
+                checks.set(rule, severity);
+            }
+        }
         let checks_span = text
             .find("[checks]")
             .map(|i| self.span(i..i + "[checks]".len()))

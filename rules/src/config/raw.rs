@@ -300,55 +300,128 @@ pub struct RawAllow {
     pub reason: Option<String>,
 }
 
-/// Built-in checks and their severities.
-#[derive(Debug, Deserialize, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// Built-in checks and their severities: one key per built-in rule that has
+/// one in the registry ([`crate::rule`]), and three options.
+#[derive(Debug, Default)]
 pub struct RawChecks {
-    /// Imports of a module in a layer above (or, with strict, not directly
-    /// below) the importer's. Default: error.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "error"))]
-    pub layers: Option<S<String>>,
-    /// Imports of a module not in the importer's `depends_on`. Default: error.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "error"))]
-    pub depends_on: Option<S<String>>,
-    /// Imports of a module whose `visible_to` does not name the importer.
-    /// Default: error.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "error"))]
-    pub visibility: Option<S<String>>,
-    /// Imports of third-party packages not in the importer's `external`.
-    /// Default: error.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "error"))]
-    pub external: Option<S<String>>,
-    /// Imports into a module that bypass its `public` entries. Default: error.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "error"))]
-    pub public_api: Option<S<String>>,
-    /// Cycles between modules. Default: error.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "error"))]
-    pub cycles: Option<S<String>>,
-    /// Cycles between files. Default: off.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "off"))]
-    pub file_cycles: Option<S<String>>,
-    /// Relative / crate-local imports that resolve to no file. Default:
-    /// warning.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "warning"))]
-    pub unresolved: Option<S<String>>,
-    /// Files in no module of the default group. Default: off.
-    #[schemars(with = "Option<SeverityName>", extend("default" = "off"))]
-    pub unassigned: Option<S<String>>,
-    /// "count" or "ignore": whether type-only imports are dependencies.
-    /// Default: count.
-    #[schemars(with = "Option<String>", extend("enum" = ["count", "ignore"], "default" = "count"))]
+    /// Severities by `[checks]` key, as written.
+    pub severities: Vec<(String, S<String>)>,
     pub type_only_imports: Option<S<String>>,
-    /// "count" or "ignore": whether type-only imports are dependencies for
-    /// `cycles` and `file_cycles` (they are erased at run time, so they close
-    /// no cycle a program can trip on). Default: ignore.
-    #[schemars(with = "Option<String>", extend("enum" = ["count", "ignore"], "default" = "ignore"))]
     pub cycle_type_only_imports: Option<S<String>>,
-    /// "follow": a named import through a re-exporting file is judged against
-    /// the module of the file that defines the name; "direct": against the
-    /// direct target. Default: follow.
-    #[schemars(with = "Option<String>", extend("enum" = ["follow", "direct"], "default" = "follow"))]
     pub reexports: Option<S<String>>,
+}
+
+const CHECK_OPTIONS: [&str; 3] = ["type_only_imports", "cycle_type_only_imports", "reexports"];
+
+/// Every key `[checks]` accepts, for serde's "unknown field" message.
+fn check_keys() -> &'static [&'static str] {
+    static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        crate::rule::Builtin::check_keys()
+            .chain(CHECK_OPTIONS)
+            .collect()
+    })
+}
+
+impl<'de> Deserialize<'de> for RawChecks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawChecks;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of check severities")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawChecks, A::Error> {
+                let mut out = RawChecks::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let slot = match key.as_str() {
+                        "type_only_imports" => &mut out.type_only_imports,
+                        "cycle_type_only_imports" => &mut out.cycle_type_only_imports,
+                        "reexports" => &mut out.reexports,
+                        k if crate::rule::Builtin::from_check_key(k).is_some() => {
+                            // (TOML itself refuses a key written twice)
+                            let value: S<String> = map.next_value()?;
+                            out.severities.push((key, value));
+                            continue;
+                        }
+                        // raised while reading the value, so that the error
+                        // points at its line rather than at `[checks]`
+                        _ => {
+                            map.next_value_seed(UnknownKey(&key))?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Fails with serde's "unknown field" for the `[checks]` key it is given.
+struct UnknownKey<'k>(&'k str);
+
+impl<'de> serde::de::DeserializeSeed<'de> for UnknownKey<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, _: D) -> Result<(), D::Error> {
+        Err(serde::de::Error::unknown_field(self.0, check_keys()))
+    }
+}
+
+impl JsonSchema for RawChecks {
+    fn schema_name() -> Cow<'static, str> {
+        "RawChecks".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let mut properties = serde_json::Map::new();
+        for rule in crate::rule::Builtin::ALL {
+            let Some((key, doc)) = rule.check() else {
+                continue;
+            };
+            let default = rule.default_severity().as_str();
+            let mut p = SeverityName::json_schema(g);
+            p.insert(
+                "description".into(),
+                format!("{doc} Default: {default}.").into(),
+            );
+            p.insert("default".into(), default.into());
+            properties.insert(key.into(), p.into());
+        }
+        let options = json_schema!({
+            "type_only_imports": {
+                "description": "\"count\" or \"ignore\": whether type-only imports are dependencies. Default: count.",
+                "type": "string",
+                "enum": ["count", "ignore"],
+                "default": "count",
+            },
+            "cycle_type_only_imports": {
+                "description": "\"count\" or \"ignore\": whether type-only imports are dependencies for `cycles` and `file_cycles` (they are erased at run time, so they close no cycle a program can trip on). Default: ignore.",
+                "type": "string",
+                "enum": ["count", "ignore"],
+                "default": "ignore",
+            },
+            "reexports": {
+                "description": "\"follow\": a named import through a re-exporting file is judged against the module of the file that defines the name; \"direct\": against the direct target. Default: follow.",
+                "type": "string",
+                "enum": ["follow", "direct"],
+                "default": "follow",
+            },
+        });
+        if let Some(o) = options.as_object() {
+            properties.extend(o.clone());
+        }
+        json_schema!({
+            "description": "Built-in checks and their severities.",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        })
+    }
 }
 
 /// `[layers]` (one stack) or `[[layers]]` (several stacks).

@@ -87,7 +87,7 @@ fn full_config_compiles() {
     assert!(c.layers[0].siblings_allow);
     assert_eq!(c.deny[0].severity, Severity::Warning);
     assert_eq!(c.patterns[0].queries.len(), 2);
-    assert_eq!(c.checks.file_cycles, Severity::Warning);
+    assert_eq!(c.checks.get(Builtin::FileCycle), Severity::Warning);
     assert!(!c.checks.type_only_count);
     assert!(c.is_included("src/app/a.ts"));
     assert!(!c.is_included("src/app/generated/a.ts"));
@@ -297,4 +297,29 @@ fn a_field_followed_by_a_predicate_is_refused_not_compiled() {
     ] {
         assert_eq!(predicate_after_field(q), None, "{q}");
     }
+}
+
+#[test]
+fn checks_keys_come_from_the_registry() {
+    use crate::rule::Builtin;
+    for rule in Builtin::ALL {
+        let Some(key) = rule.check_key() else {
+            continue;
+        };
+        let c = parse(&format!("[checks]\n{key} = \"hint\"\n")).unwrap();
+        for other in Builtin::ALL {
+            let expected = if other == rule {
+                Severity::Hint
+            } else {
+                other.default_severity()
+            };
+            assert_eq!(c.checks.get(*other), expected, "{key}: {}", other.id());
+        }
+    }
+    let e = parse("[checks]\nlayer = \"warning\"\n").unwrap_err();
+    assert!(e[0].message.contains("unknown field `layer`"), "{e:?}");
+    assert!(e[0].message.contains("did you mean `layers`"), "{e:?}");
+    assert_eq!(e[0].span.line, 1, "the error is on the key's line");
+    // rules without a key are not keys
+    assert!(parse("[checks]\nconfig = \"off\"\n").is_err());
 }

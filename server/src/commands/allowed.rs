@@ -9,9 +9,11 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use rules::analysis::modules::{assign_file, layer_positions, ref_matches, target_matches, Module};
+use rules::analysis::judge;
+use rules::analysis::modules::{assign_file, layer_positions, target_matches, Module};
 use rules::config::{Config, FileTarget, Severity, Target};
 use rules::lang::Lang;
+use rules::rule::Builtin;
 use rules::workspace::Workspace;
 
 use super::explain::{code_list, file_target_text, is_package_selector, SUPPRESSIONS_MD};
@@ -291,7 +293,8 @@ fn instances(ws: &Workspace) -> Vec<BTreeMap<String, Instance>> {
 }
 
 /// Why an import from `rel` (modules `from_mods`) of `target` (modules
-/// `to_mods`) breaks a rule, judged in group `group` for module rules.
+/// `to_mods`) breaks a rule, judged in group `group` for module rules: the
+/// engine's own judge, then the `[[allow]]` entries that silence it.
 fn judge(
     config: &Config,
     rel: &str,
@@ -301,111 +304,24 @@ fn judge(
     to_mods: &[Option<Module>],
 ) -> Vec<Reason> {
     let mut out = Vec::new();
-    let checks = &config.checks;
     let from = from_mods.get(group).cloned().flatten();
     let to = to_mods.get(group).cloned().flatten();
     if let (Some(from), Some(to)) = (&from, &to) {
-        if from != to {
-            let to_def = &config.modules[to.def];
-            let from_def = &config.modules[from.def];
-            if checks.layers != Severity::Off && !to_def.utility {
-                for (si, fl) in layer_positions(config, from) {
-                    let stack = &config.layers[si];
-                    let Some(tl) = stack
-                        .levels
-                        .iter()
-                        .position(|lvl| lvl.iter().any(|r| ref_matches(config, r, to)))
-                    else {
-                        continue;
-                    };
-                    let why = if tl < fl {
-                        Some(format!(
-                            "layer `{}` may not import `{}`, which is in a higher layer",
-                            from.name, to.name
-                        ))
-                    } else if tl == fl && !stack.siblings_allow {
-                        Some(format!(
-                            "`{}` and `{}` are siblings in one layer, which may not import each other",
-                            from.name, to.name
-                        ))
-                    } else if stack.strict && tl > fl + 1 {
-                        Some(format!(
-                            "strict layering: `{}` may only import the layer directly below it",
-                            from.name
-                        ))
-                    } else {
-                        None
-                    };
-                    if let Some(why) = why {
-                        out.push(Reason {
-                            rule: "layers".into(),
-                            severity: checks.layers,
-                            why,
-                            message: None,
-                        });
-                        break;
-                    }
-                }
-            }
-            if checks.depends_on != Severity::Off && !to_def.utility {
-                if let Some(allowed) = &from_def.depends_on {
-                    if !allowed
-                        .iter()
-                        .any(|t| target_matches(config, t, target, to_mods))
-                    {
-                        out.push(Reason {
-                            rule: "depends-on".into(),
-                            severity: checks.depends_on,
-                            why: format!(
-                                "`{}` may depend on {}",
-                                from.name,
-                                code_list(
-                                    allowed.iter().map(|t| file_target_text(config, t)),
-                                    "no other module"
-                                )
-                            ),
-                            message: None,
-                        });
-                    }
-                }
-            }
-            if checks.visibility != Severity::Off {
-                if let Some(visible) = &to_def.visible_to {
-                    if !visible
-                        .iter()
-                        .any(|t| target_matches(config, t, rel, from_mods))
-                    {
-                        out.push(Reason {
-                            rule: "visibility".into(),
-                            severity: checks.visibility,
-                            why: format!(
-                                "`{}` is visible only to {}",
-                                to.name,
-                                code_list(
-                                    visible.iter().map(|t| file_target_text(config, t)),
-                                    "no module"
-                                )
-                            ),
-                            message: None,
-                        });
-                    }
-                }
-            }
+        for r in judge::module_rules(config, rel, from_mods, from, target, to_mods, to) {
+            out.push(Reason {
+                rule: r.rule.to_string(),
+                severity: r.severity,
+                why: r.why,
+                message: r.message,
+            });
         }
     }
     for rule in &config.deny {
-        if !deny_applies(config, rule, rel, from_mods) {
+        if !judge::deny_applies(config, rule, rel, from_mods) {
             continue;
         }
-        let hits: Vec<String> = rule
-            .to
-            .iter()
-            .filter_map(|t| match t {
-                Target::Files(ft) if target_matches(config, ft, target, to_mods) => {
-                    Some(file_target_text(config, ft))
-                }
-                _ => None,
-            })
+        let hits: Vec<String> = judge::deny_hits(config, rule, target, to_mods)
+            .map(|ft| file_target_text(config, ft))
             .collect();
         if !hits.is_empty() {
             out.push(Reason {
@@ -418,32 +334,19 @@ fn judge(
     }
     // `[[allow]]` exceptions silence what they cover
     out.retain(|r| {
-        !config.allows.iter().any(|a| {
-            a.rules.as_ref().is_none_or(|rs| rs.contains(&r.rule))
-                && a.from
-                    .iter()
-                    .any(|t| target_matches(config, t, rel, from_mods))
-                && a.to.iter().any(|t| {
-                    matches!(t, Target::Files(ft) if target_matches(config, ft, target, to_mods))
-                })
-        })
+        let asked = judge::Exception {
+            rule: &r.rule,
+            from: rel,
+            from_mods,
+            to_file: Some((target, to_mods)),
+            target: None,
+        };
+        !config
+            .allows
+            .iter()
+            .any(|a| judge::allows(config, a, &asked))
     });
     out
-}
-
-/// Whether a `[[deny]]` rule applies to imports from `rel`.
-fn deny_applies(
-    config: &Config,
-    rule: &rules::config::DenyRule,
-    rel: &str,
-    from_mods: &[Option<Module>],
-) -> bool {
-    rule.severity != Severity::Off
-        && rule
-            .from
-            .iter()
-            .any(|t| target_matches(config, t, rel, from_mods))
-        && !rule.exclude.iter().any(|g| g.matcher.is_match(rel))
 }
 
 fn build(ws: &Workspace, rel: &str) -> Answer {
@@ -488,7 +391,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
             let public = def
                 .public
                 .as_ref()
-                .filter(|_| config.checks.public_api != Severity::Off)
+                .filter(|_| config.checks.get(Builtin::PublicApi) != Severity::Off)
                 .map(|p| p.iter().map(|g| g.text.clone()).collect::<Vec<_>>());
             let mut reasons: Vec<Reason> = Vec::new();
             let mut forbidden_files: Vec<String> = Vec::new();
@@ -538,7 +441,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
     let mut denied_packages = Vec::new();
     let mut apis = Vec::new();
     for rule in &config.deny {
-        if !deny_applies(config, rule, rel, &from_mods) {
+        if !judge::deny_applies(config, rule, rel, &from_mods) {
             continue;
         }
         let mut other_apis = Vec::new();
@@ -624,7 +527,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
         })
         .collect();
 
-    let external = if config.checks.external == Severity::Off {
+    let external = if config.checks.get(Builtin::External) == Severity::Off {
         Vec::new()
     } else {
         from_mods

@@ -11,6 +11,7 @@ use rules::analysis::modules::{assign_file, Module};
 use rules::config::selector::ApiKind;
 use rules::config::{AllowRule, ApiSelector, Config, FileTarget, ModRef, Severity, Target};
 use rules::lang::Lang;
+use rules::rule::Builtin;
 use rules::workspace::Workspace;
 
 use crate::project::{self, UsageError};
@@ -434,20 +435,12 @@ fn push_message(line: &mut String, message: Option<&str>) {
     }
 }
 
-/// `[checks]` key, rule id, severity.
+/// `[checks]` key, rule id, severity: every built-in rule with a key.
 pub(crate) fn builtin_checks(config: &Config) -> Vec<(&'static str, &'static str, Severity)> {
-    let c = &config.checks;
-    vec![
-        ("layers", "layers", c.layers),
-        ("depends_on", "depends-on", c.depends_on),
-        ("visibility", "visibility", c.visibility),
-        ("external", "external", c.external),
-        ("public_api", "public-api", c.public_api),
-        ("cycles", "cycle", c.cycles),
-        ("file_cycles", "file-cycle", c.file_cycles),
-        ("unresolved", "unresolved", c.unresolved),
-        ("unassigned", "unassigned", c.unassigned),
-    ]
+    Builtin::ALL
+        .iter()
+        .filter_map(|b| Some((b.check_key()?, b.id(), config.checks.get(*b))))
+        .collect()
 }
 
 fn checks_section(config: &Config, md: &mut String) {

@@ -9,6 +9,7 @@ use std::path::Path;
 use rules::analysis::modules::{assign_file, layer_positions};
 use rules::config::Config;
 use rules::resolve::Resolved;
+use rules::rule::{Builtin, RuleId};
 use rules::text::LineIndex;
 use serde_json::{json, Value};
 use tower_lsp_server::ls_types::{
@@ -124,30 +125,25 @@ fn placement(config: &Config, rel: &str) -> String {
 /// Names of the rules that can apply to imports of `rel`.
 fn governing_rules(config: &Config, rel: &str) -> Vec<String> {
     let mods = assign_file(config, rel);
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<RuleId> = Vec::new();
     for m in mods.iter().flatten() {
-        if !layer_positions(config, m).is_empty() && !out.iter().any(|r| r == "layers") {
-            out.push("`layers`".into());
-        }
         let def = &config.modules[m.def];
-        if def.depends_on.is_some() && !out.iter().any(|r| r == "`depends-on`") {
-            out.push("`depends-on`".into());
-        }
-        if def.external.is_some() && !out.iter().any(|r| r == "`external`") {
-            out.push("`external`".into());
+        for (applies, rule) in [
+            (!layer_positions(config, m).is_empty(), Builtin::Layers),
+            (def.depends_on.is_some(), Builtin::DependsOn),
+            (def.external.is_some(), Builtin::External),
+        ] {
+            if applies && !out.iter().any(|r| r.is(rule)) {
+                out.push(rule.into());
+            }
         }
     }
     for d in &config.deny {
-        let applies = d
-            .from
-            .iter()
-            .any(|t| rules::analysis::modules::target_matches(config, t, rel, &mods));
-        if applies {
-            out.push(format!("`{}`", d.id));
+        if rules::analysis::judge::deny_applies(config, d, rel, &mods) {
+            out.push(RuleId::user(&d.id));
         }
     }
-    out.dedup();
-    out
+    out.iter().map(|r| format!("`{r}`")).collect()
 }
 
 /// Code actions for the diagnostics of `path` overlapping `range`: each fix
@@ -259,5 +255,60 @@ pub fn encoding_name(enc: Encoding) -> &'static str {
     match enc {
         Encoding::Utf8 => "utf-8",
         Encoding::Utf16 => "utf-16",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn governing_rules_name_each_rule_once() {
+        let config = Config::parse(
+            Path::new("/w/layergate.toml"),
+            r#"
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+depends_on = ["domain"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+
+[[modules]]
+name = "feature"
+group = "features"
+paths = ["src/app/**"]
+
+[[modules]]
+name = "lib"
+group = "features"
+paths = ["src/lib/**"]
+
+[[layers]]
+order = ["app", "domain"]
+
+[[layers]]
+order = ["feature", "lib"]
+
+[[deny]]
+id = "no-lib"
+from = ["src/app/**"]
+to = ["src/lib/**"]
+
+[[deny]]
+id = "off"
+from = ["src/app/**"]
+to = ["src/lib/**"]
+severity = "off"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            governing_rules(&config, "src/app/a.ts"),
+            ["`layers`", "`depends-on`", "`no-lib`"]
+        );
+        assert!(governing_rules(&config, "src/other.ts").is_empty());
     }
 }

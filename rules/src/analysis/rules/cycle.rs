@@ -32,7 +32,7 @@ use super::*;
 /// connected component of the module graph, naming a shortest module cycle.
 pub(crate) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
     let config = ctx.config;
-    if config.checks.cycles == Severity::Off {
+    if config.checks.get(Builtin::Cycle) == Severity::Off {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -105,7 +105,7 @@ pub(crate) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
             let mut v = place.violation(
                 e.span,
                 Builtin::Cycle,
-                config.checks.cycles,
+                config.checks.get(Builtin::Cycle),
                 format!(
                     "{} imports {}, closing the module cycle {}",
                     describe(rel, Some(&e.from)),

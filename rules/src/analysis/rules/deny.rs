@@ -11,13 +11,7 @@ pub(super) fn deny_rules(
 ) {
     let config = ctx.config;
     for rule in &config.deny {
-        if rule.severity == Severity::Off
-            || !rule
-                .from
-                .iter()
-                .any(|t| target_matches(config, t, place.rel, from_mods))
-            || rule.exclude.iter().any(|g| g.matcher.is_match(place.rel))
-        {
+        if !crate::analysis::judge::deny_applies(config, rule, place.rel, from_mods) {
             continue;
         }
         let from_name = first_module(from_mods);

@@ -43,7 +43,7 @@ pub(crate) fn judge(
     to_mods: &[Option<Module>],
     to: &Module,
 ) -> Option<Reason> {
-    let severity = config.checks.depends_on;
+    let severity = config.checks.get(Builtin::DependsOn);
     let from_def = &config.modules[from.def];
     if severity == Severity::Off || config.modules[to.def].utility {
         return None;

@@ -53,7 +53,7 @@ pub(super) fn external_rule(
     out: &mut Vec<Violation>,
 ) {
     let config = ctx.config;
-    if config.checks.external == Severity::Off {
+    if config.checks.get(Builtin::External) == Severity::Off {
         return;
     }
     for (imp, res) in place.entry.facts.imports.iter().zip(&place.entry.resolved) {
@@ -87,7 +87,7 @@ pub(super) fn external_rule(
             let mut v = place.violation(
                 imp.span,
                 Builtin::External,
-                config.checks.external,
+                config.checks.get(Builtin::External),
                 format!(
                     "{} uses the third-party {kind} `{pkg}`: `{}` may use {list}",
                     describe(place.rel, Some(from)),

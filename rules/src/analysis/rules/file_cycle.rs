@@ -28,7 +28,7 @@ use super::*;
 /// `file-cycle`: like `cycle`, on the file graph.
 pub(crate) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) -> Vec<Violation> {
     let config = ctx.config;
-    if config.checks.file_cycles == Severity::Off {
+    if config.checks.get(Builtin::FileCycle) == Severity::Off {
         return Vec::new();
     }
     let files: Vec<&String> = ctx.ws.files.keys().collect();
@@ -82,7 +82,7 @@ pub(crate) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) ->
         let mut v = place.violation(
             span,
             Builtin::FileCycle,
-            config.checks.file_cycles,
+            config.checks.get(Builtin::FileCycle),
             format!(
                 "`{rel}` imports `{}`, closing the file cycle {}",
                 files[b], cycle

@@ -41,7 +41,7 @@ use super::*;
 /// does: the first stack of `from` that places `to` above it, beside it, or
 /// (strict) more than one level below it.
 pub(crate) fn judge(config: &Config, from: &Module, to: &Module) -> Option<Reason> {
-    let severity = config.checks.layers;
+    let severity = config.checks.get(Builtin::Layers);
     if severity == Severity::Off || config.modules[to.def].utility {
         return None;
     }

@@ -130,7 +130,7 @@ pub(super) fn check(
     out: &mut Vec<Violation>,
 ) {
     let config = ctx.config;
-    let severity = config.checks.public_api;
+    let severity = config.checks.get(Builtin::PublicApi);
     if severity == Severity::Off {
         return;
     }

@@ -34,7 +34,7 @@ pub(super) fn check(
     out: &mut Vec<Violation>,
 ) {
     let config = ctx.config;
-    let severity = config.checks.unassigned;
+    let severity = config.checks.get(Builtin::Unassigned);
     if severity == Severity::Off || !modules.first().is_none_or(|m| m.is_none()) {
         return;
     }

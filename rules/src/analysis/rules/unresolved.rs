@@ -103,7 +103,7 @@ fn item_level_unresolved(
         let mut v = place.violation(
             imp.span,
             Builtin::Unresolved,
-            config.checks.unresolved,
+            config.checks.get(Builtin::Unresolved),
             format!(
                 "`{}` in `{rel}`: `{target}` declares or imports no `{name}`",
                 imp.specifier
@@ -117,7 +117,7 @@ fn item_level_unresolved(
 /// Imports that resolve to no file, missing `mod` files, and (Rust) `use`
 /// items that name what their module does not have.
 pub(super) fn check(ctx: &Ctx, place: &Place, reads: &mut Vec<String>, out: &mut Vec<Violation>) {
-    let severity = ctx.config.checks.unresolved;
+    let severity = ctx.config.checks.get(Builtin::Unresolved);
     if severity == Severity::Off {
         return;
     }

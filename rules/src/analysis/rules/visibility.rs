@@ -41,7 +41,7 @@ pub(crate) fn judge(
     from_mods: &[Option<Module>],
     to: &Module,
 ) -> Option<Reason> {
-    let severity = config.checks.visibility;
+    let severity = config.checks.get(Builtin::Visibility);
     let to_def = &config.modules[to.def];
     if severity == Severity::Off {
         return None;
@@ -59,11 +59,15 @@ pub(crate) fn judge(
         why: format!(
             "`{}` is visible only to {}",
             to.name,
-            visible
-                .iter()
-                .map(|t| format!("`{}`", target_text(config, t)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            if visible.is_empty() {
+                "no module".to_string()
+            } else {
+                visible
+                    .iter()
+                    .map(|t| format!("`{}`", target_text(config, t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         ),
         related: (
             to_def.span,
