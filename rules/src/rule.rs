@@ -134,6 +134,9 @@ builtin_rules! {
     Unassigned = "unassigned",
         Some(("unassigned", "Files in no module of the default group.")),
         Off, CODE;
+    TestImport = "test-import",
+        Some(("test_imports", "Imports of a test file (`[workspace] tests`) from a file that is not one.")),
+        Off, CODE;
     Suppression = "suppression", None, Warning, TOOL;
     Config = "config", None, Warning, TOOL;
     Skipped = "skipped", None, Info, NOT_READ;

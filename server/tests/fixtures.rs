@@ -525,6 +525,7 @@ fixtures! {
     ts_reexports => "ts-reexports",
     ts_template_modules => "ts-template-modules",
     ts_unresolved_unassigned => "ts-unresolved-unassigned",
+    ts_test_imports => "ts-test-imports",
     js_mixed => "js-mixed",
     rust_layers => "rust-layers",
     rust_workspace => "rust-workspace",

@@ -324,6 +324,8 @@ pub struct Config {
     pub exclude_set: GlobSet,
     pub baseline: Option<String>,
     pub tsconfig: Option<String>,
+    /// `[workspace] tests`, or the default test globs.
+    pub tests_set: GlobSet,
     /// Group names; index 0 is the default group `modules`.
     pub groups: Vec<String>,
     pub modules: Vec<ModuleDef>,
@@ -406,6 +408,11 @@ impl Config {
             return false;
         }
         self.include_set.as_ref().is_none_or(|s| s.is_match(rel))
+    }
+
+    /// Whether `rel` is a test file (`[workspace] tests`).
+    pub fn is_test(&self, rel: &str) -> bool {
+        self.tests_set.is_match(rel)
     }
 
     /// Whether a rule id (built-in or user-defined) exists.
@@ -498,6 +505,27 @@ pub fn build_glob(text: &str) -> Result<Glob, globset::Error> {
         .literal_separator(true)
         .backslash_escape(true)
         .build()
+}
+
+/// The test files when `[workspace] tests` is not set.
+pub const DEFAULT_TESTS: &[&str] = &[
+    "**/*.test.*",
+    "**/*.spec.*",
+    "**/__tests__/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/benches/**/*.rs",
+    "**/examples/**/*.rs",
+];
+
+fn default_tests() -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for g in DEFAULT_TESTS {
+        if let Ok(glob) = build_glob(g) {
+            b.add(glob);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 fn is_name(s: &str) -> bool {
@@ -773,6 +801,13 @@ impl Builder<'_> {
         let include_set = include.as_ref().map(|g| self.glob_set(g));
         let exclude = self.globs(&ws.exclude);
         let exclude_set = self.glob_set(&exclude);
+        let tests_set = match &ws.tests {
+            Some(list) => {
+                let globs = self.globs(list);
+                self.glob_set(&globs)
+            }
+            None => default_tests(),
+        };
         for s in ws.baseline.iter().chain(ws.tsconfig.iter()) {
             if s.get_ref().starts_with('/') || s.get_ref().split('/').any(|p| p == "..") {
                 self.error(s.span(), format!("`{}` leaves the workspace", s.get_ref()));
@@ -1071,6 +1106,7 @@ impl Builder<'_> {
             include_set,
             exclude,
             exclude_set,
+            tests_set,
             baseline: ws.baseline.map(|s| s.into_inner()),
             tsconfig: ws.tsconfig.map(|s| s.into_inner()),
             groups,

@@ -91,6 +91,11 @@ pub struct RawWorkspace {
     /// automatically (extends, baseUrl, paths honoured).
     #[schemars(with = "Option<String>")]
     pub tsconfig: Option<S<String>>,
+    /// Globs of the test files (for `test_imports`). Default: **/*.test.*,
+    /// **/*.spec.*, **/__tests__/**, **/test/**, **/tests/**, and Rust
+    /// **/benches/**/*.rs, **/examples/**/*.rs.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub tests: Option<Vec<S<String>>>,
 }
 
 /// A module: a named set of files.

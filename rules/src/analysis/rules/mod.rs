@@ -31,46 +31,47 @@ macro_rules! rule_doc {
     };
 }
 
+/// The file of each built-in rule: its line here declares the module and
+/// makes its `DOC` the rule's documentation.
+macro_rules! builtin_files {
+    ($($rule:ident => $file:ident,)*) => {
+        $(pub(crate) mod $file;)*
+
+        /// The documentation of a built-in rule, as its file writes it.
+        pub(crate) fn doc(rule: Builtin) -> &'static str {
+            match rule {
+                $(Builtin::$rule => $file::DOC,)*
+            }
+        }
+    };
+}
+
+builtin_files! {
+    Layers => layers,
+    DependsOn => depends_on,
+    Visibility => visibility,
+    External => external,
+    PublicApi => public_api,
+    Cycle => cycle,
+    FileCycle => file_cycle,
+    Unresolved => unresolved,
+    Unassigned => unassigned,
+    TestImport => test_import,
+    Suppression => suppression,
+    Config => config,
+    Skipped => skipped,
+    Policy => policy,
+}
+
+// user rules: `[[deny]]`, `[[boundary]]`, `[[pattern]]`
 mod boundary;
-mod config;
-mod cycle;
 pub(crate) mod deny;
-pub(crate) mod depends_on;
-mod external;
-mod file_cycle;
-pub(crate) mod layers;
 mod pattern;
-mod policy;
-mod public_api;
-mod skipped;
-mod suppression;
-mod unassigned;
-mod unresolved;
-pub(crate) mod visibility;
 
 pub(super) use config::{config_warnings, manifest_problems};
 pub(super) use cycle::cycles;
 pub(super) use deny::transitive_deny;
 pub(super) use file_cycle::file_cycles;
-
-/// The documentation of a built-in rule, as its file writes it.
-pub(crate) fn doc(rule: Builtin) -> &'static str {
-    match rule {
-        Builtin::Layers => layers::DOC,
-        Builtin::DependsOn => depends_on::DOC,
-        Builtin::Visibility => visibility::DOC,
-        Builtin::External => external::DOC,
-        Builtin::PublicApi => public_api::DOC,
-        Builtin::Cycle => cycle::DOC,
-        Builtin::FileCycle => file_cycle::DOC,
-        Builtin::Unresolved => unresolved::DOC,
-        Builtin::Unassigned => unassigned::DOC,
-        Builtin::Suppression => suppression::DOC,
-        Builtin::Config => config::DOC,
-        Builtin::Skipped => skipped::DOC,
-        Builtin::Policy => policy::DOC,
-    }
-}
 
 fn describe(rel: &str, m: Option<&Module>) -> String {
     match m {
@@ -180,6 +181,7 @@ fn file_violations(
         }
         module_rules(ctx, &place, &modules, edge, reads, &mut out);
     }
+    test_import::check(ctx, &place, &edges, &mut out);
     external::external_rule(ctx, &place, &modules, &mut out);
     deny::deny_rules(ctx, &place, &modules, &edges, &mut out);
     boundary::boundary_rules(ctx, &place, &modules, &mut out);
