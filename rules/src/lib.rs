@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod disk;
 pub mod extract;
 pub mod facts;
+pub mod host;
 pub mod lang;
 pub mod memo;
 pub mod resolve;

@@ -558,7 +558,7 @@ order = ["app", "domain"]
         let config = Arc::new(Config::load(&root.join("layergate.toml")).unwrap());
         let recorder = Arc::new(RecordingFs::new(Arc::new(RealFs)));
         let ws = Workspace::load(config, recorder.clone());
-        let outcome = analysis::check(
+        let outcome = analysis::check_cold(
             &ws,
             &Options {
                 today: "2026-06-01".into(),

@@ -85,8 +85,19 @@ pub struct Workspace {
     fs: Arc<dyn FileSystem>,
     ts: TsResolver,
     rust: RustResolver,
-    /// Evaluation results kept between checks (see [`crate::analysis::check`]).
-    pub(crate) analysis: std::sync::Mutex<crate::analysis::AnalysisCache>,
+    /// What the changes since the last [`Workspace::take_invalidation`]
+    /// make stale in results derived from the workspace.
+    pending: Invalidation,
+}
+
+/// Which derived results a change to a [`Workspace`] makes stale: those of
+/// every file, or of these files and of the files that read them. The
+/// workspace records it; whoever keeps derived results (the
+/// [`crate::host::AnalysisHost`]) takes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Invalidation {
+    pub all: bool,
+    pub files: Vec<String>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -683,7 +694,7 @@ impl Workspace {
             fs,
             ts,
             rust,
-            analysis: Default::default(),
+            pending: Invalidation::default(),
         };
         ws.rebuild_rust();
         ws.resolve_all();
@@ -734,7 +745,7 @@ impl Workspace {
     /// Re-resolves every import (after files appeared or disappeared, or a
     /// manifest changed).
     pub fn resolve_all(&mut self) {
-        self.analysis_cache().invalidate_all();
+        self.pending.all = true;
         // a fresh resolver re-reads the root manifests, so their problems
         // (malformed package.json, tsconfig extends cycles) stay reported
         self.ts = TsResolver::new(
@@ -799,16 +810,17 @@ impl Workspace {
             if let (Some(e), Some(resolved)) = (self.files.get_mut(rel), resolved) {
                 e.resolved = resolved;
             }
-            self.analysis_cache().invalidate(rel);
+            self.pending.files.push(rel.to_string());
         } else {
             entry.resolved = self.resolve_entry(rel, &entry);
             self.files.insert(rel.to_string(), entry);
-            self.analysis_cache().invalidate(rel);
+            self.pending.files.push(rel.to_string());
         }
     }
 
-    fn analysis_cache(&mut self) -> &mut crate::analysis::AnalysisCache {
-        self.analysis.get_mut().unwrap_or_else(|e| e.into_inner())
+    /// What the changes since the last call made stale.
+    pub fn take_invalidation(&mut self) -> Invalidation {
+        std::mem::take(&mut self.pending)
     }
 
     /// Forgets a deleted file.
@@ -837,7 +849,7 @@ impl Workspace {
             != global_roots(&config).collect::<Vec<_>>();
         let tsconfig_changed = self.config.tsconfig != config.tsconfig;
         self.config = config;
-        self.analysis_cache().invalidate_all();
+        self.pending.all = true;
         if patterns_changed || globals_changed {
             let config = self.config.clone();
             let fs = self.fs.clone();

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rules::analysis::{check, files_per_module, Options, Outcome};
+use rules::analysis::{check_cold, files_per_module, Options, Outcome};
 use rules::config::{Config, Severity};
 use rules::lang::Lang;
 use rules::resolve::{ConfinedFs, RealFs};
@@ -36,7 +36,7 @@ fn load_with(root: &Path, config: &str, scan: bool) -> (Workspace, Outcome) {
     let disk = ConfinedFs::around(&config.root);
     let ws = Workspace::load(Arc::new(config), Arc::new(disk));
     let loaded = start.elapsed();
-    let outcome = check(
+    let outcome = check_cold(
         &ws,
         &Options {
             today: "2026-01-01".into(),
@@ -960,7 +960,7 @@ fn a_query_that_explodes_is_bounded_and_stops_at_its_budget() {
     entry.pattern_hits = hits;
     files.insert("src/a.ts".to_string(), entry);
     let small = Workspace::from_entries(ws.config.clone(), Arc::new(RealFs), files);
-    let outcome = check(
+    let outcome = check_cold(
         &small,
         &Options {
             today: "2026-01-01".into(),

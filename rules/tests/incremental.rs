@@ -1,5 +1,5 @@
 //! Differential test of the incremental engine: random edits applied with
-//! `Workspace::set_file` / `remove_file` (as the language server does), and
+//! `AnalysisHost::apply_change` (as the language server does), and
 //! after every step the diagnostics must equal those of a cold load of the
 //! same contents from disk. The changes reported by `check_changes` (what the
 //! language server publishes), applied to a mirror, must equal it too.
@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use rules::analysis::{check, check_changes, Baseline, Options};
+use rules::analysis::{check_cold, Baseline, Options};
 use rules::config::Config;
 use rules::diagnostic::Diagnostic;
+use rules::host::{AnalysisHost, Change};
 use rules::resolve::RealFs;
 use rules::workspace::{Content, Workspace};
 
@@ -120,8 +121,17 @@ fn opts(baseline: &Option<Baseline>) -> Options {
     }
 }
 
-fn diags(ws: &Workspace, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
-    check(ws, &opts(baseline)).diagnostics
+fn diags(ws: &mut AnalysisHost, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
+    ws.apply_change(Change::Options(opts(baseline)));
+    ws.check().diagnostics
+}
+
+fn set(ws: &mut AnalysisHost, rel: &str, text: String) {
+    ws.apply_change(Change::Text {
+        rel: rel.to_string(),
+        content: Content::Text(text),
+        tree: None,
+    });
 }
 
 /// A cold check with every file parsed by tree-sitter: the incremental
@@ -130,19 +140,21 @@ fn diags(ws: &Workspace, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
 fn cold(root: &Path, baseline: &Option<Baseline>) -> Vec<Diagnostic> {
     let mut config = Config::load(&root.join("layergate.toml")).unwrap();
     config.scan = false;
-    diags(
+    check_cold(
         &Workspace::load(Arc::new(config), Arc::new(RealFs)),
-        baseline,
+        &opts(baseline),
     )
+    .diagnostics
 }
 
 /// Applies `check_changes` to a per-file mirror; returns its flattening.
 fn mirrored(
-    ws: &Workspace,
+    ws: &mut AnalysisHost,
     baseline: &Option<Baseline>,
     mirror: &mut BTreeMap<String, Vec<Diagnostic>>,
 ) -> Vec<Diagnostic> {
-    for (rel, d) in check_changes(ws, &opts(baseline)).files {
+    ws.apply_change(Change::Options(opts(baseline)));
+    for (rel, d) in ws.check_changes().files {
         if d.is_empty() {
             mirror.remove(&rel);
         } else {
@@ -158,12 +170,15 @@ fn load_and_compare(
     root: &Path,
     baseline: &Option<Baseline>,
     seed: u64,
-) -> (Workspace, BTreeMap<String, Vec<Diagnostic>>) {
+) -> (AnalysisHost, BTreeMap<String, Vec<Diagnostic>>) {
     let config = Config::load(&root.join("layergate.toml")).unwrap();
-    let ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    let mut ws = AnalysisHost::new(
+        Workspace::load(Arc::new(config), Arc::new(RealFs)),
+        opts(baseline),
+    );
     let mut mirror = BTreeMap::new();
     assert_eq!(
-        mirrored(&ws, baseline, &mut mirror),
+        mirrored(&mut ws, baseline, &mut mirror),
         cold(root, baseline),
         "seed {seed}: initial load"
     );
@@ -174,7 +189,7 @@ fn load_and_compare(
 /// changes must accumulate until asked for) the published changes, equal a
 /// cold check of the same contents.
 fn compare_step(
-    ws: &Workspace,
+    ws: &mut AnalysisHost,
     root: &Path,
     baseline: &Option<Baseline>,
     mirror: &mut BTreeMap<String, Vec<Diagnostic>>,
@@ -235,7 +250,7 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
             }
             let new = lines.join("\n") + "\n";
             std::fs::write(root.join(&f), &new).unwrap();
-            ws.set_file(&f, Content::Text(new), None);
+            set(&mut ws, &f, new);
             what = format!("edit {f}");
         } else if op < 8 {
             // create a file
@@ -246,7 +261,7 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
                 random_line(&mut rng, &f, &files)
             );
             std::fs::write(root.join(&f), &text).unwrap();
-            ws.set_file(&f, Content::Text(text), None);
+            set(&mut ws, &f, text);
             if !files.contains(&f) {
                 files.push(f.clone());
             }
@@ -254,13 +269,13 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
         } else if files.len() > 3 {
             let f = files.remove(rng.below(files.len()));
             std::fs::remove_file(root.join(&f)).unwrap();
-            ws.remove_file(&f);
+            ws.apply_change(Change::Removed(f.clone()));
             what = format!("delete {f}");
         } else {
             continue;
         }
         let context = format!("seed {seed}, step {step} ({what})");
-        compare_step(&ws, root, baseline, &mut mirror, &mut rng, &context);
+        compare_step(&mut ws, root, baseline, &mut mirror, &mut rng, &context);
     }
 }
 
@@ -300,13 +315,16 @@ fn a_new_global_api_rule_parses_scanned_files_again() {
         std::fs::write(root.join(f), text).unwrap();
     }
     let config = Config::load(&root.join("layergate.toml")).unwrap();
-    let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    let mut ws = AnalysisHost::new(
+        Workspace::load(Arc::new(config), Arc::new(RealFs)),
+        opts(&None),
+    );
     assert!(ws.files.values().all(|e| e.facts.scanned));
-    assert_eq!(diags(&ws, &None), cold(root, &None));
+    assert_eq!(diags(&mut ws, &None), cold(root, &None));
 
     std::fs::write(root.join("layergate.toml"), CONFIG).unwrap();
     let config = Config::load(&root.join("layergate.toml")).unwrap();
-    ws.set_config(Arc::new(config));
+    ws.apply_change(Change::Config(Arc::new(config)));
     let scanned: Vec<(&str, bool)> = ws
         .files
         .iter()
@@ -320,7 +338,7 @@ fn a_new_global_api_rule_parses_scanned_files_again() {
             ("src/domain/user.ts", false),
         ]
     );
-    let got = diags(&ws, &None);
+    let got = diags(&mut ws, &None);
     assert!(
         got.iter().any(|d| d.rule == "env"),
         "the new rule reports the use: {got:?}"
@@ -447,9 +465,9 @@ fn run_rust(seed: u64, steps: usize) {
         };
         let new = lines.join("\n") + "\n";
         std::fs::write(root.join(f), &new).unwrap();
-        ws.set_file(f, Content::Text(new), None);
+        set(&mut ws, f, new);
         let context = format!("seed {seed}, step {step} ({what})");
-        compare_step(&ws, root, &None, &mut mirror, &mut rng, &context);
+        compare_step(&mut ws, root, &None, &mut mirror, &mut rng, &context);
     }
     assert!(moved > 0, "seed {seed}: no edit moved a `mod` declaration");
 }
@@ -472,7 +490,7 @@ fn item_level_unresolved_follows_the_files_it_read() {
     let app = "use crate::made;\nuse crate::domain::Model2;\npub fn run() {}\n";
     std::fs::write(root.join("src/app/mod.rs"), app).unwrap();
     let (mut ws, mut mirror) = load_and_compare(root, &None, 0);
-    let unresolved = |ws: &Workspace| {
+    let unresolved = |ws: &mut AnalysisHost| {
         diags(ws, &None)
             .into_iter()
             .filter(|d| d.rule == "unresolved")
@@ -480,7 +498,7 @@ fn item_level_unresolved_follows_the_files_it_read() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        unresolved(&ws),
+        unresolved(&mut ws),
         ["crate::made", "crate::domain::Model2"],
         "both names are missing at first"
     );
@@ -514,15 +532,15 @@ fn item_level_unresolved_follows_the_files_it_read() {
     ];
     for (i, (f, text, want)) in steps.iter().enumerate() {
         std::fs::write(root.join(f), text).unwrap();
-        ws.set_file(f, Content::Text(text.to_string()), None);
+        set(&mut ws, f, text.to_string());
         compare_step(
-            &ws,
+            &mut ws,
             root,
             &None,
             &mut mirror,
             &mut rng,
             &format!("step {i}"),
         );
-        assert_eq!(unresolved(&ws), *want, "step {i}");
+        assert_eq!(unresolved(&mut ws), *want, "step {i}");
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rules::analysis::{self, Baseline, Options, Outcome};
 use rules::cache::FactCache;
 use rules::config::{Config, ConfigProblem};
+use rules::host::AnalysisHost;
 use rules::memo::{Memo, RecordingFs};
 use rules::resolve::{ConfinedFs, FileSystem};
 use rules::workspace::{self, Workspace};
@@ -367,13 +368,24 @@ pub fn check_config(
     Ok((outcome, with_baseline))
 }
 
+/// The workspace as an [`AnalysisHost`], checked under `baseline` today.
+pub fn host(ws: Workspace, baseline: Option<Baseline>) -> Result<AnalysisHost, UsageError> {
+    Ok(AnalysisHost::new(
+        ws,
+        Options {
+            today: today()?,
+            baseline,
+        },
+    ))
+}
+
 /// Checks one workspace.
 pub fn check(ws: &Workspace, baseline: Option<Baseline>) -> Result<Outcome, UsageError> {
     Ok(check_with(ws, baseline, today()?))
 }
 
 fn check_with(ws: &Workspace, baseline: Option<Baseline>, today: String) -> Outcome {
-    analysis::check(ws, &Options { today, baseline })
+    analysis::check_cold(ws, &Options { today, baseline })
 }
 
 /// `path` relative to `base` with `/`, using `..` where needed.

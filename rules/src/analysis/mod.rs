@@ -538,12 +538,18 @@ pub struct Changes {
     pub stale_baseline: usize,
 }
 
-/// Evaluates every rule on the workspace. Per-file results are kept in the
-/// workspace's [`AnalysisCache`]: only files changed since the last check (and
-/// the files that read them) are evaluated again.
-pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
-    let mut guard = ws.analysis.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = &mut *guard;
+/// Evaluates every rule on the workspace, from nothing: a one-shot check
+/// (`layergate check`, the ratchet's base config). What is checked again and
+/// again keeps its results in an [`crate::host::AnalysisHost`].
+pub fn check_cold(ws: &Workspace, opts: &Options) -> Outcome {
+    check(&mut AnalysisCache::default(), ws, opts)
+}
+
+/// Evaluates every rule on the workspace. Per-file results are kept in
+/// `cache`: only files changed since the last check (and the files that read
+/// them) are evaluated again; the caller has applied the workspace's
+/// [`crate::workspace::Invalidation`]s to it.
+pub(crate) fn check(cache: &mut AnalysisCache, ws: &Workspace, opts: &Options) -> Outcome {
     evaluate(ws, opts, cache);
     let mut diagnostics = cache
         .post
@@ -562,9 +568,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
 /// the previous check of this workspace (the language server publishes those):
 /// the cost of an edit is proportional to what it changes, not to the
 /// workspace or its number of diagnostics.
-pub fn check_changes(ws: &Workspace, opts: &Options) -> Changes {
-    let mut guard = ws.analysis.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = &mut *guard;
+pub(crate) fn check_changes(cache: &mut AnalysisCache, ws: &Workspace, opts: &Options) -> Changes {
     evaluate(ws, opts, cache);
     let files = std::mem::take(&mut cache.changed)
         .into_iter()

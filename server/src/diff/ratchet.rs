@@ -150,7 +150,7 @@ fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic
     let ws = input.ws;
     let old_ws = workspace_with(ws, old.clone());
     let old_baseline = base_baseline(input, Some(old.as_ref()));
-    let outcome = analysis::check(
+    let outcome = analysis::check_cold(
         &old_ws,
         &Options {
             today: input.today.to_string(),

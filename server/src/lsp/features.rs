@@ -229,7 +229,7 @@ pub fn explain(world: &World) -> String {
         .roots
         .iter()
         .filter_map(|r| r.ws.as_ref())
-        .map(crate::commands::explain::markdown)
+        .map(|ws| crate::commands::explain::markdown(ws))
         .collect();
     if parts.is_empty() {
         return "No `layergate.toml` is in force in this workspace.\n".into();

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use rules::analysis::{self, Baseline, Options};
 use rules::config::{Config, ConfigProblem, Severity, CONFIG_FILE};
 use rules::diagnostic::Diagnostic;
+use rules::host::{AnalysisHost, Change};
 use rules::lang::Lang;
 use rules::text::LineIndex;
 use rules::workspace::{self, Content, Workspace};
@@ -121,7 +122,7 @@ pub struct Root {
     pub config_path: PathBuf,
     pub dir: PathBuf,
     /// `None` until indexed, or while the config has never been valid.
-    pub ws: Option<Workspace>,
+    pub ws: Option<AnalysisHost>,
     /// Errors of the current config text (the last valid config stays in force).
     pub problems: Vec<ConfigProblem>,
     /// The text the problems refer to.
@@ -292,7 +293,7 @@ pub fn load_roots(
         let fs: Arc<dyn rules::resolve::FileSystem> = overlay.clone();
         let ws = Workspace::from_entries(config, fs, files);
         crate::project::save_cache(&ws, cache.as_ref());
-        roots[i].ws = Some(ws);
+        roots[i].ws = Some(AnalysisHost::new(ws, Options::default()));
         roots[i].reload_baseline(log);
     }
     roots
@@ -472,7 +473,7 @@ impl World {
         if is_manifest(path) {
             for r in &mut self.roots {
                 if let Some(ws) = &mut r.ws {
-                    ws.manifests_changed();
+                    ws.apply_change(Change::Manifests);
                     r.dirty = true;
                 }
             }
@@ -491,7 +492,12 @@ impl World {
                     let tree = (s.text.len() as u64 <= workspace::MAX_FILE_SIZE)
                         .then(|| workspace::parse(lang, &s.text, s.tree.as_ref()))
                         .flatten();
-                    ws.set_file(&rel, Content::Text(s.text), tree.as_ref());
+                    ws.apply_change(Change::Text {
+                        rel: rel.clone(),
+                        content: Content::Text(s.text),
+                        // a copy of a tree is cheap (shared nodes)
+                        tree: tree.clone(),
+                    });
                     kept = tree.map(|t| (path.to_path_buf(), s.version, t));
                     root.dirty = true;
                 }
@@ -499,11 +505,15 @@ impl World {
             None => {
                 if path.is_file() {
                     if ws.files.contains_key(&rel) {
-                        ws.set_file(&rel, workspace::read_content(path), None);
+                        ws.apply_change(Change::Text {
+                            rel: rel.clone(),
+                            content: workspace::read_content(path),
+                            tree: None,
+                        });
                         root.dirty = true;
                     }
                 } else if ws.files.contains_key(&rel) {
-                    ws.remove_file(&rel);
+                    ws.apply_change(Change::Removed(rel.clone()));
                     root.dirty = true;
                 }
             }
@@ -529,7 +539,7 @@ impl World {
         if is_manifest(path) {
             for r in &mut self.roots {
                 if let Some(ws) = &mut r.ws {
-                    ws.manifests_changed();
+                    ws.apply_change(Change::Manifests);
                     r.dirty = true;
                 }
             }
@@ -576,24 +586,22 @@ impl World {
         };
         if kind == FileChangeType::DELETED || !path.exists() {
             if ws.files.contains_key(&rel) {
-                ws.remove_file(&rel);
+                ws.apply_change(Change::Removed(rel));
                 root.dirty = true;
             } else {
                 // a directory: everything below it
                 let prefix = format!("{rel}/");
-                let gone: Vec<String> = ws
-                    .files
-                    .keys()
-                    .filter(|k| k.starts_with(&prefix))
-                    .cloned()
-                    .collect();
-                for g in gone {
-                    ws.remove_file(&g);
+                if ws.files.keys().any(|k| k.starts_with(&prefix)) {
+                    ws.apply_change(Change::DirRemoved(rel));
                     root.dirty = true;
                 }
             }
         } else if path.is_file() && (ws.files.contains_key(&rel) || governed(&ws.config, &rel)) {
-            ws.set_file(&rel, workspace::read_content(path), None);
+            ws.apply_change(Change::Text {
+                rel,
+                content: workspace::read_content(path),
+                tree: None,
+            });
             root.dirty = true;
         }
         false
@@ -613,7 +621,7 @@ impl World {
                     .as_ref()
                     .is_some_and(|ws| file_set_key(&ws.config) == file_set_key(&config));
                 match &mut root.ws {
-                    Some(ws) if same_files => ws.set_config(Arc::new(config)),
+                    Some(ws) if same_files => ws.apply_change(Change::Config(Arc::new(config))),
                     _ => self.reload_files(ri, Arc::new(config)),
                 }
                 let mut log = Vec::new();
@@ -636,7 +644,10 @@ impl World {
         let root = &mut self.roots[ri];
         let old = std::mem::take(&mut root.outcome);
         root.fresh.extend(old.into_keys());
-        root.ws = Some(Workspace::load(config, overlay));
+        root.ws = Some(AnalysisHost::new(
+            Workspace::load(config, overlay),
+            Options::default(),
+        ));
         root.dirty = true;
         let dir = root.dir.clone();
         for p in self.overlay.paths() {
@@ -659,7 +670,11 @@ impl World {
             return;
         }
         if ws.files.contains_key(&rel) || (!path.exists() && governed(&ws.config, &rel)) {
-            ws.set_file(&rel, Content::Text(text), None);
+            ws.apply_change(Change::Text {
+                rel,
+                content: Content::Text(text),
+                tree: None,
+            });
         }
     }
 
@@ -672,15 +687,13 @@ impl World {
                 continue;
             }
             r.dirty = false;
-            match &r.ws {
+            match &mut r.ws {
                 Some(ws) => {
-                    let changes = analysis::check_changes(
-                        ws,
-                        &Options {
-                            today: today.clone(),
-                            baseline: r.baseline.clone(),
-                        },
-                    );
+                    ws.apply_change(Change::Options(Options {
+                        today: today.clone(),
+                        baseline: r.baseline.clone(),
+                    }));
+                    let changes = ws.check_changes();
                     for (rel, d) in changes.files {
                         if d.is_empty() {
                             r.outcome.remove(&rel);
@@ -878,33 +891,29 @@ impl World {
         let Some(ws) = root.ws.as_mut() else {
             return Err("the workspace is not indexed yet".into());
         };
-        let previous = ws.files.get(&rel).cloned();
-        ws.set_file(&rel, Content::Text(content), None);
-        let outcome = analysis::check(ws, &Options { today, baseline });
-        let config_text = ws.config.text.clone();
-        let config_lines = LineIndex::new(&config_text);
-        let mine: Vec<lsp::Diagnostic> = match ws.files.get(&rel) {
-            Some(e) => outcome
-                .diagnostics
-                .iter()
-                .filter(|d| d.file == rel)
-                .map(|d| {
-                    proto::diagnostic(
-                        d,
-                        Some(View::of(e)),
-                        View::new(&config_text, &config_lines),
-                        &root.dir,
-                        enc,
-                    )
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        // restore
-        match previous {
-            Some(entry) => ws.set_entry(&rel, entry),
-            None => ws.remove_file(&rel),
-        }
+        ws.apply_change(Change::Options(Options { today, baseline }));
+        let dir = &root.dir;
+        let mine = ws.check_overlay(&rel, Content::Text(content), |ws, outcome| {
+            let config_text = &ws.config.text;
+            let config_lines = LineIndex::new(config_text);
+            match ws.files.get(&rel) {
+                Some(e) => outcome
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.file == rel)
+                    .map(|d| {
+                        proto::diagnostic(
+                            d,
+                            Some(View::of(e)),
+                            View::new(config_text, &config_lines),
+                            dir,
+                            enc,
+                        )
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
+        });
         Ok(mine)
     }
 

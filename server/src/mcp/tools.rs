@@ -89,20 +89,21 @@ impl Session {
             ));
         }
         let config = self.config_for(&abs, path)?;
-        let mut ws = load(&config)?;
+        let ws = load(&config)?;
         let rel = self.rel_in(&ws, &abs, path)?;
         let mut note = None;
         let mut diagnostics = Vec::new();
         if rules::workspace::walked(&ws.config, &rel) {
-            ws.set_file(&rel, Content::Text(content), None);
             let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
-            let outcome = project::check(&ws, baseline).map_err(|e| e.0)?;
-            diagnostics = outcome
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.file == rel)
-                .map(|d| self.relocate(d, ws.root()))
-                .collect();
+            let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
+            diagnostics = host.check_overlay(&rel, Content::Text(content), |ws, outcome| {
+                outcome
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.file == rel)
+                    .map(|d| self.relocate(d.clone(), ws.root()))
+                    .collect()
+            });
         } else {
             note = Some(format!(
                 "{path} is not checked: layergate.toml's [workspace] include/exclude or an ignore file leave it out"

@@ -12,9 +12,10 @@ use std::sync::{Arc, OnceLock};
 use divan::counter::BytesCount;
 use divan::Bencher;
 use layergate_bench::gen;
-use rules::analysis::{check, Options};
+use rules::analysis::Options;
 use rules::config::Config;
 use rules::extract;
+use rules::host::{AnalysisHost, Change};
 use rules::lang::Lang;
 use rules::resolve::RealFs;
 use rules::workspace::{self, Content, Workspace};
@@ -153,11 +154,11 @@ fn load(kind: &str) -> Workspace {
 /// dropped first, as a new config does).
 #[divan::bench(args = KINDS, sample_count = 20, sample_size = 1)]
 fn evaluate_all(bencher: Bencher, kind: &str) {
-    let mut ws = loaded(kind);
+    let mut ws = AnalysisHost::new(loaded(kind), options());
     let config = generated(kind).config.clone();
     bencher.bench_local(|| {
-        ws.set_config(config.clone());
-        check(&ws, &options()).diagnostics.len()
+        ws.apply_change(Change::Config(config.clone()));
+        ws.check().diagnostics.len()
     });
 }
 
@@ -183,8 +184,8 @@ fn edit_and_check_above_mods(bencher: Bencher) {
 }
 
 fn edit(bencher: Bencher, kind: &str, (rel, text): &(String, String)) {
-    let mut ws = loaded(kind);
-    check(&ws, &options());
+    let mut ws = AnalysisHost::new(loaded(kind), options());
+    ws.check();
     let lang = lang(kind);
     let edited = format!("{}{text}", layergate_bench::unresolved_import(lang));
     let mut i = 0usize;
@@ -192,7 +193,11 @@ fn edit(bencher: Bencher, kind: &str, (rel, text): &(String, String)) {
         i += 1;
         let new = if i % 2 == 1 { &edited } else { text };
         let tree = workspace::parse(lang, new, None);
-        ws.set_file(rel, Content::Text(new.clone()), tree.as_ref());
-        check(&ws, &options()).diagnostics.len()
+        ws.apply_change(Change::Text {
+            rel: rel.clone(),
+            content: Content::Text(new.clone()),
+            tree,
+        });
+        ws.check().diagnostics.len()
     });
 }

@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use layergate_bench::gen;
 use rayon::prelude::*;
-use rules::analysis::{check, Options};
+use rules::analysis::{check_cold, Options};
 use rules::config::Config;
+use rules::host::{AnalysisHost, Change};
 use rules::lang::Lang;
 use rules::resolve::RealFs;
 use rules::workspace::{self, Content, FileEntry, Workspace};
@@ -242,7 +243,7 @@ fn phases(dir: &Path) -> anyhow::Result<Phases> {
     p.resolve = t.elapsed();
 
     let t = Instant::now();
-    let out = check(
+    let out = check_cold(
         &ws,
         &Options {
             today: "2026-01-01".into(),
@@ -415,14 +416,14 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
     let config =
         Arc::new(Config::load(&dir.join("layergate.toml")).map_err(|e| anyhow::anyhow!("{e:?}"))?);
     let t = Instant::now();
-    let mut ws = Workspace::load(config, Arc::new(RealFs));
-    let first = check(
-        &ws,
-        &Options {
+    let mut ws = AnalysisHost::new(
+        Workspace::load(config, Arc::new(RealFs)),
+        Options {
             today: "2026-01-01".into(),
             baseline: None,
         },
     );
+    let first = ws.check();
     println!(
         "{} files: load + first check {:.0} ms, {} diagnostics, RSS {} MB",
         ws.files.len(),
@@ -465,15 +466,13 @@ fn edits(dir: &Path, n: usize) -> anyhow::Result<()> {
             });
         }
         tree = workspace::parse(lang, &new, tree.as_ref());
-        ws.set_file(&rel, Content::Text(new), tree.as_ref());
+        ws.apply_change(Change::Text {
+            rel: rel.clone(),
+            content: Content::Text(new),
+            tree: tree.clone(),
+        });
         let t_check = Instant::now();
-        let out = check(
-            &ws,
-            &Options {
-                today: "2026-01-01".into(),
-                baseline: None,
-            },
-        );
+        let out = ws.check();
         check_times.push(t_check.elapsed());
         times.push(t.elapsed());
         std::hint::black_box(out.diagnostics.len());
