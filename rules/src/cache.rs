@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::facts::FileFacts;
+use crate::facts::PatternHit;
 use crate::lang::Lang;
-use crate::workspace::{PatternHit, Workspace};
 
 /// Bumped whenever the facts format or extraction changes meaning.
 pub const CACHE_FORMAT: u32 = 8;
@@ -88,27 +88,6 @@ fn header() -> Header {
 }
 
 impl FactCache {
-    pub fn from_workspace(ws: &Workspace) -> FactCache {
-        let key = patterns_key(&ws.config);
-        let files = ws
-            .files
-            .iter()
-            .filter(|(_, e)| e.skipped.is_none())
-            .map(|(rel, e)| {
-                (
-                    rel.clone(),
-                    CachedFile {
-                        hash: e.hash,
-                        facts: e.facts.clone(),
-                        patterns_key: key,
-                        pattern_hits: e.pattern_hits.clone(),
-                    },
-                )
-            })
-            .collect();
-        FactCache { files }
-    }
-
     /// The cached entry for `rel` if its content (`hash`, the
     /// [`content_hash`] of its text) and pattern queries match.
     pub fn lookup(&self, rel: &str, hash: u64, patterns_key: u64) -> Option<&CachedFile> {
@@ -263,31 +242,5 @@ mod tests {
         flipped[last] ^= 0x55;
         assert!(FactCache::decode(&flipped, &KEY).is_none());
         assert!(FactCache::decode(b"not a cache at all", &KEY).is_none());
-    }
-
-    #[test]
-    fn load_uses_cached_facts_when_the_content_matches() {
-        use crate::resolve::RealFs;
-        let t = tempfile::tempdir().unwrap();
-        std::fs::write(t.path().join("layergate.toml"), "").unwrap();
-        std::fs::write(t.path().join("a.ts"), SAMPLE).unwrap();
-        let config = Arc::new(Config::load(&t.path().join("layergate.toml")).unwrap());
-        let cold = Workspace::load(config.clone(), Arc::new(RealFs));
-        assert_eq!(cold.files["a.ts"].facts.imports.len(), 1);
-        // a cache entry with the same content hash but different facts: if the
-        // load parsed instead of using the cache, it would find the import
-        let mut fake = FactCache::from_workspace(&cold);
-        let entry = fake.files.get_mut("a.ts").unwrap();
-        entry.facts = Arc::new(FileFacts::empty(Lang::TypeScript));
-        let decoded = FactCache::decode(&fake.encode(&KEY), &KEY).unwrap();
-        let warm = Workspace::load_cached(config.clone(), Arc::new(RealFs), Some(&decoded));
-        assert!(
-            warm.files["a.ts"].facts.imports.is_empty(),
-            "the cached facts were not used"
-        );
-        // changed content: the stale entry is not trusted
-        std::fs::write(t.path().join("a.ts"), "import y from './z';\n").unwrap();
-        let changed = Workspace::load_cached(config, Arc::new(RealFs), Some(&decoded));
-        assert_eq!(changed.files["a.ts"].facts.imports[0].specifier, "./z");
     }
 }

@@ -345,3 +345,11 @@ mod tests {
         }
     }
 }
+
+/// A `[[pattern]]` match in a file: (pattern index, captured node span, captured text).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PatternHit {
+    pub pattern: usize,
+    pub span: Span,
+    pub text: String,
+}

@@ -35,13 +35,7 @@ pub const QUERY_BUDGET_MARK: &str = "\0query budget";
 /// Files larger than this are not analysed (`skipped`).
 pub const MAX_FILE_SIZE: u64 = crate::disk::MAX_SOURCE_SIZE;
 
-/// A `[[pattern]]` match in a file: (pattern index, captured node span, captured text).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PatternHit {
-    pub pattern: usize,
-    pub span: Span,
-    pub text: String,
-}
+pub use crate::facts::PatternHit;
 
 /// One source file of the workspace.
 ///
@@ -677,7 +671,24 @@ impl Workspace {
 
     /// The facts of every analysed file, for the on-disk cache.
     pub fn to_cache(&self) -> FactCache {
-        FactCache::from_workspace(self)
+        let key = crate::cache::patterns_key(&self.config);
+        let files = self
+            .files
+            .iter()
+            .filter(|(_, e)| e.skipped.is_none())
+            .map(|(rel, e)| {
+                (
+                    rel.clone(),
+                    crate::cache::CachedFile {
+                        hash: e.hash,
+                        facts: e.facts.clone(),
+                        patterns_key: key,
+                        pattern_hits: e.pattern_hits.clone(),
+                    },
+                )
+            })
+            .collect();
+        FactCache { files }
     }
 
     /// A workspace from already analysed files (tests, `--stdin-filename`).
@@ -1014,7 +1025,7 @@ pub fn nearest_config(dir: &Path) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::relative;
+    use super::*;
     use std::path::Path;
 
     #[test]
@@ -1028,5 +1039,35 @@ mod tests {
         assert_eq!(relative(root, Path::new("/w/ws/src/../../x.ts")), None);
         assert_eq!(relative(root, Path::new("/w/other/x.ts")), None);
         assert_eq!(relative(root, Path::new("/w/ws")), None);
+    }
+
+    #[test]
+    fn load_uses_cached_facts_when_the_content_matches() {
+        use crate::cache::FactCache;
+        use crate::facts::FileFacts;
+        use crate::resolve::RealFs;
+        const KEY: crate::cache::CacheKey = [7; 32];
+        const SAMPLE: &str = "import x from './y';\nconst t = process.env.T;\nuse(t);\n";
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("layergate.toml"), "").unwrap();
+        std::fs::write(t.path().join("a.ts"), SAMPLE).unwrap();
+        let config = Arc::new(Config::load(&t.path().join("layergate.toml")).unwrap());
+        let cold = Workspace::load(config.clone(), Arc::new(RealFs));
+        assert_eq!(cold.files["a.ts"].facts.imports.len(), 1);
+        // a cache entry with the same content hash but different facts: if the
+        // load parsed instead of using the cache, it would find the import
+        let mut fake = cold.to_cache();
+        let entry = fake.files.get_mut("a.ts").unwrap();
+        entry.facts = Arc::new(FileFacts::empty(Lang::TypeScript));
+        let decoded = FactCache::decode(&fake.encode(&KEY), &KEY).unwrap();
+        let warm = Workspace::load_cached(config.clone(), Arc::new(RealFs), Some(&decoded));
+        assert!(
+            warm.files["a.ts"].facts.imports.is_empty(),
+            "the cached facts were not used"
+        );
+        // changed content: the stale entry is not trusted
+        std::fs::write(t.path().join("a.ts"), "import y from './z';\n").unwrap();
+        let changed = Workspace::load_cached(config, Arc::new(RealFs), Some(&decoded));
+        assert_eq!(changed.files["a.ts"].facts.imports[0].specifier, "./z");
     }
 }

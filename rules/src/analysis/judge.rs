@@ -4,22 +4,9 @@
 use super::modules::{target_matches, Module};
 use super::rules::{depends_on, layers, visibility};
 use crate::config::{AllowRule, Config, DenyRule, FileTarget, Target};
-use crate::facts::Span;
-use crate::rule::RuleId;
 use crate::severity::Severity;
 
-/// Why an import breaks one rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reason {
-    pub rule: RuleId,
-    pub severity: Severity,
-    /// Why, after "`a` imports `b`: ".
-    pub why: String,
-    /// Where the rule is defined in layergate.toml, and what that place is.
-    pub related: (Span, String),
-    /// The rule's own `message` (user rules).
-    pub message: Option<String>,
-}
+pub use super::ctx::Reason;
 
 /// `layers`, `depends-on` and `visibility` for an import from file `rel`
 /// (modules `from_mods`, module `from` in the group judged) of file `target`

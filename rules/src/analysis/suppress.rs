@@ -1,8 +1,8 @@
 //! Exceptions: `[[allow]]` entries of the config, then `layergate-ignore`
 //! comments in the code. Both report what they failed to silence.
 
+use super::ctx::{config_rel, is_iso_date, range_of, Ctx, Violation};
 use super::judge::{allows, Exception};
-use super::{config_rel, is_iso_date, Ctx, Violation};
 use crate::config::{did_you_mean, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::facts::{Span, Suppression};
@@ -234,7 +234,7 @@ fn suppress_fix(
         title: format!("Suppress `{rule}` on this line"),
         edits: vec![Edit {
             file: file.to_string(),
-            range: super::range_of(kept, lines, span),
+            range: range_of(kept, lines, span),
             span,
             new_text: format!("{indent}// layergate-ignore {rule}: <reason>\n"),
         }],
@@ -271,7 +271,7 @@ fn remove_fix(
         title: "Remove the unused suppression".into(),
         edits: vec![Edit {
             file: file.to_string(),
-            range: super::range_of(kept, lines, span),
+            range: range_of(kept, lines, span),
             span,
             new_text: String::new(),
         }],

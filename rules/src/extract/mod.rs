@@ -29,10 +29,8 @@ pub fn parse_and_extract(
 
 /// Extracts facts from an already parsed tree.
 pub fn extract(lang: Lang, tree: &tree_sitter::Tree, text: &str) -> FileFacts {
-    let mut facts = match lang {
+    match lang {
         Lang::TypeScript | Lang::Tsx => ts::extract(tree, text, lang),
         Lang::Rust => rust::extract(tree, text),
-    };
-    facts.has_syntax_errors = tree.root_node().has_error();
-    facts
+    }
 }

@@ -84,7 +84,7 @@ pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFa
         mods: w.mods,
         exports,
         suppressions,
-        has_syntax_errors: false,
+        has_syntax_errors: root.has_error(),
         scanned: false,
     }
 }
@@ -1457,10 +1457,10 @@ mod tests {
         assert!(!m.has_ignore(at("//")..at("ignore") + 3));
         assert!(!m.has_ignore(0..at("//")));
     }
-    use crate::extract::parse_and_extract;
-
     fn facts(src: &str) -> FileFacts {
-        parse_and_extract(Lang::Rust, src, None).0
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&Lang::Rust.grammar()).unwrap();
+        extract(&parser.parse(src, None).unwrap(), src)
     }
 
     /// `(kind, specifier, [(name, local)])` for every import.

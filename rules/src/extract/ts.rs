@@ -48,7 +48,9 @@ pub fn extract(tree: &tree_sitter::Tree, text: &str, lang: Lang) -> FileFacts {
     x.push_scope(false);
     x.walk(tree.root_node());
     x.pop_scope();
-    x.finish()
+    let mut facts = x.finish();
+    facts.has_syntax_errors = tree.root_node().has_error();
+    facts
 }
 
 // ---------------------------------------------------------------------------
@@ -1635,13 +1637,14 @@ fn chain_path(text: &str, f: &Fields, base: &str, top: Node<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::parse_and_extract;
     use crate::facts::Suppression;
 
     const BOTH: [Lang; 2] = [Lang::TypeScript, Lang::Tsx];
 
     fn facts(lang: Lang, src: &str) -> FileFacts {
-        parse_and_extract(lang, src, None).0
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&lang.grammar()).unwrap();
+        extract(&parser.parse(src, None).unwrap(), src, lang)
     }
 
     /// `(kind, specifier, type_only)` of every import.

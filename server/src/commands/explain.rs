@@ -5,42 +5,24 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 
 use rules::analysis::modules::{assign_file, Module};
-use rules::config::selector::ApiKind;
-use rules::config::{AllowRule, ApiSelector, Config, FileTarget, ModRef, Severity, Target};
+use rules::config::{Config, FileTarget, ModRef, Severity};
 use rules::lang::Lang;
-use rules::rule::Builtin;
 use rules::workspace::Workspace;
 
-use crate::project::{self, UsageError};
+use crate::project;
 
 pub mod agents;
+mod args;
+mod text;
 
-#[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
-    /// Use this config file instead of discovering `layergate.toml`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Print a compact block for AI agents' context files (AGENTS.md,
-    /// CLAUDE.md, .cursor rules), between `<!-- layergate:begin -->` and
-    /// `<!-- layergate:end -->` markers.
-    #[arg(long)]
-    pub agents: bool,
-    /// With --agents: exit 1 when FILE's block is missing or stale.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "agents",
-        conflicts_with = "write"
-    )]
-    pub check: Option<PathBuf>,
-    /// With --agents: replace FILE's block (or append one), leaving the rest
-    /// of the file unchanged.
-    #[arg(long, value_name = "FILE", requires = "agents")]
-    pub write: Option<PathBuf>,
-}
+pub use args::ExplainArgs;
+
+pub(crate) use text::{
+    allow_parts, builtin_checks, code_list, configs_here, file_target_text, is_package_selector,
+    modref_text, target_text,
+};
 
 /// Prints the Markdown of the workspace governing the current directory (or,
 /// when none does, of every workspace below it).
@@ -59,79 +41,6 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(0)
-}
-
-/// The configs `explain` and `graph` describe: `--config`, else the one
-/// governing the current directory, else every one below it.
-pub(crate) fn configs_here(explicit: Option<&std::path::Path>) -> Result<Vec<PathBuf>, UsageError> {
-    let cwd = project::cwd();
-    if explicit.is_none() {
-        if let Some(c) = rules::workspace::nearest_config(&cwd) {
-            return Ok(vec![c]);
-        }
-    }
-    project::find_configs(std::slice::from_ref(&cwd), explicit)
-}
-
-/// The user-facing text of a module reference.
-pub(crate) fn modref_text(config: &Config, r: &ModRef) -> String {
-    match r {
-        ModRef::Def(d) => config.modules[*d].name.clone(),
-        ModRef::Instance(d, cap) => config.modules[*d].instance_name(cap),
-    }
-}
-
-/// A module name or a glob, as written.
-pub(crate) fn file_target_text(config: &Config, t: &FileTarget) -> String {
-    match t {
-        FileTarget::Glob(g) => g.text.clone(),
-        FileTarget::Module(r) => modref_text(config, r),
-    }
-}
-
-/// A `[[deny]]`/`[[allow]]` target as written.
-pub(crate) fn target_text(config: &Config, t: &Target) -> String {
-    match t {
-        Target::Files(f) => file_target_text(config, f),
-        Target::Api(a) => a.text.clone(),
-    }
-}
-
-/// An `[[allow]]` entry's `from`, `to` and `rules` as code lists
-/// (`nothing` / `every rule` / `no rule` when empty or absent).
-pub(crate) fn allow_parts(config: &Config, allow: &AllowRule) -> (String, String, String) {
-    let from = code_list(
-        allow.from.iter().map(|t| file_target_text(config, t)),
-        "nothing",
-    );
-    let to = code_list(allow.to.iter().map(|t| target_text(config, t)), "nothing");
-    let rules = match &allow.rules {
-        None => "every rule".to_string(),
-        Some(r) => code_list(r, "no rule"),
-    };
-    (from, to, rules)
-}
-
-/// `` `a`, `b` `` (or `fallback` when empty).
-pub(crate) fn code_list<I, S>(items: I, fallback: &str) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let v: Vec<String> = items
-        .into_iter()
-        .map(|s| format!("`{}`", s.as_ref()))
-        .collect();
-    if v.is_empty() {
-        fallback.to_string()
-    } else {
-        v.join(", ")
-    }
-}
-
-/// Whether an API selector names a third-party package (`npm:` / `crate:`).
-pub(crate) fn is_package_selector(sel: &ApiSelector) -> bool {
-    matches!(sel.kind, ApiKind::Npm(_) | ApiKind::Crate(_))
 }
 
 /// Text for a table cell: no line breaks, `|` escaped.
@@ -433,14 +342,6 @@ fn push_message(line: &mut String, message: Option<&str>) {
             line.push_str(&format!(". {m}"));
         }
     }
-}
-
-/// `[checks]` key, rule id, severity: every built-in rule with a key.
-pub(crate) fn builtin_checks(config: &Config) -> Vec<(&'static str, &'static str, Severity)> {
-    Builtin::ALL
-        .iter()
-        .filter_map(|b| Some((b.check_key()?, b.id(), config.checks.get(*b))))
-        .collect()
 }
 
 fn checks_section(config: &Config, md: &mut String) {

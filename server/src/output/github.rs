@@ -10,7 +10,7 @@
 
 use rules::config::Severity;
 
-use super::Report;
+use super::report::Report;
 
 /// Renders one workflow command per non-baselined diagnostic.
 pub fn github(r: &Report) -> String {
@@ -54,7 +54,7 @@ fn escape_property(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{diag, diagnostics, report};
+    use super::super::report::fixture::{diag, diagnostics, report};
     use super::*;
 
     #[test]

@@ -18,7 +18,7 @@
 use rules::config::Severity;
 use rules::diagnostic::Diagnostic;
 
-use super::Report;
+use super::report::Report;
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -301,7 +301,7 @@ fn summary(r: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{self, diag, diagnostics, report};
+    use super::super::report::fixture::{self, diag, diagnostics, report};
     use super::*;
 
     fn no_source(_: &str) -> Option<String> {

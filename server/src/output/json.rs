@@ -7,7 +7,7 @@
 use rules::diagnostic::Diagnostic;
 use serde::Serialize;
 
-use super::Report;
+use super::report::Report;
 
 /// The version of the JSON shape.
 const VERSION: u32 = 1;
@@ -58,7 +58,7 @@ pub fn json(r: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{diag, diagnostics, report};
+    use super::super::report::fixture::{diag, diagnostics, report};
     use super::*;
     use rules::config::Severity;
     use serde_json::{json as j, Value};

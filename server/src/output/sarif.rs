@@ -19,7 +19,7 @@ use rules::config::Severity;
 use rules::diagnostic::{Diagnostic, Fix, Range};
 use serde::Serialize;
 
-use super::{Report, RuleMeta};
+use super::report::{Report, RuleMeta};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT: &str = "layergate/v1";
@@ -370,7 +370,7 @@ fn fingerprint(rule: &str, file: &str, what: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{diag, diagnostics, report};
+    use super::super::report::fixture::{diag, diagnostics, report};
     use super::*;
     use rules::diagnostic::Related;
     use rules::facts::Span;

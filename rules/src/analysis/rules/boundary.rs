@@ -1,4 +1,4 @@
-use super::*;
+use super::common::*;
 
 /// Whether an import introduces the API of a selector (spec "API selectors").
 pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector) -> bool {

@@ -25,7 +25,7 @@ rule_doc! {
     /// Correct the glob or key; the message suggests the closest valid name.
 }
 
-use super::*;
+use super::common::*;
 
 /// `config` warnings: config load warnings, and globs that match no file.
 pub(crate) fn config_warnings(ctx: &Ctx) -> Vec<Violation> {

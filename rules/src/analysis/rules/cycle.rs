@@ -26,11 +26,15 @@ rule_doc! {
     /// invert one dependency with an interface.
 }
 
-use super::*;
+use super::common::*;
 
 /// `cycle`: every import between two different modules of one strongly
 /// connected component of the module graph, naming a shortest module cycle.
-pub(crate) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
+pub(crate) fn cycles(
+    ctx: &Ctx,
+    counts: &Pairs,
+    results: &FxHashMap<String, FileResult>,
+) -> Vec<Violation> {
     let config = ctx.config;
     if config.checks.get(Builtin::Cycle) == Severity::Off {
         return Vec::new();
@@ -40,8 +44,7 @@ pub(crate) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
         // the module graph of this group, from the kept per-pair edge counts
         let mut ids: FxHashMap<&Module, usize> = FxHashMap::default();
         let mut names: Vec<&Module> = Vec::new();
-        let mut pairs: Vec<(&Module, &Module)> = cache
-            .pairs
+        let mut pairs: Vec<(&Module, &Module)> = counts
             .keys()
             .filter(|(g, _, _)| *g == group)
             .map(|(_, a, b)| (a, b))
@@ -67,11 +70,11 @@ pub(crate) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
             if comp[ids[a]] != comp[ids[b]] {
                 continue;
             }
-            let Some(files) = cache.pairs.get(&(group, (*a).clone(), (*b).clone())) else {
+            let Some(files) = counts.get(&(group, (*a).clone(), (*b).clone())) else {
                 continue;
             };
             for rel in files.keys() {
-                let Some(r) = cache.files.get(rel) else {
+                let Some(r) = results.get(rel) else {
                     continue;
                 };
                 for (i, e) in r.module_edges.iter().enumerate() {
@@ -85,7 +88,7 @@ pub(crate) fn cycles(ctx: &Ctx, cache: &AnalysisCache) -> Vec<Violation> {
         candidates.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         let mut paths: FxHashMap<(usize, usize), String> = FxHashMap::default();
         for (rel, _, i) in candidates {
-            let e = &cache.files[rel].module_edges[i];
+            let e = &results[rel].module_edges[i];
             let (a, b) = (ids[&e.from], ids[&e.to]);
             // the cycle `a` → (`b` … `a`), as text once per module pair
             let cycle = paths

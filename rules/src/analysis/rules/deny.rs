@@ -1,5 +1,5 @@
 use super::boundary::{api_places, api_use, RuleRef};
-use super::*;
+use super::common::*;
 
 /// `[[deny]]` rules, direct part: imports from `from` files to `to` targets.
 pub(super) fn deny_rules(

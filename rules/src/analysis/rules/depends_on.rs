@@ -32,7 +32,7 @@ rule_doc! {
     /// dependency is intended.
 }
 
-use super::*;
+use super::common::*;
 
 /// Why `from` may not import `target` (modules `to_mods`, module `to` in the
 /// group judged), if its `depends_on` does not list it.

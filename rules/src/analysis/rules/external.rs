@@ -35,7 +35,7 @@ rule_doc! {
     /// package to `external`.
 }
 
-use super::*;
+use super::common::*;
 
 /// The package an import names, if it is third-party.
 pub(super) fn package_of(res: &Resolved) -> Option<&str> {

@@ -23,7 +23,7 @@ rule_doc! {
     /// Extract what both files need into a third file.
 }
 
-use super::*;
+use super::common::*;
 
 /// `file-cycle`: like `cycle`, on the file graph.
 pub(crate) fn file_cycles(ctx: &Ctx, results: &FxHashMap<String, FileResult>) -> Vec<Violation> {

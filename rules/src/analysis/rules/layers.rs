@@ -35,7 +35,7 @@ rule_doc! {
     /// implement it in the higher one, or move the code to the layer it belongs to.
 }
 
-use super::*;
+use super::common::*;
 
 /// Why an import from module `from` of module `to` breaks the layering, if it
 /// does: the first stack of `from` that places `to` above it, beside it, or

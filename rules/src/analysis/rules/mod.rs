@@ -4,23 +4,9 @@
 //! its messages. The rule's id, `[checks]` key, default severity and flags are
 //! its line in the registry, [`crate::rule`].
 
-use rustc_hash::{FxHashMap, FxHashSet};
+mod common;
 
-use super::graph;
-use super::judge::Reason;
-use super::modules::{layer_positions, target_matches, Module};
-use super::{
-    config_rel, is_type_only, AnalysisCache, CachedEdge, Ctx, Edge, FileResult, ModuleEdge,
-    Violation,
-};
-use crate::config::selector::{path_under, ApiKind};
-use crate::config::{ApiSelector, Config, FileTarget, Severity, Target};
-use crate::diagnostic::{Edit, Fix};
-use crate::facts::{ApiRef, Import, ImportKind, Span};
-use crate::lang::Lang;
-use crate::resolve::Resolved;
-use crate::rule::{Builtin, RuleId};
-use crate::workspace::FileEntry;
+use common::*;
 
 /// The doc comment written inside it, as the rule's `DOC` (a summary line,
 /// then `## What it does`, `## Why`, `## Example`, `## How to fix`).
@@ -73,67 +59,15 @@ pub(super) use cycle::cycles;
 pub(super) use deny::transitive_deny;
 pub(super) use file_cycle::file_cycles;
 
-fn describe(rel: &str, m: Option<&Module>) -> String {
-    match m {
-        Some(m) => format!("`{rel}` in module `{}`", m.name),
-        None => format!("`{rel}`"),
-    }
-}
-
-fn with_message(base: String, user: Option<&str>) -> String {
-    match user {
-        Some(m) if !m.trim().is_empty() => format!("{base}. {}", m.trim()),
-        _ => base,
-    }
-}
-
-fn via_text(via: &Option<String>) -> String {
-    via.as_ref()
-        .map(|v| format!(" (via `{v}`)"))
-        .unwrap_or_default()
-}
-
-struct Place<'a> {
-    rel: &'a str,
-    entry: &'a FileEntry,
-}
-
-impl Place<'_> {
-    fn violation(
-        &self,
-        span: Span,
-        rule: impl Into<RuleId>,
-        severity: Severity,
-        message: String,
-    ) -> Violation {
-        Violation::new(self.rel, span, rule, severity, message)
-    }
-
-    fn first_line(&self) -> Span {
-        let lines = &self.entry.lines;
-        let end = lines
-            .line_start(1)
-            .map_or(self.entry.len, |s| s.saturating_sub(1));
-        Span {
-            start: 0,
-            end: end as u32,
-            line: 0,
-            col: 0,
-            end_line: 0,
-            end_col: end as u32,
-        }
-    }
-}
-
 /// Every per-file rule for one file.
 pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult {
     let mut reads = Vec::new();
     let mut edges_out = Vec::new();
     let mut violations = file_violations(ctx, rel, entry, &mut reads, &mut edges_out);
     let mut cut = None;
-    if violations.len() > super::MAX_VIOLATIONS_PER_FILE {
+    if violations.len() > crate::analysis::ctx::MAX_VIOLATIONS_PER_FILE {
         violations.sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
-        let dropped = violations.split_off(super::MAX_VIOLATIONS_PER_FILE);
+        let dropped = violations.split_off(crate::analysis::ctx::MAX_VIOLATIONS_PER_FILE);
         let loudest = dropped.iter().map(|v| v.severity).min();
         cut = loudest.map(|s| (dropped.len(), s));
     }
@@ -240,37 +174,4 @@ fn module_rules(
             }
         }
     }
-}
-
-fn target_text(config: &Config, t: &FileTarget) -> String {
-    match t {
-        FileTarget::Glob(g) => g.text.clone(),
-        FileTarget::Module(crate::config::ModRef::Def(d)) => config.modules[*d].name.clone(),
-        FileTarget::Module(crate::config::ModRef::Instance(d, cap)) => {
-            config.modules[*d].instance_name(cap)
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn violation_between(
-    place: &Place,
-    edge: &Edge,
-    rule: impl Into<RuleId>,
-    severity: Severity,
-    message: String,
-    from: Option<&Module>,
-    to: Option<&Module>,
-    target: &str,
-) -> Violation {
-    let mut v = place.violation(edge.import.span, rule, severity, message);
-    v.from_module = from.map(|m| m.name.to_string());
-    v.to_module = to.map(|m| m.name.to_string());
-    v.target = Some(target.to_string());
-    v.target_file = Some(target.to_string());
-    v
-}
-
-fn first_module(mods: &[Option<Module>]) -> Option<&Module> {
-    mods.iter().flatten().next()
 }

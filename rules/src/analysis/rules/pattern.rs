@@ -1,4 +1,4 @@
-use super::*;
+use super::common::*;
 
 /// `[[pattern]]`: matches of a tree-sitter query outside `allow_in`.
 pub(super) fn pattern_rules(

@@ -33,7 +33,7 @@ rule_doc! {
     /// missing.
 }
 
-use super::*;
+use super::common::*;
 
 /// The fix for `public-api`: point the specifier at a public entry that
 /// exports every imported name (TS/JS only).
@@ -76,7 +76,7 @@ pub(super) fn public_entry_fix(
         title: format!("Import from the public entry `{entry_file}`"),
         edits: vec![Edit {
             file: place.rel.to_string(),
-            range: crate::analysis::range_of(place.entry.kept_text(), &place.entry.lines, span),
+            range: range_of(place.entry.kept_text(), &place.entry.lines, span),
             span,
             new_text: format!("{quote}{spec}{quote}"),
         }],

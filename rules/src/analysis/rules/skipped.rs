@@ -23,7 +23,7 @@ rule_doc! {
     /// encoding.
 }
 
-use super::*;
+use super::common::*;
 
 /// A file that was not analysed, and why.
 pub(super) fn violation(place: &Place, reason: &str) -> Violation {

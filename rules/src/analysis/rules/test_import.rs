@@ -34,7 +34,7 @@ rule_doc! {
     /// import, or mark the file as not a test in `[workspace] tests`.
 }
 
-use super::*;
+use super::common::*;
 
 /// Imports of test files from files that are not tests, judged by the direct
 /// target.

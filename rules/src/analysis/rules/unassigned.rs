@@ -24,7 +24,7 @@ rule_doc! {
     /// exclude`.
 }
 
-use super::*;
+use super::common::*;
 
 /// A file in no module of the default group.
 pub(super) fn check(

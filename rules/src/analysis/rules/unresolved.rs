@@ -43,7 +43,7 @@ rule_doc! {
     /// Fix the path, or create the file.
 }
 
-use super::*;
+use super::common::*;
 
 /// Rust `use` paths into a file that name, after its module, something the
 /// file neither declares nor imports (`use crate::nothing::here;`). A file whose

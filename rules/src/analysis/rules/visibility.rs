@@ -31,7 +31,7 @@ rule_doc! {
     /// Go through the module that owns it (here `infra`), or widen `visible_to`.
 }
 
-use super::*;
+use super::common::*;
 
 /// Why file `rel` (modules `from_mods`) may not import module `to`, if its
 /// `visible_to` does not name the importer.

@@ -15,9 +15,9 @@ use std::path::Path;
 use rules::config::{Config, FileTarget, ModRef, Severity, Target};
 use rules::lang::Lang;
 
-use super::{
+use super::args::ExplainArgs;
+use super::text::{
     allow_parts, builtin_checks, code_list, configs_here, file_target_text, target_text,
-    ExplainArgs,
 };
 use crate::project::{self, UsageError};
 
@@ -95,7 +95,7 @@ fn workspace(config: &Config, md: &mut String) {
                 .map(|l| {
                     let names: Vec<String> = l
                         .iter()
-                        .map(|r| format!("`{}`", super::modref_text(config, r)))
+                        .map(|r| format!("`{}`", super::text::modref_text(config, r)))
                         .collect();
                     names.join(" + ")
                 })
