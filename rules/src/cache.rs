@@ -68,7 +68,7 @@ pub fn patterns_key(config: &Config) -> u64 {
 }
 
 fn header() -> Header {
-    let grammars = [Lang::TypeScript, Lang::Tsx, Lang::Rust]
+    let grammars = Lang::ALL
         .iter()
         .map(|l| {
             format!(

@@ -17,7 +17,7 @@ use crate::config::selector::ApiKind;
 use crate::config::{Config, Target, CONFIG_FILE};
 use crate::extract::{self, scan};
 use crate::facts::{FileFacts, Span};
-use crate::lang::Lang;
+use crate::lang::{Lang, Language};
 use crate::resolve::rust::RustResolver;
 use crate::resolve::ts::TsResolver;
 use crate::resolve::{FileSystem, Resolved};
@@ -746,9 +746,9 @@ impl Workspace {
             .facts
             .imports
             .iter()
-            .map(|imp| match entry.lang {
-                Lang::Rust => self.rust.resolve_at(rel, &imp.specifier, imp.span.start),
-                _ => self.ts.resolve(self.fs.as_ref(), rel, &imp.specifier),
+            .map(|imp| match entry.lang.language() {
+                Language::Rust => self.rust.resolve_at(rel, &imp.specifier, imp.span.start),
+                Language::TypeScript => self.ts.resolve(self.fs.as_ref(), rel, &imp.specifier),
             })
             .collect()
     }

@@ -116,6 +116,7 @@ pub(super) fn apply_suppressions(
             None => {
                 if v.rule.flags().suppress_fix {
                     v.fixes.push(suppress_fix(
+                        entry.lang.language().def().line_comment,
                         text().as_deref(),
                         entry.kept_text(),
                         &entry.lines,
@@ -216,6 +217,7 @@ fn suppression_problem(
 /// `text`: the file's text, if it could be read (else no indentation);
 /// `kept`: the text as kept for positions.
 fn suppress_fix(
+    comment: &str,
     text: Option<&str>,
     kept: Option<&str>,
     lines: &crate::text::LineIndex,
@@ -236,7 +238,7 @@ fn suppress_fix(
             file: file.to_string(),
             range: range_of(kept, lines, span),
             span,
-            new_text: format!("{indent}// layergate-ignore {rule}: <reason>\n"),
+            new_text: format!("{indent}{comment} layergate-ignore {rule}: <reason>\n"),
         }],
     }
 }

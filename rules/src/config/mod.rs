@@ -14,7 +14,7 @@ use regex::Regex;
 pub use selector::{ApiSelector, PackagePattern};
 
 use crate::facts::Span;
-use crate::lang::Lang;
+use crate::lang::{Lang, Language};
 use crate::text::LineIndex;
 use raw::{LayerEntry, RawConfig, RawLayers, S};
 
@@ -253,6 +253,13 @@ pub struct PatternRule {
     pub message: Option<String>,
     pub severity: Severity,
     pub span: Span,
+}
+
+impl PatternRule {
+    /// The language its query is written in.
+    pub fn language(&self) -> Option<Language> {
+        self.queries.first().map(|(l, _, _)| l.language())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -976,15 +983,22 @@ impl Builder<'_> {
             let p = sp.get_ref();
             check_id(self, &p.id);
             let severity = self.severity(p.severity.as_ref(), Severity::Error);
-            let langs: &[Lang] = match p.language.get_ref().as_str() {
-                "typescript" | "javascript" | "ts" | "js" => &[Lang::TypeScript, Lang::Tsx],
-                "rust" => &[Lang::Rust],
-                other => {
+            let langs: Vec<Lang> = match Language::from_config_name(p.language.get_ref()) {
+                Some(language) => language.grammars(),
+                None => {
+                    let expected: Vec<String> = crate::lang::LANGUAGES
+                        .iter()
+                        .map(|d| format!("\"{}\"", d.config_names[0]))
+                        .collect();
                     self.error(
                         p.language.span(),
-                        format!("unknown language `{other}`: expected \"typescript\" or \"rust\""),
+                        format!(
+                            "unknown language `{}`: expected {}",
+                            p.language.get_ref(),
+                            expected.join(" or ")
+                        ),
                     );
-                    &[]
+                    Vec::new()
                 }
             };
             let mut queries = Vec::new();

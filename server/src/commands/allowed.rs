@@ -513,11 +513,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
         .map(|r| PatternInfo {
             rule: r.id.clone(),
             severity: r.severity,
-            language: if r.queries.iter().any(|(l, _, _)| *l == Lang::Rust) {
-                "rust"
-            } else {
-                "typescript"
-            },
+            language: r.language().map_or("", |l| l.def().config_names[0]),
             allowed_in: r
                 .allow_in
                 .iter()

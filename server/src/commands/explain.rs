@@ -8,7 +8,6 @@ use std::io::Write;
 
 use rules::analysis::modules::{assign_file, Module};
 use rules::config::{Config, FileTarget, ModRef, Severity};
-use rules::lang::Lang;
 use rules::workspace::Workspace;
 
 use crate::project;
@@ -296,11 +295,7 @@ fn rules_section(config: &Config, md: &mut String) {
     if !config.patterns.is_empty() {
         md.push_str("### Code patterns (`[[pattern]]`)\n\n");
         for r in &config.patterns {
-            let lang = if r.queries.iter().any(|(l, _, _)| *l == Lang::Rust) {
-                "rust"
-            } else {
-                "typescript"
-            };
+            let lang = r.language().map_or("", |l| l.def().config_names[0]);
             let allow = if r.allow_in.is_empty() {
                 "allowed nowhere".to_string()
             } else {

@@ -210,20 +210,32 @@ impl Backend {
     }
 
     async fn register_watchers(&self) {
-        let globs = [
-            "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs}",
-            "**/layergate.toml",
-            "**/tsconfig*.json",
-            "**/package.json",
-            "**/Cargo.toml",
-            "**/layergate-baseline.json",
-            "**/.gitignore",
-            "**/.ignore",
-        ];
+        // the sources and manifests of every language, then layergate's own files
+        let sources = format!(
+            "**/*.{{{}}}",
+            rules::lang::extensions().collect::<Vec<_>>().join(",")
+        );
+        let globs: Vec<String> = std::iter::once(sources)
+            .chain(
+                rules::lang::LANGUAGES
+                    .iter()
+                    .flat_map(|d| d.manifests)
+                    .map(|m| format!("**/{m}")),
+            )
+            .chain(
+                [
+                    "**/layergate.toml",
+                    "**/layergate-baseline.json",
+                    "**/.gitignore",
+                    "**/.ignore",
+                ]
+                .map(String::from),
+            )
+            .collect();
         let watchers: Vec<FileSystemWatcher> = globs
             .iter()
             .map(|g| FileSystemWatcher {
-                glob_pattern: GlobPattern::String((*g).to_string()),
+                glob_pattern: GlobPattern::String(g.clone()),
                 kind: None,
             })
             .collect();

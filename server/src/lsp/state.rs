@@ -199,11 +199,7 @@ pub fn is_manifest(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    name == "package.json"
-        || name == "Cargo.toml"
-        || (name.starts_with("tsconfig") && name.ends_with(".json"))
-        || name == "pnpm-workspace.yaml"
-        || name == "lerna.json"
+    rules::lang::is_manifest(name)
 }
 
 /// Whether `check` would walk `rel`, ignore files included (for files that

@@ -56,9 +56,9 @@ pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector
 /// Whether an API reference (a global chain or an expanded Rust path) is at or
 /// below a selector.
 pub(super) fn apiref_matches(r: &ApiRef, lang: Lang, sel: &ApiSelector) -> bool {
-    match (&sel.kind, lang) {
-        (ApiKind::Global(g), Lang::TypeScript | Lang::Tsx) => path_under(r.path.split('.'), g),
-        (ApiKind::RustPath(p), Lang::Rust) => {
+    match (&sel.kind, lang.language()) {
+        (ApiKind::Global(g), Language::TypeScript) => path_under(r.path.split('.'), g),
+        (ApiKind::RustPath(p), Language::Rust) => {
             path_under(r.path.trim_start_matches("::").split("::"), p)
         }
         _ => false,

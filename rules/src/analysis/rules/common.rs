@@ -14,7 +14,7 @@ pub(super) use crate::config::selector::{path_under, ApiKind};
 pub(super) use crate::config::{ApiSelector, Config, FileTarget, Severity, Target};
 pub(super) use crate::diagnostic::{Edit, Fix};
 pub(super) use crate::facts::{ApiRef, Import, ImportKind, Span};
-pub(super) use crate::lang::Lang;
+pub(super) use crate::lang::{Lang, Language};
 pub(super) use crate::resolve::Resolved;
 pub(super) use crate::rule::{Builtin, RuleId};
 pub(super) use crate::workspace::FileEntry;

@@ -70,11 +70,7 @@ pub(super) fn external_rule(
             if allowed.iter().any(|p| p.matches(pkg)) {
                 continue;
             }
-            let kind = if place.entry.lang == Lang::Rust {
-                "crate"
-            } else {
-                "package"
-            };
+            let kind = place.entry.lang.language().def().package_noun;
             let list = if allowed.is_empty() {
                 "no third-party package".to_string()
             } else {

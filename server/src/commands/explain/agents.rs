@@ -13,7 +13,6 @@ use std::io::Write;
 use std::path::Path;
 
 use rules::config::{Config, FileTarget, ModRef, Severity, Target};
-use rules::lang::Lang;
 
 use super::args::ExplainArgs;
 use super::text::{
@@ -176,11 +175,7 @@ fn forbidden(config: &Config, md: &mut String) {
         ));
     }
     for r in &config.patterns {
-        let lang = if r.queries.iter().any(|(l, _, _)| *l == Lang::Rust) {
-            "Rust"
-        } else {
-            "TS/JS"
-        };
+        let lang = r.language().map_or("", |l| l.def().short_name);
         let where_ = if r.allow_in.is_empty() {
             "nowhere".to_string()
         } else {
