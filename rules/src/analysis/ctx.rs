@@ -94,12 +94,14 @@ impl Judged {
     }
 
     /// The judged targets in `group`.
+    #[inline]
     pub fn group(&self, group: usize) -> &[(String, Option<String>)] {
         &self.0[group.min(self.0.len() - 1)]
     }
 
     /// The judged targets for rules that belong to no group (globs, chains
     /// of the file graph): those of the first group.
+    #[inline]
     pub fn first(&self) -> &[(String, Option<String>)] {
         &self.0[0]
     }
@@ -212,6 +214,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[inline]
     pub fn modules_of(&self, rel: &str) -> std::borrow::Cow<'_, [Option<Module>]> {
         match self.assignment.by_file.get(rel) {
             Some(v) => std::borrow::Cow::Borrowed(v),
@@ -219,6 +222,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[inline]
     pub fn file(&self, rel: &str) -> Option<&FileEntry> {
         self.ws.files.get(rel)
     }
@@ -229,6 +233,7 @@ impl Ctx<'_> {
     }
 
     /// Whether an import counts as a dependency under `type_only_imports`.
+    #[inline]
     pub fn counts(&self, import: &Import) -> bool {
         self.config.checks.type_only_count || !is_type_only(import)
     }
@@ -256,6 +261,7 @@ impl Ctx<'_> {
 
     /// Whether an import counts for `cycles` and `file_cycles` under
     /// `cycle_type_only_imports`.
+    #[inline]
     pub fn counts_for_cycles(&self, import: &Import) -> bool {
         self.config.checks.cycle_type_only_count || !is_type_only(import)
     }
