@@ -32,6 +32,9 @@ enum Command {
     Allowed(commands::allowed::AllowedArgs),
     /// Print the module dependency graph, violations marked.
     Graph(commands::graph::GraphArgs),
+    /// The pre-edit hook of an AI agent CLI: blocks an edit that adds a
+    /// violation (the tool call on stdin, the answer in the agent's format).
+    Hook(commands::hook::HookArgs),
     /// Write a starter layergate.toml from the folders found here.
     Init(commands::init::InitArgs),
     /// Manage the baseline file.
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Allowed(args) => commands::allowed::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Init(args) => commands::init::run(args),
+        Command::Hook(args) => commands::hook::run(args),
         Command::Baseline(BaselineCommand::Prune(args)) => commands::baseline::prune(args),
     };
     match result {

@@ -5,6 +5,7 @@
 //! transitive deny) run on the dependency graph built from the same edges;
 //! then `[[allow]]`, suppressions and the baseline are applied in that order.
 
+pub mod added;
 pub mod baseline;
 pub(crate) mod ctx;
 pub mod docs;

@@ -4,4 +4,5 @@ pub mod allowed;
 pub mod baseline;
 pub mod explain;
 pub mod graph;
+pub mod hook;
 pub mod init;

@@ -415,52 +415,19 @@ fn in_scope(abs: &Path, scope: &[PathBuf], root: &Path) -> bool {
     scope.iter().any(|p| abs.starts_with(p))
 }
 
-/// The identity of a violation that survives moved lines.
-type Key = (String, String, Option<String>, String);
-
-fn key(d: &Diagnostic) -> Key {
-    (
-        d.rule.to_string(),
-        d.file.clone(),
-        d.target.clone(),
-        d.message.clone(),
-    )
-}
-
-/// The diagnostics of `after` beyond those of `before`, compared as multisets
-/// of (rule, file, target, message); of several equal ones, those on lines
-/// the patch added are the new ones. Also returns how many went away.
+/// The diagnostics of `after` beyond those of `before`; of several equal
+/// ones, those on lines the patch added are the new ones. Also returns how
+/// many went away.
 fn added_violations(
     before: &[Diagnostic],
     after: Vec<Diagnostic>,
     added_lines: &HashMap<String, Vec<u32>>,
 ) -> (Vec<Diagnostic>, usize) {
-    let mut count: HashMap<Key, isize> = HashMap::new();
-    for d in before {
-        *count.entry(key(d)).or_default() += 1;
-    }
-    let mut groups: HashMap<Key, Vec<Diagnostic>> = HashMap::new();
-    for d in after {
-        groups.entry(key(&d)).or_default().push(d);
-    }
-    let mut added = Vec::new();
-    for (k, mut ds) in groups {
-        let had = count.remove(&k).unwrap_or(0);
-        let extra = ds.len() as isize - had;
-        if extra <= 0 {
-            count.insert(k, -extra);
-            continue;
-        }
-        let on_added = |d: &Diagnostic| {
-            added_lines
-                .get(&d.file)
-                .is_some_and(|ls| ls.contains(&d.range.line))
-        };
-        ds.sort_by_key(|d| !on_added(d));
-        added.extend(ds.into_iter().take(extra as usize));
-    }
-    let removed = count.values().map(|&n| n.max(0) as usize).sum();
-    (added, removed)
+    rules::analysis::added::added_diagnostics(before, after, |d| {
+        added_lines
+            .get(&d.file)
+            .is_some_and(|ls| ls.contains(&d.range.line))
+    })
 }
 
 /// The JSON of `check --format json` (same fields, same order) for the

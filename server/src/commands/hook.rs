@@ -1,0 +1,388 @@
+//! `layergate hook AGENT`: the pre-edit gate of agent CLIs. The agent runs
+//! it before each file edit with the tool call on stdin; it computes the
+//! content the edit would leave, checks the workspace with that content (in
+//! memory: nothing is written) and blocks the edit, in the agent's own
+//! format, when it adds a violation the current content does not have, or
+//! adds a `layergate-ignore`. Existing violations never block.
+//!
+//! Claude Code (`PreToolUse`, tools `Write`, `Edit`, `MultiEdit`): blocking is
+//! exit status 2 with the reason on stderr (its documented form that no
+//! JSON can override); anything else is exit 0 without output ("no
+//! decision": the normal permission flow applies). Input it cannot read is
+//! exit 1 with the reason on stderr, which Claude Code treats as a
+//! non-blocking error: a gate that cannot judge says so and lets the edit
+//! through rather than blocking every edit.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rules::analysis::added::added_diagnostics;
+use rules::analysis::docs;
+use rules::config::Severity;
+use rules::diagnostic::Diagnostic;
+use rules::lang::Lang;
+use rules::workspace::Content;
+use serde::Deserialize;
+
+use crate::project;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Agent {
+    /// Claude Code's `PreToolUse` hook (tools `Write`, `Edit`, `MultiEdit`).
+    ClaudeCode,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HookArgs {
+    /// The agent CLI whose hook runs this (its input and answer formats).
+    #[arg(value_enum)]
+    pub agent: Agent,
+}
+
+/// The most stdin a hook reads: an edit is text a person could review.
+const MAX_INPUT: u64 = 64 * 1024 * 1024;
+
+/// Exit statuses Claude Code understands.
+const ALLOW: i32 = 0;
+const BLOCK: i32 = 2;
+const CANNOT_JUDGE: i32 = 1;
+
+pub fn run(args: HookArgs) -> anyhow::Result<i32> {
+    let mut input = String::new();
+    let read = std::io::stdin()
+        .lock()
+        .take(MAX_INPUT + 1)
+        .read_to_string(&mut input);
+    let verdict = match read {
+        Err(e) => Err(format!("cannot read stdin: {e}")),
+        Ok(n) if n as u64 > MAX_INPUT => Err(format!(
+            "stdin is over {} MiB: not a hook call",
+            MAX_INPUT >> 20
+        )),
+        Ok(_) => match args.agent {
+            Agent::ClaudeCode => claude_code(&input),
+        },
+    };
+    Ok(match verdict {
+        Ok(Verdict::Allow) => ALLOW,
+        Ok(Verdict::Block(reason)) => {
+            eprint!("{reason}");
+            BLOCK
+        }
+        Err(e) => {
+            eprintln!("layergate hook: {e}; the edit was not judged");
+            CANNOT_JUDGE
+        }
+    })
+}
+
+/// What the gate answers.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Allow,
+    /// The reason, for the agent to act on.
+    Block(String),
+}
+
+/// The part of Claude Code's `PreToolUse` input the gate reads.
+#[derive(Deserialize)]
+struct ClaudeInput {
+    hook_event_name: Option<String>,
+    tool_name: String,
+    tool_input: serde_json::Value,
+    cwd: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct Replace {
+    old_string: String,
+    new_string: String,
+    #[serde(default)]
+    replace_all: bool,
+}
+
+/// Judges one Claude Code `PreToolUse` call.
+pub fn claude_code(input: &str) -> Result<Verdict, String> {
+    let call: ClaudeInput = serde_json::from_str(input)
+        .map_err(|e| format!("stdin is not a Claude Code hook call ({e})"))?;
+    if call
+        .hook_event_name
+        .as_deref()
+        .is_some_and(|e| e != "PreToolUse")
+    {
+        return Ok(Verdict::Allow);
+    }
+    let field = |name: &str| -> Result<String, String> {
+        call.tool_input
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{}` without `tool_input.{name}`", call.tool_name))
+    };
+    let edits: Vec<Replace> = match call.tool_name.as_str() {
+        "Write" => Vec::new(),
+        "Edit" => vec![serde_json::from_value(call.tool_input.clone())
+            .map_err(|e| format!("`Edit` input: {e}"))?],
+        "MultiEdit" => {
+            let v = call
+                .tool_input
+                .get("edits")
+                .cloned()
+                .ok_or("`MultiEdit` without `tool_input.edits`")?;
+            serde_json::from_value(v).map_err(|e| format!("`MultiEdit` edits: {e}"))?
+        }
+        // not a file edit: not ours to judge
+        _ => return Ok(Verdict::Allow),
+    };
+    let mut path = PathBuf::from(field("file_path")?);
+    if path.is_relative() {
+        if let Some(cwd) = &call.cwd {
+            path = cwd.join(path);
+        }
+    }
+    let proposed = if call.tool_name == "Write" {
+        field("content")?
+    } else {
+        let current = std::fs::read_to_string(&path).ok();
+        match apply_edits(current.as_deref(), &edits) {
+            Some(text) => text,
+            // the tool itself will refuse the edit: nothing to judge
+            None => return Ok(Verdict::Allow),
+        }
+    };
+    judge(&path, proposed)
+}
+
+/// The text after Claude Code's `Edit`s, applied in order; `None` where the
+/// tool would refuse one (its `old_string` missing, or not unique without
+/// `replace_all`). An empty `old_string` on a missing file creates it.
+fn apply_edits(current: Option<&str>, edits: &[Replace]) -> Option<String> {
+    let mut text = match current {
+        Some(t) => t.to_string(),
+        None if edits.first().is_some_and(|e| e.old_string.is_empty()) => String::new(),
+        None => return None,
+    };
+    for e in edits {
+        if e.old_string.is_empty() {
+            if !text.is_empty() {
+                return None;
+            }
+            text = e.new_string.clone();
+            continue;
+        }
+        let n = text.matches(e.old_string.as_str()).count();
+        if n == 0 || (n > 1 && !e.replace_all) {
+            return None;
+        }
+        text = if e.replace_all {
+            text.replace(&e.old_string, &e.new_string)
+        } else {
+            text.replacen(&e.old_string, &e.new_string, 1)
+        };
+    }
+    Some(text)
+}
+
+/// Whether writing `proposed` to `path` adds a violation or a suppression.
+pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
+    let Some(dir) = path.parent() else {
+        return Ok(Verdict::Allow);
+    };
+    let Some(config_path) = rules::workspace::nearest_config(dir) else {
+        return Ok(Verdict::Allow);
+    };
+    if Lang::from_path(&path.to_string_lossy()).is_none() {
+        return Ok(Verdict::Allow);
+    }
+    let ws = match project::load_workspace_cached(&config_path) {
+        Ok(ws) => ws,
+        Err(e) => {
+            // a broken config blocks nothing, and says so
+            eprintln!("layergate hook: {}; the edit was not judged", e.0);
+            return Ok(Verdict::Allow);
+        }
+    };
+    let Some(rel) = rules::workspace::relative(ws.root(), path) else {
+        return Ok(Verdict::Allow);
+    };
+    if !rules::workspace::walked(&ws.config, &rel) {
+        return Ok(Verdict::Allow);
+    }
+    let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
+    let root = ws.root().to_path_buf();
+    let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
+    let before = host.check().diagnostics;
+    let suppressions_before = suppressions(host.files.get(&rel));
+    let (after, suppressions_after, new_text) =
+        host.check_overlay(&rel, Content::Text(proposed.clone()), |ws, o| {
+            (
+                o.diagnostics.clone(),
+                suppressions(ws.files.get(&rel)),
+                proposed.clone(),
+            )
+        });
+    let written: Vec<u32> = written_lines(std::fs::read_to_string(path).ok().as_deref(), &new_text);
+    let (added, _) = added_diagnostics(&before, after, |d| {
+        d.file == rel && written.contains(&d.range.line)
+    });
+    let violations: Vec<&Diagnostic> = added.iter().filter(|d| blocks(d)).collect();
+    let new_ignores: Vec<String> = suppressions_after
+        .iter()
+        .filter(|(rule, n)| {
+            suppressions_before
+                .iter()
+                .find(|(r, _)| r == rule)
+                .is_none_or(|(_, m)| m < n)
+        })
+        .map(|(rule, _)| rule.clone())
+        .collect();
+    if violations.is_empty() && new_ignores.is_empty() {
+        return Ok(Verdict::Allow);
+    }
+    Ok(Verdict::Block(reason(
+        &root,
+        &rel,
+        &violations,
+        &new_ignores,
+    )))
+}
+
+/// Violations about the code, as loud as a warning, not in the baseline.
+fn blocks(d: &Diagnostic) -> bool {
+    d.rule.flags().ratcheted
+        && !d.baselined
+        && matches!(d.severity, Severity::Error | Severity::Warning)
+}
+
+/// `layergate-ignore` comments of a file: (rule, how many).
+fn suppressions(entry: Option<&rules::workspace::FileEntry>) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for s in entry.iter().flat_map(|e| e.facts.suppressions.iter()) {
+        for r in &s.rules {
+            match out.iter_mut().find(|(x, _)| x == r) {
+                Some((_, n)) => *n += 1,
+                None => out.push((r.clone(), 1)),
+            }
+        }
+    }
+    out
+}
+
+/// 1-based lines of `new` that are not lines of `old` (by content, in order:
+/// the common prefix and suffix are kept).
+fn written_lines(old: Option<&str>, new: &str) -> Vec<u32> {
+    let old: Vec<&str> = old.map(|t| t.lines().collect()).unwrap_or_default();
+    let new: Vec<&str> = new.lines().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    ((prefix + 1) as u32..=(new.len() - suffix) as u32).collect()
+}
+
+/// The message the agent acts on.
+fn reason(root: &Path, rel: &str, violations: &[&Diagnostic], ignores: &[String]) -> String {
+    let mut s = String::new();
+    let n = violations.len();
+    if n > 0 {
+        s.push_str(&format!(
+            "layergate blocked this edit of {rel}: it adds {n} architecture violation{} (layergate.toml in {}).\n",
+            if n == 1 { "" } else { "s" },
+            root.display()
+        ));
+        for d in violations {
+            s.push_str(&format!(
+                "- {}:{}:{} {}[{}]: {}\n",
+                d.file,
+                d.range.line,
+                d.range.column,
+                d.severity.as_str(),
+                d.rule,
+                d.message
+            ));
+            if let Some(fix) = d.rule.builtin().map(|b| &docs::of(b).fix) {
+                s.push_str(&format!("  how to fix: {fix}\n"));
+            }
+            for f in &d.fixes {
+                if !f.title.starts_with("Suppress") {
+                    s.push_str(&format!("  quick fix: {}\n", f.title));
+                }
+            }
+        }
+    } else {
+        s.push_str(&format!("layergate blocked this edit of {rel}.\n"));
+    }
+    for r in ignores {
+        s.push_str(&format!(
+            "- it adds `layergate-ignore {r}`: suppressions are the team's decision, not the agent's.\n"
+        ));
+    }
+    s.push_str(
+        "Change the code so that it follows the rules; do not add layergate-ignore comments or loosen layergate.toml. `layergate allowed PATH` lists what a file may import.\n",
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(old: &str, new: &str, all: bool) -> Replace {
+        Replace {
+            old_string: old.into(),
+            new_string: new.into(),
+            replace_all: all,
+        }
+    }
+
+    #[test]
+    fn edits_apply_as_claude_code_applies_them() {
+        assert_eq!(
+            apply_edits(Some("a b a"), &[r("b", "c", false)]).as_deref(),
+            Some("a c a")
+        );
+        // not unique without replace_all: the tool refuses
+        assert_eq!(apply_edits(Some("a b a"), &[r("a", "x", false)]), None);
+        assert_eq!(
+            apply_edits(Some("a b a"), &[r("a", "x", true)]).as_deref(),
+            Some("x b x")
+        );
+        assert_eq!(apply_edits(Some("a"), &[r("z", "x", false)]), None);
+        // in sequence, each on the result of the previous one
+        assert_eq!(
+            apply_edits(
+                Some("one"),
+                &[r("one", "two", false), r("two", "three", false)]
+            )
+            .as_deref(),
+            Some("three")
+        );
+        // a new file
+        assert_eq!(
+            apply_edits(None, &[r("", "x", false)]).as_deref(),
+            Some("x")
+        );
+        assert_eq!(apply_edits(None, &[r("a", "x", false)]), None);
+    }
+
+    #[test]
+    fn written_lines_are_the_changed_middle() {
+        assert_eq!(written_lines(Some("a\nb\nc\n"), "a\nX\nY\nc\n"), [2, 3]);
+        assert_eq!(written_lines(None, "a\nb\n"), [1, 2]);
+        assert!(written_lines(Some("a\nb\n"), "a\nb\n").is_empty());
+        assert_eq!(written_lines(Some("a\nb\n"), "X\na\nb\n"), [1]);
+    }
+
+    #[test]
+    fn unreadable_input_is_an_error_not_a_verdict() {
+        assert!(claude_code("not json").is_err());
+        assert!(claude_code(r#"{"tool_name":"Write","tool_input":{}}"#).is_err());
+        assert_eq!(
+            claude_code(r#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#),
+            Ok(Verdict::Allow)
+        );
+    }
+}

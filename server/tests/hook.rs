@@ -1,0 +1,285 @@
+//! `layergate hook claude-code` end to end: the real binary, fed the JSON
+//! Claude Code sends to a `PreToolUse` hook (the shape of its hooks
+//! reference: common fields, `tool_name`, `tool_input`, `tool_use_id`), on a
+//! copy of the bundled example (which has violations of its own).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+struct Shop {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name == ".layergate" {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(&name));
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+fn shop() -> Shop {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("shop");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop"),
+        &root,
+    );
+    Shop { _tmp: tmp, root }
+}
+
+/// What Claude Code writes on the hook's stdin for one tool call.
+fn call(shop: &Shop, tool: &str, tool_input: serde_json::Value) -> String {
+    serde_json::json!({
+        "session_id": "abc123",
+        "transcript_path": "/home/u/.claude/projects/shop/00893aaf-19fa-41d2-8238-13269b9b3ca0.jsonl",
+        "cwd": shop.root,
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": tool_input,
+        "tool_use_id": "toolu_01ABC123"
+    })
+    .to_string()
+}
+
+fn hook(shop: &Shop, stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layergate"))
+        .args(["hook", "claude-code"])
+        .current_dir(&shop.root)
+        .env("LAYERGATE_NOW", "2026-06-01")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn path(shop: &Shop, rel: &str) -> String {
+    shop.root.join(rel).to_string_lossy().into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Blocked: exit status 2, the reason on stderr, nothing on stdout.
+fn assert_blocked(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "not blocked: {err}");
+    assert!(o.stdout.is_empty());
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in:\n{err}");
+    }
+}
+
+/// Allowed: exit status 0 and no output at all (no decision).
+fn assert_allowed(o: &Output) {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(o.stderr.is_empty(), "{}", stderr(o));
+}
+
+const DOMAIN_IMPORTS_INFRA: &str = "import { SqlOrders } from \"../infra/orders\";\n\nexport const audit = () => new SqlOrders();\n";
+
+#[test]
+fn a_new_file_with_a_violation_is_blocked_with_rule_message_and_fix() {
+    let s = shop();
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Write",
+            serde_json::json!({"file_path": path(&s, "src/domain/audit.ts"), "content": DOMAIN_IMPORTS_INFRA}),
+        ),
+    );
+    assert_blocked(
+        &o,
+        &[
+            "src/domain/audit.ts:1:1 error[layers]",
+            "layer `domain` may not import `infra`",
+            "how to fix: Invert the dependency",
+        ],
+    );
+    assert!(
+        !s.root.join("src/domain/audit.ts").exists(),
+        "the hook wrote"
+    );
+}
+
+#[test]
+fn a_clean_new_file_is_allowed() {
+    let s = shop();
+    let clean = "import { money } from \"../shared/money\";\n\nexport const zero = money(0);\n";
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Write",
+            serde_json::json!({"file_path": path(&s, "src/domain/zero.ts"), "content": clean}),
+        ),
+    );
+    assert_allowed(&o);
+}
+
+#[test]
+fn an_edit_adding_a_violation_is_blocked() {
+    let s = shop();
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Edit",
+            serde_json::json!({
+                "file_path": path(&s, "src/domain/order/order.ts"),
+                "old_string": "import { money } from \"../../shared/money\";",
+                "new_string": "import { money } from \"../../shared/money\";\nimport { SqlOrders } from \"../../infra/orders\";",
+                "replace_all": false
+            }),
+        ),
+    );
+    // the file's own violations (axios) exist already: only the new one is named
+    assert_blocked(&o, &["src/domain/order/order.ts:4:1 error[layers]"]);
+    assert!(!stderr(&o).contains("axios"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_multi_edit_adding_a_violation_is_blocked() {
+    let s = shop();
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "MultiEdit",
+            serde_json::json!({
+                "file_path": path(&s, "src/domain/ports.ts"),
+                "edits": [
+                    {"old_string": "export", "new_string": "import * as fs from \"node:fs\";\nexport", "replace_all": false},
+                    {"old_string": "node:fs", "new_string": "fs"}
+                ]
+            }),
+        ),
+    );
+    assert_blocked(&o, &["error[domain-is-pure]", "src/domain/ports.ts:3:1"]);
+}
+
+#[test]
+fn an_edit_removing_a_violation_while_others_remain_is_allowed() {
+    let s = shop();
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Edit",
+            serde_json::json!({
+                "file_path": path(&s, "src/domain/order/order.ts"),
+                "old_string": "import axios from \"axios\";\n",
+                "new_string": "",
+            }),
+        ),
+    );
+    assert_allowed(&o);
+}
+
+#[test]
+fn an_added_suppression_is_blocked() {
+    let s = shop();
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Edit",
+            serde_json::json!({
+                "file_path": path(&s, "src/domain/order/order.ts"),
+                "old_string": "import axios from \"axios\";",
+                "new_string": "import axios from \"axios\"; // layergate-ignore external: needed",
+            }),
+        ),
+    );
+    assert_blocked(&o, &["`layergate-ignore external`", "not the agent's"]);
+}
+
+#[test]
+fn files_layergate_does_not_check_are_allowed() {
+    let s = shop();
+    for (rel, content) in [
+        // outside `include`
+        ("scripts/seed.ts", DOMAIN_IMPORTS_INFRA),
+        // not source
+        ("README.md", "import x from './y'\n"),
+    ] {
+        let o = hook(
+            &s,
+            &call(
+                &s,
+                "Write",
+                serde_json::json!({"file_path": path(&s, rel), "content": content}),
+            ),
+        );
+        assert_allowed(&o);
+    }
+    // no layergate.toml governs it
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Write",
+            serde_json::json!({"file_path": elsewhere.path().join("a.ts"), "content": DOMAIN_IMPORTS_INFRA}),
+        ),
+    );
+    assert_allowed(&o);
+}
+
+#[test]
+fn other_tools_and_events_are_not_judged() {
+    let s = shop();
+    let o = hook(
+        &s,
+        &call(&s, "Bash", serde_json::json!({"command": "rm -rf src"})),
+    );
+    assert_allowed(&o);
+}
+
+#[test]
+fn malformed_input_is_a_clear_error_that_blocks_nothing() {
+    let s = shop();
+    for input in [
+        "",
+        "not json",
+        "{\"tool_name\": \"Write\"}",
+        "{\"tool_name\": \"Write\", \"tool_input\": {\"content\": \"x\"}}",
+        "{\"tool_name\": \"Edit\", \"tool_input\": {\"file_path\": \"/x.ts\", \"old_string\": 1}}",
+    ] {
+        let o = hook(&s, input);
+        assert_eq!(o.status.code(), Some(1), "{input}: {}", stderr(&o));
+        assert!(
+            stderr(&o).starts_with("layergate hook: "),
+            "{input}: {}",
+            stderr(&o)
+        );
+        assert!(o.stdout.is_empty());
+    }
+}
