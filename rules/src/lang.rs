@@ -47,9 +47,9 @@ pub const LANGUAGES: &[LanguageDef] = &[
         config_names: &["typescript", "javascript", "ts", "js"],
         extensions: &[
             ("ts", Lang::TypeScript),
+            ("tsx", Lang::Tsx),
             ("mts", Lang::TypeScript),
             ("cts", Lang::TypeScript),
-            ("tsx", Lang::Tsx),
             ("js", Lang::Tsx),
             ("jsx", Lang::Tsx),
             ("mjs", Lang::Tsx),
@@ -217,6 +217,11 @@ mod tests {
         assert_eq!(
             Language::TypeScript.grammars(),
             [Lang::TypeScript, Lang::Tsx]
+        );
+        // the language server's watcher glob, as clients have always seen it
+        assert_eq!(
+            super::extensions().collect::<Vec<_>>().join(","),
+            "ts,tsx,mts,cts,js,jsx,mjs,cjs,rs"
         );
         for m in [
             "package.json",
