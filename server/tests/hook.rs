@@ -283,3 +283,89 @@ fn malformed_input_is_a_clear_error_that_blocks_nothing() {
         assert!(o.stdout.is_empty());
     }
 }
+
+fn init_agent(dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layergate"))
+        .args(["init", "--agent", "claude-code"])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn init_installs_the_hook_into_existing_settings_once() {
+    let s = shop();
+    let claude = s.root.join(".claude");
+    std::fs::create_dir_all(&claude).unwrap();
+    let settings = claude.join("settings.json");
+    std::fs::write(
+        &settings,
+        r#"{
+  "permissions": { "allow": ["Bash(npm test)"] },
+  "hooks": {
+    "PostToolUse": [{ "matcher": "Write", "hooks": [{ "type": "command", "command": "prettier --write" }] }]
+  },
+  "model": "opus"
+}
+"#,
+    )
+    .unwrap();
+    let config_before = std::fs::read_to_string(s.root.join("layergate.toml")).unwrap();
+    let o = init_agent(&s.root);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // the existing layergate.toml is kept
+    assert_eq!(
+        std::fs::read_to_string(s.root.join("layergate.toml")).unwrap(),
+        config_before
+    );
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // what was there is there, in its order (serde_json's Value sorts keys:
+    // the order is read from the text)
+    let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+    assert!(
+        at("permissions") < at("hooks") && at("hooks") < at("model"),
+        "{text}"
+    );
+    assert!(at("PostToolUse") < at("PreToolUse"), "{text}");
+    assert_eq!(v["permissions"]["allow"][0], "Bash(npm test)");
+    assert_eq!(
+        v["hooks"]["PostToolUse"][0]["hooks"][0]["command"],
+        "prettier --write"
+    );
+    let pre = &v["hooks"]["PreToolUse"];
+    assert_eq!(pre.as_array().unwrap().len(), 1);
+    assert_eq!(pre[0]["matcher"], "Write|Edit|MultiEdit");
+    assert_eq!(pre[0]["hooks"][0]["command"], "layergate hook claude-code");
+    // again: nothing changes
+    let o = init_agent(&s.root);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&settings).unwrap(), text);
+}
+
+#[test]
+fn init_with_an_agent_in_a_new_project_writes_both_and_refuses_broken_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("src/app")).unwrap();
+    std::fs::write(root.join("src/app/main.ts"), "export const a = 1;\n").unwrap();
+    let o = init_agent(root);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(root.join("layergate.toml").is_file());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(".claude/settings.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "layergate hook claude-code"
+    );
+    // settings that are not JSON are not touched
+    std::fs::write(root.join(".claude/settings.json"), "{ not json").unwrap();
+    let o = init_agent(root);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(root.join(".claude/settings.json")).unwrap(),
+        "{ not json"
+    );
+}

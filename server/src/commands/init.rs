@@ -17,6 +17,11 @@ pub struct InitArgs {
     /// Overwrite an existing layergate.toml.
     #[arg(long)]
     pub force: bool,
+    /// Also install layergate's pre-edit hook for this agent CLI in the
+    /// project (merged into its settings file); an existing layergate.toml
+    /// is then kept.
+    #[arg(long, value_enum, value_name = "AGENT")]
+    pub agent: Option<super::hook::Agent>,
 }
 
 /// The folders whose subfolders become modules.
@@ -25,8 +30,16 @@ const CONTAINERS: &[&str] = &["src", "crates", "packages", "apps"];
 pub fn run(args: InitArgs) -> anyhow::Result<i32> {
     let cwd = project::cwd();
     let path = cwd.join(CONFIG_FILE);
+    let exists = std::fs::symlink_metadata(&path).is_ok();
+    if let Some(agent) = args.agent {
+        install_hook(&cwd, agent)?;
+        if exists && !args.force {
+            eprintln!("kept the existing {CONFIG_FILE}");
+            return Ok(0);
+        }
+    }
     // a dangling link counts as there: `--force` is refused through it anyway
-    if std::fs::symlink_metadata(&path).is_ok() && !args.force {
+    if exists && !args.force {
         return Err(UsageError(format!(
             "{} already exists; pass --force to overwrite it",
             path.display()
@@ -484,4 +497,99 @@ pub fn starter(modules: &[Proposed], cycles_warning: bool) -> String {
          # reexports = \"follow\"         # or \"direct\"\n",
     );
     s
+}
+
+/// The command Claude Code runs before each edit.
+const CLAUDE_COMMAND: &str = "layergate hook claude-code";
+
+/// A JSON value that keeps the order of object keys as written (settings
+/// files are people's: merging layergate's hook must not reorder them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Json {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Array(Vec<Json>),
+    Object(indexmap::IndexMap<String, Json>),
+}
+
+impl Json {
+    fn str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(m) => m.get(key),
+            _ => None,
+        }
+    }
+}
+
+/// Merges layergate's hook into the agent's project settings, leaving every
+/// other setting as it was, in its order; a hook already there is left alone.
+fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError> {
+    let super::hook::Agent::ClaudeCode = agent;
+    let path = root.join(".claude").join("settings.json");
+    let shown = ".claude/settings.json";
+    let empty = || Json::Object(indexmap::IndexMap::new());
+    let mut settings: Json = match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().is_empty() => empty(),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            UsageError(format!(
+                "{shown} is not valid JSON ({e}); it was not changed"
+            ))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => empty(),
+        Err(e) => return Err(UsageError(format!("cannot read {shown}: {e}"))),
+    };
+    let not = |what: &str| {
+        UsageError(format!(
+            "{what} in {shown} is not what Claude Code reads; it was not changed"
+        ))
+    };
+    let Json::Object(top) = &mut settings else {
+        return Err(not("the top level"));
+    };
+    let Json::Object(hooks) = top.entry("hooks".to_string()).or_insert_with(empty) else {
+        return Err(not("`hooks`"));
+    };
+    let Json::Array(pre) = hooks
+        .entry("PreToolUse".to_string())
+        .or_insert_with(|| Json::Array(Vec::new()))
+    else {
+        return Err(not("`hooks.PreToolUse`"));
+    };
+    let installed = pre.iter().any(|m| match m.get("hooks") {
+        Some(Json::Array(hs)) => hs.iter().any(|h| {
+            h.get("command")
+                .and_then(Json::str)
+                .is_some_and(|c| c.contains(CLAUDE_COMMAND))
+        }),
+        _ => false,
+    });
+    if installed {
+        eprintln!("{shown} already runs `{CLAUDE_COMMAND}`: not changed");
+        return Ok(());
+    }
+    let entry: Json = serde_json::from_value(serde_json::json!({
+        "matcher": "Write|Edit|MultiEdit",
+        "hooks": [{"type": "command", "command": CLAUDE_COMMAND, "timeout": 30}]
+    }))
+    .map_err(|e| UsageError(format!("internal error: {e}")))?;
+    pre.push(entry);
+    let mut text = serde_json::to_string_pretty(&settings)
+        .map_err(|e| UsageError(format!("cannot write {shown}: {e}")))?;
+    text.push('\n');
+    let boundary = rules::disk::Boundary::around(root);
+    rules::disk::write_inside(&boundary, &path, text.as_bytes())
+        .map_err(|e| UsageError(format!("cannot write {shown}: {e}")))?;
+    eprintln!(
+        "{shown}: Claude Code now runs `{CLAUDE_COMMAND}` before each Write, Edit and MultiEdit"
+    );
+    Ok(())
 }
