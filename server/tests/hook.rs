@@ -369,3 +369,100 @@ fn init_with_an_agent_in_a_new_project_writes_both_and_refuses_broken_settings()
         "{ not json"
     );
 }
+
+fn edit_config(s: &Shop, old: &str, new: &str) -> Output {
+    hook(
+        s,
+        &call(
+            s,
+            "Edit",
+            serde_json::json!({"file_path": path(s, "layergate.toml"), "old_string": old, "new_string": new}),
+        ),
+    )
+}
+
+#[test]
+fn a_loosened_config_is_blocked_and_a_harmless_one_allowed() {
+    let s = shop();
+    // a rule removed: its violation would go unreported
+    let o = edit_config(
+        &s,
+        "to = [\"npm:axios\", \"node:fs\"]",
+        "to = [\"node:fs\"]",
+    );
+    assert_blocked(
+        &o,
+        &[
+            "it loosens the policy",
+            "no longer reported: src/domain/order/order.ts",
+            "[domain-is-pure]",
+        ],
+    );
+    // a severity lowered
+    let o = hook(
+        &s,
+        &call(
+            &s,
+            "Write",
+            serde_json::json!({
+                "file_path": path(&s, "layergate.toml"),
+                "content": std::fs::read_to_string(s.root.join("layergate.toml")).unwrap() + "\n[checks]\npublic_api = \"warning\"\n"
+            }),
+        ),
+    );
+    assert_blocked(&o, &["now warning instead of error", "[public-api]"]);
+    // a description changes nothing
+    let o = edit_config(
+        &s,
+        "description = \"Business rules. No I/O.\"",
+        "description = \"Business rules, no I/O.\"",
+    );
+    assert_allowed(&o);
+    // a config that does not parse would stop every check
+    let o = edit_config(&s, "[layers]", "[layers");
+    assert_blocked(&o, &["does not parse"]);
+    assert!(std::fs::read_to_string(s.root.join("layergate.toml"))
+        .unwrap()
+        .contains("[layers]"));
+}
+
+#[test]
+fn a_grown_baseline_is_blocked_and_a_shrunk_one_allowed() {
+    let s = shop();
+    let baseline = s.root.join("layergate-baseline.json");
+    let entry = |rule: &str, file: &str, target: &str, n: u32| serde_json::json!({"rule": rule, "file": file, "target": target, "count": n});
+    let doc = |entries: Vec<serde_json::Value>| {
+        serde_json::json!({"version": 1, "entries": entries}).to_string()
+    };
+    std::fs::write(
+        &baseline,
+        doc(vec![
+            entry("external", "src/domain/order/order.ts", "axios", 1),
+            entry("no-eval", "src/app/checkout.ts", "eval", 1),
+        ]),
+    )
+    .unwrap();
+    let write = |content: String| {
+        hook(
+            &s,
+            &call(
+                &s,
+                "Write",
+                serde_json::json!({"file_path": path(&s, "layergate-baseline.json"), "content": content}),
+            ),
+        )
+    };
+    let o = write(doc(vec![
+        entry("external", "src/domain/order/order.ts", "axios", 1),
+        entry("no-eval", "src/app/checkout.ts", "eval", 1),
+        entry("layers", "src/domain/audit.ts", "src/infra/orders.ts", 1),
+    ]));
+    assert_blocked(&o, &["records violations", "layers in src/domain/audit.ts"]);
+    let o = write(doc(vec![entry(
+        "external",
+        "src/domain/order/order.ts",
+        "axios",
+        1,
+    )]));
+    assert_allowed(&o);
+}

@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use rules::analysis::added::added_diagnostics;
 use rules::analysis::docs;
-use rules::config::Severity;
+use rules::analysis::{check_cold, Baseline, Options};
+use rules::config::{Severity, CONFIG_FILE};
 use rules::diagnostic::Diagnostic;
 use rules::lang::Lang;
 use rules::workspace::Content;
@@ -183,7 +184,8 @@ fn apply_edits(current: Option<&str>, edits: &[Replace]) -> Option<String> {
     Some(text)
 }
 
-/// Whether writing `proposed` to `path` adds a violation or a suppression.
+/// Whether writing `proposed` to `path` adds a violation or a suppression,
+/// or weakens the policy (`layergate.toml`, the baseline).
 pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
     let Some(dir) = path.parent() else {
         return Ok(Verdict::Allow);
@@ -191,8 +193,11 @@ pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
     let Some(config_path) = rules::workspace::nearest_config(dir) else {
         return Ok(Verdict::Allow);
     };
+    if path.file_name().is_some_and(|n| n == CONFIG_FILE) && config_path == path {
+        return judge_config(path, proposed);
+    }
     if Lang::from_path(&path.to_string_lossy()).is_none() {
-        return Ok(Verdict::Allow);
+        return judge_baseline(&config_path, path, &proposed);
     }
     let ws = match project::load_workspace_cached(&config_path) {
         Ok(ws) => ws,
@@ -244,6 +249,127 @@ pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
         &rel,
         &violations,
         &new_ignores,
+    )))
+}
+
+/// An edit of `layergate.toml`: blocked when the new config does not parse,
+/// or lets through a violation the current one reports (a rule removed or
+/// loosened, an `[[allow]]` added, a severity lowered), judged on the
+/// current code as `check --diff`'s ratchet judges a branch.
+fn judge_config(path: &Path, proposed: String) -> Result<Verdict, String> {
+    let ws = match project::load_workspace_cached(path) {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("layergate hook: {}; the edit was not judged", e.0);
+            return Ok(Verdict::Allow);
+        }
+    };
+    let new = match rules::config::Config::parse(path, &proposed) {
+        Ok(c) => std::sync::Arc::new(c),
+        Err(problems) => {
+            return Ok(Verdict::Block(format!(
+                "layergate blocked this edit of {CONFIG_FILE}: the result does not parse, and every check would stop.\n{}",
+                project::format_problems(path, &problems)
+            )))
+        }
+    };
+    let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
+    let today = project::today().map_err(|e| e.0)?;
+    let opts = Options { today, baseline };
+    let before = check_cold(&ws, &opts).diagnostics;
+    let new_ws = crate::diff::ratchet::workspace_with(&ws, new);
+    let after = check_cold(&new_ws, &opts).diagnostics;
+    // what the current config reports that the new one no longer does, or
+    // reports less loudly
+    let counted =
+        |d: &&Diagnostic| blocks(d) || (d.rule.flags().ratcheted && d.severity == Severity::Info);
+    let before: Vec<Diagnostic> = before.iter().filter(counted).cloned().collect();
+    let after_all: Vec<Diagnostic> = after
+        .iter()
+        .filter(|d| d.rule.flags().ratcheted)
+        .cloned()
+        .collect();
+    let (gone, _) = added_diagnostics(&after_all, before.clone(), |_| false);
+    let mut lines: Vec<String> = gone
+        .iter()
+        .map(|d| {
+            format!(
+                "- no longer reported: {}:{}:{} {}[{}]: {}",
+                d.file,
+                d.range.line,
+                d.range.column,
+                d.severity.as_str(),
+                d.rule,
+                d.message
+            )
+        })
+        .collect();
+    for d in &before {
+        let quieter = after_all.iter().find(|a| {
+            a.rule == d.rule && a.file == d.file && a.target == d.target && a.message == d.message
+        });
+        if let Some(a) = quieter.filter(|a| a.severity > d.severity && !gone.contains(d)) {
+            lines.push(format!(
+                "- now {} instead of {}: {}:{}:{} [{}]: {}",
+                a.severity.as_str(),
+                d.severity.as_str(),
+                d.file,
+                d.range.line,
+                d.range.column,
+                d.rule,
+                d.message
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(Verdict::Allow);
+    }
+    Ok(Verdict::Block(format!(
+        "layergate blocked this edit of {CONFIG_FILE}: it loosens the policy, letting through {} violation{} the current rules report:\n{}\nThe rules are the team's decision, not the agent's: change the code instead, or ask a person to change {CONFIG_FILE}.\n",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" },
+        lines.join("\n")
+    )))
+}
+
+/// An edit of the baseline in force: blocked when an entry is new or its
+/// count grew (recording a violation instead of fixing it).
+fn judge_baseline(config_path: &Path, path: &Path, proposed: &str) -> Result<Verdict, String> {
+    let Ok(config) = project::load_config(config_path) else {
+        return Ok(Verdict::Allow);
+    };
+    let (baseline_path, _) = project::baseline_path_of(&config, None);
+    if baseline_path != path {
+        return Ok(Verdict::Allow);
+    }
+    let Ok(new) = Baseline::parse(proposed) else {
+        return Ok(Verdict::Block(
+            "layergate blocked this edit of the baseline: the result is not a layergate baseline.\n".into(),
+        ));
+    };
+    let old = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| Baseline::parse(&t).ok())
+        .unwrap_or_default();
+    let grown: Vec<String> = new
+        .entries
+        .iter()
+        .filter(|(k, n)| old.entries.get(*k).is_none_or(|m| m < *n))
+        .map(|((rule, file, target), n)| {
+            let was = old
+                .entries
+                .get(&(rule.clone(), file.clone(), target.clone()))
+                .copied()
+                .unwrap_or(0);
+            format!("- {rule} in {file} ({target}): {was} -> {n}")
+        })
+        .collect();
+    if grown.is_empty() {
+        return Ok(Verdict::Allow);
+    }
+    Ok(Verdict::Block(format!(
+        "layergate blocked this edit of the baseline: it records violations instead of fixing them:\n{}\nFix the code; the baseline only shrinks (`layergate baseline prune`).\n",
+        grown.join("\n")
     )))
 }
 

@@ -194,7 +194,7 @@ fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic
 
 /// A workspace of `config` over the current files: the files it governs
 /// (its own include/exclude), with the current contents.
-fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
+pub(crate) fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
     let same_patterns =
         rules::cache::patterns_key(&config) == rules::cache::patterns_key(&ws.config);
     let files: BTreeMap<String, FileEntry> = rules::workspace::walk(&config)
