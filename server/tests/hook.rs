@@ -73,6 +73,30 @@ fn hook(shop: &Shop, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs the hook on one `Edit` of `rel`.
+fn edit(s: &Shop, rel: &str, old: &str, new: &str) -> Output {
+    hook(
+        s,
+        &call(
+            s,
+            "Edit",
+            serde_json::json!({"file_path": path(s, rel), "old_string": old, "new_string": new, "replace_all": false}),
+        ),
+    )
+}
+
+/// Runs the hook on one `Write` of `rel`.
+fn write(s: &Shop, rel: &str, content: &str) -> Output {
+    hook(
+        s,
+        &call(
+            s,
+            "Write",
+            serde_json::json!({"file_path": path(s, rel), "content": content}),
+        ),
+    )
+}
+
 fn path(shop: &Shop, rel: &str) -> String {
     shop.root.join(rel).to_string_lossy().into_owned()
 }
@@ -107,14 +131,7 @@ const DOMAIN_IMPORTS_INFRA: &str = "import { SqlOrders } from \"../infra/orders\
 #[test]
 fn a_new_file_with_a_violation_is_blocked_with_rule_message_and_fix() {
     let s = shop();
-    let o = hook(
-        &s,
-        &call(
-            &s,
-            "Write",
-            serde_json::json!({"file_path": path(&s, "src/domain/audit.ts"), "content": DOMAIN_IMPORTS_INFRA}),
-        ),
-    );
+    let o = write(&s, "src/domain/audit.ts", DOMAIN_IMPORTS_INFRA);
     assert_blocked(
         &o,
         &[
@@ -133,32 +150,18 @@ fn a_new_file_with_a_violation_is_blocked_with_rule_message_and_fix() {
 fn a_clean_new_file_is_allowed() {
     let s = shop();
     let clean = "import { money } from \"../shared/money\";\n\nexport const zero = money(0);\n";
-    let o = hook(
-        &s,
-        &call(
-            &s,
-            "Write",
-            serde_json::json!({"file_path": path(&s, "src/domain/zero.ts"), "content": clean}),
-        ),
-    );
+    let o = write(&s, "src/domain/zero.ts", clean);
     assert_allowed(&o);
 }
 
 #[test]
 fn an_edit_adding_a_violation_is_blocked() {
     let s = shop();
-    let o = hook(
+    let o = edit(
         &s,
-        &call(
-            &s,
-            "Edit",
-            serde_json::json!({
-                "file_path": path(&s, "src/domain/order/order.ts"),
-                "old_string": "import { money } from \"../../shared/money\";",
-                "new_string": "import { money } from \"../../shared/money\";\nimport { SqlOrders } from \"../../infra/orders\";",
-                "replace_all": false
-            }),
-        ),
+        "src/domain/order/order.ts",
+        "import { money } from \"../../shared/money\";",
+        "import { money } from \"../../shared/money\";\nimport { SqlOrders } from \"../../infra/orders\";",
     );
     // the file's own violations (axios) exist already: only the new one is named
     assert_blocked(&o, &["src/domain/order/order.ts:4:1 error[layers]"]);
@@ -188,17 +191,11 @@ fn a_multi_edit_adding_a_violation_is_blocked() {
 #[test]
 fn an_edit_removing_a_violation_while_others_remain_is_allowed() {
     let s = shop();
-    let o = hook(
+    let o = edit(
         &s,
-        &call(
-            &s,
-            "Edit",
-            serde_json::json!({
-                "file_path": path(&s, "src/domain/order/order.ts"),
-                "old_string": "import axios from \"axios\";\n",
-                "new_string": "",
-            }),
-        ),
+        "src/domain/order/order.ts",
+        "import axios from \"axios\";\n",
+        "",
     );
     assert_allowed(&o);
 }
@@ -206,17 +203,11 @@ fn an_edit_removing_a_violation_while_others_remain_is_allowed() {
 #[test]
 fn an_added_suppression_is_blocked() {
     let s = shop();
-    let o = hook(
+    let o = edit(
         &s,
-        &call(
-            &s,
-            "Edit",
-            serde_json::json!({
-                "file_path": path(&s, "src/domain/order/order.ts"),
-                "old_string": "import axios from \"axios\";",
-                "new_string": "import axios from \"axios\"; // layergate-ignore external: needed",
-            }),
-        ),
+        "src/domain/order/order.ts",
+        "import axios from \"axios\";",
+        "import axios from \"axios\"; // layergate-ignore external: needed",
     );
     assert_blocked(&o, &["`layergate-ignore external`", "not the agent's"]);
 }
@@ -371,14 +362,7 @@ fn init_with_an_agent_in_a_new_project_writes_both_and_refuses_broken_settings()
 }
 
 fn edit_config(s: &Shop, old: &str, new: &str) -> Output {
-    hook(
-        s,
-        &call(
-            s,
-            "Edit",
-            serde_json::json!({"file_path": path(s, "layergate.toml"), "old_string": old, "new_string": new}),
-        ),
-    )
+    edit(s, "layergate.toml", old, new)
 }
 
 #[test]
@@ -442,23 +426,14 @@ fn a_grown_baseline_is_blocked_and_a_shrunk_one_allowed() {
         ]),
     )
     .unwrap();
-    let write = |content: String| {
-        hook(
-            &s,
-            &call(
-                &s,
-                "Write",
-                serde_json::json!({"file_path": path(&s, "layergate-baseline.json"), "content": content}),
-            ),
-        )
-    };
-    let o = write(doc(vec![
+    let write_baseline = |content: String| write(&s, "layergate-baseline.json", &content);
+    let o = write_baseline(doc(vec![
         entry("external", "src/domain/order/order.ts", "axios", 1),
         entry("no-eval", "src/app/checkout.ts", "eval", 1),
         entry("layers", "src/domain/audit.ts", "src/infra/orders.ts", 1),
     ]));
     assert_blocked(&o, &["records violations", "layers in src/domain/audit.ts"]);
-    let o = write(doc(vec![entry(
+    let o = write_baseline(doc(vec![entry(
         "external",
         "src/domain/order/order.ts",
         "axios",

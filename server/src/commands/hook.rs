@@ -292,17 +292,7 @@ fn judge_config(path: &Path, proposed: String) -> Result<Verdict, String> {
     let (gone, _) = added_diagnostics(&after_all, before.clone(), |_| false);
     let mut lines: Vec<String> = gone
         .iter()
-        .map(|d| {
-            format!(
-                "- no longer reported: {}:{}:{} {}[{}]: {}",
-                d.file,
-                d.range.line,
-                d.range.column,
-                d.severity.as_str(),
-                d.rule,
-                d.message
-            )
-        })
+        .map(|d| format!("- no longer reported: {}", one_line(d)))
         .collect();
     for d in &before {
         let quieter = after_all.iter().find(|a| {
@@ -409,6 +399,19 @@ fn written_lines(old: Option<&str>, new: &str) -> Vec<u32> {
     ((prefix + 1) as u32..=(new.len() - suffix) as u32).collect()
 }
 
+/// `file:line:column severity[rule]: message`.
+fn one_line(d: &Diagnostic) -> String {
+    format!(
+        "{}:{}:{} {}[{}]: {}",
+        d.file,
+        d.range.line,
+        d.range.column,
+        d.severity.as_str(),
+        d.rule,
+        d.message
+    )
+}
+
 /// The message the agent acts on.
 fn reason(root: &Path, rel: &str, violations: &[&Diagnostic], ignores: &[String]) -> String {
     let mut s = String::new();
@@ -420,15 +423,7 @@ fn reason(root: &Path, rel: &str, violations: &[&Diagnostic], ignores: &[String]
             root.display()
         ));
         for d in violations {
-            s.push_str(&format!(
-                "- {}:{}:{} {}[{}]: {}\n",
-                d.file,
-                d.range.line,
-                d.range.column,
-                d.severity.as_str(),
-                d.rule,
-                d.message
-            ));
+            s.push_str(&format!("- {}\n", one_line(d)));
             if let Some(fix) = d.rule.builtin().map(|b| &docs::of(b).fix) {
                 s.push_str(&format!("  how to fix: {fix}\n"));
             }
