@@ -55,8 +55,12 @@ fn call(shop: &Shop, tool: &str, tool_input: serde_json::Value) -> String {
 }
 
 fn hook(shop: &Shop, stdin: &str) -> Output {
+    hook_for("claude-code", shop, stdin)
+}
+
+fn hook_for(agent: &str, shop: &Shop, stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_layergate"))
-        .args(["hook", "claude-code"])
+        .args(["hook", agent])
         .current_dir(&shop.root)
         .env("LAYERGATE_NOW", "2026-06-01")
         .stdin(Stdio::piped())
@@ -440,4 +444,85 @@ fn a_grown_baseline_is_blocked_and_a_shrunk_one_allowed() {
         1,
     )]));
     assert_allowed(&o);
+}
+
+/// What Gemini CLI writes on a `BeforeTool` hook's stdin (its hooks
+/// reference: common fields, `tool_name`, `tool_input`, `mcp_context`).
+fn gemini_call(shop: &Shop, tool: &str, tool_input: serde_json::Value) -> String {
+    serde_json::json!({
+        "session_id": "s-1",
+        "transcript_path": "/home/u/.gemini/tmp/shop/chats/session.json",
+        "cwd": shop.root,
+        "hook_event_name": "BeforeTool",
+        "timestamp": "2026-06-01T10:00:00.000Z",
+        "tool_name": tool,
+        "tool_input": tool_input,
+        "mcp_context": null
+    })
+    .to_string()
+}
+
+#[test]
+fn gemini_cli_calls_are_judged_in_its_format() {
+    let s = shop();
+    let g = |tool: &str, input: serde_json::Value| {
+        hook_for("gemini", &s, &gemini_call(&s, tool, input))
+    };
+    // write_file with a violation: blocked, reason on stderr, nothing on stdout
+    let o = g(
+        "write_file",
+        serde_json::json!({"file_path": path(&s, "src/domain/audit.ts"), "content": DOMAIN_IMPORTS_INFRA}),
+    );
+    assert_blocked(&o, &["src/domain/audit.ts:1:1 error[layers]"]);
+    // replace adding one
+    let o = g(
+        "replace",
+        serde_json::json!({
+            "file_path": path(&s, "src/domain/order/order.ts"),
+            "old_string": "import { money } from \"../../shared/money\";",
+            "new_string": "import { money } from \"../../shared/money\";\nimport { SqlOrders } from \"../../infra/orders\";",
+            "expected_replacements": 1
+        }),
+    );
+    assert_blocked(&o, &["src/domain/order/order.ts:4:1 error[layers]"]);
+    // allowed: exit 0 and an empty JSON object (Gemini CLI parses stdout)
+    let o = g(
+        "write_file",
+        serde_json::json!({"file_path": path(&s, "src/domain/zero.ts"), "content": "export const zero = 0;\n"}),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "{}\n");
+    // a replace the tool will refuse (two occurrences, one expected) is not judged
+    let o = g(
+        "replace",
+        serde_json::json!({
+            "file_path": path(&s, "src/domain/ports.ts"),
+            "old_string": "order",
+            "new_string": "../../infra/orders"
+        }),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // unreadable input
+    let o = hook_for("gemini", &s, "{}");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("layergate hook: "), "{}", stderr(&o));
+}
+
+#[test]
+fn init_installs_the_gemini_hook() {
+    let s = shop();
+    let o = Command::new(env!("CARGO_BIN_EXE_layergate"))
+        .args(["init", "--agent", "gemini"])
+        .current_dir(&s.root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(s.root.join(".gemini/settings.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &v["hooks"]["BeforeTool"][0];
+    assert_eq!(entry["matcher"], "write_file|replace");
+    assert_eq!(entry["hooks"][0]["command"], "layergate hook gemini");
+    assert_eq!(entry["hooks"][0]["timeout"], 30000);
 }

@@ -31,6 +31,8 @@ use crate::project;
 pub enum Agent {
     /// Claude Code's `PreToolUse` hook (tools `Write`, `Edit`, `MultiEdit`).
     ClaudeCode,
+    /// Gemini CLI's `BeforeTool` hook (tools `write_file`, `replace`).
+    Gemini,
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,10 +64,18 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
         )),
         Ok(_) => match args.agent {
             Agent::ClaudeCode => claude_code(&input),
+            Agent::Gemini => gemini(&input),
         },
     };
     Ok(match verdict {
-        Ok(Verdict::Allow) => ALLOW,
+        Ok(Verdict::Allow) => {
+            if args.agent == Agent::Gemini {
+                // Gemini CLI parses stdout as JSON: an empty object is no decision
+                use std::io::Write;
+                let _ = writeln!(std::io::stdout().lock(), "{{}}");
+            }
+            ALLOW
+        }
         Ok(Verdict::Block(reason)) => {
             eprint!("{reason}");
             BLOCK
@@ -149,6 +159,70 @@ pub fn claude_code(input: &str) -> Result<Verdict, String> {
             Some(text) => text,
             // the tool itself will refuse the edit: nothing to judge
             None => return Ok(Verdict::Allow),
+        }
+    };
+    judge(&path, proposed)
+}
+
+/// The part of Gemini CLI's `BeforeTool` input the gate reads.
+#[derive(Deserialize)]
+struct GeminiInput {
+    hook_event_name: Option<String>,
+    tool_name: String,
+    tool_input: serde_json::Value,
+    cwd: Option<PathBuf>,
+}
+
+/// Judges one Gemini CLI `BeforeTool` call: `write_file` (`file_path`,
+/// `content`) and `replace` (`file_path`, `old_string`, `new_string`,
+/// `expected_replacements`, default 1; an empty `old_string` creates the
+/// file). Blocking is exit status 2 with the reason on stderr.
+pub fn gemini(input: &str) -> Result<Verdict, String> {
+    let call: GeminiInput = serde_json::from_str(input)
+        .map_err(|e| format!("stdin is not a Gemini CLI hook call ({e})"))?;
+    if call
+        .hook_event_name
+        .as_deref()
+        .is_some_and(|e| e != "BeforeTool")
+    {
+        return Ok(Verdict::Allow);
+    }
+    let str_field = |name: &str| -> Result<String, String> {
+        call.tool_input
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{}` without `tool_input.{name}`", call.tool_name))
+    };
+    if !matches!(call.tool_name.as_str(), "write_file" | "replace") {
+        return Ok(Verdict::Allow);
+    }
+    let mut path = PathBuf::from(str_field("file_path")?);
+    if path.is_relative() {
+        if let Some(cwd) = &call.cwd {
+            path = cwd.join(path);
+        }
+    }
+    let proposed = if call.tool_name == "write_file" {
+        str_field("content")?
+    } else {
+        let old = str_field("old_string")?;
+        let new = str_field("new_string")?;
+        let expected = match call.tool_input.get("expected_replacements") {
+            None | Some(serde_json::Value::Null) => 1,
+            Some(v) => v
+                .as_u64()
+                .ok_or("`replace` with a non-numeric `expected_replacements`")?
+                as usize,
+        };
+        let current = std::fs::read_to_string(&path).ok();
+        match (current, old.is_empty()) {
+            (None, true) => new,
+            (Some(text), false) if text.matches(old.as_str()).count() == expected => {
+                text.replace(&old, &new)
+            }
+            // the tool itself will refuse the edit: nothing to judge
+            _ => return Ok(Verdict::Allow),
         }
     };
     judge(&path, proposed)
@@ -495,6 +569,22 @@ mod tests {
         assert_eq!(written_lines(None, "a\nb\n"), [1, 2]);
         assert!(written_lines(Some("a\nb\n"), "a\nb\n").is_empty());
         assert_eq!(written_lines(Some("a\nb\n"), "X\na\nb\n"), [1]);
+    }
+
+    #[test]
+    fn gemini_reads_its_own_format() {
+        assert!(gemini("[]").is_err());
+        assert!(gemini(r#"{"tool_name":"replace","tool_input":{"file_path":"/x.ts"}}"#).is_err());
+        assert_eq!(
+            gemini(
+                r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{}}"#
+            ),
+            Ok(Verdict::Allow)
+        );
+        assert_eq!(
+            gemini(r#"{"hook_event_name":"AfterTool","tool_name":"write_file","tool_input":{}}"#),
+            Ok(Verdict::Allow)
+        );
     }
 
     #[test]

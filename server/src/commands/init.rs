@@ -499,8 +499,39 @@ pub fn starter(modules: &[Proposed], cycles_warning: bool) -> String {
     s
 }
 
-/// The command Claude Code runs before each edit.
-const CLAUDE_COMMAND: &str = "layergate hook claude-code";
+/// Where an agent reads its project hooks, the event, the matcher, the
+/// command, and the handler fields of the entry layergate adds.
+struct HookSettings {
+    file: &'static str,
+    event: &'static str,
+    matcher: &'static str,
+    command: &'static str,
+    handler: fn() -> serde_json::Value,
+    tools: &'static str,
+}
+
+fn hook_settings(agent: super::hook::Agent) -> HookSettings {
+    use super::hook::Agent;
+    match agent {
+        Agent::ClaudeCode => HookSettings {
+            file: ".claude/settings.json",
+            event: "PreToolUse",
+            matcher: "Write|Edit|MultiEdit",
+            command: "layergate hook claude-code",
+            handler: || serde_json::json!({"type": "command", "command": "layergate hook claude-code", "timeout": 30}),
+            tools: "Claude Code now runs it before each Write, Edit and MultiEdit",
+        },
+        Agent::Gemini => HookSettings {
+            file: ".gemini/settings.json",
+            event: "BeforeTool",
+            matcher: "write_file|replace",
+            command: "layergate hook gemini",
+            // Gemini CLI's timeout is in milliseconds
+            handler: || serde_json::json!({"type": "command", "command": "layergate hook gemini", "name": "layergate", "timeout": 30000}),
+            tools: "Gemini CLI now runs it before each write_file and replace",
+        },
+    }
+}
 
 /// A JSON value that keeps the order of object keys as written (settings
 /// files are people's: merging layergate's hook must not reorder them).
@@ -533,9 +564,9 @@ impl Json {
 /// Merges layergate's hook into the agent's project settings, leaving every
 /// other setting as it was, in its order; a hook already there is left alone.
 fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError> {
-    let super::hook::Agent::ClaudeCode = agent;
-    let path = root.join(".claude").join("settings.json");
-    let shown = ".claude/settings.json";
+    let h = hook_settings(agent);
+    let path = root.join(h.file);
+    let shown = h.file;
     let empty = || Json::Object(indexmap::IndexMap::new());
     let mut settings: Json = match std::fs::read_to_string(&path) {
         Ok(text) if text.trim().is_empty() => empty(),
@@ -549,7 +580,7 @@ fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError
     };
     let not = |what: &str| {
         UsageError(format!(
-            "{what} in {shown} is not what Claude Code reads; it was not changed"
+            "{what} in {shown} is not what the agent reads; it was not changed"
         ))
     };
     let Json::Object(top) = &mut settings else {
@@ -559,26 +590,27 @@ fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError
         return Err(not("`hooks`"));
     };
     let Json::Array(pre) = hooks
-        .entry("PreToolUse".to_string())
+        .entry(h.event.to_string())
         .or_insert_with(|| Json::Array(Vec::new()))
     else {
-        return Err(not("`hooks.PreToolUse`"));
+        return Err(not(&format!("`hooks.{}`", h.event)));
     };
     let installed = pre.iter().any(|m| match m.get("hooks") {
-        Some(Json::Array(hs)) => hs.iter().any(|h| {
-            h.get("command")
+        Some(Json::Array(hs)) => hs.iter().any(|handler| {
+            handler
+                .get("command")
                 .and_then(Json::str)
-                .is_some_and(|c| c.contains(CLAUDE_COMMAND))
+                .is_some_and(|c| c.contains(h.command))
         }),
         _ => false,
     });
     if installed {
-        eprintln!("{shown} already runs `{CLAUDE_COMMAND}`: not changed");
+        eprintln!("{shown} already runs `{}`: not changed", h.command);
         return Ok(());
     }
     let entry: Json = serde_json::from_value(serde_json::json!({
-        "matcher": "Write|Edit|MultiEdit",
-        "hooks": [{"type": "command", "command": CLAUDE_COMMAND, "timeout": 30}]
+        "matcher": h.matcher,
+        "hooks": [(h.handler)()]
     }))
     .map_err(|e| UsageError(format!("internal error: {e}")))?;
     pre.push(entry);
@@ -588,8 +620,6 @@ fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError
     let boundary = rules::disk::Boundary::around(root);
     rules::disk::write_inside(&boundary, &path, text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write {shown}: {e}")))?;
-    eprintln!(
-        "{shown}: Claude Code now runs `{CLAUDE_COMMAND}` before each Write, Edit and MultiEdit"
-    );
+    eprintln!("{shown}: `{}` installed; {}", h.command, h.tools);
     Ok(())
 }
