@@ -292,15 +292,11 @@ pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
     let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
     let before = host.check().diagnostics;
     let suppressions_before = suppressions(host.files.get(&rel));
-    let (after, suppressions_after, new_text) =
+    let (after, suppressions_after) =
         host.check_overlay(&rel, Content::Text(proposed.clone()), |ws, o| {
-            (
-                o.diagnostics.clone(),
-                suppressions(ws.files.get(&rel)),
-                proposed.clone(),
-            )
+            (o.diagnostics.clone(), suppressions(ws.files.get(&rel)))
         });
-    let written: Vec<u32> = written_lines(std::fs::read_to_string(path).ok().as_deref(), &new_text);
+    let written: Vec<u32> = written_lines(std::fs::read_to_string(path).ok().as_deref(), &proposed);
     let (added, _) = added_diagnostics(&before, after, |d| {
         d.file == rel && written.contains(&d.range.line)
     });
