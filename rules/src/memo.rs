@@ -119,6 +119,17 @@ impl Meta {
         }
     }
 
+    /// The metadata of `path` when it last changed before `before`: a file
+    /// that changed later may change again within the clock's granularity
+    /// without its metadata showing it, so its content must vouch instead.
+    pub fn settled(path: &Path, before: SystemTime) -> Option<Meta> {
+        let meta = Meta::of(path)?;
+        let before = before
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        (meta.changed_ns() < before).then_some(meta)
+    }
+
     /// The later of the two times: when the file's content (or its
     /// metadata) last changed.
     fn changed_ns(&self) -> i128 {
@@ -166,6 +177,15 @@ impl RecordingFs {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(p);
+    }
+
+    /// Forgets everything asked so far (the answers changed; what is asked
+    /// next is recorded anew).
+    pub fn clear(&self) {
+        self.probes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Everything asked so far.
@@ -331,15 +351,33 @@ fn probe_holds(p: &Probe, walked: &BTreeMap<PathBuf, &Stamp>, fs: &dyn FileSyste
         Probe::Read(path, h) if walked.contains_key(path) => {
             walked[path].hash.is_some() && *h == walked[path].hash
         }
-        Probe::IsFile(path, r) => fs.is_file(path) == *r,
-        Probe::IsDir(path, r) => fs.is_dir(path) == *r,
-        Probe::Read(path, h) => {
-            fs.read_to_string(path)
-                .as_deref()
-                .map(crate::cache::content_hash)
-                == *h
+        _ => p.holds(fs),
+    }
+}
+
+impl Probe {
+    /// The path asked about.
+    pub fn path(&self) -> &Path {
+        match self {
+            Probe::IsFile(p, _) | Probe::IsDir(p, _) | Probe::Read(p, _) | Probe::ReadDir(p, _) => {
+                p
+            }
         }
-        Probe::ReadDir(path, h) => hash_names(&fs.read_dir(path)) == *h,
+    }
+
+    /// Whether `fs` still gives the answer recorded.
+    pub fn holds(&self, fs: &dyn FileSystem) -> bool {
+        match self {
+            Probe::IsFile(path, r) => fs.is_file(path) == *r,
+            Probe::IsDir(path, r) => fs.is_dir(path) == *r,
+            Probe::Read(path, h) => {
+                fs.read_to_string(path)
+                    .as_deref()
+                    .map(crate::cache::content_hash)
+                    == *h
+            }
+            Probe::ReadDir(path, h) => hash_names(&fs.read_dir(path)) == *h,
+        }
     }
 }
 

@@ -35,6 +35,11 @@ enum Command {
     /// The pre-edit hook of an AI agent CLI: blocks an edit that adds a
     /// violation (the tool call on stdin, the answer in the agent's format).
     Hook(commands::hook::HookArgs),
+    /// The hook's warm server for one workspace (started by `hook` itself;
+    /// leaves when idle).
+    #[cfg(unix)]
+    #[command(hide = true)]
+    HookServer(commands::hook::server::ServerArgs),
     /// Write a starter layergate.toml from the folders found here.
     Init(commands::init::InitArgs),
     /// Manage the baseline file.
@@ -68,6 +73,8 @@ fn main() -> ExitCode {
         Command::Graph(args) => commands::graph::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Hook(args) => commands::hook::run(args),
+        #[cfg(unix)]
+        Command::HookServer(args) => commands::hook::server::serve(args),
         Command::Baseline(BaselineCommand::Prune(args)) => commands::baseline::prune(args),
     };
     match result {

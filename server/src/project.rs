@@ -116,6 +116,16 @@ fn load_through(config: Config, fs: Arc<dyn FileSystem>, cached: bool) -> Worksp
     ws
 }
 
+/// The workspace of a loaded config through the facts cache, with a record
+/// of every question its resolvers asked the disk (manifests, candidate
+/// paths): what a long-lived holder of the workspace checks to see whether
+/// the answers changed.
+pub fn load_recorded(config: Config) -> (Workspace, Arc<RecordingFs>) {
+    let disk = Arc::new(ConfinedFs::around(&config.root));
+    let recorder = Arc::new(RecordingFs::new(disk));
+    (load_through(config, recorder.clone(), true), recorder)
+}
+
 /// Where the facts cache of a workspace lives.
 pub fn cache_path(root: &Path) -> PathBuf {
     root.join(".layergate").join("cache").join("facts.bin")
@@ -255,7 +265,7 @@ pub fn load_baseline(
 }
 
 /// The baseline in force, with the text it was parsed from.
-fn read_baseline(
+pub fn read_baseline(
     config: &Config,
     explicit: Option<&Path>,
 ) -> Result<Option<(String, Baseline)>, UsageError> {
@@ -286,7 +296,7 @@ fn read_baseline(
 /// This build of layergate, for the memo's key: the version alone would let
 /// a rebuilt binary with other rules serve its predecessor's outcomes, so the
 /// executable's size and modification time go in too.
-fn build_identity() -> Vec<u8> {
+pub fn build_identity() -> Vec<u8> {
     let mut id = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
     let meta = std::env::current_exe().and_then(std::fs::metadata);
     if let Ok(m) = meta {

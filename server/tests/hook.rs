@@ -3,13 +3,66 @@
 //! reference: common fields, `tool_name`, `tool_input`, `tool_use_id`), on a
 //! copy of the bundled example (which has violations of its own).
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 struct Shop {
     _tmp: tempfile::TempDir,
     root: PathBuf,
+    /// `XDG_RUNTIME_DIR` of every hook and server of this shop (their socket).
+    run: PathBuf,
+    /// The hook server of this shop, once a call needed it.
+    server: RefCell<Option<Child>>,
+}
+
+impl Drop for Shop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.server.borrow_mut().take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Shop {
+    /// Starts the shop's hook server (as the first hook call would) and
+    /// waits until it listens.
+    fn start_server(&self) {
+        if self.server.borrow().is_some() {
+            return;
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_layergate"))
+            .arg("hook-server")
+            .arg(self.root.join("layergate.toml"))
+            .env("XDG_RUNTIME_DIR", &self.run)
+            .env("LAYERGATE_NOW", "2026-06-01")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        *self.server.borrow_mut() = Some(child);
+        wait_for(|| socket(&self.run).is_some(), "the hook server's socket");
+    }
+}
+
+/// The socket of the only server under `run`, if it exists.
+fn socket(run: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(run.join("layergate"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "sock"))
+}
+
+fn wait_for(cond: impl Fn() -> bool, what: &str) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        assert!(start.elapsed().as_secs() < 30, "waited 30 s for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -36,7 +89,14 @@ fn shop() -> Shop {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop"),
         &root,
     );
-    Shop { _tmp: tmp, root }
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    Shop {
+        _tmp: tmp,
+        root,
+        run,
+        server: RefCell::new(None),
+    }
 }
 
 /// What Claude Code writes on the hook's stdin for one tool call.
@@ -58,11 +118,27 @@ fn hook(shop: &Shop, stdin: &str) -> Output {
     hook_for("claude-code", shop, stdin)
 }
 
+/// Runs the hook twice, judging the edit itself and asking the shop's hook
+/// server, and asserts both give the same answer.
 fn hook_for(agent: &str, shop: &Shop, stdin: &str) -> Output {
+    let cold = hook_with(agent, shop, stdin, "off");
+    shop.start_server();
+    let served = hook_with(agent, shop, stdin, "require");
+    assert_eq!(
+        (cold.status.code(), stderr(&cold), &cold.stdout),
+        (served.status.code(), stderr(&served), &served.stdout),
+        "the hook server answers otherwise than the hook"
+    );
+    cold
+}
+
+fn hook_with(agent: &str, shop: &Shop, stdin: &str, server: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_layergate"))
         .args(["hook", agent])
         .current_dir(&shop.root)
         .env("LAYERGATE_NOW", "2026-06-01")
+        .env("LAYERGATE_HOOK_SERVER", server)
+        .env("XDG_RUNTIME_DIR", &shop.run)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -525,4 +601,98 @@ fn init_installs_the_gemini_hook() {
     assert_eq!(entry["matcher"], "write_file|replace");
     assert_eq!(entry["hooks"][0]["command"], "layergate hook gemini");
     assert_eq!(entry["hooks"][0]["timeout"], 30000);
+}
+
+/// Writes a file of the shop on disk (not through the hook).
+fn put(s: &Shop, rel: &str, text: &str) {
+    let p = s.root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn the_hook_server_follows_the_disk_between_calls() {
+    let s = shop();
+    let alias = |to: &str| {
+        put(
+            &s,
+            "tsconfig.json",
+            &format!(
+                r#"{{"compilerOptions": {{"baseUrl": ".", "paths": {{"@infra/*": ["src/{to}/*"]}}}}}}"#
+            ),
+        )
+    };
+    alias("shared");
+    // metadata older than the server's settling time vouches for content:
+    // the changes below are seen through it, not through hashing every file
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    s.start_server();
+    // a first call waits for the server's load
+    let money = std::fs::read_to_string(s.root.join("src/shared/money.ts")).unwrap();
+    assert_allowed(&write(&s, "src/shared/money.ts", &money));
+    // a new file on disk, with a violation of its own: writing it again adds none
+    put(&s, "src/domain/extra.ts", DOMAIN_IMPORTS_INFRA);
+    assert_allowed(&write(&s, "src/domain/extra.ts", DOMAIN_IMPORTS_INFRA));
+    // in a new directory, imported by a new file
+    put(&s, "src/infra/deep/deep.ts", "export class Deep {}\n");
+    assert_blocked(
+        &write(
+            &s,
+            "src/domain/deep_user.ts",
+            "import { Deep } from \"../infra/deep/deep\";\nexport const d = () => new Deep();\n",
+        ),
+        &["error[layers]", "src/infra/deep/deep.ts"],
+    );
+    // an existing file gains a violation on disk: rewriting it is no new one
+    let order = std::fs::read_to_string(s.root.join("src/domain/order/order.ts")).unwrap();
+    let with_violation = format!("import {{ SqlOrders }} from \"../../infra/orders\";\n{order}");
+    put(&s, "src/domain/order/order.ts", &with_violation);
+    assert_allowed(&write(&s, "src/domain/order/order.ts", &with_violation));
+    // the file with the violation is deleted: writing it is a new violation
+    std::fs::remove_file(s.root.join("src/domain/extra.ts")).unwrap();
+    assert_blocked(
+        &write(&s, "src/domain/extra.ts", DOMAIN_IMPORTS_INFRA),
+        &["error[layers]"],
+    );
+    // a tsconfig path alias changes: in an existing file, `@infra/orders`
+    // resolved into shared (where it names nothing), and now into infra
+    let ports = std::fs::read_to_string(s.root.join("src/domain/ports.ts")).unwrap();
+    let aliased = format!("import {{ SqlOrders }} from \"@infra/orders\";\n{ports}");
+    let o = write(&s, "src/domain/ports.ts", &aliased);
+    assert!(!stderr(&o).contains("error[layers]"), "{}", stderr(&o));
+    alias("infra");
+    assert_blocked(
+        &write(&s, "src/domain/ports.ts", &aliased),
+        &["error[layers]", "src/infra/orders.ts"],
+    );
+    // the config lets domain import infra: the server reloads it
+    let config = std::fs::read_to_string(s.root.join("layergate.toml")).unwrap();
+    put(
+        &s,
+        "layergate.toml",
+        &config.replace(
+            r#"order = ["app", "infra", "domain"]"#,
+            r#"order = ["app", "domain", "infra"]"#,
+        ),
+    );
+    assert_allowed(&write(&s, "src/domain/deep_user2.ts", DOMAIN_IMPORTS_INFRA));
+}
+
+#[test]
+fn the_first_hook_call_starts_a_server_that_leaves_with_its_workspace() {
+    let s = shop();
+    let call = call(
+        &s,
+        "Write",
+        serde_json::json!({"file_path": path(&s, "src/domain/audit.ts"), "content": DOMAIN_IMPORTS_INFRA}),
+    );
+    // no server: the call judges the edit itself and starts one
+    let first = hook_with("claude-code", &s, &call, "auto");
+    assert_blocked(&first, &["error[layers]"]);
+    wait_for(|| socket(&s.run).is_some(), "the started server's socket");
+    let served = hook_with("claude-code", &s, &call, "require");
+    assert_eq!(stderr(&first), stderr(&served));
+    // the checkout goes away: so does its server, and its socket
+    std::fs::remove_dir_all(&s.root).unwrap();
+    wait_for(|| socket(&s.run).is_none(), "the server to leave");
 }

@@ -17,15 +17,19 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rules::analysis::added::added_diagnostics;
-use rules::analysis::docs;
 use rules::analysis::{check_cold, Baseline, Options};
 use rules::config::{Severity, CONFIG_FILE};
 use rules::diagnostic::Diagnostic;
 use rules::lang::Lang;
-use rules::workspace::Content;
 use serde::Deserialize;
 
 use crate::project;
+
+pub mod judge;
+#[cfg(unix)]
+pub mod server;
+
+use judge::{blocks, checked_file, judge_source, one_line, Verdict, MAX_INPUT};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Agent {
@@ -41,9 +45,6 @@ pub struct HookArgs {
     #[arg(value_enum)]
     pub agent: Agent,
 }
-
-/// The most stdin a hook reads: an edit is text a person could review.
-const MAX_INPUT: u64 = 64 * 1024 * 1024;
 
 /// Exit statuses Claude Code understands.
 const ALLOW: i32 = 0;
@@ -85,14 +86,6 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
             CANNOT_JUDGE
         }
     })
-}
-
-/// What the gate answers.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Allow,
-    /// The reason, for the agent to act on.
-    Block(String),
 }
 
 /// The part of Claude Code's `PreToolUse` input the gate reads.
@@ -273,6 +266,10 @@ pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
     if Lang::from_path(&path.to_string_lossy()).is_none() {
         return judge_baseline(&config_path, path, &proposed);
     }
+    #[cfg(unix)]
+    if let Some(verdict) = server::ask(&config_path, path, &proposed)? {
+        return Ok(verdict);
+    }
     let ws = match project::load_workspace_cached(&config_path) {
         Ok(ws) => ws,
         Err(e) => {
@@ -281,45 +278,12 @@ pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
             return Ok(Verdict::Allow);
         }
     };
-    let Some(rel) = rules::workspace::relative(ws.root(), path) else {
+    let Some(rel) = checked_file(&ws, path) else {
         return Ok(Verdict::Allow);
     };
-    if !rules::workspace::walked(&ws.config, &rel) {
-        return Ok(Verdict::Allow);
-    }
     let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
-    let root = ws.root().to_path_buf();
     let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
-    let before = host.check().diagnostics;
-    let suppressions_before = suppressions(host.files.get(&rel));
-    let (after, suppressions_after) =
-        host.check_overlay(&rel, Content::Text(proposed.clone()), |ws, o| {
-            (o.diagnostics.clone(), suppressions(ws.files.get(&rel)))
-        });
-    let written: Vec<u32> = written_lines(std::fs::read_to_string(path).ok().as_deref(), &proposed);
-    let (added, _) = added_diagnostics(&before, after, |d| {
-        d.file == rel && written.contains(&d.range.line)
-    });
-    let violations: Vec<&Diagnostic> = added.iter().filter(|d| blocks(d)).collect();
-    let new_ignores: Vec<String> = suppressions_after
-        .iter()
-        .filter(|(rule, n)| {
-            suppressions_before
-                .iter()
-                .find(|(r, _)| r == rule)
-                .is_none_or(|(_, m)| m < n)
-        })
-        .map(|(rule, _)| rule.clone())
-        .collect();
-    if violations.is_empty() && new_ignores.is_empty() {
-        return Ok(Verdict::Allow);
-    }
-    Ok(Verdict::Block(reason(
-        &root,
-        &rel,
-        &violations,
-        &new_ignores,
-    )))
+    Ok(judge_source(&mut host, &rel, path, proposed))
 }
 
 /// An edit of `layergate.toml`: blocked when the new config does not parse,
@@ -433,90 +397,6 @@ fn judge_baseline(config_path: &Path, path: &Path, proposed: &str) -> Result<Ver
     )))
 }
 
-/// Violations about the code, as loud as a warning, not in the baseline.
-fn blocks(d: &Diagnostic) -> bool {
-    d.rule.flags().ratcheted
-        && !d.baselined
-        && matches!(d.severity, Severity::Error | Severity::Warning)
-}
-
-/// `layergate-ignore` comments of a file: (rule, how many).
-fn suppressions(entry: Option<&rules::workspace::FileEntry>) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for s in entry.iter().flat_map(|e| e.facts.suppressions.iter()) {
-        for r in &s.rules {
-            match out.iter_mut().find(|(x, _)| x == r) {
-                Some((_, n)) => *n += 1,
-                None => out.push((r.clone(), 1)),
-            }
-        }
-    }
-    out
-}
-
-/// 1-based lines of `new` that are not lines of `old` (by content, in order:
-/// the common prefix and suffix are kept).
-fn written_lines(old: Option<&str>, new: &str) -> Vec<u32> {
-    let old: Vec<&str> = old.map(|t| t.lines().collect()).unwrap_or_default();
-    let new: Vec<&str> = new.lines().collect();
-    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(new[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    ((prefix + 1) as u32..=(new.len() - suffix) as u32).collect()
-}
-
-/// `file:line:column severity[rule]: message`.
-fn one_line(d: &Diagnostic) -> String {
-    format!(
-        "{}:{}:{} {}[{}]: {}",
-        d.file,
-        d.range.line,
-        d.range.column,
-        d.severity.as_str(),
-        d.rule,
-        d.message
-    )
-}
-
-/// The message the agent acts on.
-fn reason(root: &Path, rel: &str, violations: &[&Diagnostic], ignores: &[String]) -> String {
-    let mut s = String::new();
-    let n = violations.len();
-    if n > 0 {
-        s.push_str(&format!(
-            "layergate blocked this edit of {rel}: it adds {n} architecture violation{} (layergate.toml in {}).\n",
-            if n == 1 { "" } else { "s" },
-            root.display()
-        ));
-        for d in violations {
-            s.push_str(&format!("- {}\n", one_line(d)));
-            if let Some(fix) = d.rule.builtin().map(|b| &docs::of(b).fix) {
-                s.push_str(&format!("  how to fix: {fix}\n"));
-            }
-            for f in &d.fixes {
-                if !f.title.starts_with("Suppress") {
-                    s.push_str(&format!("  quick fix: {}\n", f.title));
-                }
-            }
-        }
-    } else {
-        s.push_str(&format!("layergate blocked this edit of {rel}.\n"));
-    }
-    for r in ignores {
-        s.push_str(&format!(
-            "- it adds `layergate-ignore {r}`: suppressions are the team's decision, not the agent's.\n"
-        ));
-    }
-    s.push_str(
-        "Change the code so that it follows the rules; do not add layergate-ignore comments or loosen layergate.toml. `layergate allowed PATH` lists what a file may import.\n",
-    );
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,14 +437,6 @@ mod tests {
             Some("x")
         );
         assert_eq!(apply_edits(None, &[r("a", "x", false)]), None);
-    }
-
-    #[test]
-    fn written_lines_are_the_changed_middle() {
-        assert_eq!(written_lines(Some("a\nb\nc\n"), "a\nX\nY\nc\n"), [2, 3]);
-        assert_eq!(written_lines(None, "a\nb\n"), [1, 2]);
-        assert!(written_lines(Some("a\nb\n"), "a\nb\n").is_empty());
-        assert_eq!(written_lines(Some("a\nb\n"), "X\na\nb\n"), [1]);
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! cargo run --release -p layergate-bench -- scaling ts 1000,10000,50000
 //! cargo run --release -p layergate-bench -- peers target/release/layergate /tmp/ws-ts --runs 5
 //! cargo run --release -p layergate-bench -- real --runs 5
+//! cargo run --release -p layergate-bench -- hook target/release/layergate /tmp/ws-ts 30
 //! ```
 
+mod hook;
 mod hostile;
 mod lsp;
 mod measure;
@@ -84,8 +86,9 @@ fn main() -> anyhow::Result<()> {
         }
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
+        ["hook", exe, dir, n] => hook::latency(Path::new(exe), Path::new(dir), n.parse()?),
         ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: layergate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
+        _ => bail!("usage: layergate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N | hook LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
     }
 }
 

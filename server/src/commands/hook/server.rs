@@ -1,0 +1,513 @@
+//! The hook's warm server (`layergate hook-server CONFIG`): one process per
+//! workspace that keeps the workspace loaded and checked between hook calls,
+//! so that a call costs a few stat calls and the edited file's check rather
+//! than a load and a full check (over half a second on 10,000 files).
+//!
+//! - The first hook call of a workspace finds no server: it judges the edit
+//!   itself, as before, and starts one in the background (its own process
+//!   group, no standard streams, so the agent does not wait for it).
+//! - Later calls send the edit over a Unix socket in a private directory
+//!   (`$XDG_RUNTIME_DIR/layergate/`, else `$TMPDIR/layergate-UID/`, mode
+//!   0700 and owned by the user, or no server is used) and get the verdict.
+//! - Before each answer the server brings its workspace up to date with the
+//!   disk, as `git status` does: a changed config reloads everything, a
+//!   changed baseline or date changes the options, a directory whose
+//!   metadata changed (or whose `.gitignore`/`.ignore` did) walks the files
+//!   again, a file whose metadata changed is read again (and counts as
+//!   changed when its content hash did), and every answer a resolver got
+//!   from the disk (manifests, candidate paths) is asked again.
+//! - It leaves after 10 minutes without a call (`LAYERGATE_HOOK_SERVER_IDLE`
+//!   seconds), when its config or its socket is gone, and when a call comes
+//!   from another build of layergate.
+//!
+//! `LAYERGATE_HOOK_SERVER=off` never uses a server; `require` fails a call
+//! that no server answers (to test and diagnose the server).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+use rules::host::{AnalysisHost, Change};
+use rules::memo::{Meta, RecordingFs};
+use rules::workspace::{self, Content};
+use serde::{Deserialize, Serialize};
+
+use super::judge::{checked_file, judge_source, Verdict, MAX_INPUT};
+use crate::project;
+
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// The `layergate.toml` of the workspace to serve.
+    pub config: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Request {
+    /// The caller's build (see [`project::build_identity`]).
+    identity: String,
+    config: PathBuf,
+    path: PathBuf,
+    proposed: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Response {
+    Allow,
+    Block(String),
+    /// Ask someone else: the server is leaving (another build called, its
+    /// config does not load, the request is for another workspace).
+    Stale,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Auto,
+    Off,
+    Require,
+}
+
+fn mode() -> Mode {
+    match std::env::var("LAYERGATE_HOOK_SERVER").as_deref() {
+        Ok("off" | "0" | "false") => Mode::Off,
+        Ok("require") => Mode::Require,
+        _ => Mode::Auto,
+    }
+}
+
+/// How long a call waits for the server's answer (the server may be
+/// loading); past it, the call judges the edit itself.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn identity() -> String {
+    project::build_identity()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The private directory of this user's sockets, created if missing; `None`
+/// when it is not a directory that only this user can enter.
+fn socket_dir() -> Option<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    // SAFETY: getuid has no preconditions and cannot fail
+    let uid = unsafe { libc::getuid() };
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(run) if run.is_absolute() => run.join("layergate"),
+        _ => std::env::temp_dir().join(format!("layergate-{uid}")),
+    };
+    let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+    let m = std::fs::symlink_metadata(&dir).ok()?;
+    (m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0).then_some(dir)
+}
+
+/// The socket of the server of the workspace configured by `config`
+/// (canonical).
+fn socket_path(config: &Path) -> Option<PathBuf> {
+    let key = xxhash_rust::xxh3::xxh3_64(config.as_os_str().as_encoded_bytes());
+    Some(socket_dir()?.join(format!("{key:016x}.sock")))
+}
+
+/// The server's verdict on writing `proposed` to `path`, or `None` when no
+/// server answered (then one is started, unless `LAYERGATE_HOOK_SERVER` says
+/// otherwise, and the caller judges the edit itself).
+pub fn ask(config: &Path, path: &Path, proposed: &str) -> Result<Option<Verdict>, String> {
+    let mode = mode();
+    if mode == Mode::Off {
+        return Ok(None);
+    }
+    let answer = (|| {
+        let config = std::fs::canonicalize(config).ok()?;
+        let socket = socket_path(&config)?;
+        let Ok(stream) = UnixStream::connect(&socket) else {
+            if mode == Mode::Auto {
+                start(&config);
+            }
+            return None;
+        };
+        let request = Request {
+            identity: identity(),
+            config,
+            path: path.to_path_buf(),
+            proposed: proposed.to_string(),
+        };
+        match exchange(stream, &request).ok()? {
+            Response::Allow => Some(Verdict::Allow),
+            Response::Block(reason) => Some(Verdict::Block(reason)),
+            Response::Stale => None,
+        }
+    })();
+    match answer {
+        None if mode == Mode::Require => {
+            Err("no hook server answered (LAYERGATE_HOOK_SERVER=require)".into())
+        }
+        answer => Ok(answer),
+    }
+}
+
+fn exchange(mut stream: UnixStream, request: &Request) -> std::io::Result<Response> {
+    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+    stream.set_write_timeout(Some(ANSWER_TIMEOUT))?;
+    serde_json::to_writer(&mut stream, request)?;
+    stream.shutdown(std::net::Shutdown::Write)?;
+    let mut answer = String::new();
+    stream.take(MAX_INPUT).read_to_string(&mut answer)?;
+    Ok(serde_json::from_str(&answer)?)
+}
+
+/// Starts the server of `config` in the background (best effort).
+fn start(config: &Path) {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let _ = Command::new(exe)
+        .arg("hook-server")
+        .arg(config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
+}
+
+/// `layergate hook-server CONFIG`: serves hook calls for one workspace until
+/// it is idle, gone, or called by another build.
+pub fn serve(args: ServerArgs) -> anyhow::Result<i32> {
+    let config = std::fs::canonicalize(&args.config)?;
+    let Some(socket) = socket_path(&config) else {
+        anyhow::bail!("no private directory for the hook server's socket");
+    };
+    let Some(listener) = bind(&socket) else {
+        // another server serves this workspace
+        return Ok(0);
+    };
+    let ours = inode(&socket);
+    let last_call = Arc::new(Mutex::new(Instant::now()));
+    watch(config.clone(), socket.clone(), ours, last_call.clone());
+    let mut state = State::load(&config).ok();
+    let me = identity();
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let Some(request) = read_request(&mut stream) else {
+            continue;
+        };
+        let response = match state.as_mut() {
+            Some(s) if request.identity == me && request.config == config => {
+                s.judge(&request.path, request.proposed)
+            }
+            _ => Response::Stale,
+        };
+        let leaving = matches!(response, Response::Stale);
+        if leaving {
+            // the caller judges the edit itself and starts a new server
+            leave(&socket, ours);
+        }
+        let _ = serde_json::to_writer(&mut stream, &response);
+        drop(stream);
+        if leaving {
+            return Ok(0);
+        }
+        *last_call.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+    Ok(0)
+}
+
+fn read_request(stream: &mut UnixStream) -> Option<Request> {
+    // a caller that connects and says nothing does not hold the server
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut text = String::new();
+    stream
+        .take(MAX_INPUT + 4096)
+        .read_to_string(&mut text)
+        .ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Binds the socket, replacing one no server listens on; `None` when a
+/// server listens there.
+fn bind(socket: &Path) -> Option<UnixListener> {
+    match UnixListener::bind(socket) {
+        Ok(l) => Some(l),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            if UnixStream::connect(socket).is_ok() {
+                return None;
+            }
+            std::fs::remove_file(socket).ok()?;
+            UnixListener::bind(socket).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+fn inode(path: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).ok().map(|m| m.ino())
+}
+
+/// Removes the socket if it is still this server's.
+fn leave(socket: &Path, ours: Option<u64>) {
+    if inode(socket) == ours {
+        let _ = std::fs::remove_file(socket);
+    }
+}
+
+fn idle_limit() -> Duration {
+    let secs = std::env::var("LAYERGATE_HOOK_SERVER_IDLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    Duration::from_secs(secs)
+}
+
+/// Ends the process when it has been idle too long, or its config or socket
+/// is gone (a deleted checkout, another server in its place).
+fn watch(config: PathBuf, socket: PathBuf, ours: Option<u64>, last_call: Arc<Mutex<Instant>>) {
+    let limit = idle_limit();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let idle = last_call
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .elapsed();
+        if idle > limit || !config.is_file() || inode(&socket) != ours {
+            leave(&socket, ours);
+            std::process::exit(0);
+        }
+    });
+}
+
+/// How long metadata must be unchanged before it alone vouches for a
+/// file's content (clocks of some file systems tick in seconds).
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// A loaded, checked workspace and what it was loaded from.
+struct State {
+    config_path: PathBuf,
+    config_text: String,
+    baseline_text: Option<String>,
+    today: String,
+    host: AnalysisHost,
+    recorder: Arc<RecordingFs>,
+    /// The metadata of every walked file when it was read (`None`: not
+    /// settled then, its content vouches).
+    files: BTreeMap<String, Option<Meta>>,
+    /// Every directory holding walked files, and the ignore files in them.
+    dirs: BTreeMap<PathBuf, Seen>,
+}
+
+impl State {
+    fn load(config_path: &Path) -> Result<State, String> {
+        let config = project::load_config(config_path).map_err(|e| e.0)?;
+        let config_text = config.text.clone();
+        let baseline = project::read_baseline(&config, None).map_err(|e| e.0)?;
+        let today = project::today().map_err(|e| e.0)?;
+        let root = config.root.clone();
+        let walked = workspace::walk(&config);
+        let files = stamps(&root, &walked);
+        let dirs = dir_stamps(&root, &walked);
+        let (ws, recorder) = project::load_recorded(config);
+        let (baseline_text, baseline) = baseline.unzip();
+        let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
+        host.check();
+        Ok(State {
+            config_path: config_path.to_path_buf(),
+            config_text,
+            baseline_text,
+            today,
+            host,
+            recorder,
+            files,
+            dirs,
+        })
+    }
+
+    fn judge(&mut self, path: &Path, proposed: String) -> Response {
+        if self.refresh().is_err() {
+            match State::load(&self.config_path) {
+                Ok(s) => *self = s,
+                Err(_) => return Response::Stale,
+            }
+        }
+        let Some(rel) = checked_file(&self.host, path) else {
+            return Response::Allow;
+        };
+        match judge_source(&mut self.host, &rel, path, proposed) {
+            Verdict::Allow => Response::Allow,
+            Verdict::Block(reason) => Response::Block(reason),
+        }
+    }
+
+    /// Brings the workspace up to date with the disk; `Err` when only a
+    /// new load can (the config changed).
+    fn refresh(&mut self) -> Result<(), ()> {
+        let config_text =
+            rules::disk::read_regular_string(&self.config_path, 1 << 20).map_err(|_| ())?;
+        if config_text != self.config_text {
+            return Err(());
+        }
+        let config = self.host.config.clone();
+        let root = config.root.clone();
+
+        let baseline = project::read_baseline(&config, None).map_err(|_| ())?;
+        let today = project::today().map_err(|_| ())?;
+        let baseline_text = baseline.as_ref().map(|(t, _)| t.clone());
+        if baseline_text != self.baseline_text || today != self.today {
+            self.baseline_text = baseline_text;
+            self.today = today.clone();
+            self.host
+                .apply_change(Change::Options(rules::analysis::Options {
+                    today,
+                    baseline: baseline.map(|(_, b)| b),
+                }));
+        }
+
+        let now = SystemTime::now();
+        let settled = now.checked_sub(SETTLE).unwrap_or(now);
+        let dirs_changed = self.dirs.par_iter().any(|(path, seen)| seen.moved(path));
+        let mut added = Vec::new();
+        let mut removed = Vec::new();
+        if dirs_changed {
+            let walked = workspace::walk(&config);
+            let now: BTreeSet<&String> = walked.iter().collect();
+            removed = self
+                .files
+                .keys()
+                .filter(|f| !now.contains(f))
+                .cloned()
+                .collect();
+            added = walked
+                .iter()
+                .filter(|f| !self.files.contains_key(*f))
+                .cloned()
+                .collect();
+            self.dirs = dir_stamps(&root, &walked);
+        }
+
+        // files whose metadata moved: read again, changed when the hash did
+        let host = &self.host;
+        let changed: Vec<(String, Option<Meta>, Option<Content>)> = self
+            .files
+            .par_iter()
+            .filter(|(rel, meta)| meta.is_none() || Meta::of(&root.join(rel)) != **meta)
+            .map(|(rel, _)| {
+                let abs = root.join(rel);
+                let meta = Meta::settled(&abs, settled);
+                let content = workspace::read_content(&abs);
+                let same = match (&content, host.files.get(rel)) {
+                    (Content::Text(t), Some(e)) => rules::cache::content_hash(t) == e.hash,
+                    _ => false,
+                };
+                (rel.clone(), meta, (!same).then_some(content))
+            })
+            .collect();
+        for (rel, meta, content) in changed {
+            if removed.contains(&rel) {
+                continue;
+            }
+            self.files.insert(rel.clone(), meta);
+            if let Some(content) = content {
+                self.host.apply_change(Change::Text {
+                    rel,
+                    content,
+                    tree: None,
+                });
+            }
+        }
+        for rel in removed {
+            self.files.remove(&rel);
+            self.host.apply_change(Change::Removed(rel));
+        }
+        for rel in added {
+            let abs = root.join(&rel);
+            self.files.insert(rel.clone(), Meta::settled(&abs, settled));
+            self.host.apply_change(Change::Text {
+                rel,
+                content: workspace::read_content(&abs),
+                tree: None,
+            });
+        }
+
+        // what the resolvers asked the disk, outside the walked files
+        let walked: BTreeSet<PathBuf> = self.files.keys().map(|f| root.join(f)).collect();
+        let fs = self.host.fs();
+        let probes_hold = self
+            .recorder
+            .probes()
+            .par_iter()
+            .filter(|p| !walked.contains(p.path()))
+            .all(|p| p.holds(fs));
+        if !probes_hold {
+            self.recorder.clear();
+            self.host.apply_change(Change::Manifests);
+        }
+        Ok(())
+    }
+}
+
+fn stamps(root: &Path, walked: &[String]) -> BTreeMap<String, Option<Meta>> {
+    let now = SystemTime::now();
+    let settled = now.checked_sub(SETTLE).unwrap_or(now);
+    walked
+        .par_iter()
+        .map(|rel| (rel.clone(), Meta::settled(&root.join(rel), settled)))
+        .collect()
+}
+
+/// The directories of the walked files up to the root, and the ignore files
+/// in each (a new file, a removed one, a changed `.gitignore` shows there).
+fn dir_stamps(root: &Path, walked: &[String]) -> BTreeMap<PathBuf, Seen> {
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    dirs.insert(root.to_path_buf());
+    for rel in walked {
+        let mut dir = Path::new(rel).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if !dirs.insert(root.join(d)) {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    let now = SystemTime::now();
+    let settled = now.checked_sub(SETTLE).unwrap_or(now);
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for d in dirs {
+        paths.push(d.join(".gitignore"));
+        paths.push(d.join(".ignore"));
+        paths.push(d);
+    }
+    paths.push(root.join(".git/info/exclude"));
+    paths
+        .into_par_iter()
+        .map(|p| {
+            let seen = match Meta::of(&p) {
+                None => Seen::Missing,
+                Some(_) => Meta::settled(&p, settled).map_or(Seen::Moving, Seen::Settled),
+            };
+            (p, seen)
+        })
+        .collect()
+}
+
+/// What a directory or ignore file looked like.
+enum Seen {
+    Missing,
+    Settled(Meta),
+    /// Changed too recently for its metadata to vouch for it.
+    Moving,
+}
+
+impl Seen {
+    fn moved(&self, path: &Path) -> bool {
+        match self {
+            Seen::Missing => std::fs::symlink_metadata(path).is_ok(),
+            Seen::Settled(meta) => Meta::of(path) != Some(*meta),
+            Seen::Moving => true,
+        }
+    }
+}
