@@ -108,6 +108,9 @@ impl AnalysisHost {
         if inv.all {
             self.cache.invalidate_all();
         }
+        for rel in &inv.moved {
+            self.cache.file_moved(&self.ws, rel);
+        }
         for rel in &inv.files {
             self.cache.invalidate(rel);
         }

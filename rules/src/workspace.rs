@@ -92,6 +92,8 @@ pub struct Workspace {
 pub struct Invalidation {
     pub all: bool,
     pub files: Vec<String>,
+    /// Files that entered or left the workspace (also in `files`).
+    pub moved: Vec<String>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -163,6 +165,37 @@ pub fn walk(config: &Config) -> Vec<String> {
         .collect();
     files.sort();
     files
+}
+
+/// The names an import of the TypeScript file `rel` may end with: its name
+/// up to the first dot, and for an index file its folder's name.
+fn import_names(rel: &str) -> Vec<&str> {
+    let mut parts = rel.rsplit('/');
+    let file = parts.next().unwrap_or(rel);
+    let stem = file.split('.').next().unwrap_or(file);
+    let mut names = vec![stem];
+    if stem == "index" {
+        names.extend(parts.next());
+    }
+    names
+}
+
+/// Whether an import resolved to `res` may resolve otherwise now that `rel`
+/// (named `names`) entered or left the workspace.
+fn may_name(specifier: &str, res: &Resolved, rel: &str, names: &[&str]) -> bool {
+    match res {
+        Resolved::File(f) if f == rel => return true,
+        Resolved::Unresolved => return true,
+        Resolved::Builtin(_) | Resolved::NotADependency => return false,
+        _ => {}
+    }
+    let last = specifier
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let stem = last.split('.').next().unwrap_or("");
+    stem.is_empty() || names.contains(&stem)
 }
 
 /// Whether [`walk`] would list `rel` (workspace-relative, with `/`): for a
@@ -804,7 +837,10 @@ impl Workspace {
         let mods_changed =
             lang == Lang::Rust && old_mods.is_none_or(|old| !same_mod_tree(old, &entry.facts.mods));
         let mods_moved = lang == Lang::Rust && old_mods.is_some_and(|old| *old != entry.facts.mods);
-        if is_new || mods_changed {
+        if lang != Lang::Rust && is_new {
+            self.files.insert(rel.to_string(), entry);
+            self.file_moved(rel);
+        } else if is_new || mods_changed {
             // a new file can make other imports resolve; new `mod`s change the tree
             self.files.insert(rel.to_string(), entry);
             if lang == Lang::Rust {
@@ -839,9 +875,45 @@ impl Workspace {
         if let Some(old) = self.files.remove(rel) {
             if old.lang == Lang::Rust {
                 self.rebuild_rust();
+                self.resolve_all();
+            } else {
+                self.file_moved(rel);
             }
-            self.resolve_all();
         }
+    }
+
+    /// A TypeScript file entered or left the workspace: re-resolves the file
+    /// and the imports that could resolve differently now (those resolved to
+    /// it, unresolved ones, and those whose last segment names it), not
+    /// every import; the resolvers read the disk, so a file created or
+    /// deleted there is seen, and one only in memory is not.
+    fn file_moved(&mut self, rel: &str) {
+        self.ts.forget_results();
+        let names = import_names(rel);
+        let updates: Vec<(String, Vec<Resolved>)> = self
+            .files
+            .par_iter()
+            .filter(|(r, e)| {
+                e.lang.language() == Language::TypeScript
+                    && (r.as_str() == rel
+                        || e.facts
+                            .imports
+                            .iter()
+                            .zip(&e.resolved)
+                            .any(|(imp, res)| may_name(&imp.specifier, res, rel, &names)))
+            })
+            .map(|(r, e)| (r.clone(), self.resolve_entry(r, e)))
+            .collect();
+        for (r, resolved) in updates {
+            if let Some(e) = self.files.get_mut(&r) {
+                if e.resolved != resolved || r == rel {
+                    e.resolved = resolved;
+                    self.pending.files.push(r);
+                }
+            }
+        }
+        self.pending.files.push(rel.to_string());
+        self.pending.moved.push(rel.to_string());
     }
 
     /// A manifest (`tsconfig*.json`, `package.json`, `Cargo.toml`) changed.

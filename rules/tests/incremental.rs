@@ -254,12 +254,31 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
             what = format!("edit {f}");
         } else if op < 8 {
             // create a file
+            // a new name, or one that competes with an existing file for
+            // its imports (`./user` is `user.ts`, else `user.tsx`, else
+            // `user/index.ts`): deleting one makes the imports of it resolve
+            // to the next
             let dir = ["app", "domain", "infra", "shared"][rng.below(4)];
-            let f = format!("src/{dir}/n{}.ts", rng.below(1000));
+            let f = match rng.below(3) {
+                0 => format!("src/{dir}/n{}.ts", rng.below(1000)),
+                n => {
+                    let base = files[rng.below(files.len())]
+                        .trim_end_matches(".ts")
+                        .trim_end_matches(".tsx")
+                        .trim_end_matches("/index")
+                        .to_string();
+                    if n == 1 {
+                        format!("{base}.tsx")
+                    } else {
+                        format!("{base}/index.ts")
+                    }
+                }
+            };
             let text = format!(
                 "export const x0 = 0;\n{}\n",
                 random_line(&mut rng, &f, &files)
             );
+            std::fs::create_dir_all(root.join(&f).parent().unwrap()).unwrap();
             std::fs::write(root.join(&f), &text).unwrap();
             set(&mut ws, &f, text);
             if !files.contains(&f) {

@@ -70,6 +70,8 @@ pub struct AnalysisCache {
     pairs: Pairs,
     dirty: FxHashSet<String>,
     all_dirty: bool,
+    /// Files entered or left the workspace since the last evaluation.
+    file_set_dirty: bool,
     /// An edge of the file graph or the module graph changed since the graph
     /// rules last ran.
     graph_dirty: bool,
@@ -106,6 +108,23 @@ impl AnalysisCache {
         if let Some(deps) = self.dependents.get(rel) {
             self.dirty.extend(deps.iter().cloned());
         }
+    }
+
+    /// A file entered or left the workspace (the files whose imports now
+    /// resolve otherwise are invalidated apart): its module is assigned or
+    /// forgotten, and what depends on the file set (the config file's
+    /// warnings, baseline entries of absent files) is computed again.
+    pub fn file_moved(&mut self, ws: &Workspace, rel: &str) {
+        if let Some(a) = self.assignment.as_mut() {
+            if ws.files.contains_key(rel) {
+                a.by_file
+                    .insert(rel.to_string(), modules::assign_file(&ws.config, rel));
+            } else {
+                a.by_file.remove(rel);
+            }
+        }
+        self.file_set_dirty = true;
+        self.invalidate(rel);
     }
 
     /// Everything is evaluated again (config, resolution or file set changed).
@@ -240,8 +259,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         cache.graph_dirty = true;
         ws.files.iter().collect()
     } else {
-        // files only leave the workspace through `invalidate_all`; a dirty
-        // file that is gone is forgotten all the same
+        // a dirty file that left the workspace is forgotten
         let mut dirty: Vec<&String> = cache.dirty.iter().collect();
         dirty.sort();
         let gone: Vec<String> = dirty
@@ -312,7 +330,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         .opts
         .as_ref()
         .is_some_and(|(today, b)| *today == opts.today && *b == opts.baseline);
-    if all || opts_changed {
+    if all || opts_changed || cache.file_set_dirty {
         cache.baseline_files = opts
             .baseline
             .as_ref()
@@ -380,7 +398,11 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
     // set or the manifests (all `invalidate_all`), or with which `[[allow]]`
     // entries are used
     let allows_now = allow_uses(cache, config.allows.len());
-    if all || opts_changed || allows_before != allows_now || !cache.post.contains_key(&config_file)
+    if all
+        || opts_changed
+        || cache.file_set_dirty
+        || allows_before != allows_now
+        || !cache.post.contains_key(&config_file)
     {
         let mut raw = rules::config_warnings(&ctx);
         raw.extend(rules::manifest_problems(&ctx));
@@ -393,6 +415,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         }
     }
     cache.all_dirty = false;
+    cache.file_set_dirty = false;
     cache.assignment = Some(assignment);
 }
 

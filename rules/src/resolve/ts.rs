@@ -214,6 +214,12 @@ impl TsResolver {
         lock(&self.problems).iter().cloned().collect()
     }
 
+    /// Forgets every cached result but keeps the manifests (a file was
+    /// created or deleted: an import may resolve elsewhere now).
+    pub fn forget_results(&self) {
+        write(&self.results).clear();
+    }
+
     /// Forgets every cached manifest and result (files were created or deleted,
     /// a manifest changed). Problems are recorded again as manifests are re-read.
     pub fn invalidate(&self) {
