@@ -696,3 +696,169 @@ fn the_first_hook_call_starts_a_server_that_leaves_with_its_workspace() {
     std::fs::remove_dir_all(&s.root).unwrap();
     wait_for(|| socket(&s.run).is_none(), "the server to leave");
 }
+
+/// What Codex writes on the hook's stdin for one `apply_patch` call.
+fn codex_call(shop: &Shop, patch: &str) -> String {
+    serde_json::json!({
+        "session_id": "019a-codex",
+        "turn_id": "turn-1",
+        "transcript_path": null,
+        "cwd": shop.root,
+        "hook_event_name": "PreToolUse",
+        "model": "gpt-5-codex",
+        "permission_mode": "default",
+        "tool_name": "apply_patch",
+        "tool_input": { "command": patch },
+        "tool_use_id": "call_1"
+    })
+    .to_string()
+}
+
+#[test]
+fn codex_patches_are_judged_file_by_file() {
+    let s = shop();
+    let c = |patch: &str| hook_for("codex", &s, &codex_call(&s, patch));
+    // a new file with a violation: blocked, the reason on stderr (non-empty,
+    // or Codex ignores the exit status)
+    let o = c("*** Begin Patch\n*** Add File: src/domain/audit.ts\n+import { SqlOrders } from \"../infra/orders\";\n+\n+export const audit = () => new SqlOrders();\n*** End Patch\n");
+    assert_blocked(&o, &["src/domain/audit.ts:1:1 error[layers]", "how to fix"]);
+    // an update adding one, beside a clean new file and a deletion
+    let o = c("*** Begin Patch\n*** Add File: src/shared/fmt.ts\n+export const fmt = (n: number) => `${n}`;\n*** Update File: src/domain/ports.ts\n@@\n import type { Order } from \"./order/order\";\n+import { SqlOrders } from \"../infra/orders\";\n*** Delete File: src/app/config.ts\n*** End Patch\n");
+    assert_blocked(&o, &["src/domain/ports.ts:2:1 error[layers]"]);
+    assert!(!stderr(&o).contains("fmt.ts"), "{}", stderr(&o));
+    // an update removing a violation while others remain: allowed
+    let o = c("*** Begin Patch\n*** Update File: src/domain/order/order.ts\n@@ import { z } from \"zod\";\n-import axios from \"axios\";\n*** End Patch\n");
+    assert_allowed(&o);
+    // a move keeps the gate on the new path
+    let o = c("*** Begin Patch\n*** Update File: src/shared/money.ts\n*** Move to: src/domain/money2.ts\n@@\n+import { SqlOrders } from \"../infra/orders\";\n*** End Patch\n");
+    assert_blocked(&o, &["src/domain/money2.ts", "error[layers]"]);
+    // a patch that would not apply is Codex's to refuse: allowed
+    assert_allowed(&c(
+        "*** Begin Patch\n*** Update File: src/domain/ports.ts\n-no such line\n+x\n*** End Patch\n",
+    ));
+    // other tools are not judged
+    let shell = serde_json::json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": s.root});
+    assert_allowed(&hook_for("codex", &s, &shell.to_string()));
+    // a malformed patch: a clear error (exit 1, which Codex does not read as a block)
+    let o = c("diff --git a/x b/x\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("layergate hook: "), "{}", stderr(&o));
+}
+
+#[test]
+fn cursor_and_windsurf_calls_are_judged_in_their_formats() {
+    let s = shop();
+    // Cursor: the decision is JSON on stdout, exit status 0
+    let cursor = |tool: &str, input: serde_json::Value| {
+        let call = serde_json::json!({
+            "conversation_id": "c-1", "generation_id": "g-1", "model": "auto",
+            "hook_event_name": "preToolUse", "cursor_version": "2.4.0",
+            "workspace_roots": [s.root], "user_email": null, "transcript_path": null,
+            "tool_name": tool, "tool_input": input, "tool_use_id": "t-1", "cwd": s.root,
+            "agent_message": ""
+        });
+        hook_for("cursor", &s, &call.to_string())
+    };
+    let o = cursor(
+        "Write",
+        serde_json::json!({"file_path": path(&s, "src/domain/audit.ts"), "content": DOMAIN_IMPORTS_INFRA}),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let answer: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(answer["permission"], "deny");
+    assert!(answer["agent_message"]
+        .as_str()
+        .unwrap()
+        .contains("error[layers]"));
+    assert!(answer["user_message"]
+        .as_str()
+        .unwrap()
+        .starts_with("layergate blocked this edit of src/domain/audit.ts"));
+    assert_allowed(&cursor(
+        "Write",
+        serde_json::json!({"file_path": path(&s, "src/domain/clean.ts"), "content": "export const c = 1;\n"}),
+    ));
+    let o = cursor(
+        "StrReplace",
+        serde_json::json!({"file_path": path(&s, "src/domain/ports.ts"), "old_string": "export interface", "new_string": "import { SqlOrders } from \"../infra/orders\";\nexport interface"}),
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"deny\""));
+    assert_allowed(&cursor("Shell", serde_json::json!({"command": "ls"})));
+
+    // Windsurf: `pre_write_code` with `edits`; blocking is exit status 2
+    let windsurf = |file: &str, edits: serde_json::Value| {
+        let call = serde_json::json!({
+            "agent_action_name": "pre_write_code", "trajectory_id": "tr-1",
+            "execution_id": "ex-1", "timestamp": "2026-06-01T10:00:00Z",
+            "tool_info": {"file_path": path(&s, file), "edits": edits}
+        });
+        hook_for("windsurf", &s, &call.to_string())
+    };
+    assert_blocked(
+        &windsurf(
+            "src/domain/ports.ts",
+            serde_json::json!([{"old_string": "export interface", "new_string": "import { SqlOrders } from \"../infra/orders\";\nexport interface"}]),
+        ),
+        &["src/domain/ports.ts:3:1 error[layers]"],
+    );
+    assert_blocked(
+        &windsurf(
+            "src/domain/new.ts",
+            serde_json::json!([{"old_string": "", "new_string": DOMAIN_IMPORTS_INFRA}]),
+        ),
+        &["error[layers]"],
+    );
+    assert_allowed(&windsurf(
+        "src/domain/ports.ts",
+        serde_json::json!([{"old_string": "save(order: Order)", "new_string": "store(order: Order)"}]),
+    ));
+}
+
+#[test]
+fn init_installs_the_codex_cursor_and_windsurf_hooks() {
+    let s = shop();
+    let init = |agent: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_layergate"))
+            .args(["init", "--agent", agent])
+            .current_dir(&s.root)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    let read = |file: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(s.root.join(file)).unwrap()).unwrap()
+    };
+    init("codex");
+    let codex = read(".codex/hooks.json");
+    assert_eq!(codex["hooks"]["PreToolUse"][0]["matcher"], "apply_patch");
+    assert_eq!(
+        codex["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "layergate hook codex"
+    );
+    // Cursor's file has a version and flat entries; an existing one is kept
+    std::fs::create_dir_all(s.root.join(".cursor")).unwrap();
+    std::fs::write(
+        s.root.join(".cursor/hooks.json"),
+        r#"{"version": 1, "hooks": {"afterFileEdit": [{"command": "./format.sh"}]}}"#,
+    )
+    .unwrap();
+    init("cursor");
+    init("cursor");
+    let cursor = read(".cursor/hooks.json");
+    assert_eq!(cursor["version"], 1);
+    assert_eq!(
+        cursor["hooks"]["afterFileEdit"][0]["command"],
+        "./format.sh"
+    );
+    assert_eq!(cursor["hooks"]["preToolUse"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        cursor["hooks"]["preToolUse"][0]["command"],
+        "layergate hook cursor"
+    );
+    init("windsurf");
+    let windsurf = read(".windsurf/hooks.json");
+    assert_eq!(
+        windsurf["hooks"]["pre_write_code"][0]["command"],
+        "layergate hook windsurf"
+    );
+}

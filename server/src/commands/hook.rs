@@ -25,6 +25,7 @@ use serde::Deserialize;
 
 use crate::project;
 
+pub mod codex;
 pub mod judge;
 #[cfg(unix)]
 pub mod server;
@@ -37,6 +38,13 @@ pub enum Agent {
     ClaudeCode,
     /// Gemini CLI's `BeforeTool` hook (tools `write_file`, `replace`).
     Gemini,
+    /// OpenAI Codex CLI's `PreToolUse` hook (`apply_patch`).
+    Codex,
+    /// Cursor's `preToolUse` hook (`Write`, and edits with `old_string` /
+    /// `new_string`).
+    Cursor,
+    /// Windsurf's (Cascade) `pre_write_code` hook.
+    Windsurf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,15 +74,28 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
         Ok(_) => match args.agent {
             Agent::ClaudeCode => claude_code(&input),
             Agent::Gemini => gemini(&input),
+            Agent::Codex => codex(&input),
+            Agent::Cursor => cursor(&input),
+            Agent::Windsurf => windsurf(&input),
         },
     };
+    use std::io::Write;
     Ok(match verdict {
         Ok(Verdict::Allow) => {
             if args.agent == Agent::Gemini {
                 // Gemini CLI parses stdout as JSON: an empty object is no decision
-                use std::io::Write;
                 let _ = writeln!(std::io::stdout().lock(), "{{}}");
             }
+            ALLOW
+        }
+        Ok(Verdict::Block(reason)) if args.agent == Agent::Cursor => {
+            // Cursor reads its decision from stdout; the agent gets the reason
+            let answer = serde_json::json!({
+                "permission": "deny",
+                "agent_message": reason,
+                "user_message": reason.lines().next().unwrap_or_default(),
+            });
+            let _ = writeln!(std::io::stdout().lock(), "{answer}");
             ALLOW
         }
         Ok(Verdict::Block(reason)) => {
@@ -219,6 +240,99 @@ pub fn gemini(input: &str) -> Result<Verdict, String> {
         }
     };
     judge(&path, proposed)
+}
+
+/// Judges one Codex `PreToolUse` call: every file its `apply_patch` writes,
+/// each against the workspace as it is; blocked when any one is.
+pub fn codex(input: &str) -> Result<Verdict, String> {
+    let Some(writes) = codex::writes(input)? else {
+        return Ok(Verdict::Allow);
+    };
+    let mut reasons = Vec::new();
+    for (path, proposed) in writes {
+        if let Verdict::Block(reason) = judge(&path, proposed)? {
+            reasons.push(reason);
+        }
+    }
+    Ok(if reasons.is_empty() {
+        Verdict::Allow
+    } else {
+        Verdict::Block(reasons.join("\n"))
+    })
+}
+
+/// Judges one Cursor `preToolUse` call: `Write` (`file_path`, `content`) and
+/// edit tools whose input has `old_string` / `new_string` (applied as
+/// Claude Code's `Edit`); other tools are not judged.
+pub fn cursor(input: &str) -> Result<Verdict, String> {
+    let call: ClaudeInput = serde_json::from_str(input)
+        .map_err(|e| format!("stdin is not a Cursor hook call ({e})"))?;
+    if call
+        .hook_event_name
+        .as_deref()
+        .is_some_and(|e| e != "preToolUse")
+    {
+        return Ok(Verdict::Allow);
+    }
+    let Some(file) = call.tool_input.get("file_path").and_then(|v| v.as_str()) else {
+        return Ok(Verdict::Allow);
+    };
+    let path = at_cwd(file, call.cwd.as_deref());
+    let proposed = if let Some(content) = call.tool_input.get("content").and_then(|v| v.as_str()) {
+        content.to_string()
+    } else if call.tool_input.get("old_string").is_some() {
+        let edit: Replace = serde_json::from_value(call.tool_input.clone())
+            .map_err(|e| format!("`{}` input: {e}", call.tool_name))?;
+        let current = std::fs::read_to_string(&path).ok();
+        match apply_edits(current.as_deref(), &[edit]) {
+            Some(text) => text,
+            None => return Ok(Verdict::Allow),
+        }
+    } else {
+        return Ok(Verdict::Allow);
+    };
+    judge(&path, proposed)
+}
+
+/// The part of Windsurf's `pre_write_code` input the gate reads.
+#[derive(Deserialize)]
+struct WindsurfInput {
+    agent_action_name: Option<String>,
+    tool_info: WindsurfWrite,
+}
+
+#[derive(Deserialize)]
+struct WindsurfWrite {
+    file_path: String,
+    #[serde(default)]
+    edits: Vec<Replace>,
+}
+
+/// Judges one Windsurf `pre_write_code` call: its `edits` applied in order
+/// to the file (an empty `old_string` on a missing file creates it).
+pub fn windsurf(input: &str) -> Result<Verdict, String> {
+    let call: WindsurfInput = serde_json::from_str(input)
+        .map_err(|e| format!("stdin is not a Windsurf hook call ({e})"))?;
+    if call
+        .agent_action_name
+        .as_deref()
+        .is_some_and(|e| e != "pre_write_code")
+    {
+        return Ok(Verdict::Allow);
+    }
+    let path = PathBuf::from(&call.tool_info.file_path);
+    let current = std::fs::read_to_string(&path).ok();
+    match apply_edits(current.as_deref(), &call.tool_info.edits) {
+        Some(proposed) => judge(&path, proposed),
+        None => Ok(Verdict::Allow),
+    }
+}
+
+fn at_cwd(file: &str, cwd: Option<&Path>) -> PathBuf {
+    match cwd {
+        Some(cwd) if Path::new(file).is_relative() => cwd.join(file),
+        _ => PathBuf::from(file),
+    }
 }
 
 /// The text after Claude Code's `Edit`s, applied in order; `None` where the

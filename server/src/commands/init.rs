@@ -499,36 +499,62 @@ pub fn starter(modules: &[Proposed], cycles_warning: bool) -> String {
     s
 }
 
-/// Where an agent reads its project hooks, the event, the matcher, the
-/// command, and the handler fields of the entry layergate adds.
+/// Where an agent reads its project hooks, the event, the command, and the
+/// entry layergate adds to the event's list.
 struct HookSettings {
     file: &'static str,
     event: &'static str,
-    matcher: &'static str,
     command: &'static str,
-    handler: fn() -> serde_json::Value,
+    entry: fn() -> serde_json::Value,
+    /// The file starts with `"version": 1` (Cursor's format).
+    versioned: bool,
     tools: &'static str,
 }
 
 fn hook_settings(agent: super::hook::Agent) -> HookSettings {
     use super::hook::Agent;
+    use serde_json::json;
     match agent {
         Agent::ClaudeCode => HookSettings {
             file: ".claude/settings.json",
             event: "PreToolUse",
-            matcher: "Write|Edit|MultiEdit",
             command: "layergate hook claude-code",
-            handler: || serde_json::json!({"type": "command", "command": "layergate hook claude-code", "timeout": 30}),
+            entry: || json!({"matcher": "Write|Edit|MultiEdit", "hooks": [{"type": "command", "command": "layergate hook claude-code", "timeout": 30}]}),
+            versioned: false,
             tools: "Claude Code now runs it before each Write, Edit and MultiEdit",
         },
         Agent::Gemini => HookSettings {
             file: ".gemini/settings.json",
             event: "BeforeTool",
-            matcher: "write_file|replace",
             command: "layergate hook gemini",
             // Gemini CLI's timeout is in milliseconds
-            handler: || serde_json::json!({"type": "command", "command": "layergate hook gemini", "name": "layergate", "timeout": 30000}),
+            entry: || json!({"matcher": "write_file|replace", "hooks": [{"type": "command", "command": "layergate hook gemini", "name": "layergate", "timeout": 30000}]}),
+            versioned: false,
             tools: "Gemini CLI now runs it before each write_file and replace",
+        },
+        Agent::Codex => HookSettings {
+            file: ".codex/hooks.json",
+            event: "PreToolUse",
+            command: "layergate hook codex",
+            entry: || json!({"matcher": "apply_patch", "hooks": [{"type": "command", "command": "layergate hook codex", "timeout": 30}]}),
+            versioned: false,
+            tools: "Codex now runs it before each apply_patch (trust the project's hooks when Codex asks, see /hooks)",
+        },
+        Agent::Cursor => HookSettings {
+            file: ".cursor/hooks.json",
+            event: "preToolUse",
+            command: "layergate hook cursor",
+            entry: || json!({"matcher": "Write|StrReplace|Edit", "command": "layergate hook cursor", "timeout": 30}),
+            versioned: true,
+            tools: "Cursor now runs it before each Write and edit",
+        },
+        Agent::Windsurf => HookSettings {
+            file: ".windsurf/hooks.json",
+            event: "pre_write_code",
+            command: "layergate hook windsurf",
+            entry: || json!({"command": "layergate hook windsurf", "show_output": true}),
+            versioned: false,
+            tools: "Windsurf now runs it before Cascade writes code",
         },
     }
 }
@@ -586,6 +612,9 @@ fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError
     let Json::Object(top) = &mut settings else {
         return Err(not("the top level"));
     };
+    if h.versioned && !top.contains_key("version") {
+        top.insert("version".to_string(), Json::Number(1.into()));
+    }
     let Json::Object(hooks) = top.entry("hooks".to_string()).or_insert_with(empty) else {
         return Err(not("`hooks`"));
     };
@@ -595,24 +624,25 @@ fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError
     else {
         return Err(not(&format!("`hooks.{}`", h.event)));
     };
-    let installed = pre.iter().any(|m| match m.get("hooks") {
-        Some(Json::Array(hs)) => hs.iter().any(|handler| {
-            handler
-                .get("command")
-                .and_then(Json::str)
-                .is_some_and(|c| c.contains(h.command))
-        }),
-        _ => false,
+    let runs = |handler: &Json| {
+        handler
+            .get("command")
+            .and_then(Json::str)
+            .is_some_and(|c| c.contains(h.command))
+    };
+    let installed = pre.iter().any(|m| {
+        runs(m)
+            || match m.get("hooks") {
+                Some(Json::Array(hs)) => hs.iter().any(runs),
+                _ => false,
+            }
     });
     if installed {
         eprintln!("{shown} already runs `{}`: not changed", h.command);
         return Ok(());
     }
-    let entry: Json = serde_json::from_value(serde_json::json!({
-        "matcher": h.matcher,
-        "hooks": [(h.handler)()]
-    }))
-    .map_err(|e| UsageError(format!("internal error: {e}")))?;
+    let entry: Json = serde_json::from_value((h.entry)())
+        .map_err(|e| UsageError(format!("internal error: {e}")))?;
     pre.push(entry);
     let mut text = serde_json::to_string_pretty(&settings)
         .map_err(|e| UsageError(format!("cannot write {shown}: {e}")))?;
