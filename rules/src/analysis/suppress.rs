@@ -211,8 +211,20 @@ fn suppression_problem(
             false,
         ));
     }
+    if s.reason.as_deref().map(str::trim) == Some(REASON_PLACEHOLDER) {
+        return Some((
+            format!(
+                "the suppression's reason is still the placeholder `{REASON_PLACEHOLDER}`: say why"
+            ),
+            false,
+        ));
+    }
     None
 }
+
+/// What the suppress quick fix writes where the reason goes: a suppression
+/// whose reason is still this has none.
+pub const REASON_PLACEHOLDER: &str = "<reason>";
 
 /// `text`: the file's text, if it could be read (else no indentation);
 /// `kept`: the text as kept for positions.
@@ -238,7 +250,7 @@ fn suppress_fix(
             file: file.to_string(),
             range: range_of(kept, lines, span),
             span,
-            new_text: format!("{indent}{comment} layergate-ignore {rule}: <reason>\n"),
+            new_text: format!("{indent}{comment} layergate-ignore {rule}: {REASON_PLACEHOLDER}\n"),
         }],
     }
 }

@@ -380,4 +380,4 @@ pub(crate) const SUPPRESSIONS_MD: &str = "## Suppressions\n\n\
 - `// layergate-ignore RULE_ID: reason` at the end of the offending line, or alone on the line above it, silences RULE_ID there (`/* */` works too; several ids: `RULE_A, RULE_B`).\n\
 - `// layergate-ignore RULE_ID until YYYY-MM-DD: reason` silences it through that date (UTC); after it the violation is reported again.\n\
 - `// layergate-ignore-file RULE_ID: reason` anywhere in a file silences RULE_ID in the whole file.\n\
-- A suppression without a reason, one that silences nothing, an expired one or one naming an unknown rule is a `suppression` warning. Prefer fixing the import; suppress only with a real reason.\n";
+- A suppression without a reason (the quick fix's `<reason>` placeholder is none), one that silences nothing, an expired one or one naming an unknown rule is a `suppression` warning. Prefer fixing the import; suppress only with a real reason.\n";

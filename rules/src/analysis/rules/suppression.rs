@@ -6,7 +6,8 @@ rule_doc! {
     ///
     /// Reported on the `layergate-ignore` comment itself (at most one per comment): one
     /// that silences nothing, one whose `until` date has passed (the violation is
-    /// reported again), one naming an unknown rule, and one without a reason after `:`.
+    /// reported again), one naming an unknown rule, and one without a reason after `:`
+    /// (the quick fix's placeholder `<reason>`, left unedited, is no reason).
     /// An `[[allow]]` entry that silences nothing is reported on its line in
     /// layergate.toml.
     ///
