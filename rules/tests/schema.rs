@@ -120,7 +120,7 @@ fn schema_denies_unknown_keys_and_documents_every_key() {
     let mut objects = Vec::new();
     walk(&schema(), "", &mut objects);
     // root, workspace, modules, layers (table and array of tables), deny,
-    // boundary, pattern, allow, checks
+    // boundary, pattern, allow, checks, hooks
     assert_eq!(
         objects,
         [
@@ -129,6 +129,7 @@ fn schema_denies_unknown_keys_and_documents_every_key() {
             "/properties/boundary/items",
             "/properties/checks",
             "/properties/deny/items",
+            "/properties/hooks",
             "/properties/layers/oneOf/0",
             "/properties/layers/oneOf/1/items",
             "/properties/modules/items",

@@ -293,6 +293,56 @@ fn an_added_suppression_is_blocked() {
 }
 
 #[test]
+fn a_team_can_let_agents_suppress_with_a_reason() {
+    let s = shop();
+    // flipping the switch is itself loosening the policy
+    let o = edit_config(
+        &s,
+        "[layers]",
+        "[hooks]\nsuppressions = \"with-reason\"\n\n[layers]",
+    );
+    assert_blocked(&o, &["it loosens the policy", "with-reason"]);
+    // set by a person
+    let config = std::fs::read_to_string(s.root.join("layergate.toml")).unwrap();
+    std::fs::write(
+        s.root.join("layergate.toml"),
+        format!("{config}\n[hooks]\nsuppressions = \"with-reason\"\n"),
+    )
+    .unwrap();
+    let suppress = |reason: &str| {
+        edit(
+            &s,
+            "src/domain/order/order.ts",
+            "import axios from \"axios\";",
+            &format!("import axios from \"axios\"; // layergate-ignore external{reason}"),
+        )
+    };
+    assert_allowed(&suppress(": the HTTP client moves to infra in ARCH-7"));
+    assert_blocked(
+        &suppress(""),
+        &["without a reason", "suppress with a real reason"],
+    );
+    assert_blocked(&suppress(": <reason>"), &["without a reason"]);
+    // a value it does not know is a config error
+    let o = edit_config(
+        &s,
+        "suppressions = \"with-reason\"",
+        "suppressions = \"sometimes\"",
+    );
+    assert_blocked(
+        &o,
+        &["does not parse", "expected \"with-reason\" or \"block\""],
+    );
+    // switching it back is no loosening
+    let o = edit_config(
+        &s,
+        "suppressions = \"with-reason\"",
+        "suppressions = \"block\"",
+    );
+    assert_allowed(&o);
+}
+
+#[test]
 fn files_layergate_does_not_check_are_allowed() {
     let s = shop();
     for (rel, content) in [

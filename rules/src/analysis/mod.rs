@@ -16,6 +16,7 @@ mod rules;
 
 pub(crate) use rules::doc as rule_doc;
 mod suppress;
+pub use suppress::REASON_PLACEHOLDER;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};

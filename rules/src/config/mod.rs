@@ -352,6 +352,9 @@ pub struct Config {
     /// ([`crate::extract::scan`]); `false` parses every file with
     /// tree-sitter (`--no-scan`, differential tests). Not a config key.
     pub scan: bool,
+    /// `[hooks] suppressions = "with-reason"`: the agents' hooks let an
+    /// added suppression through when it gives a real reason.
+    pub hook_suppressions_with_reason: bool,
 }
 
 impl Config {
@@ -1088,6 +1091,9 @@ impl Builder<'_> {
             });
         }
 
+        let hooks = raw.hooks.unwrap_or_default();
+        let hook_suppressions_with_reason =
+            self.choice(hooks.suppressions.as_ref(), "with-reason", "block", false);
         let rc = raw.checks.unwrap_or_default();
         let mut checks = Checks {
             type_only_count: self.choice(rc.type_only_imports.as_ref(), "count", "ignore", true),
@@ -1135,6 +1141,7 @@ impl Builder<'_> {
             checks_span,
             warnings: Vec::new(),
             scan: true,
+            hook_suppressions_with_reason,
         }
     }
 

@@ -65,6 +65,29 @@ pub struct RawConfig {
     #[schemars(with = "Vec<RawAllow>")]
     pub allow: Vec<S<RawAllow>>,
     pub checks: Option<RawChecks>,
+    /// What the AI agents' pre-edit hooks (`layergate hook AGENT`) let through.
+    pub hooks: Option<RawHooks>,
+}
+
+/// What the AI agents' pre-edit hooks let through.
+#[derive(Debug, Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHooks {
+    /// An edit that adds a `layergate-ignore` comment: "block" (the
+    /// default: suppressing is a person's decision) or "with-reason" (it
+    /// passes when every added comment gives a reason after `:`, other than
+    /// the quick fix's `<reason>` placeholder).
+    #[schemars(with = "Option<HookSuppressions>")]
+    pub suppressions: Option<S<String>>,
+}
+
+/// The values of `[hooks] suppressions`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+enum HookSuppressions {
+    Block,
+    WithReason,
 }
 
 /// Which files are checked, and where the baseline and tsconfig are.

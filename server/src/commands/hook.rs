@@ -425,7 +425,7 @@ fn judge_config(path: &Path, proposed: String) -> Result<Verdict, String> {
     let today = project::today().map_err(|e| e.0)?;
     let opts = Options { today, baseline };
     let before = check_cold(&ws, &opts).diagnostics;
-    let new_ws = crate::diff::ratchet::workspace_with(&ws, new);
+    let new_ws = crate::diff::ratchet::workspace_with(&ws, new.clone());
     let after = check_cold(&new_ws, &opts).diagnostics;
     // what the current config reports that the new one no longer does, or
     // reports less loudly
@@ -458,6 +458,12 @@ fn judge_config(path: &Path, proposed: String) -> Result<Verdict, String> {
                 d.message
             ));
         }
+    }
+    if new.hook_suppressions_with_reason && !ws.config.hook_suppressions_with_reason {
+        lines.push(
+            "- `[hooks] suppressions = \"with-reason\"` would let agents add layergate-ignore comments"
+                .to_string(),
+        );
     }
     if lines.is_empty() {
         return Ok(Verdict::Allow);

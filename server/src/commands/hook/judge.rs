@@ -7,8 +7,10 @@ use std::path::Path;
 
 use rules::analysis::added::added_diagnostics;
 use rules::analysis::docs;
+use rules::analysis::REASON_PLACEHOLDER;
 use rules::config::Severity;
 use rules::diagnostic::Diagnostic;
+use rules::facts::Suppression;
 use rules::host::AnalysisHost;
 use rules::workspace::Content;
 
@@ -33,10 +35,16 @@ pub fn checked_file(ws: &rules::workspace::Workspace, path: &Path) -> Option<Str
 /// violation or a suppression to what `host` reports now.
 pub fn judge_source(host: &mut AnalysisHost, rel: &str, path: &Path, proposed: String) -> Verdict {
     let before = host.check().diagnostics;
-    let suppressions_before = suppressions(host.files.get(rel));
+    // `[hooks] suppressions = "with-reason"`: only those without one count
+    let with_reason = host.config.hook_suppressions_with_reason;
+    let counted = |s: &Suppression| !with_reason || !explained(s);
+    let suppressions_before = suppressions(host.files.get(rel), counted);
     let written: Vec<u32> = written_lines(std::fs::read_to_string(path).ok().as_deref(), &proposed);
     let (after, suppressions_after) = host.check_overlay(rel, Content::Text(proposed), |ws, o| {
-        (o.diagnostics.clone(), suppressions(ws.files.get(rel)))
+        (
+            o.diagnostics.clone(),
+            suppressions(ws.files.get(rel), counted),
+        )
     });
     let (added, _) = added_diagnostics(&before, after, |d| {
         d.file == rel && written.contains(&d.range.line)
@@ -55,7 +63,21 @@ pub fn judge_source(host: &mut AnalysisHost, rel: &str, path: &Path, proposed: S
     if violations.is_empty() && new_ignores.is_empty() {
         return Verdict::Allow;
     }
-    Verdict::Block(reason(host.root(), rel, &violations, &new_ignores))
+    Verdict::Block(reason(
+        host.root(),
+        rel,
+        &violations,
+        &new_ignores,
+        with_reason,
+    ))
+}
+
+/// Whether a suppression gives a reason (not the quick fix's placeholder).
+fn explained(s: &Suppression) -> bool {
+    s.reason
+        .as_deref()
+        .map(str::trim)
+        .is_some_and(|r| !r.is_empty() && r != REASON_PLACEHOLDER)
 }
 
 /// Violations about the code, as loud as a warning, not in the baseline.
@@ -65,10 +87,18 @@ pub fn blocks(d: &Diagnostic) -> bool {
         && matches!(d.severity, Severity::Error | Severity::Warning)
 }
 
-/// `layergate-ignore` comments of a file: (rule, how many).
-fn suppressions(entry: Option<&rules::workspace::FileEntry>) -> Vec<(String, usize)> {
+/// The `layergate-ignore` comments of a file that `counted` holds for:
+/// (rule, how many).
+fn suppressions(
+    entry: Option<&rules::workspace::FileEntry>,
+    counted: impl Fn(&Suppression) -> bool,
+) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
-    for s in entry.iter().flat_map(|e| e.facts.suppressions.iter()) {
+    for s in entry
+        .iter()
+        .flat_map(|e| e.facts.suppressions.iter())
+        .filter(|s| counted(s))
+    {
         for r in &s.rules {
             match out.iter_mut().find(|(x, _)| x == r) {
                 Some((_, n)) => *n += 1,
@@ -108,7 +138,13 @@ pub fn one_line(d: &Diagnostic) -> String {
 }
 
 /// The message the agent acts on.
-fn reason(root: &Path, rel: &str, violations: &[&Diagnostic], ignores: &[String]) -> String {
+fn reason(
+    root: &Path,
+    rel: &str,
+    violations: &[&Diagnostic],
+    ignores: &[String],
+    with_reason: bool,
+) -> String {
     let mut s = String::new();
     let n = violations.len();
     if n > 0 {
@@ -132,13 +168,17 @@ fn reason(root: &Path, rel: &str, violations: &[&Diagnostic], ignores: &[String]
         s.push_str(&format!("layergate blocked this edit of {rel}.\n"));
     }
     for r in ignores {
-        s.push_str(&format!(
-            "- it adds `layergate-ignore {r}`: suppressions are the team's decision, not the agent's.\n"
-        ));
+        s.push_str(&if with_reason {
+            format!("- it adds `layergate-ignore {r}` without a reason: this project lets agents suppress only with one, after `:`.\n")
+        } else {
+            format!("- it adds `layergate-ignore {r}`: suppressions are the team's decision, not the agent's.\n")
+        });
     }
-    s.push_str(
-        "Change the code so that it follows the rules; do not add layergate-ignore comments or loosen layergate.toml. `layergate allowed PATH` lists what a file may import.\n",
-    );
+    s.push_str(if with_reason {
+        "Change the code so that it follows the rules, or suppress with a real reason (`layergate-ignore RULE: why`); do not loosen layergate.toml. `layergate allowed PATH` lists what a file may import.\n"
+    } else {
+        "Change the code so that it follows the rules; do not add layergate-ignore comments or loosen layergate.toml. `layergate allowed PATH` lists what a file may import.\n"
+    });
     s
 }
 #[cfg(test)]
