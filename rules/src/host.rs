@@ -5,6 +5,8 @@
 //! hooks) translate their events into [`Change`]s and present what `check`
 //! returns; none of them decides what a change invalidates.
 
+pub mod live;
+
 use std::sync::Arc;
 
 use crate::analysis::{self, AnalysisCache, Changes, Options, Outcome};

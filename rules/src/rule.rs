@@ -139,6 +139,7 @@ builtin_rules! {
         Off, CODE;
     Suppression = "suppression", None, Warning, TOOL;
     Config = "config", None, Warning, TOOL;
+    DeadRule = "dead-rule", None, Warning, TOOL;
     Skipped = "skipped", None, Info, NOT_READ;
     Policy = "policy", None, Error, RATCHET;
 }
@@ -282,12 +283,12 @@ mod tests {
             .filter(|b| !b.flags().baselinable)
             .map(|b| b.id())
             .collect();
-        assert_eq!(recorded, ["suppression", "config", "skipped"]);
+        assert_eq!(recorded, ["suppression", "config", "dead-rule", "skipped"]);
         let unsilenceable: Vec<&str> = Builtin::ALL
             .iter()
             .filter(|b| !b.flags().silenceable)
             .map(|b| b.id())
             .collect();
-        assert_eq!(unsilenceable, ["suppression", "config"]);
+        assert_eq!(unsilenceable, ["suppression", "config", "dead-rule"]);
     }
 }

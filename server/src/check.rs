@@ -58,6 +58,9 @@ pub struct CheckArgs {
     /// `[[deny]]` rule's id ...); the exit status counts only them.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Fail (exit status 1) on rules that cannot fire (`dead-rule`) too.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Runs `check`; returns the exit status.
@@ -243,9 +246,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    let failed = all
-        .iter()
-        .any(|d| d.severity == rules::config::Severity::Error && !d.baselined);
+    let failed = all.iter().any(|d| {
+        !d.baselined
+            && (d.severity == rules::config::Severity::Error
+                || args.strict && d.rule == rules::rule::Builtin::DeadRule.id())
+    });
     Ok(i32::from(failed))
 }
 

@@ -336,10 +336,8 @@ pub fn check_config(
     if !cached {
         let disk = ConfinedFs::around(&config.root);
         let ws = load_through(config, Arc::new(disk), false);
-        return Ok((
-            check_with(&ws, baseline.map(|(_, b)| b), today),
-            with_baseline,
-        ));
+        let (outcome, _) = check_live(ws, baseline.map(|(_, b)| b), today);
+        return Ok((outcome, with_baseline));
     }
     // everything besides files and probes the outcome depends on
     let (bpath, _) = baseline_path_of(&config, explicit_baseline);
@@ -369,7 +367,7 @@ pub fn check_config(
     }
     let recorder = Arc::new(RecordingFs::new(disk));
     let ws = load_through(config, recorder.clone(), true);
-    let outcome = check_with(&ws, baseline.map(|(_, b)| b), today);
+    let (outcome, ws) = check_live(ws, baseline.map(|(_, b)| b), today);
     let memo = Memo::new(key, &ws, recorder.probes(), &outcome, started);
     let _ = write_atomic(
         &memo_path(&root),
@@ -392,6 +390,20 @@ pub fn host(ws: Workspace, baseline: Option<Baseline>) -> Result<AnalysisHost, U
 /// Checks one workspace.
 pub fn check(ws: &Workspace, baseline: Option<Baseline>) -> Result<Outcome, UsageError> {
     Ok(check_with(ws, baseline, today()?))
+}
+
+/// Every diagnostic of `layergate check`: the rules, then the rules that
+/// cannot fire (`dead-rule`, cases built in memory).
+fn check_live(ws: Workspace, baseline: Option<Baseline>, today: String) -> (Outcome, Workspace) {
+    let mut host = AnalysisHost::new(ws, Options { today, baseline });
+    let mut outcome = host.check();
+    outcome
+        .diagnostics
+        .extend(rules::host::live::dead_rules(&mut host));
+    outcome
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    (outcome, host.into_workspace())
 }
 
 fn check_with(ws: &Workspace, baseline: Option<Baseline>, today: String) -> Outcome {

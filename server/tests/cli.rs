@@ -898,3 +898,47 @@ fn baseline_init_and_agents_files_are_never_written_outside() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(names_in(&outside), Vec::<String>::new());
 }
+
+/// A rule that cannot fire is a warning; `--strict` fails on it. The same
+/// rule fixed to point at real files fires and is no longer reported.
+#[test]
+fn rules_that_cannot_fire_warn_and_fail_under_strict() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let config = |from: &str| {
+        format!(
+            "[workspace]\ninclude = [\"src/**\"]\n\n[[deny]]\nid = \"ui-no-pg\"\nfrom = [\"{from}\"]\nto = [\"npm:pg\"]\n"
+        )
+    };
+    write(
+        root,
+        &[
+            ("layergate.toml", &config("src/ui/**")),
+            ("src/components/button.ts", "export const b = 1;\n"),
+        ],
+    );
+    let o = layergate(root, &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(rules_of(&json(&o))
+        .iter()
+        .any(|(rule, file, _)| rule == "dead-rule" && file == "layergate.toml"));
+    let o = layergate(root, &["check", "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("[[deny]] `ui-no-pg` cannot fire: its `from` matches no checked file"),
+        "{out}"
+    );
+    // pointed at the real folder: alive, nothing to say, strict passes
+    write(root, &[("layergate.toml", &config("src/components/**"))]);
+    let o = layergate(root, &["check", "--strict", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!rules_of(&json(&o))
+        .iter()
+        .any(|(rule, _, _)| rule == "dead-rule"));
+}

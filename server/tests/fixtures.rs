@@ -537,6 +537,7 @@ fixtures! {
     baseline => "baseline",
     baseline_cli_flag => "baseline-cli-flag",
     config_warnings => "config-warnings",
+    dead_rules => "dead-rules",
     nested_configs => "nested-configs",
     allow_exceptions => "allow-exceptions",
     skipped => "skipped",

@@ -45,6 +45,7 @@ builtin_files! {
     TestImport => test_import,
     Suppression => suppression,
     Config => config,
+    DeadRule => dead_rule,
     Skipped => skipped,
     Policy => policy,
 }
