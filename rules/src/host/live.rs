@@ -12,6 +12,8 @@
 //! `from` holds only Rust files, and Rust API targets, are judged by their
 //! files alone (a `from` or `to` that matches no file).
 
+use std::collections::BTreeMap;
+
 use crate::analysis::modules::{assign_file, target_matches, Module};
 use crate::analysis::{config_rel, range_of};
 use crate::config::selector::ApiKind;
@@ -27,6 +29,24 @@ use crate::workspace::Content;
 /// How many files of `from` a case is tried in before the target is
 /// declared dead (an `[[allow]]` may cover some files of `from`, not all).
 const TRIES: usize = 3;
+
+/// One case built to prove a rule can fire: the files it is tried in, each
+/// with the line appended there, and what to say when none fires.
+struct Case {
+    rule: usize,
+    id: String,
+    tries: Vec<(String, String)>,
+    if_silent: String,
+}
+
+/// What is found about one rule: (its span, its name, what cannot fire,
+/// whether that is all of it).
+struct Finding {
+    span: Span,
+    name: String,
+    dead: Vec<String>,
+    parts: usize,
+}
 
 /// The `dead-rule` warnings of the host's config.
 pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
@@ -46,22 +66,29 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             .map(|(rel, _, _)| rel.as_str())
             .collect()
     };
-    let mut dead: Vec<(Span, String)> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
 
     for rule in config.deny.iter().filter(|r| r.severity != Severity::Off) {
+        let mut f = Finding {
+            span: rule.span,
+            name: format!("[[deny]] `{}`", rule.id),
+            dead: Vec::new(),
+            parts: rule.to.len(),
+        };
         let from_any: Vec<&str> = rule.from.iter().flat_map(&matching).collect();
         let from: Vec<&(String, Vec<Option<Module>>, bool)> = files
             .iter()
             .filter(|(rel, mods, _)| crate::analysis::judge::deny_applies(&config, rule, rel, mods))
             .collect();
-        let name = format!("[[deny]] `{}`", rule.id);
         if from.is_empty() {
-            let why = if from_any.is_empty() {
+            f.parts = 1;
+            f.dead.push(if from_any.is_empty() {
                 "its `from` matches no checked file".to_string()
             } else {
                 "its `exclude` covers every file of its `from`".to_string()
-            };
-            dead.push((rule.span, format!("{name} cannot fire: {why}")));
+            });
+            findings.push(f);
             continue;
         }
         let ts_from: Vec<&str> = from
@@ -69,14 +96,13 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             .filter(|(_, _, ts)| *ts)
             .map(|(rel, _, _)| rel.as_str())
             .collect();
-        let mut dead_targets = Vec::new();
         for target in &rule.to {
-            let (shown, specifiers): (String, Vec<(String, Option<String>)>) = match target {
+            let (shown, tries): (String, Vec<(String, String)>) = match target {
                 Target::Files(ft) => {
                     let shown = file_target_text(&config, ft);
                     let to = matching(ft);
                     if to.is_empty() {
-                        dead_targets.push(format!("`{shown}` matches no checked file"));
+                        f.dead.push(format!("`{shown}` matches no checked file"));
                         continue;
                     }
                     // a file of the target outside `from` (an import within
@@ -86,13 +112,13 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
                         .find(|t| !from.iter().any(|(f, _, _)| f == *t))
                         .unwrap_or(&to[0])
                         .to_string();
-                    let specs = ts_from
+                    let tries = ts_from
                         .iter()
                         .filter(|f| **f != to_file)
                         .take(TRIES)
-                        .map(|f| (f.to_string(), Some(relative_specifier(f, &to_file))))
+                        .map(|f| (f.to_string(), import_line(&relative_specifier(f, &to_file))))
                         .collect();
-                    (shown, specs)
+                    (shown, tries)
                 }
                 Target::Api(sel) => {
                     let spec = match &sel.kind {
@@ -101,39 +127,29 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
                         // Rust paths, crates, globals in `to`: not built
                         _ => continue,
                     };
-                    let specs = ts_from
+                    let tries = ts_from
                         .iter()
                         .take(TRIES)
-                        .map(|f| (f.to_string(), Some(spec.clone())))
+                        .map(|f| (f.to_string(), import_line(&spec)))
                         .collect();
-                    (sel.text.clone(), specs)
+                    (sel.text.clone(), tries)
                 }
             };
-            if specifiers.is_empty() {
+            if tries.is_empty() {
                 continue;
             }
-            let fires = specifiers.iter().any(|(file, spec)| {
-                let spec = spec.as_deref().unwrap_or_default();
-                fires_on_appended(host, file, &format!("import \"{spec}\";"), &rule.id)
+            let if_silent = format!(
+                "an import of `{shown}` from `{}` is not reported (an `[[allow]]` entry or another rule's exception silences it)",
+                tries[0].0
+            );
+            cases.push(Case {
+                rule: findings.len(),
+                id: rule.id.clone(),
+                tries,
+                if_silent,
             });
-            if !fires {
-                dead_targets.push(format!(
-                    "an import of `{shown}` from `{}` is not reported (an `[[allow]]` entry or another rule's exception silences it)",
-                    specifiers[0].0
-                ));
-            }
         }
-        if !dead_targets.is_empty() {
-            let all = dead_targets.len() == rule.to.len();
-            dead.push((
-                rule.span,
-                format!(
-                    "{name} cannot fire{}: {}",
-                    if all { "" } else { " for part of its `to`" },
-                    dead_targets.join("; ")
-                ),
-            ));
-        }
+        findings.push(f);
     }
 
     for rule in config
@@ -141,7 +157,12 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
         .iter()
         .filter(|r| r.severity != Severity::Off)
     {
-        let name = format!("[[boundary]] `{}`", rule.id);
+        let mut f = Finding {
+            span: rule.span,
+            name: format!("[[boundary]] `{}`", rule.id),
+            dead: Vec::new(),
+            parts: rule.apis.len(),
+        };
         let outside: Vec<&(String, Vec<Option<Module>>, bool)> = files
             .iter()
             .filter(|(rel, mods, _)| {
@@ -152,10 +173,10 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             })
             .collect();
         if outside.is_empty() {
-            dead.push((
-                rule.span,
-                format!("{name} cannot fire: every checked file is in its `allow_in`"),
-            ));
+            f.parts = 1;
+            f.dead
+                .push("every checked file is in its `allow_in`".to_string());
+            findings.push(f);
             continue;
         }
         let ts_outside: Vec<&str> = outside
@@ -164,7 +185,6 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             .take(TRIES)
             .map(|(rel, _, _)| rel.as_str())
             .collect();
-        let mut silent = Vec::new();
         for sel in &rule.apis {
             let ApiKind::Global(parts) = &sel.kind else {
                 continue;
@@ -173,32 +193,68 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
                 continue;
             }
             let usage = format!("void {};", parts.join("."));
-            if !ts_outside
-                .iter()
-                .any(|f| fires_on_appended(host, f, &usage, &rule.id))
-            {
-                silent.push(format!(
+            cases.push(Case {
+                rule: findings.len(),
+                id: rule.id.clone(),
+                tries: ts_outside
+                    .iter()
+                    .map(|f| (f.to_string(), usage.clone()))
+                    .collect(),
+                if_silent: format!(
                     "a use of `{}` in `{}` is not reported (an `[[allow]]` entry silences it)",
                     sel.text, ts_outside[0]
+                ),
+            });
+        }
+        findings.push(f);
+    }
+
+    // the cases, in rounds: every case's n-th try at once, one check per file
+    let mut fired = vec![false; cases.len()];
+    for round in 0..TRIES {
+        let mut by_file: BTreeMap<&str, Vec<(usize, &str, &str)>> = BTreeMap::new();
+        for (i, case) in cases.iter().enumerate() {
+            if let (false, Some((file, line))) = (fired[i], case.tries.get(round)) {
+                by_file.entry(file.as_str()).or_default().push((
+                    i,
+                    line.as_str(),
+                    case.id.as_str(),
                 ));
             }
         }
-        if !silent.is_empty() {
-            dead.push((
-                rule.span,
-                format!("{name} cannot fire: {}", silent.join("; ")),
-            ));
+        for (file, lines) in by_file {
+            let lines_only: Vec<(&str, &str)> = lines.iter().map(|(_, l, id)| (*l, *id)).collect();
+            for ((i, _, _), hit) in lines.iter().zip(fires_on_appended(host, file, &lines_only)) {
+                fired[*i] |= hit;
+            }
+        }
+    }
+    for (case, fired) in cases.into_iter().zip(fired) {
+        if !fired {
+            findings[case.rule].dead.push(case.if_silent);
         }
     }
 
     let file = config_rel(&config);
     let lines = LineIndex::new(&config.text);
-    dead.into_iter()
-        .map(|(span, message)| {
+    findings
+        .into_iter()
+        .filter(|f| !f.dead.is_empty())
+        .map(|f| {
+            let message = format!(
+                "{} cannot fire{}: {}",
+                f.name,
+                if f.dead.len() >= f.parts {
+                    ""
+                } else {
+                    " for part of it"
+                },
+                f.dead.join("; ")
+            );
             Diagnostic::plain(
                 file.clone(),
-                range_of(Some(&config.text), &lines, span),
-                span,
+                range_of(Some(&config.text), &lines, f.span),
+                f.span,
                 Severity::Warning,
                 Builtin::DeadRule,
                 message,
@@ -207,24 +263,38 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Whether rule `id` reports the line `line` appended to `file` (in memory).
-fn fires_on_appended(host: &mut AnalysisHost, file: &str, line: &str, id: &str) -> bool {
+fn import_line(specifier: &str) -> String {
+    format!("import \"{specifier}\";")
+}
+
+/// For each `(line, rule id)` appended to `file` (in memory, all at once),
+/// whether that rule reports that line.
+fn fires_on_appended(host: &mut AnalysisHost, file: &str, lines: &[(&str, &str)]) -> Vec<bool> {
     let abs = host.root().join(file);
     let Some(text) = host.files.get(file).and_then(|e| e.text(host.fs(), &abs)) else {
-        return false;
+        return vec![false; lines.len()];
     };
     let mut new = text.to_string();
     if !new.is_empty() && !new.ends_with('\n') {
         new.push('\n');
     }
-    let at = new.lines().count() as u32 + 1;
-    new.push_str(line);
-    new.push('\n');
+    let first = new.lines().count() as u32 + 1;
+    for (line, _) in lines {
+        new.push_str(line);
+        new.push('\n');
+    }
     host.check_overlay(file, Content::Text(new), |_, outcome| {
-        outcome
-            .diagnostics
+        lines
             .iter()
-            .any(|d| d.file == file && d.rule == id && d.range.line == at)
+            .enumerate()
+            .map(|(k, (_, id))| {
+                let at = first + k as u32;
+                outcome
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.file == file && d.rule == *id && d.range.line == at)
+            })
+            .collect()
     })
 }
 
