@@ -1,5 +1,6 @@
 //! Plain-data diagnostics: what every front end (CLI formats, LSP, MCP) renders.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::facts::Span;
@@ -8,7 +9,9 @@ use crate::severity::Severity;
 
 /// A position range, 1-based, columns in Unicode scalar values, `end_column`
 /// exclusive: exactly the JSON output's fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default, JsonSchema,
+)]
 pub struct Range {
     pub line: u32,
     pub column: u32,
@@ -17,7 +20,7 @@ pub struct Range {
 }
 
 /// One text edit of a fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Edit {
     /// Workspace-relative path.
     pub file: String,
@@ -30,7 +33,7 @@ pub struct Edit {
 }
 
 /// A fix: a titled set of edits the user (or client) may apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
@@ -49,7 +52,7 @@ pub struct Related {
 }
 
 /// One violation (or config / suppression problem) at one place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Diagnostic {
     /// Workspace-relative path with `/`.
     pub file: String,

@@ -252,6 +252,20 @@ impl PartialEq<String> for RuleId {
     }
 }
 
+/// A rule id: a built-in rule's, or a `[[deny]]`/`[[boundary]]`/`[[pattern]]` id.
+impl schemars::JsonSchema for RuleId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RuleId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "The rule: a built-in rule's id (`layers`, `cycle`, ...) or the `id` of a [[deny]], [[boundary]] or [[pattern]] rule."
+        })
+    }
+}
+
 impl serde::Serialize for RuleId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())

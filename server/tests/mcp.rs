@@ -143,6 +143,12 @@ impl Mcp {
 
     /// Calls a tool; returns (isError, the text of its single content item).
     fn call(&mut self, tool: &str, arguments: Value) -> (bool, String) {
+        let (is_error, text, _) = self.call_full(tool, arguments);
+        (is_error, text)
+    }
+
+    /// A tool's result: whether it is an error, its text, its structured content.
+    fn call_full(&mut self, tool: &str, arguments: Value) -> (bool, String, Option<Value>) {
         let v = self.request(
             "tools/call",
             json!({ "name": tool, "arguments": arguments }),
@@ -155,14 +161,35 @@ impl Mcp {
         (
             result["isError"].as_bool().unwrap_or(false),
             content[0]["text"].as_str().unwrap().to_string(),
+            result.get("structuredContent").cloned(),
         )
     }
 
-    /// Calls a tool that must succeed and return JSON.
+    /// Calls a tool that must succeed and return JSON. The check tools also
+    /// return it as structured content, each diagnostic with its rule's
+    /// `how_to_fix`; that field is taken out, to compare with `check`.
     fn call_json(&mut self, tool: &str, arguments: Value) -> Value {
-        let (is_error, text) = self.call(tool, arguments);
+        let (is_error, text, structured) = self.call_full(tool, arguments);
         assert!(!is_error, "{tool} failed: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+        let mut value: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+        if tool.starts_with("check_") {
+            let structured = structured.unwrap_or_else(|| panic!("{tool}: no structuredContent"));
+            assert_eq!(
+                structured, value,
+                "{tool}: structured content and text differ"
+            );
+            for d in value["diagnostics"].as_array_mut().unwrap() {
+                let fix = d.as_object_mut().unwrap().remove("how_to_fix");
+                assert!(
+                    fix.as_ref()
+                        .and_then(Value::as_str)
+                        .is_some_and(|f| f.len() > 20),
+                    "{tool}: no how_to_fix in {d}"
+                );
+            }
+        }
+        value
     }
 }
 
@@ -239,6 +266,18 @@ fn lists_the_five_tools_with_schemas_and_guidance() {
         tool("check_files")["inputSchema"]["properties"]["paths"]["type"],
         "array"
     );
+    // the check tools declare the shape of their structured results
+    for name in ["check_files", "check_content", "check_patch"] {
+        let schema = &tool(name)["outputSchema"];
+        assert_eq!(schema["type"], "object", "{name}: {schema}");
+        for key in ["version", "diagnostics", "summary"] {
+            assert!(schema["properties"].get(key).is_some(), "{name}: {key}");
+        }
+        let diagnostic = schema["$defs"]["DiagnosticResult"].to_string();
+        for key in ["\"how_to_fix\"", "\"rule\"", "\"line\"", "\"fixes\""] {
+            assert!(diagnostic.contains(key), "{name}: {key} in {diagnostic}");
+        }
+    }
     assert!(tool("check_content")["description"]
         .as_str()
         .unwrap()

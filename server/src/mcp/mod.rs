@@ -11,12 +11,14 @@
 //! come back as a tool result with `isError: true` and a message.
 
 mod patch;
+mod result;
 mod tools;
 
 use std::path::PathBuf;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_handler, tool_router, ServerHandler, ServiceExt};
 use serde::Deserialize;
 
@@ -116,35 +118,44 @@ impl Layergate {
 #[tool_router]
 impl Layergate {
     #[tool(
-        description = "Architecture violations (layering, dependency direction, public API, cycles, forbidden APIs, patterns) in the workspace as it is on disk, or only in the given files/directories. Call after editing files, before finishing a task: every diagnostic with severity \"error\" and \"baselined\": false must be fixed. Returns the JSON of `layergate check --format json`: {version, diagnostics: [{file, line, column, end_line, end_column, severity, rule, message, from_module, to_module, target, baselined, fixes}], summary}. Lines and columns are 1-based."
+        description = "Architecture violations (layering, dependency direction, public API, cycles, forbidden APIs, patterns) in the workspace as it is on disk, or only in the given files/directories. Call after editing files, before finishing a task: every diagnostic with severity \"error\" and \"baselined\": false must be fixed. Returns the JSON of `layergate check --format json`: {version, diagnostics: [{file, line, column, end_line, end_column, severity, rule, message, from_module, to_module, target, baselined, fixes, how_to_fix}], summary}, also as structured content. Lines and columns are 1-based.",
+        output_schema = result::check_schema()
     )]
     async fn check_files(
         &self,
         Parameters(input): Parameters<CheckFilesInput>,
-    ) -> Result<String, String> {
-        self.blocking(move |s| s.check_files(&input.paths)).await
+    ) -> Result<CallToolResult, String> {
+        result::structured(&self.blocking(move |s| s.check_files(&input.paths)).await?)
     }
 
     #[tool(
-        description = "Check a proposed content of one file (new or existing) without writing it: returns the architecture violations that would be located in that file, as in check_files' JSON. Call before writing a file (or right after drafting it), and fix what it reports; the rest of the workspace is taken as it is on disk."
+        description = "Check a proposed content of one file (new or existing) without writing it: returns the architecture violations that would be located in that file, as in check_files' JSON. Call before writing a file (or right after drafting it), and fix what it reports; the rest of the workspace is taken as it is on disk.",
+        output_schema = result::check_schema()
     )]
     async fn check_content(
         &self,
         Parameters(input): Parameters<CheckContentInput>,
-    ) -> Result<String, String> {
-        self.blocking(move |s| s.check_content(&input.path, input.content))
-            .await
+    ) -> Result<CallToolResult, String> {
+        result::structured(
+            &self
+                .blocking(move |s| s.check_content(&input.path, input.content))
+                .await?,
+        )
     }
 
     #[tool(
-        description = "Check a unified diff (several files, new and deleted files) against the current workspace without applying it: returns only the violations the patch ADDS (pre-existing ones, including ones on moved lines, are left out), as in check_files' JSON, plus \"removed\": how many existing violations it fixes. Call before applying or proposing a patch. A hunk that does not apply is an error."
+        description = "Check a unified diff (several files, new and deleted files) against the current workspace without applying it: returns only the violations the patch ADDS (pre-existing ones, including ones on moved lines, are left out), as in check_files' JSON, plus \"removed\": how many existing violations it fixes. Call before applying or proposing a patch. A hunk that does not apply is an error.",
+        output_schema = result::check_schema()
     )]
     async fn check_patch(
         &self,
         Parameters(input): Parameters<CheckPatchInput>,
-    ) -> Result<String, String> {
-        self.blocking(move |s| s.check_patch(&input.unified_diff))
-            .await
+    ) -> Result<CallToolResult, String> {
+        result::structured(
+            &self
+                .blocking(move |s| s.check_patch(&input.unified_diff))
+                .await?,
+        )
     }
 
     #[tool(

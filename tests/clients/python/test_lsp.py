@@ -221,10 +221,30 @@ async def test_code_action_suppress_then_the_diagnostic_is_gone(push_client: Lan
             content_changes=[types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)],
         )
     )
-    assert await eventually(client, lambda: list(client.diagnostics[uri]), []) == []
+    # the violation is silenced; the placeholder is no reason: a warning on it
+    placeholder = "the suppression's reason is still the placeholder `<reason>`: say why"
+    codes = lambda: [(d.code, d.range.start.line, d.message) for d in client.diagnostics[uri]]  # noqa: E731
+    assert await eventually(client, codes, [("suppression", 3, placeholder)]) == [("suppression", 3, placeholder)]
     lines = text.split("\n")
     new_text = "\n".join(lines[:3] + [edit.new_text.rstrip("\n")] + lines[3:])
-    assert run_check(ws, rel, new_text) == []
+    assert [(d["rule"], d["line"]) for d in run_check(ws, rel, new_text)] == [("suppression", 4)]
+    # a real reason: nothing left
+    reason_at = edit.new_text.index("<reason>")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(3, reason_at), end=types.Position(3, reason_at + len("<reason>"))
+                    ),
+                    text="wiring, see ARCH-1",
+                )
+            ],
+        )
+    )
+    assert await eventually(client, lambda: list(client.diagnostics[uri]), []) == []
+    assert run_check(ws, rel, new_text.replace("<reason>", "wiring, see ARCH-1")) == []
 
 
 async def test_unknown_document_and_bad_positions_get_answers(push_client: LanguageClient, ws):
