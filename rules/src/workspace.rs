@@ -168,14 +168,23 @@ pub fn walk(config: &Config) -> Vec<String> {
 }
 
 /// The names an import of the TypeScript file `rel` may end with: its name
-/// up to the first dot, and for an index file its folder's name.
+/// up to the first dot and up to the last one, and for an index file its
+/// folder's name (both ways too).
 fn import_names(rel: &str) -> Vec<&str> {
+    fn both(name: &str) -> [&str; 2] {
+        [
+            name.split('.').next().unwrap_or(name),
+            name.rsplit_once('.').map_or(name, |(n, _)| n),
+        ]
+    }
     let mut parts = rel.rsplit('/');
     let file = parts.next().unwrap_or(rel);
-    let stem = file.split('.').next().unwrap_or(file);
-    let mut names = vec![stem];
-    if stem == "index" {
-        names.extend(parts.next());
+    let mut names = both(file).to_vec();
+    if names[0] == "index" {
+        if let Some(dir) = parts.next() {
+            names.push(dir);
+            names.extend(both(dir));
+        }
     }
     names
 }
@@ -189,13 +198,11 @@ fn may_name(specifier: &str, res: &Resolved, rel: &str, names: &[&str]) -> bool 
         Resolved::Builtin(_) | Resolved::NotADependency => return false,
         _ => {}
     }
-    let last = specifier
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
+    let path = specifier.split(['?', '#']).next().unwrap_or(specifier);
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let stem = last.split('.').next().unwrap_or("");
-    stem.is_empty() || names.contains(&stem)
+    let short = last.rsplit_once('.').map_or(last, |(n, _)| n);
+    stem.is_empty() || [last, stem, short].iter().any(|n| names.contains(n))
 }
 
 /// Whether [`walk`] would list `rel` (workspace-relative, with `/`): for a

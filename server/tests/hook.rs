@@ -715,6 +715,15 @@ fn the_hook_server_follows_the_disk_between_calls() {
         &write(&s, "src/domain/ports.ts", &aliased),
         &["error[layers]", "src/infra/orders.ts"],
     );
+    // an empty folder made now, a file written into it once the folder's
+    // metadata has settled: the server sees the file (its existing violation
+    // is no new one)
+    std::fs::create_dir(s.root.join("src/domain/later")).unwrap();
+    assert_allowed(&write(&s, "src/shared/money.ts", &money));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_allowed(&write(&s, "src/shared/money.ts", &money));
+    put(&s, "src/domain/later/x.ts", DOMAIN_IMPORTS_INFRA);
+    assert_allowed(&write(&s, "src/domain/later/x.ts", DOMAIN_IMPORTS_INFRA));
     // the config lets domain import infra: the server reloads it
     let config = std::fs::read_to_string(s.root.join("layergate.toml")).unwrap();
     put(
@@ -910,5 +919,24 @@ fn init_installs_the_codex_cursor_and_windsurf_hooks() {
     assert_eq!(
         windsurf["hooks"]["pre_write_code"][0]["command"],
         "layergate hook windsurf"
+    );
+}
+
+/// The served gate judges a file reached through a symlinked folder as the
+/// hook alone does (the server's root is canonical, the agent's path is not).
+#[test]
+fn a_workspace_reached_through_a_symlink_is_judged_all_the_same() {
+    let real = shop();
+    let link = real._tmp.path().join("link");
+    std::os::unix::fs::symlink(&real.root, &link).unwrap();
+    let s = Shop {
+        _tmp: tempfile::tempdir().unwrap(),
+        root: link,
+        run: real.run.clone(),
+        server: RefCell::new(None),
+    };
+    assert_blocked(
+        &write(&s, "src/domain/audit.ts", DOMAIN_IMPORTS_INFRA),
+        &["error[layers]"],
     );
 }

@@ -91,11 +91,13 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             findings.push(f);
             continue;
         }
-        let ts_from: Vec<&str> = from
-            .iter()
-            .filter(|(_, _, ts)| *ts)
-            .map(|(rel, _, _)| rel.as_str())
-            .collect();
+        let ts_from: Vec<&str> = tries_first(
+            &config,
+            &rule.id,
+            from.iter()
+                .filter(|(_, _, ts)| *ts)
+                .map(|f| (f.0.as_str(), &f.1[..])),
+        );
         for target in &rule.to {
             let (shown, tries): (String, Vec<(String, String)>) = match target {
                 Target::Files(ft) => {
@@ -179,12 +181,17 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             findings.push(f);
             continue;
         }
-        let ts_outside: Vec<&str> = outside
-            .iter()
-            .filter(|(_, _, ts)| *ts)
-            .take(TRIES)
-            .map(|(rel, _, _)| rel.as_str())
-            .collect();
+        let ts_outside: Vec<&str> = tries_first(
+            &config,
+            &rule.id,
+            outside
+                .iter()
+                .filter(|(_, _, ts)| *ts)
+                .map(|f| (f.0.as_str(), &f.1[..])),
+        )
+        .into_iter()
+        .take(TRIES)
+        .collect();
         for sel in &rule.apis {
             let ApiKind::Global(parts) = &sel.kind else {
                 continue;
@@ -263,6 +270,35 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The files to try a rule's cases in, best first: files no `[[allow]]`
+/// entry naming the rule (or every rule) covers, then the others; among
+/// each, one per folder before a second of any folder (an exception often
+/// covers a folder).
+fn tries_first<'a>(
+    config: &Config,
+    id: &str,
+    files: impl Iterator<Item = (&'a str, &'a [Option<Module>])>,
+) -> Vec<&'a str> {
+    let allows: Vec<&crate::config::AllowRule> = config
+        .allows
+        .iter()
+        .filter(|a| a.rules.as_ref().is_none_or(|r| r.iter().any(|r| r == id)))
+        .collect();
+    let mut keyed: Vec<(bool, usize, &str)> = Vec::new();
+    let mut per_dir: BTreeMap<&str, usize> = BTreeMap::new();
+    for (rel, mods) in files {
+        let covered = allows
+            .iter()
+            .any(|a| a.from.iter().any(|t| target_matches(config, t, rel, mods)));
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let n = per_dir.entry(dir).or_default();
+        keyed.push((covered, *n, rel));
+        *n += 1;
+    }
+    keyed.sort();
+    keyed.into_iter().map(|(_, _, rel)| rel).collect()
+}
+
 fn import_line(specifier: &str) -> String {
     format!("import \"{specifier}\";")
 }
@@ -278,6 +314,9 @@ fn fires_on_appended(host: &mut AnalysisHost, file: &str, lines: &[(&str, &str)]
     if !new.is_empty() && !new.ends_with('\n') {
         new.push('\n');
     }
+    // a blank line first: a suppression comment ending the file applies to
+    // the line after it, not to the first case
+    new.push('\n');
     let first = new.lines().count() as u32 + 1;
     for (line, _) in lines {
         new.push_str(line);

@@ -168,7 +168,7 @@ pub fn claude_code(input: &str) -> Result<Verdict, String> {
     let proposed = if call.tool_name == "Write" {
         field("content")?
     } else {
-        let current = std::fs::read_to_string(&path).ok();
+        let current = current_text(&path);
         match apply_edits(current.as_deref(), &edits) {
             Some(text) => text,
             // the tool itself will refuse the edit: nothing to judge
@@ -229,7 +229,7 @@ pub fn gemini(input: &str) -> Result<Verdict, String> {
                 .ok_or("`replace` with a non-numeric `expected_replacements`")?
                 as usize,
         };
-        let current = std::fs::read_to_string(&path).ok();
+        let current = current_text(&path);
         match (current, old.is_empty()) {
             (None, true) => new,
             (Some(text), false) if text.matches(old.as_str()).count() == expected => {
@@ -283,7 +283,7 @@ pub fn cursor(input: &str) -> Result<Verdict, String> {
     } else if call.tool_input.get("old_string").is_some() {
         let edit: Replace = serde_json::from_value(call.tool_input.clone())
             .map_err(|e| format!("`{}` input: {e}", call.tool_name))?;
-        let current = std::fs::read_to_string(&path).ok();
+        let current = current_text(&path);
         match apply_edits(current.as_deref(), &[edit]) {
             Some(text) => text,
             None => return Ok(Verdict::Allow),
@@ -321,11 +321,33 @@ pub fn windsurf(input: &str) -> Result<Verdict, String> {
         return Ok(Verdict::Allow);
     }
     let path = PathBuf::from(&call.tool_info.file_path);
-    let current = std::fs::read_to_string(&path).ok();
+    let current = current_text(&path);
     match apply_edits(current.as_deref(), &call.tool_info.edits) {
         Some(proposed) => judge(&path, proposed),
         None => Ok(Verdict::Allow),
     }
+}
+
+/// `path` with its longest existing prefix resolved (the file, and folders
+/// an edit creates, may not exist yet).
+fn canonical(path: &Path) -> PathBuf {
+    for base in path.ancestors() {
+        if let (Ok(real), Ok(rest)) = (std::fs::canonicalize(base), path.strip_prefix(base)) {
+            return if rest.as_os_str().is_empty() {
+                real
+            } else {
+                real.join(rest)
+            };
+        }
+    }
+    path.to_path_buf()
+}
+
+/// The text of the file an edit applies to, if it is a regular file of
+/// readable size (a FIFO or `/dev/zero` in its place is not waited on or
+/// read forever).
+fn current_text(path: &Path) -> Option<String> {
+    rules::disk::read_regular_string(path, rules::disk::MAX_SOURCE_SIZE).ok()
 }
 
 fn at_cwd(file: &str, cwd: Option<&Path>) -> PathBuf {
@@ -368,6 +390,10 @@ fn apply_edits(current: Option<&str>, edits: &[Replace]) -> Option<String> {
 /// Whether writing `proposed` to `path` adds a violation or a suppression,
 /// or weakens the policy (`layergate.toml`, the baseline).
 pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
+    // the real path: a workspace reached through a symlinked folder is the
+    // same workspace (its files resolve against their real places)
+    let real = canonical(path);
+    let path = real.as_path();
     let Some(dir) = path.parent() else {
         return Ok(Verdict::Allow);
     };
@@ -491,7 +517,7 @@ fn judge_baseline(config_path: &Path, path: &Path, proposed: &str) -> Result<Ver
             "layergate blocked this edit of the baseline: the result is not a layergate baseline.\n".into(),
         ));
     };
-    let old = std::fs::read_to_string(path)
+    let old = rules::disk::read_regular_string(path, rules::disk::MAX_BASELINE_SIZE)
         .ok()
         .and_then(|t| Baseline::parse(&t).ok())
         .unwrap_or_default();

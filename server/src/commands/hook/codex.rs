@@ -222,7 +222,9 @@ pub fn writes(input: &str) -> Result<Option<Vec<(PathBuf, String)>>, String> {
                 move_to,
                 chunks,
             } => {
-                let Ok(current) = std::fs::read_to_string(at(&path)) else {
+                let Ok(current) =
+                    rules::disk::read_regular_string(&at(&path), rules::disk::MAX_SOURCE_SIZE)
+                else {
                     return Ok(None);
                 };
                 let Some(text) = apply(&current, &chunks) else {

@@ -39,7 +39,12 @@ pub fn judge_source(host: &mut AnalysisHost, rel: &str, path: &Path, proposed: S
     let with_reason = host.config.hook_suppressions_with_reason;
     let counted = |s: &Suppression| !with_reason || !explained(s);
     let suppressions_before = suppressions(host.files.get(rel), counted);
-    let written: Vec<u32> = written_lines(std::fs::read_to_string(path).ok().as_deref(), &proposed);
+    let written: Vec<u32> = written_lines(
+        rules::disk::read_regular_string(path, rules::disk::MAX_SOURCE_SIZE)
+            .ok()
+            .as_deref(),
+        &proposed,
+    );
     let (after, suppressions_after) = host.check_overlay(rel, Content::Text(proposed), |ws, o| {
         (
             o.diagnostics.clone(),

@@ -36,7 +36,7 @@ use rules::memo::{Meta, RecordingFs};
 use rules::workspace::{self, Content};
 use serde::{Deserialize, Serialize};
 
-use super::judge::{checked_file, judge_source, Verdict, MAX_INPUT};
+use super::judge::{judge_source, Verdict, MAX_INPUT};
 use crate::project;
 
 #[derive(Debug, clap::Args)]
@@ -50,7 +50,10 @@ struct Request {
     /// The caller's build (see [`project::build_identity`]).
     identity: String,
     config: PathBuf,
-    path: PathBuf,
+    /// The edited file relative to the config's folder, as the caller found
+    /// the config above it (the server's root is canonical: a symlinked
+    /// prefix must not make the file look outside the workspace).
+    rel: String,
     proposed: String,
 }
 
@@ -62,6 +65,8 @@ enum Response {
     /// Ask someone else: the server is leaving (another build called, its
     /// config does not load, the request is for another workspace).
     Stale,
+    /// Still loading the workspace: the caller judges the edit itself.
+    Busy,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,10 +110,14 @@ fn socket_dir() -> Option<PathBuf> {
     (m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0).then_some(dir)
 }
 
-/// The socket of the server of the workspace configured by `config`
-/// (canonical).
+/// The socket of this build's server of the workspace configured by
+/// `config` (canonical): two installs of layergate used on one workspace
+/// each keep their own server rather than replacing each other's.
 fn socket_path(config: &Path) -> Option<PathBuf> {
-    let key = xxhash_rust::xxh3::xxh3_64(config.as_os_str().as_encoded_bytes());
+    let key = rules::memo::Key::new()
+        .part(config.as_os_str().as_encoded_bytes())
+        .part(identity().as_bytes())
+        .finish();
     Some(socket_dir()?.join(format!("{key:016x}.sock")))
 }
 
@@ -121,24 +130,33 @@ pub fn ask(config: &Path, path: &Path, proposed: &str) -> Result<Option<Verdict>
         return Ok(None);
     }
     let answer = (|| {
+        let rel = workspace::relative(config.parent()?, path)?;
         let config = std::fs::canonicalize(config).ok()?;
         let socket = socket_path(&config)?;
-        let Ok(stream) = UnixStream::connect(&socket) else {
-            if mode == Mode::Auto {
-                start(&config);
-            }
-            return None;
-        };
         let request = Request {
             identity: identity(),
             config,
-            path: path.to_path_buf(),
+            rel,
             proposed: proposed.to_string(),
         };
-        match exchange(stream, &request).ok()? {
-            Response::Allow => Some(Verdict::Allow),
-            Response::Block(reason) => Some(Verdict::Block(reason)),
-            Response::Stale => None,
+        let started = Instant::now();
+        loop {
+            let Ok(stream) = UnixStream::connect(&socket) else {
+                if mode == Mode::Auto {
+                    start(&request.config);
+                }
+                return None;
+            };
+            match exchange(stream, &request).ok()? {
+                Response::Allow => return Some(Verdict::Allow),
+                Response::Block(reason) => return Some(Verdict::Block(reason)),
+                Response::Stale => return None,
+                // `require` waits for the load; otherwise the call judges alone
+                Response::Busy if mode == Mode::Require && started.elapsed() < ANSWER_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Response::Busy => return None,
+            }
         }
     })();
     match answer {
@@ -190,22 +208,36 @@ pub fn serve(args: ServerArgs) -> anyhow::Result<i32> {
     let ours = inode(&socket);
     let last_call = Arc::new(Mutex::new(Instant::now()));
     watch(config.clone(), socket.clone(), ours, last_call.clone());
-    let mut state = State::load(&config).ok();
+    // the socket is claimed first, so that calls during the load find it
+    // (and are told it is busy) rather than starting more servers
+    let (loaded, load) = std::sync::mpsc::channel();
+    let to_load = config.clone();
+    std::thread::spawn(move || {
+        let _ = loaded.send(State::load(&to_load).ok());
+    });
+    let mut state: Option<Option<State>> = None;
     let me = identity();
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
+        touch(&last_call);
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
         let Some(request) = read_request(&mut stream) else {
             continue;
         };
+        if state.is_none() {
+            state = load.try_recv().ok();
+        }
         let response = match state.as_mut() {
-            Some(s) if request.identity == me && request.config == config => {
-                s.judge(&request.path, request.proposed)
+            None => Response::Busy,
+            Some(Some(s)) if request.identity == me && request.config == config => {
+                s.judge(&request.rel, request.proposed)
             }
-            _ => Response::Stale,
+            Some(_) => Response::Stale,
         };
         let leaving = matches!(response, Response::Stale);
         if leaving {
-            // the caller judges the edit itself and starts a new server
+            // the caller judges the edit itself; its next call starts a
+            // new server
             leave(&socket, ours);
         }
         let _ = serde_json::to_writer(&mut stream, &response);
@@ -213,9 +245,13 @@ pub fn serve(args: ServerArgs) -> anyhow::Result<i32> {
         if leaving {
             return Ok(0);
         }
-        *last_call.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        touch(&last_call);
     }
     Ok(0)
+}
+
+fn touch(last_call: &Mutex<Instant>) {
+    *last_call.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
 }
 
 fn read_request(stream: &mut UnixStream) -> Option<Request> {
@@ -308,9 +344,11 @@ impl State {
         let baseline = project::read_baseline(&config, None).map_err(|e| e.0)?;
         let today = project::today().map_err(|e| e.0)?;
         let root = config.root.clone();
+        let now = SystemTime::now();
+        let settled = now.checked_sub(SETTLE).unwrap_or(now);
         let walked = workspace::walk(&config);
-        let files = stamps(&root, &walked);
-        let dirs = dir_stamps(&root, &walked);
+        let files = stamps(&root, &walked, settled);
+        let dirs = dir_stamps(&root, &walked, settled);
         let (ws, recorder) = project::load_recorded(config);
         let (baseline_text, baseline) = baseline.unzip();
         let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
@@ -327,17 +365,24 @@ impl State {
         })
     }
 
-    fn judge(&mut self, path: &Path, proposed: String) -> Response {
+    fn judge(&mut self, rel: &str, proposed: String) -> Response {
         if self.refresh().is_err() {
             match State::load(&self.config_path) {
                 Ok(s) => *self = s,
                 Err(_) => return Response::Stale,
             }
         }
-        let Some(rel) = checked_file(&self.host, path) else {
+        // a workspace-relative name, as `walk` lists them
+        let plain = !rel.is_empty()
+            && !rel.starts_with('/')
+            && rel
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        if !plain || !workspace::walked(&self.host.config, rel) {
             return Response::Allow;
-        };
-        match judge_source(&mut self.host, &rel, path, proposed) {
+        }
+        let path = self.host.root().join(rel);
+        match judge_source(&mut self.host, rel, &path, proposed) {
             Verdict::Allow => Response::Allow,
             Verdict::Block(reason) => Response::Block(reason),
         }
@@ -386,7 +431,7 @@ impl State {
                 .filter(|f| !self.files.contains_key(*f))
                 .cloned()
                 .collect();
-            self.dirs = dir_stamps(&root, &walked);
+            self.dirs = dir_stamps(&root, &walked, settled);
         }
 
         // files whose metadata moved: read again, changed when the hash did
@@ -423,6 +468,9 @@ impl State {
             self.files.remove(&rel);
             self.host.apply_change(Change::Removed(rel));
         }
+        // a new file may be what an import asked for before (`IsFile` false):
+        // those answers are asked again below, although the file is walked
+        let added_abs: BTreeSet<PathBuf> = added.iter().map(|rel| root.join(rel)).collect();
         for rel in added {
             let abs = root.join(&rel);
             self.files.insert(rel.clone(), Meta::settled(&abs, settled));
@@ -440,7 +488,7 @@ impl State {
             .recorder
             .probes()
             .par_iter()
-            .filter(|p| !walked.contains(p.path()))
+            .filter(|p| !walked.contains(p.path()) || added_abs.contains(p.path()))
             .all(|p| p.holds(fs));
         if !probes_hold {
             self.recorder.clear();
@@ -450,18 +498,22 @@ impl State {
     }
 }
 
-fn stamps(root: &Path, walked: &[String]) -> BTreeMap<String, Option<Meta>> {
-    let now = SystemTime::now();
-    let settled = now.checked_sub(SETTLE).unwrap_or(now);
+/// The metadata of each walked file, trusted when it last changed before
+/// `settled` (taken before the walk).
+fn stamps(root: &Path, walked: &[String], settled: SystemTime) -> BTreeMap<String, Option<Meta>> {
     walked
         .par_iter()
         .map(|rel| (rel.clone(), Meta::settled(&root.join(rel), settled)))
         .collect()
 }
 
-/// The directories of the walked files up to the root, and the ignore files
-/// in each (a new file, a removed one, a changed `.gitignore` shows there).
-fn dir_stamps(root: &Path, walked: &[String]) -> BTreeMap<PathBuf, Seen> {
+/// What a change of the walked file set shows in: the directories of the
+/// walked files up to the root and their subdirectories (an empty folder
+/// made now holds the files written next), the ignore files in each, and
+/// those above the root up to the repository's top (which the walk reads
+/// too), with its `.git/info/exclude`. `settled`: taken before the walk,
+/// so that what changed during it is looked at again.
+fn dir_stamps(root: &Path, walked: &[String], settled: SystemTime) -> BTreeMap<PathBuf, Seen> {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     dirs.insert(root.to_path_buf());
     for rel in walked {
@@ -473,15 +525,37 @@ fn dir_stamps(root: &Path, walked: &[String]) -> BTreeMap<PathBuf, Seen> {
             dir = d.parent();
         }
     }
-    let now = SystemTime::now();
-    let settled = now.checked_sub(SETTLE).unwrap_or(now);
+    let children: Vec<PathBuf> = dirs
+        .par_iter()
+        .flat_map_iter(|d| {
+            std::fs::read_dir(d)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter(|e| e.file_name() != ".git" && e.file_name() != ".layergate")
+                .map(|e| e.path())
+        })
+        .collect();
+    dirs.extend(children);
     let mut paths: Vec<PathBuf> = Vec::new();
     for d in dirs {
         paths.push(d.join(".gitignore"));
         paths.push(d.join(".ignore"));
         paths.push(d);
     }
-    paths.push(root.join(".git/info/exclude"));
+    let mut top = root.to_path_buf();
+    loop {
+        if top.join(".git").exists() {
+            paths.push(top.join(".git/info/exclude"));
+            break;
+        }
+        if !top.pop() {
+            break;
+        }
+        paths.push(top.join(".gitignore"));
+        paths.push(top.join(".ignore"));
+    }
     paths
         .into_par_iter()
         .map(|p| {
