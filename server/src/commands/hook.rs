@@ -26,10 +26,12 @@ use serde::Deserialize;
 use crate::project;
 
 pub mod codex;
+mod input;
 pub mod judge;
 #[cfg(unix)]
 pub mod server;
 
+use input::ToolCall;
 use judge::{blocks, checked_file, judge_source, one_line, Verdict, MAX_INPUT};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -109,15 +111,6 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
     })
 }
 
-/// The part of Claude Code's `PreToolUse` input the gate reads.
-#[derive(Deserialize)]
-struct ClaudeInput {
-    hook_event_name: Option<String>,
-    tool_name: String,
-    tool_input: serde_json::Value,
-    cwd: Option<PathBuf>,
-}
-
 #[derive(Deserialize)]
 struct Replace {
     old_string: String,
@@ -128,7 +121,7 @@ struct Replace {
 
 /// Judges one Claude Code `PreToolUse` call.
 pub fn claude_code(input: &str) -> Result<Verdict, String> {
-    let call: ClaudeInput = serde_json::from_str(input)
+    let call: ToolCall = serde_json::from_str(input)
         .map_err(|e| format!("stdin is not a Claude Code hook call ({e})"))?;
     if call
         .hook_event_name
@@ -137,13 +130,6 @@ pub fn claude_code(input: &str) -> Result<Verdict, String> {
     {
         return Ok(Verdict::Allow);
     }
-    let field = |name: &str| -> Result<String, String> {
-        call.tool_input
-            .get(name)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| format!("`{}` without `tool_input.{name}`", call.tool_name))
-    };
     let edits: Vec<Replace> = match call.tool_name.as_str() {
         "Write" => Vec::new(),
         "Edit" => vec![serde_json::from_value(call.tool_input.clone())
@@ -159,14 +145,9 @@ pub fn claude_code(input: &str) -> Result<Verdict, String> {
         // not a file edit: not ours to judge
         _ => return Ok(Verdict::Allow),
     };
-    let mut path = PathBuf::from(field("file_path")?);
-    if path.is_relative() {
-        if let Some(cwd) = &call.cwd {
-            path = cwd.join(path);
-        }
-    }
+    let path = call.path(&call.field("file_path")?);
     let proposed = if call.tool_name == "Write" {
-        field("content")?
+        call.field("content")?
     } else {
         let current = current_text(&path);
         match apply_edits(current.as_deref(), &edits) {
@@ -178,21 +159,12 @@ pub fn claude_code(input: &str) -> Result<Verdict, String> {
     judge(&path, proposed)
 }
 
-/// The part of Gemini CLI's `BeforeTool` input the gate reads.
-#[derive(Deserialize)]
-struct GeminiInput {
-    hook_event_name: Option<String>,
-    tool_name: String,
-    tool_input: serde_json::Value,
-    cwd: Option<PathBuf>,
-}
-
 /// Judges one Gemini CLI `BeforeTool` call: `write_file` (`file_path`,
 /// `content`) and `replace` (`file_path`, `old_string`, `new_string`,
 /// `expected_replacements`, default 1; an empty `old_string` creates the
 /// file). Blocking is exit status 2 with the reason on stderr.
 pub fn gemini(input: &str) -> Result<Verdict, String> {
-    let call: GeminiInput = serde_json::from_str(input)
+    let call: ToolCall = serde_json::from_str(input)
         .map_err(|e| format!("stdin is not a Gemini CLI hook call ({e})"))?;
     if call
         .hook_event_name
@@ -201,27 +173,15 @@ pub fn gemini(input: &str) -> Result<Verdict, String> {
     {
         return Ok(Verdict::Allow);
     }
-    let str_field = |name: &str| -> Result<String, String> {
-        call.tool_input
-            .get(name)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| format!("`{}` without `tool_input.{name}`", call.tool_name))
-    };
     if !matches!(call.tool_name.as_str(), "write_file" | "replace") {
         return Ok(Verdict::Allow);
     }
-    let mut path = PathBuf::from(str_field("file_path")?);
-    if path.is_relative() {
-        if let Some(cwd) = &call.cwd {
-            path = cwd.join(path);
-        }
-    }
+    let path = call.path(&call.field("file_path")?);
     let proposed = if call.tool_name == "write_file" {
-        str_field("content")?
+        call.field("content")?
     } else {
-        let old = str_field("old_string")?;
-        let new = str_field("new_string")?;
+        let old = call.field("old_string")?;
+        let new = call.field("new_string")?;
         let expected = match call.tool_input.get("expected_replacements") {
             None | Some(serde_json::Value::Null) => 1,
             Some(v) => v
@@ -265,7 +225,7 @@ pub fn codex(input: &str) -> Result<Verdict, String> {
 /// edit tools whose input has `old_string` / `new_string` (applied as
 /// Claude Code's `Edit`); other tools are not judged.
 pub fn cursor(input: &str) -> Result<Verdict, String> {
-    let call: ClaudeInput = serde_json::from_str(input)
+    let call: ToolCall = serde_json::from_str(input)
         .map_err(|e| format!("stdin is not a Cursor hook call ({e})"))?;
     if call
         .hook_event_name
@@ -277,7 +237,7 @@ pub fn cursor(input: &str) -> Result<Verdict, String> {
     let Some(file) = call.tool_input.get("file_path").and_then(|v| v.as_str()) else {
         return Ok(Verdict::Allow);
     };
-    let path = at_cwd(file, call.cwd.as_deref());
+    let path = call.path(file);
     let proposed = if let Some(content) = call.tool_input.get("content").and_then(|v| v.as_str()) {
         content.to_string()
     } else if call.tool_input.get("old_string").is_some() {
@@ -348,13 +308,6 @@ fn canonical(path: &Path) -> PathBuf {
 /// read forever).
 fn current_text(path: &Path) -> Option<String> {
     rules::disk::read_regular_string(path, rules::disk::MAX_SOURCE_SIZE).ok()
-}
-
-fn at_cwd(file: &str, cwd: Option<&Path>) -> PathBuf {
-    match cwd {
-        Some(cwd) if Path::new(file).is_relative() => cwd.join(file),
-        _ => PathBuf::from(file),
-    }
 }
 
 /// The text after Claude Code's `Edit`s, applied in order; `None` where the

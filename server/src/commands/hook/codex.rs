@@ -18,9 +18,7 @@
 //! One patch may touch several files; each written file is judged on its
 //! own against the workspace as it is.
 
-use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
+use std::path::PathBuf;
 
 /// One file operation of a patch.
 #[derive(Debug, PartialEq, Eq)]
@@ -176,20 +174,11 @@ fn find(lines: &[String], old: &[String], from: usize) -> Option<usize> {
     })
 }
 
-/// The part of Codex's `PreToolUse` input the gate reads.
-#[derive(Deserialize)]
-struct CodexInput {
-    hook_event_name: Option<String>,
-    tool_name: String,
-    tool_input: serde_json::Value,
-    cwd: Option<PathBuf>,
-}
-
 /// The files a Codex `PreToolUse` call would write, with their content
 /// after the patch (deleted files are not judged); `Ok(None)` when the call
 /// is not a file edit, or the patch would not apply (Codex refuses it).
 pub fn writes(input: &str) -> Result<Option<Vec<(PathBuf, String)>>, String> {
-    let call: CodexInput =
+    let call: super::input::ToolCall =
         serde_json::from_str(input).map_err(|e| format!("stdin is not a Codex hook call ({e})"))?;
     if call
         .hook_event_name
@@ -205,13 +194,7 @@ pub fn writes(input: &str) -> Result<Option<Vec<(PathBuf, String)>>, String> {
         .and_then(|v| v.as_str())
         .ok_or("`apply_patch` without `tool_input.command`")?;
     let ops = parse(patch)?;
-    let at = |p: &str| -> PathBuf {
-        let p = Path::new(p);
-        match &call.cwd {
-            Some(cwd) if p.is_relative() => cwd.join(p),
-            _ => p.to_path_buf(),
-        }
-    };
+    let at = |p: &str| call.path(p);
     let mut out = Vec::new();
     for op in ops {
         match op {
