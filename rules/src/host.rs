@@ -140,21 +140,37 @@ impl AnalysisHost {
         content: Content,
         f: impl FnOnce(&Workspace, &Outcome) -> R,
     ) -> R {
-        let previous = self.ws.files.get(rel).cloned();
-        self.apply_change(Change::Text {
-            rel: rel.to_string(),
-            content,
-            tree: None,
-        });
+        self.check_overlays(vec![(rel.to_string(), Some(content))], f)
+    }
+
+    /// [`check_overlay`](Self::check_overlay) for several files at once (a
+    /// patch): each file gets its content, or is gone (`None`).
+    pub fn check_overlays<R>(
+        &mut self,
+        overlays: Vec<(String, Option<Content>)>,
+        f: impl FnOnce(&Workspace, &Outcome) -> R,
+    ) -> R {
+        let mut previous = Vec::with_capacity(overlays.len());
+        for (rel, content) in overlays {
+            previous.push((rel.clone(), self.ws.files.get(&rel).cloned()));
+            self.apply_change(match content {
+                Some(content) => Change::Text {
+                    rel,
+                    content,
+                    tree: None,
+                },
+                None => Change::Removed(rel),
+            });
+        }
         let outcome = self.check();
         let out = f(&self.ws, &outcome);
-        self.apply_change(match previous {
-            Some(entry) => Change::Entry {
-                rel: rel.to_string(),
-                entry,
-            },
-            None => Change::Removed(rel.to_string()),
-        });
+        // in reverse, so that a file given twice ends as it was first
+        for (rel, entry) in previous.into_iter().rev() {
+            self.apply_change(match entry {
+                Some(entry) => Change::Entry { rel, entry },
+                None => Change::Removed(rel),
+            });
+        }
         out
     }
 }

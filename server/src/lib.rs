@@ -13,3 +13,4 @@ pub mod lsp;
 pub mod mcp;
 pub mod output;
 pub mod project;
+pub mod warm;

@@ -403,10 +403,255 @@ fn check_content_reports_the_proposed_file_only() {
     let out = cli.wait_with_output().unwrap();
     let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["diagnostics"], cli["diagnostics"]);
+    assert_eq!(without_time(&v["summary"]), without_time(&cli["summary"]));
+    assert_eq!(
+        v["summary"]["files"], 4,
+        "the workspace's files and the new one"
+    );
     assert_eq!(
         summary(&v),
         [s("layers", "src/domain/x.ts", 1, "src/infra/db.ts")]
     );
+}
+
+/// A summary without its `elapsed_ms`.
+fn without_time(summary: &Value) -> Value {
+    let mut s = summary.clone();
+    s.as_object_mut().unwrap().remove("elapsed_ms");
+    s
+}
+
+/// `check --format json` in `dir`.
+fn cli_check(dir: &Path) -> Value {
+    let out = layergate(dir, &["check", "--format", "json"]);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// A change of the disk.
+type Step = Box<dyn Fn(&Path)>;
+
+#[test]
+fn one_workspace_stays_loaded_and_follows_the_disk() {
+    let ws = workspace();
+    let root = ws.path();
+    let mut mcp = Mcp::start(root, &[]);
+    // each step changes the disk between two calls of one server; its
+    // answer must be the command line's, which loads everything afresh
+    let steps: Vec<(&str, Step)> = vec![
+        ("nothing", Box::new(|_: &Path| {})),
+        (
+            "a new violating file",
+            Box::new(|r: &Path| {
+                write(
+                    r,
+                    &[(
+                        "src/domain/order.ts",
+                        "import { db } from '../infra/db';\nexport const o = db;\n",
+                    )],
+                )
+            }),
+        ),
+        (
+            "a file in a new folder",
+            Box::new(|r: &Path| {
+                write(
+                    r,
+                    &[(
+                        "src/infra/deep/q.ts",
+                        "import '../../app/main';\nexport const q = 1;\n",
+                    )],
+                )
+            }),
+        ),
+        (
+            "an import of the new file",
+            Box::new(|r: &Path| {
+                write(r, &[("src/domain/user.ts", "import { q } from '../infra/deep/q';\nexport interface User { name: string }\n")])
+            }),
+        ),
+        (
+            "a file deleted",
+            Box::new(|r: &Path| std::fs::remove_file(r.join("src/infra/deep/q.ts")).unwrap()),
+        ),
+        (
+            "the config changed",
+            Box::new(|r: &Path| {
+                write(
+                    r,
+                    &[(
+                        "layergate.toml",
+                        &CONFIG.replace(
+                            r#"order = ["app", "infra", "domain"]"#,
+                            r#"order = ["app", "domain", "infra"]"#,
+                        ),
+                    )],
+                )
+            }),
+        ),
+        (
+            "a tsconfig path alias",
+            Box::new(|r: &Path| {
+                write(
+                    r,
+                    &[
+                        (
+                            "tsconfig.json",
+                            r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@app/*": ["src/app/*"] } } }"#,
+                        ),
+                        (
+                            "src/infra/alias.ts",
+                            "import '@app/main';\nexport const a = 1;\n",
+                        ),
+                    ],
+                )
+            }),
+        ),
+        (
+            "a baseline written",
+            Box::new(|r: &Path| {
+                let out = layergate(r, &["check", "--write-baseline"]);
+                assert!(out.status.success(), "{out:?}");
+            }),
+        ),
+        (
+            "a baselined violation fixed",
+            Box::new(|r: &Path| write(r, &[("src/infra/alias.ts", "export const a = 1;\n")])),
+        ),
+    ];
+    let mut seen = Vec::new();
+    for (what, change) in steps {
+        change(root);
+        let v = mcp.call_json("check_files", json!({}));
+        let cli = cli_check(root);
+        assert_eq!(v["diagnostics"], cli["diagnostics"], "after {what}");
+        assert_eq!(
+            without_time(&v["summary"]),
+            without_time(&cli["summary"]),
+            "after {what}"
+        );
+        seen.push(summary(&v).len());
+    }
+    // the steps changed what is reported (the comparison compared something)
+    assert!(
+        seen.windows(2).filter(|w| w[0] != w[1]).count() >= 4,
+        "{seen:?}"
+    );
+    // a tool that reads the workspace after the changes: the same answer
+    let allowed = mcp.call_json(
+        "allowed_dependencies",
+        json!({ "path": "src/domain/order.ts" }),
+    );
+    let cli = layergate(
+        root,
+        &["allowed", "src/domain/order.ts", "--format", "json"],
+    );
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(allowed, cli);
+}
+
+/// A file's path, its text before and after (`None`: absent).
+type FileChange<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+
+/// A unified diff replacing the whole of each file.
+fn whole_file_diff(changes: &[FileChange]) -> String {
+    let mut d = String::new();
+    for (path, old, new) in changes {
+        let lines = |t: &Option<&str>| {
+            t.map_or(Vec::new(), |t| {
+                t.lines().map(String::from).collect::<Vec<_>>()
+            })
+        };
+        let (o, n) = (lines(old), lines(new));
+        d.push_str(&match old {
+            Some(_) => format!("--- a/{path}\n"),
+            None => "--- /dev/null\n".to_string(),
+        });
+        d.push_str(&match new {
+            Some(_) => format!("+++ b/{path}\n"),
+            None => "+++ /dev/null\n".to_string(),
+        });
+        d.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            usize::from(!o.is_empty()),
+            o.len(),
+            usize::from(!n.is_empty()),
+            n.len()
+        ));
+        for l in &o {
+            d.push_str(&format!("-{l}\n"));
+        }
+        for l in &n {
+            d.push_str(&format!("+{l}\n"));
+        }
+    }
+    d
+}
+
+/// (rule, file, target) of each diagnostic, sorted.
+fn keys(v: &Value) -> Vec<(String, String, String)> {
+    let mut k: Vec<_> = summary(v)
+        .into_iter()
+        .map(|(r, f, _, t)| (r, f, t.to_string()))
+        .collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn check_patch_agrees_with_the_patch_written_to_disk() {
+    let user = "import { db } from '../infra/db';\nexport interface User { name: string }\n";
+    let main = "import { User } from '../domain/user';\nexport const u: User = { name: 'a' };\n";
+    let db = "export const db = 1;\n";
+    let patches: Vec<Vec<FileChange>> = vec![
+        // edits only: judged on the loaded workspace
+        vec![
+            ("src/infra/db.ts", Some(db), Some("import '../app/main';\nexport const db = 1;\n")),
+            ("src/app/main.ts", Some(main), Some("import { spawn } from 'child_process';\nexport const u = 1;\n")),
+        ],
+        vec![("src/domain/user.ts", Some(user), Some("export interface User { name: string }\n"))],
+        vec![
+            ("src/domain/user.ts", Some(user), Some("import '../app/main';\nimport '../infra/db';\nexport interface User { name: string }\n")),
+            ("src/infra/db.ts", Some(db), Some("import '../domain/user';\nexport const db = 1;\n")),
+        ],
+        // a new file imported by an edited one, a deleted one
+        vec![
+            ("src/infra/q.ts", None, Some("import '../app/main';\nexport const q = 1;\n")),
+            ("src/domain/user.ts", Some(user), Some("import '../infra/q';\nexport interface User { name: string }\n")),
+        ],
+        vec![("src/infra/db.ts", Some(db), None)],
+    ];
+    for changes in patches {
+        let ws = workspace();
+        let mut mcp = Mcp::start(ws.path(), &[]);
+        // warm first, as an agent's session is
+        mcp.call_json("check_files", json!({}));
+        let v = mcp.call_json(
+            "check_patch",
+            json!({ "unified_diff": whole_file_diff(&changes) }),
+        );
+        let before = keys(&cli_check(ws.path()));
+        for (path, _, new) in &changes {
+            match new {
+                Some(t) => write(ws.path(), &[(path, t)]),
+                None => std::fs::remove_file(ws.path().join(path)).unwrap(),
+            }
+        }
+        let after = keys(&cli_check(ws.path()));
+        let mut added = after.clone();
+        for k in &before {
+            if let Some(i) = added.iter().position(|a| a == k) {
+                added.remove(i);
+            }
+        }
+        let removed = before.iter().filter(|k| !after.contains(k)).count();
+        assert_eq!(keys(&v), added, "{changes:?}");
+        assert_eq!(v["removed"], removed, "{changes:?}");
+        assert_eq!(
+            v["summary"]["files"],
+            cli_check(ws.path())["summary"]["files"]
+        );
+    }
 }
 
 #[test]

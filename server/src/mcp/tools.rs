@@ -1,33 +1,70 @@
 //! What the MCP tools do, as plain synchronous functions over the workspace on
-//! disk (the protocol layer is in `mod.rs`). Each call loads the workspace
-//! afresh through the facts cache, as `layergate check` does, so it sees what
-//! the agent wrote since the last call. Results are JSON (or Markdown for
-//! `explain`) strings; failures are messages meant for the agent.
+//! disk (the protocol layer is in `mod.rs`). Each workspace stays loaded and
+//! checked between calls ([`Warm`]) and is brought up to date with the disk
+//! before each one, so a call sees what the agent wrote since the last one
+//! and costs what changed, not a load and a full check. Results are JSON (or
+//! Markdown for `explain`) strings; failures are messages meant for the
+//! agent.
 
 use std::collections::{BTreeMap, HashMap};
+use std::panic::AssertUnwindSafe;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rules::diagnostic::Diagnostic;
 use rules::lang::Lang;
 use rules::resolve::{ConfinedFs, FileSystem};
 use rules::workspace::{Content, Workspace};
-use serde::Serialize;
 
 use super::patch;
 use crate::output::{self, Report};
 use crate::project;
+use crate::warm::Warm;
 
-/// The workspace root the server answers for (canonical).
-#[derive(Debug, Clone)]
+/// The workspace root the server answers for (canonical), and the
+/// workspaces loaded so far, by config.
+#[derive(Clone)]
 pub struct Session {
     root: PathBuf,
+    warm: Arc<Mutex<BTreeMap<PathBuf, Warm>>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("root", &self.root).finish()
+    }
 }
 
 impl Session {
     pub fn new(root: PathBuf) -> Session {
-        Session { root }
+        Session {
+            root,
+            warm: Arc::default(),
+        }
+    }
+
+    /// Runs `f` on the workspace of `config`, loaded on first use and
+    /// brought up to date with the disk. A workspace whose call panicked is
+    /// dropped (it may hold a proposed content), and loaded again next time.
+    fn with_warm<R>(
+        &self,
+        config: &Path,
+        f: impl FnOnce(&mut Warm) -> Result<R, String>,
+    ) -> Result<R, String> {
+        let mut all = self.warm.lock().unwrap_or_else(|e| e.into_inner());
+        let warm = match all.remove(config) {
+            Some(mut w) => w.catch_up().map(|()| w),
+            None => Warm::load(config),
+        }?;
+        let warm = all.entry(config.to_path_buf()).or_insert(warm);
+        match std::panic::catch_unwind(AssertUnwindSafe(|| f(warm))) {
+            Ok(r) => r,
+            Err(panic) => {
+                all.remove(config);
+                std::panic::resume_unwind(panic)
+            }
+        }
     }
 
     /// `check_files`: the diagnostics of the workspace, or of `paths` only.
@@ -53,18 +90,20 @@ impl Session {
         let mut all = Vec::new();
         let (mut files, mut stale, mut baseline_in_use) = (0, 0, false);
         for config in &configs {
-            let ws = load(config)?;
-            let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
-            baseline_in_use |= baseline.is_some();
-            let outcome = project::check(&ws, baseline).map_err(|e| e.0)?;
-            files += outcome.files;
-            stale += outcome.stale_baseline;
-            for d in outcome.diagnostics {
-                let abs = ws.root().join(&d.file);
-                if scope.is_empty() || in_scope(&abs, &scope, ws.root()) {
-                    all.push(self.relocate(d, ws.root()));
+            self.with_warm(config, |warm| {
+                baseline_in_use |= warm.baseline_in_use();
+                let outcome = warm.host.check();
+                files += outcome.files;
+                stale += outcome.stale_baseline;
+                let root = warm.host.root();
+                for d in outcome.diagnostics {
+                    let abs = root.join(&d.file);
+                    if scope.is_empty() || in_scope(&abs, &scope, root) {
+                        all.push(self.relocate(d, root));
+                    }
                 }
-            }
+                Ok(())
+            })?;
         }
         all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         Ok(output::json(&Report {
@@ -89,27 +128,38 @@ impl Session {
             ));
         }
         let config = self.config_for(&abs, path)?;
-        let ws = load(&config)?;
-        let rel = self.rel_in(&ws, &abs, path)?;
-        let mut note = None;
-        let mut diagnostics = Vec::new();
-        if rules::workspace::walked(&ws.config, &rel) {
-            let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
-            let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
-            diagnostics = host.check_overlay(&rel, Content::Text(content), |ws, outcome| {
-                outcome
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.file == rel)
-                    .map(|d| self.relocate(d.clone(), ws.root()))
-                    .collect()
-            });
-        } else {
-            note = Some(format!(
-                "{path} is not checked: layergate.toml's [workspace] include/exclude or an ignore file leave it out"
-            ));
-        }
-        Ok(render(&diagnostics, 1, started, None, note))
+        self.with_warm(&config, |warm| {
+            let rel = self.rel_in(&warm.host, &abs, path)?;
+            let mut report = Checked {
+                baseline_in_use: warm.baseline_in_use(),
+                ..Checked::default()
+            };
+            let mut note = None;
+            if rules::workspace::walked(&warm.host.config, &rel) {
+                let host = &mut warm.host;
+                let (diagnostics, files, stale) =
+                    host.check_overlay(&rel, Content::Text(content), |ws, outcome| {
+                        let mine = outcome
+                            .diagnostics
+                            .iter()
+                            .filter(|d| d.file == rel)
+                            .map(|d| self.relocate(d.clone(), ws.root()))
+                            .collect::<Vec<_>>();
+                        (mine, outcome.files, outcome.stale_baseline)
+                    });
+                report.files = files;
+                report.stale = stale;
+                report.diagnostics = diagnostics;
+            } else {
+                let outcome = warm.host.check();
+                report.files = outcome.files;
+                report.stale = outcome.stale_baseline;
+                note = Some(format!(
+                    "{path} is not checked: layergate.toml's [workspace] include/exclude or an ignore file leave it out"
+                ));
+            }
+            Ok(render(&report, started, None, note))
+        })
     }
 
     /// `check_patch`: the violations a unified diff adds to the workspace.
@@ -135,93 +185,138 @@ impl Session {
                 None => groups.push((config, vec![fp])),
             }
         }
-        let mut added: Vec<Diagnostic> = Vec::new();
+        let mut checked = Checked::default();
         let mut removed = 0usize;
         let mut not_checked: Vec<String> = Vec::new();
         for (config, fps) in &groups {
-            let ws = load(config)?;
-            // the patched files, workspace-relative: new text, or None if deleted
-            let mut patched: BTreeMap<String, Option<String>> = BTreeMap::new();
-            let mut added_lines: HashMap<String, Vec<u32>> = HashMap::new();
-            for fp in fps {
-                let old_rel = match &fp.old {
-                    Some(o) => Some(self.rel_in(&ws, &self.abs(o)?, o)?),
-                    None => None,
-                };
-                let new_rel = match &fp.new {
-                    Some(n) => Some(self.rel_in(&ws, &self.abs(n)?, n)?),
-                    None => None,
-                };
-                let Some(current) = old_rel.as_ref().or(new_rel.as_ref()) else {
-                    continue;
-                };
-                let original = match patched.get(current) {
-                    Some(t) => t.clone(),
-                    None => current_text(&ws, current),
-                };
-                let result = patch::apply(original.as_deref(), fp)?;
-                if let Some(o) = &old_rel {
-                    patched.insert(o.clone(), None);
-                }
-                if let (Some(n), Some(applied)) = (new_rel, result) {
-                    added_lines.insert(n.clone(), applied.added_lines);
-                    patched.insert(n, Some(applied.text));
-                }
-            }
-            let before = check_ws(&ws)?;
-            // the patched workspace sees the patched files through its file
-            // system too, so imports of new or deleted files and edited
-            // manifests (package.json, tsconfig.json, Cargo.toml) resolve
-            let fs = PatchFs {
-                files: patched
-                    .iter()
-                    .map(|(rel, t)| (ws.root().join(rel), t.clone()))
-                    .collect(),
-                disk: ConfinedFs::around(ws.root()),
-            };
-            let mut after_ws =
-                Workspace::from_entries(ws.config.clone(), Arc::new(fs), ws.files.clone());
-            for (rel, text) in patched {
-                if rel == rules::config::CONFIG_FILE
-                    || rel.ends_with(&format!("/{}", rules::config::CONFIG_FILE))
-                {
-                    not_checked.push(project::relative_to(&ws.root().join(&rel), &self.root));
-                    continue;
-                }
-                match text {
-                    None => after_ws.remove_file(&rel),
-                    Some(text) => {
-                        if rules::workspace::walked(&after_ws.config, &rel) {
-                            after_ws.set_file(&rel, Content::Text(text), None);
+            self.with_warm(config, |warm| {
+                let (patched, added_lines) = self.patched(&warm.host, fps)?;
+                checked.baseline_in_use |= warm.baseline_in_use();
+                let before = warm.host.check().diagnostics;
+                let ws = warm.host.workspace();
+                let root = ws.root().to_path_buf();
+                let mut after = Vec::new();
+                let mut files = 0;
+                // a patch that only edits checked sources is checked on the
+                // loaded workspace; one that creates or deletes files, or
+                // edits anything else (a manifest, the config), on a
+                // workspace whose file system sees the patched files (the
+                // resolvers ask it which files exist)
+                let sources_only = patched.iter().all(|(rel, text)| {
+                    text.is_some()
+                        && ws.files.contains_key(rel)
+                        && Lang::from_path(rel).is_some()
+                        && rules::workspace::walked(&ws.config, rel)
+                });
+                if sources_only {
+                    let overlays = patched
+                        .into_iter()
+                        .map(|(rel, text)| (rel, text.map(Content::Text)))
+                        .collect();
+                    warm.host.check_overlays(overlays, |_, outcome| {
+                        after = outcome.diagnostics.clone();
+                        files = outcome.files;
+                    });
+                } else {
+                    let fs = PatchFs {
+                        files: patched
+                            .iter()
+                            .map(|(rel, t)| (root.join(rel), t.clone()))
+                            .collect(),
+                        disk: ConfinedFs::around(&root),
+                    };
+                    let mut after_ws =
+                        Workspace::from_entries(ws.config.clone(), Arc::new(fs), ws.files.clone());
+                    for (rel, text) in patched {
+                        if rel == rules::config::CONFIG_FILE
+                            || rel.ends_with(&format!("/{}", rules::config::CONFIG_FILE))
+                        {
+                            not_checked.push(project::relative_to(&root.join(&rel), &self.root));
+                            continue;
+                        }
+                        match text {
+                            None => after_ws.remove_file(&rel),
+                            Some(text) => {
+                                if rules::workspace::walked(&after_ws.config, &rel) {
+                                    after_ws.set_file(&rel, Content::Text(text), None);
+                                }
+                            }
                         }
                     }
+                    let outcome = rules::analysis::check_cold(&after_ws, warm.host.options());
+                    files = outcome.files;
+                    after = outcome.diagnostics;
                 }
-            }
-            let after = check_ws(&after_ws)?;
-            let (new, gone) = added_violations(&before, after, &added_lines);
-            removed += gone;
-            added.extend(new.into_iter().map(|d| self.relocate(d, ws.root())));
+                let (new, gone) = added_violations(&before, after, &added_lines);
+                removed += gone;
+                checked.files += files;
+                checked
+                    .diagnostics
+                    .extend(new.into_iter().map(|d| self.relocate(d, &root)));
+                Ok(())
+            })?;
         }
-        added.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        checked
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let note = (!not_checked.is_empty()).then(|| {
             format!(
                 "the patch is judged against the current layergate.toml: its changes to {} were not applied",
                 not_checked.join(", ")
             )
         });
-        Ok(render(&added, patches.len(), started, Some(removed), note))
+        Ok(render(&checked, started, Some(removed), note))
+    }
+
+    /// The files of workspace `ws` that `fps` patch (workspace-relative: the
+    /// new text, `None` when deleted), and the lines each patch added.
+    #[allow(clippy::type_complexity)]
+    fn patched(
+        &self,
+        ws: &Workspace,
+        fps: &[&patch::FilePatch],
+    ) -> Result<(BTreeMap<String, Option<String>>, HashMap<String, Vec<u32>>), String> {
+        let mut patched: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut added_lines: HashMap<String, Vec<u32>> = HashMap::new();
+        for fp in fps {
+            let old_rel = match &fp.old {
+                Some(o) => Some(self.rel_in(ws, &self.abs(o)?, o)?),
+                None => None,
+            };
+            let new_rel = match &fp.new {
+                Some(n) => Some(self.rel_in(ws, &self.abs(n)?, n)?),
+                None => None,
+            };
+            let Some(current) = old_rel.as_ref().or(new_rel.as_ref()) else {
+                continue;
+            };
+            let original = match patched.get(current) {
+                Some(t) => t.clone(),
+                None => current_text(ws, current),
+            };
+            let result = patch::apply(original.as_deref(), fp)?;
+            if let Some(o) = &old_rel {
+                patched.insert(o.clone(), None);
+            }
+            if let (Some(n), Some(applied)) = (new_rel, result) {
+                added_lines.insert(n.clone(), applied.added_lines);
+                patched.insert(n, Some(applied.text));
+            }
+        }
+        Ok((patched, added_lines))
     }
 
     /// `allowed_dependencies`: what `path` may import and use.
     pub fn allowed(&self, path: &str) -> Result<String, String> {
         let abs = self.abs(path)?;
         let config = self.config_for(&abs, path)?;
-        let ws = project::load_workspace(&config).map_err(|e| e.0)?;
-        let rel = self.rel_in(&ws, &abs, path)?;
-        let v = crate::commands::allowed::answer(&ws, &rel);
-        let mut s = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-        s.push('\n');
-        Ok(s)
+        self.with_warm(&config, |warm| {
+            let rel = self.rel_in(&warm.host, &abs, path)?;
+            let v = crate::commands::allowed::answer(&warm.host, &rel);
+            let mut s = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
+            s.push('\n');
+            Ok(s)
+        })
     }
 
     /// `explain`: the architecture as Markdown (every workspace at or below
@@ -235,11 +330,13 @@ impl Session {
         };
         let mut out = String::new();
         for (i, c) in configs.iter().enumerate() {
-            let ws = project::load_workspace(c).map_err(|e| e.0)?;
             if i > 0 {
                 out.push_str("\n---\n\n");
             }
-            out.push_str(&crate::commands::explain::markdown(&ws));
+            self.with_warm(c, |warm| {
+                out.push_str(&crate::commands::explain::markdown(&warm.host));
+                Ok(())
+            })?;
         }
         Ok(out)
     }
@@ -316,15 +413,6 @@ impl Session {
         }
         d
     }
-}
-
-fn load(config: &Path) -> Result<Workspace, String> {
-    project::load_workspace_cached(config).map_err(|e| e.0)
-}
-
-fn check_ws(ws: &Workspace) -> Result<Vec<Diagnostic>, String> {
-    let baseline = project::load_baseline(ws, None).map_err(|e| e.0)?;
-    Ok(project::check(ws, baseline).map_err(|e| e.0)?.diagnostics)
 }
 
 /// The text of a workspace file as the workspace holds it, else as on disk
@@ -430,57 +518,38 @@ fn added_violations(
     })
 }
 
-/// The JSON of `check --format json` (same fields, same order) for the
-/// diagnostics of `check_content` and `check_patch`, with their extra fields.
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    diagnostics: &'a [Diagnostic],
-    summary: Summary,
-    /// `check_patch`: how many existing violations the patch fixes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    removed: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
+/// What `check_content` and `check_patch` report, summarized as `check
+/// --format json` summarizes (`check_content` as `check --stdin-filename`).
+#[derive(Default)]
+struct Checked {
+    diagnostics: Vec<Diagnostic>,
+    /// The files of the workspaces checked.
+    files: usize,
+    stale: usize,
+    baseline_in_use: bool,
 }
 
-#[derive(Serialize)]
-struct Summary {
-    files: usize,
-    errors: usize,
-    warnings: usize,
-    elapsed_ms: u64,
-}
-
-fn render(
-    diagnostics: &[Diagnostic],
-    files: usize,
-    started: Instant,
-    removed: Option<usize>,
-    note: Option<String>,
-) -> String {
-    let counts = Report {
-        diagnostics,
-        files,
-        elapsed_ms: 0,
-        stale_baseline: 0,
-        baseline_in_use: false,
-    }
-    .counts();
-    let out = Output {
-        version: 1,
-        diagnostics,
-        summary: Summary {
-            files,
-            errors: counts.errors,
-            warnings: counts.warnings,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        },
-        removed,
-        note,
+/// The JSON of `check --format json` (same fields, same order), with
+/// `check_patch`'s `removed` (how many existing violations the patch fixes)
+/// and a `note` when something was not checked.
+fn render(c: &Checked, started: Instant, removed: Option<usize>, note: Option<String>) -> String {
+    let json = output::json(&Report {
+        diagnostics: &c.diagnostics,
+        files: c.files,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        stale_baseline: c.stale,
+        baseline_in_use: c.baseline_in_use,
+    });
+    let Ok(serde_json::Value::Object(mut out)) = serde_json::from_str(&json) else {
+        return json;
     };
-    let mut s =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    if let Some(r) = removed {
+        out.insert("removed".into(), r.into());
+    }
+    if let Some(n) = note {
+        out.insert("note".into(), n.into());
+    }
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or(json);
     s.push('\n');
     s
 }
