@@ -878,3 +878,149 @@ fn broken_config_is_a_tool_error() {
     assert!(is_error);
     assert!(text.contains("layergate.toml:2:1: error:"), "{text}");
 }
+
+/// (rule, file, message) of each diagnostic.
+fn messages(v: &Value) -> Vec<(String, String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_patch_applies_the_config_and_judges_the_policy_as_the_ratchet() {
+    let ws = workspace();
+    let root = ws.path();
+    let user = "import { db } from '../infra/db';\nexport interface User { name: string }\n";
+    let db = "export const db = 1;\n";
+    let mut mcp = Mcp::start(root, &[]);
+    let mut patch = |changes: &[FileChange]| {
+        mcp.call_json(
+            "check_patch",
+            json!({ "unified_diff": whole_file_diff(changes) }),
+        )
+    };
+
+    // domain may import infra under the new order: the existing violation
+    // is let through, and the patch's own domain → infra import is no
+    // violation under the new config
+    let loosened = CONFIG.replace(
+        r#"order = ["app", "infra", "domain"]"#,
+        r#"order = ["app", "domain", "infra"]"#,
+    );
+    let v = patch(&[
+        ("layergate.toml", Some(CONFIG), Some(&loosened)),
+        (
+            "src/domain/order.ts",
+            None,
+            Some("import '../infra/db';\nexport const o = 1;\n"),
+        ),
+    ]);
+    let m = messages(&v);
+    assert_eq!(m.len(), 2, "{v}");
+    assert_eq!(m[0].0, "policy");
+    assert!(
+        m[0].2.starts_with("let through by this patch's change to layergate.toml (`layers` no longer reports it): "),
+        "{m:?}"
+    );
+    assert_eq!(m[0].1, "src/domain/order.ts", "{m:?}");
+    assert_eq!(m[1].1, "src/domain/user.ts", "{m:?}");
+    assert_eq!(
+        v["removed"], 1,
+        "the old violation is gone under the new config"
+    );
+
+    // a tightened config applies to the patched code: infra may use no
+    // child_process now, and the patch's new import says so
+    let tightened = CONFIG.replace(r#"allow_in = ["infra"]"#, r#"allow_in = ["app"]"#);
+    let v = patch(&[
+        ("layergate.toml", Some(CONFIG), Some(&tightened)),
+        (
+            "src/infra/db.ts",
+            Some(db),
+            Some("import { spawn } from 'child_process';\nexport const db = 1;\n"),
+        ),
+    ]);
+    assert_eq!(
+        summary(&v),
+        [s(
+            "process-spawn",
+            "src/infra/db.ts",
+            1,
+            "node:child_process"
+        )]
+    );
+
+    // a config that does not parse: its problems, nothing else
+    let v = patch(&[(
+        "layergate.toml",
+        Some(CONFIG),
+        Some(&CONFIG.replace("[layers]", "[layer]")),
+    )]);
+    let m = messages(&v);
+    assert!(
+        !m.is_empty()
+            && m.iter().all(|(r, f, msg)| r == "config"
+                && f == "layergate.toml"
+                && msg.starts_with("the patched layergate.toml does not parse")),
+        "{m:?}"
+    );
+
+    // the config deleted
+    let v = patch(&[("layergate.toml", Some(CONFIG), None)]);
+    assert_eq!(
+        messages(&v),
+        [(
+            "policy".to_string(),
+            "layergate.toml".to_string(),
+            "the patch deletes layergate.toml: every rule of this workspace would stop".to_string()
+        )]
+    );
+
+    // a suppression added (on the loaded workspace: an edit of a source)
+    let v = patch(&[(
+        "src/domain/user.ts",
+        Some(user),
+        Some("// layergate-ignore layers: needed\nimport { db } from '../infra/db';\nexport interface User { name: string }\n"),
+    )]);
+    let m = messages(&v);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].0, "policy");
+    assert!(
+        m[0].2
+            .starts_with("suppression added by this patch: `layergate-ignore layers`"),
+        "{m:?}"
+    );
+    assert_eq!(v["removed"], 1);
+
+    // the baseline grown
+    let out = layergate(root, &["check", "--write-baseline"]);
+    assert!(out.status.success());
+    let baseline = std::fs::read_to_string(root.join("layergate-baseline.json")).unwrap();
+    let grown = baseline.replace("\"count\": 1", "\"count\": 2");
+    assert_ne!(grown, baseline);
+    let v = patch(&[("layergate-baseline.json", Some(&baseline), Some(&grown))]);
+    let m = messages(&v);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].1, "layergate-baseline.json");
+    assert!(
+        m[0].2
+            .starts_with("baseline grown by this patch: `layers` in `src/domain/user.ts`"),
+        "{m:?}"
+    );
+    // shrinking it is fine
+    let v = patch(&[(
+        "layergate-baseline.json",
+        Some(&baseline),
+        Some("{\"version\": 1, \"entries\": []}\n"),
+    )]);
+    assert_eq!(messages(&v), []);
+}

@@ -92,7 +92,13 @@ pub fn check(input: &Input) -> Vec<Diagnostic> {
 
 /// A `policy` diagnostic covering line `line` (0-based) of `text`, from its
 /// first non-blank character.
-fn at_line(file: &str, text: &str, line: u32, severity: Severity, message: String) -> Diagnostic {
+pub(crate) fn at_line(
+    file: &str,
+    text: &str,
+    line: u32,
+    severity: Severity,
+    message: String,
+) -> Diagnostic {
     let lines = LineIndex::new(text);
     let start = lines.line_start(line).unwrap_or(0);
     let line_text = lines.line_text(text, line);
@@ -157,13 +163,25 @@ fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic
             baseline: old_baseline,
         },
     );
+    let by = format!("the change to {config_rel} since {}", ctx.label);
+    let_through(&outcome.diagnostics, input.raw, &by)
+}
+
+/// What `then` (an old config's diagnostics) reports that `now_raw` (the
+/// new config's, on the same code, before the baseline) does not, or
+/// reports less loudly: `policy` errors, "let through by `by`".
+pub(crate) fn let_through(
+    then: &[Diagnostic],
+    now_raw: &[Diagnostic],
+    by: &str,
+) -> Vec<Diagnostic> {
     let mut now: HashMap<Key, Severity> = HashMap::new();
-    for d in input.raw.iter().filter(|d| !d.rule.is(RULE)) {
+    for d in now_raw.iter().filter(|d| !d.rule.is(RULE)) {
         let e = now.entry(key(d)).or_insert(d.severity);
         *e = (*e).min(d.severity);
     }
     let mut out = Vec::new();
-    for d in outcome.diagnostics.iter().filter(|d| compared(d)) {
+    for d in then.iter().filter(|d| compared(d)) {
         let why = match now.get(&key(d)) {
             Some(&s) if s <= d.severity => continue,
             Some(&s) => format!(
@@ -179,10 +197,7 @@ fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic
             d.range,
             d.span,
             Severity::Error,
-            format!(
-                "let through by the change to {config_rel} since {} ({why}): {}",
-                ctx.label, d.message
-            ),
+            format!("let through by {by} ({why}): {}", d.message),
         );
         p.from_module = d.from_module.clone();
         p.to_module = d.to_module.clone();
@@ -195,6 +210,16 @@ fn loosened(input: &Input, old: Arc<Config>, config_rel: &str) -> Vec<Diagnostic
 /// A workspace of `config` over the current files: the files it governs
 /// (its own include/exclude), with the current contents.
 pub(crate) fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
+    let disk = Arc::new(ConfinedFs::around(&config.root));
+    workspace_over(ws, config, disk)
+}
+
+/// [`workspace_with`], its resolvers asking `fs`.
+pub(crate) fn workspace_over(
+    ws: &Workspace,
+    config: Arc<Config>,
+    fs: Arc<dyn rules::resolve::FileSystem>,
+) -> Workspace {
     let same_patterns =
         rules::cache::patterns_key(&config) == rules::cache::patterns_key(&ws.config);
     let files: BTreeMap<String, FileEntry> = rules::workspace::walk(&config)
@@ -216,8 +241,7 @@ pub(crate) fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
             Some((rel, FileEntry::analyse(&config, lang, content)))
         })
         .collect();
-    let disk = ConfinedFs::around(&config.root);
-    Workspace::from_entries(config, Arc::new(disk), files)
+    Workspace::from_entries(config, fs, files)
 }
 
 /// The base's baseline: the file `--baseline` names, else the one the
@@ -309,45 +333,62 @@ fn added_suppressions(input: &Input) -> Vec<Diagnostic> {
         if on_changed.is_empty() {
             continue;
         }
-        let mut before: HashMap<SuppressionKey, i64> = HashMap::new();
+        let mut old = None;
         if let Some(base_path) = &change.base_path {
             if let Some(bytes) = git::show(&ctx.top, &ctx.base, base_path) {
                 if let Ok(text) = String::from_utf8(bytes) {
-                    let old = FileEntry::analyse(&input.ws.config, entry.lang, Content::Text(text));
-                    for s in &old.facts.suppressions {
-                        *before.entry(suppression_key(s)).or_default() += 1;
-                    }
+                    old = Some(FileEntry::analyse(
+                        &input.ws.config,
+                        entry.lang,
+                        Content::Text(text),
+                    ));
                 }
             }
         }
-        // per key: how many more the file has now than at the base
-        let mut added: HashMap<SuppressionKey, i64> = HashMap::new();
-        for s in sups {
-            *added.entry(suppression_key(s)).or_default() += 1;
+        let before: Vec<&Suppression> = old.iter().flat_map(|o| &o.facts.suppressions).collect();
+        let by = format!("since {}", ctx.label);
+        out.extend(new_suppressions(rel, entry, &before, &on_changed, &by));
+    }
+    out
+}
+
+/// The suppressions of `on_changed` (comments of `entry` on changed lines)
+/// beyond those the file had `before` (same kind, rules and date; moving or
+/// re-wording one is no change): `policy` errors, "added `by`".
+pub(crate) fn new_suppressions(
+    rel: &str,
+    entry: &FileEntry,
+    before: &[&Suppression],
+    on_changed: &[&Suppression],
+    by: &str,
+) -> Vec<Diagnostic> {
+    // per key: how many more the file has now than before
+    let mut added: HashMap<SuppressionKey, i64> = HashMap::new();
+    for s in &entry.facts.suppressions {
+        *added.entry(suppression_key(s)).or_default() += 1;
+    }
+    for s in before {
+        *added.entry(suppression_key(s)).or_default() -= 1;
+    }
+    let mut out = Vec::new();
+    for s in on_changed {
+        let Some(n) = added.get_mut(&suppression_key(s)) else {
+            continue;
+        };
+        if *n <= 0 {
+            continue;
         }
-        for (k, n) in before {
-            *added.entry(k).or_default() -= n;
-        }
-        for s in on_changed {
-            let Some(n) = added.get_mut(&suppression_key(s)) else {
-                continue;
-            };
-            if *n <= 0 {
-                continue;
-            }
-            *n -= 1;
-            out.push(policy(
-                rel,
-                analysis::range_of(entry.kept_text(), &entry.lines, s.span),
-                s.span,
-                Severity::Error,
-                format!(
-                    "suppression added since {}: `{}` silences the rule instead of fixing the violation; a change that weakens the policy needs a reviewer's agreement",
-                    ctx.label,
-                    suppression_text(s)
-                ),
-            ));
-        }
+        *n -= 1;
+        out.push(policy(
+            rel,
+            analysis::range_of(entry.kept_text(), &entry.lines, s.span),
+            s.span,
+            Severity::Error,
+            format!(
+                "suppression added {by}: `{}` silences the rule instead of fixing the violation; a change that weakens the policy needs a reviewer's agreement",
+                suppression_text(s)
+            ),
+        ));
     }
     out
 }
@@ -390,7 +431,23 @@ fn grown_baseline(input: &Input, old: Option<&Config>) -> Vec<Diagnostic> {
         .collect();
     let file = rules::workspace::relative(root, &normalize(&abs))
         .unwrap_or_else(|| abs.display().to_string());
-    let lines = entry_lines(&text);
+    let by = format!("since {}", input.ctx.label);
+    grown_entries(&before, &now, &text, &file, &renamed, &by)
+}
+
+/// The entries of baseline `now` (whose text is `text`, file `file`) beyond
+/// those of `before`: new keys or higher counts; `renamed` maps a file to
+/// its old name, whose entries may move with it. `policy` errors, "grown
+/// `by`".
+pub(crate) fn grown_entries(
+    before: &Baseline,
+    now: &Baseline,
+    text: &str,
+    file: &str,
+    renamed: &HashMap<&str, String>,
+    by: &str,
+) -> Vec<Diagnostic> {
+    let lines = entry_lines(text);
     let mut out = Vec::new();
     for ((rule, f, target), &count) in &now.entries {
         let mut was = before
@@ -423,13 +480,12 @@ fn grown_baseline(input: &Input, old: Option<&Config>) -> Vec<Diagnostic> {
             format!("{was} → {count}")
         };
         let mut d = at_line(
-            &file,
-            &text,
+            file,
+            text,
             line,
             Severity::Error,
             format!(
-                "baseline grown since {}: {what}, {grew}; fix the new violations instead of recording them",
-                input.ctx.label
+                "baseline grown {by}: {what}, {grew}; fix the new violations instead of recording them"
             ),
         );
         d.target = (!target.is_empty()).then(|| target.clone());

@@ -12,12 +12,19 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use rules::analysis::{Baseline, Options};
+use rules::config::{Config, ConfigProblem, Severity};
 use rules::diagnostic::Diagnostic;
+use rules::facts::Suppression;
 use rules::lang::Lang;
 use rules::resolve::{ConfinedFs, FileSystem};
-use rules::workspace::{Content, Workspace};
+use rules::rule::Builtin;
+use rules::text::LineIndex;
+use rules::workspace::{Content, FileEntry, Workspace};
 
 use super::patch;
+use crate::commands::hook::judge::explained;
+use crate::diff::ratchet;
 use crate::output::{self, Report};
 use crate::project;
 use crate::warm::Warm;
@@ -187,85 +194,183 @@ impl Session {
         }
         let mut checked = Checked::default();
         let mut removed = 0usize;
-        let mut not_checked: Vec<String> = Vec::new();
         for (config, fps) in &groups {
             self.with_warm(config, |warm| {
-                let (patched, added_lines) = self.patched(&warm.host, fps)?;
                 checked.baseline_in_use |= warm.baseline_in_use();
-                let before = warm.host.check().diagnostics;
-                let ws = warm.host.workspace();
-                let root = ws.root().to_path_buf();
-                let mut after = Vec::new();
-                let mut files = 0;
-                // a patch that only edits checked sources is checked on the
-                // loaded workspace; one that creates or deletes files, or
-                // edits anything else (a manifest, the config), on a
-                // workspace whose file system sees the patched files (the
-                // resolvers ask it which files exist)
-                let sources_only = patched.iter().all(|(rel, text)| {
-                    text.is_some()
-                        && ws.files.contains_key(rel)
-                        && Lang::from_path(rel).is_some()
-                        && rules::workspace::walked(&ws.config, rel)
-                });
-                if sources_only {
-                    let overlays = patched
-                        .into_iter()
-                        .map(|(rel, text)| (rel, text.map(Content::Text)))
-                        .collect();
-                    warm.host.check_overlays(overlays, |_, outcome| {
-                        after = outcome.diagnostics.clone();
-                        files = outcome.files;
-                    });
-                } else {
-                    let fs = PatchFs {
-                        files: patched
-                            .iter()
-                            .map(|(rel, t)| (root.join(rel), t.clone()))
-                            .collect(),
-                        disk: ConfinedFs::around(&root),
-                    };
-                    let mut after_ws =
-                        Workspace::from_entries(ws.config.clone(), Arc::new(fs), ws.files.clone());
-                    for (rel, text) in patched {
-                        if rel == rules::config::CONFIG_FILE
-                            || rel.ends_with(&format!("/{}", rules::config::CONFIG_FILE))
-                        {
-                            not_checked.push(project::relative_to(&root.join(&rel), &self.root));
-                            continue;
-                        }
-                        match text {
-                            None => after_ws.remove_file(&rel),
-                            Some(text) => {
-                                if rules::workspace::walked(&after_ws.config, &rel) {
-                                    after_ws.set_file(&rel, Content::Text(text), None);
-                                }
-                            }
-                        }
-                    }
-                    let outcome = rules::analysis::check_cold(&after_ws, warm.host.options());
-                    files = outcome.files;
-                    after = outcome.diagnostics;
-                }
-                let (new, gone) = added_violations(&before, after, &added_lines);
-                removed += gone;
-                checked.files += files;
+                let judged = self.judge_patch(warm, fps)?;
+                removed += judged.removed;
+                checked.files += judged.files;
+                let root = warm.host.root();
                 checked
                     .diagnostics
-                    .extend(new.into_iter().map(|d| self.relocate(d, &root)));
+                    .extend(judged.added.into_iter().map(|d| self.relocate(d, root)));
                 Ok(())
             })?;
         }
         checked
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let note = (!not_checked.is_empty()).then(|| {
-            format!(
-                "the patch is judged against the current layergate.toml: its changes to {} were not applied",
-                not_checked.join(", ")
-            )
+        Ok(render(&checked, started, Some(removed), None))
+    }
+
+    /// What the patches `fps` do to one workspace: the violations they add
+    /// (under the patched `layergate.toml`, if they change it) and how many
+    /// they fix, and, as `check --diff`'s ratchet would report them, the ways
+    /// they weaken the policy: rules removed or loosened in the config,
+    /// suppressions added (without a reason, when `[hooks] suppressions =
+    /// "with-reason"`), the baseline grown.
+    fn judge_patch(&self, warm: &mut Warm, fps: &[&patch::FilePatch]) -> Result<Judged, String> {
+        let (patched, added_lines) = self.patched(&warm.host, fps)?;
+        let before = warm.host.check().diagnostics;
+        let ws = warm.host.workspace();
+        let config = ws.config.clone();
+        let root = ws.root().to_path_buf();
+        let opts = warm.host.options().clone();
+        // the patched files as they are now
+        let rels: Vec<String> = patched.keys().cloned().collect();
+        let old: BTreeMap<String, FileEntry> = patched
+            .keys()
+            .filter_map(|rel| Some((rel.clone(), ws.files.get(rel)?.clone())))
+            .collect();
+        let written = |rel: &str, s: &Suppression| {
+            added_lines.get(rel).is_some_and(|ls| {
+                ls.iter()
+                    .any(|&l| l > s.span.line && l <= s.span.end_line + 1)
+            })
+        };
+        // a patch that only edits checked sources is checked on the loaded
+        // workspace; one that creates or deletes files, or edits anything
+        // else (a manifest, the config, the baseline), on a workspace whose
+        // file system sees the patched files (the resolvers ask it which
+        // files exist)
+        let sources_only = patched.iter().all(|(rel, text)| {
+            text.is_some()
+                && ws.files.contains_key(rel)
+                && Lang::from_path(rel).is_some()
+                && rules::workspace::walked(&ws.config, rel)
         });
-        Ok(render(&checked, started, Some(removed), note))
+        if sources_only {
+            let overlays = patched
+                .into_iter()
+                .map(|(rel, text)| (rel, text.map(Content::Text)))
+                .collect();
+            let (after, files, policy) = warm.host.check_overlays(overlays, |ws, outcome| {
+                let policy = added_suppressions(&config, &rels, &old, ws, &written);
+                (outcome.diagnostics.clone(), outcome.files, policy)
+            });
+            let (mut added, removed) = added_violations(&before, after, &added_lines);
+            added.extend(policy);
+            return Ok(Judged {
+                added,
+                removed,
+                files,
+            });
+        }
+
+        let config_rel = rules::analysis::config_rel(&config);
+        let new_config = match patched.get(&config_rel) {
+            None => None,
+            Some(None) => {
+                return Ok(Judged::policy(vec![ratchet::at_line(
+                    &config_rel,
+                    &config.text,
+                    0,
+                    Severity::Error,
+                    format!(
+                        "the patch deletes {config_rel}: every rule of this workspace would stop"
+                    ),
+                )]))
+            }
+            Some(Some(text)) => match Config::parse(&config.path, text) {
+                Ok(c) => Some(Arc::new(c)),
+                Err(problems) => {
+                    return Ok(Judged::policy(config_problems(
+                        &config_rel,
+                        text,
+                        &problems,
+                    )))
+                }
+            },
+        };
+        let fs: Arc<dyn FileSystem> = Arc::new(PatchFs {
+            files: patched
+                .iter()
+                .map(|(rel, t)| (root.join(rel), t.clone()))
+                .collect(),
+            disk: ConfinedFs::around(&root),
+        });
+        // the patched files in a workspace of `config`
+        let patched_ws = |config: &Arc<Config>| {
+            let mut w = if Arc::ptr_eq(config, &ws.config) {
+                Workspace::from_entries(config.clone(), fs.clone(), ws.files.clone())
+            } else {
+                ratchet::workspace_over(ws, config.clone(), fs.clone())
+            };
+            for (rel, text) in &patched {
+                match text {
+                    None => w.remove_file(rel),
+                    Some(text) if rules::workspace::walked(&w.config, rel) => {
+                        w.set_file(rel, Content::Text(text.clone()), None)
+                    }
+                    Some(_) => {}
+                }
+            }
+            w
+        };
+        let after_ws = patched_ws(new_config.as_ref().unwrap_or(&config));
+        let after = rules::analysis::check_cold(&after_ws, &opts);
+        let (mut added, removed) = added_violations(&before, after.diagnostics, &added_lines);
+        added.extend(added_suppressions(
+            &config, &rels, &old, &after_ws, &written,
+        ));
+        if let Some(new) = &new_config {
+            // the current rules on the patched code, against the new ones
+            let then = rules::analysis::check_cold(&patched_ws(&config), &opts);
+            let now_raw = rules::analysis::check_cold(
+                &after_ws,
+                &Options {
+                    today: opts.today.clone(),
+                    baseline: None,
+                },
+            );
+            let by = format!("this patch's change to {config_rel}");
+            added.extend(ratchet::let_through(
+                &then.diagnostics,
+                &now_raw.diagnostics,
+                &by,
+            ));
+            if new.hook_suppressions_with_reason && !config.hook_suppressions_with_reason {
+                let line = new
+                    .text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("suppressions"));
+                added.push(ratchet::at_line(
+                    &config_rel,
+                    &new.text,
+                    line.unwrap_or(0) as u32,
+                    Severity::Error,
+                    "`[hooks] suppressions = \"with-reason\"` lets agents add layergate-ignore comments: the team's decision, not the agent's".into(),
+                ));
+            }
+        }
+        let (baseline_path, _) = project::baseline_path_of(&config, None);
+        let baseline_rel = rules::workspace::relative(&root, &baseline_path);
+        if let Some((rel, Some(text))) = baseline_rel
+            .as_ref()
+            .and_then(|rel| Some((rel, patched.get(rel)?)))
+        {
+            added.extend(grown_baseline(
+                &baseline_path,
+                rel,
+                text,
+                &renames(&root, fps, self),
+            ));
+        }
+        Ok(Judged {
+            added,
+            removed,
+            files: after.files,
+        })
     }
 
     /// The files of workspace `ws` that `fps` patch (workspace-relative: the
@@ -413,6 +518,128 @@ impl Session {
         }
         d
     }
+}
+
+/// What a patch does to one workspace.
+struct Judged {
+    added: Vec<Diagnostic>,
+    removed: usize,
+    files: usize,
+}
+
+impl Judged {
+    /// Only `policy` or `config` findings: the patch could not be judged
+    /// further (its config does not parse, or is deleted).
+    fn policy(added: Vec<Diagnostic>) -> Judged {
+        Judged {
+            added,
+            removed: 0,
+            files: 0,
+        }
+    }
+}
+
+/// The suppressions the patched files `rels` of `after` gained on written lines
+/// (`written`), beyond those of the files as they were (`old`), as the
+/// ratchet reports them. With `[hooks] suppressions = "with-reason"`, only
+/// those without a reason count.
+fn added_suppressions(
+    config: &Config,
+    rels: &[String],
+    old: &BTreeMap<String, FileEntry>,
+    after: &Workspace,
+    written: &dyn Fn(&str, &Suppression) -> bool,
+) -> Vec<Diagnostic> {
+    let with_reason = config.hook_suppressions_with_reason;
+    let counted = |s: &&Suppression| !with_reason || !explained(s);
+    let mut out = Vec::new();
+    for (rel, entry) in rels.iter().filter_map(|r| Some((r, after.files.get(r)?))) {
+        let on_written: Vec<&Suppression> = entry
+            .facts
+            .suppressions
+            .iter()
+            .filter(counted)
+            .filter(|s| written(rel, s))
+            .collect();
+        if on_written.is_empty() {
+            continue;
+        }
+        let before: Vec<&Suppression> = old
+            .get(rel)
+            .iter()
+            .flat_map(|e| &e.facts.suppressions)
+            .filter(counted)
+            .collect();
+        out.extend(ratchet::new_suppressions(
+            rel,
+            entry,
+            &before,
+            &on_written,
+            "by this patch",
+        ));
+    }
+    out
+}
+
+/// The problems of a patched `layergate.toml` that does not parse, as
+/// `config` diagnostics.
+fn config_problems(rel: &str, text: &str, problems: &[ConfigProblem]) -> Vec<Diagnostic> {
+    let lines = LineIndex::new(text);
+    problems
+        .iter()
+        .map(|p| {
+            Diagnostic::plain(
+                rel.to_string(),
+                rules::analysis::range_of(Some(text), &lines, p.span),
+                p.span,
+                p.severity,
+                Builtin::Config,
+                format!(
+                    "the patched {rel} does not parse, so nothing else was judged: {}",
+                    p.message
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Each file a patch renames: its new workspace-relative name, its old one.
+fn renames(root: &Path, fps: &[&patch::FilePatch], session: &Session) -> HashMap<String, String> {
+    fps.iter()
+        .filter_map(|fp| {
+            let rel = |n: &str| rules::workspace::relative(root, &session.abs(n).ok()?);
+            let (old, new) = (rel(fp.old.as_deref()?)?, rel(fp.new.as_deref()?)?);
+            (old != new).then_some((new, old))
+        })
+        .collect()
+}
+
+/// The entries a patched baseline (`text`, at `rel`) has beyond the one on
+/// disk at `path`.
+fn grown_baseline(
+    path: &Path,
+    rel: &str,
+    text: &str,
+    renamed: &HashMap<String, String>,
+) -> Vec<Diagnostic> {
+    let Ok(now) = Baseline::parse(text) else {
+        return vec![ratchet::at_line(
+            rel,
+            text,
+            0,
+            Severity::Error,
+            format!("the patched {rel} is not a layergate baseline"),
+        )];
+    };
+    let before = rules::disk::read_regular_string(path, rules::disk::MAX_BASELINE_SIZE)
+        .ok()
+        .and_then(|t| Baseline::parse(&t).ok())
+        .unwrap_or_default();
+    let renamed: HashMap<&str, String> = renamed
+        .iter()
+        .map(|(n, o)| (n.as_str(), o.clone()))
+        .collect();
+    ratchet::grown_entries(&before, &now, text, rel, &renamed, "by this patch")
 }
 
 /// The text of a workspace file as the workspace holds it, else as on disk

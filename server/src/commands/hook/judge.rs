@@ -78,7 +78,7 @@ pub fn judge_source(host: &mut AnalysisHost, rel: &str, path: &Path, proposed: S
 }
 
 /// Whether a suppression gives a reason (not the quick fix's placeholder).
-fn explained(s: &Suppression) -> bool {
+pub fn explained(s: &Suppression) -> bool {
     s.reason
         .as_deref()
         .map(str::trim)
