@@ -940,3 +940,203 @@ fn a_workspace_reached_through_a_symlink_is_judged_all_the_same() {
         &["error[layers]"],
     );
 }
+
+/// What Cline writes on its `PreToolUse` hook's stdin for one tool call.
+fn cline_call(shop: &Shop, tool: &str, parameters: serde_json::Value) -> String {
+    serde_json::json!({
+        "clineVersion": "3.40.0",
+        "hookName": "PreToolUse",
+        "timestamp": "1780308000000",
+        "taskId": "task-1",
+        "workspaceRoots": [shop.root],
+        "userId": "u-1",
+        "preToolUse": { "toolName": tool, "parameters": parameters }
+    })
+    .to_string()
+}
+
+/// Cline's answer: exit status 0 and a JSON decision on stdout; `Some` of
+/// the reason when it cancels the call.
+fn cline_answer(o: &Output) -> Option<String> {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    match v["cancel"].as_bool() {
+        Some(true) => Some(v["errorMessage"].as_str().unwrap().to_string()),
+        Some(false) => None,
+        None => panic!("no `cancel` in {v}"),
+    }
+}
+
+fn search_replace(search: &str, replace: &str) -> String {
+    format!("------- SEARCH\n{search}\n=======\n{replace}\n+++++++ REPLACE\n")
+}
+
+#[test]
+fn cline_calls_are_judged_in_its_format() {
+    let s = shop();
+    let c = |tool: &str, params: serde_json::Value| {
+        hook_for("cline", &s, &cline_call(&s, tool, params))
+    };
+    // a new file with a violation, by a path relative to the workspace root
+    let reason = cline_answer(&c(
+        "write_to_file",
+        serde_json::json!({"path": "src/domain/audit.ts", "content": DOMAIN_IMPORTS_INFRA}),
+    ))
+    .expect("blocked");
+    assert!(
+        reason.contains("src/domain/audit.ts:1:1 error[layers]"),
+        "{reason}"
+    );
+    assert!(reason.contains("how to fix:"), "{reason}");
+    // a clean new file
+    assert_eq!(
+        cline_answer(&c(
+            "write_to_file",
+            serde_json::json!({"path": path(&s, "src/domain/clean.ts"), "content": "export const c = 1;\n"}),
+        )),
+        None
+    );
+    // an edit adding a violation, in SEARCH/REPLACE blocks
+    let diff = search_replace(
+        "export interface OrderRepository {",
+        "import { SqlOrders } from \"../infra/orders\";\nexport interface OrderRepository {",
+    );
+    let reason = cline_answer(&c(
+        "replace_in_file",
+        serde_json::json!({"path": "src/domain/ports.ts", "diff": diff}),
+    ))
+    .expect("blocked");
+    assert!(
+        reason.contains("src/domain/ports.ts:3:1 error[layers]"),
+        "{reason}"
+    );
+    // an edit removing a violation while others remain
+    assert_eq!(
+        cline_answer(&c(
+            "replace_in_file",
+            serde_json::json!({"path": "src/domain/order/order.ts", "diff": search_replace("import axios from \"axios\";", "")}),
+        )),
+        None
+    );
+    // an added suppression
+    let reason = cline_answer(&c(
+        "replace_in_file",
+        serde_json::json!({"path": "src/domain/order/order.ts", "diff": search_replace("import axios from \"axios\";", "import axios from \"axios\"; // layergate-ignore external: needed")}),
+    ))
+    .expect("blocked");
+    assert!(reason.contains("`layergate-ignore external`"), "{reason}");
+    // a loosened layergate.toml
+    let reason = cline_answer(&c(
+        "replace_in_file",
+        serde_json::json!({"path": "layergate.toml", "diff": search_replace("to = [\"npm:axios\", \"node:fs\"]", "to = [\"node:fs\"]")}),
+    ))
+    .expect("blocked");
+    assert!(reason.contains("it loosens the policy"), "{reason}");
+    // a file layergate does not check, another tool
+    assert_eq!(
+        cline_answer(&c(
+            "write_to_file",
+            serde_json::json!({"path": "README.md", "content": "import '../infra/orders';\n"}),
+        )),
+        None
+    );
+    assert_eq!(
+        cline_answer(&c("execute_command", serde_json::json!({"command": "ls"}))),
+        None
+    );
+    // a SEARCH that matches nothing is an edit Cline does not make
+    assert_eq!(
+        cline_answer(&c(
+            "replace_in_file",
+            serde_json::json!({"path": "src/domain/ports.ts", "diff": search_replace("no such line", "import '../infra/orders';")}),
+        )),
+        None
+    );
+    // malformed input: the call goes on, and stderr says why it was not judged
+    for bad in ["not json", r#"{"hookName": "PreToolUse"}"#] {
+        let o = hook_with("cline", &s, bad, "off");
+        assert_eq!(cline_answer(&o), None);
+        assert!(
+            stderr(&o).starts_with("layergate hook: stdin is not a Cline hook call"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let o = hook_with(
+        "cline",
+        &s,
+        &cline_call(
+            &s,
+            "replace_in_file",
+            serde_json::json!({"path": "src/domain/ports.ts", "diff": "------- SEARCH\nx\n"}),
+        ),
+        "off",
+    );
+    assert_eq!(cline_answer(&o), None);
+    assert!(stderr(&o).contains("not closed"), "{}", stderr(&o));
+}
+
+#[test]
+fn init_installs_the_cline_hook_script_that_cline_runs() {
+    let s = shop();
+    let init = || {
+        Command::new(env!("CARGO_BIN_EXE_layergate"))
+            .args(["init", "--agent", "cline"])
+            .current_dir(&s.root)
+            .output()
+            .unwrap()
+    };
+    let o = init();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let script = s.root.join(".clinerules/hooks/PreToolUse");
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(text.starts_with("#!/bin/sh\n") && text.contains("exec layergate hook cline"));
+    // run it as Cline does: the file itself, the call on stdin, layergate on PATH
+    let bin = Path::new(env!("CARGO_BIN_EXE_layergate")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new(&script)
+        .current_dir(&s.root)
+        .env("PATH", path)
+        .env("LAYERGATE_HOOK_SERVER", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            cline_call(
+                &s,
+                "write_to_file",
+                serde_json::json!({"path": "src/domain/audit.ts", "content": DOMAIN_IMPORTS_INFRA}),
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(cline_answer(&o).expect("blocked").contains("error[layers]"));
+    // again: unchanged; a script of the user's in its place is left alone
+    let o = init();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not changed"));
+    std::fs::write(&script, "#!/bin/sh\necho '{\"cancel\": false}'\n").unwrap();
+    let o = init();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not run layergate"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&script).unwrap(),
+        "#!/bin/sh\necho '{\"cancel\": false}'\n"
+    );
+}

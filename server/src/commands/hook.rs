@@ -25,6 +25,7 @@ use serde::Deserialize;
 
 use crate::project;
 
+pub mod cline;
 pub mod codex;
 mod input;
 pub mod judge;
@@ -47,6 +48,8 @@ pub enum Agent {
     Cursor,
     /// Windsurf's (Cascade) `pre_write_code` hook.
     Windsurf,
+    /// Cline's `PreToolUse` hook (`write_to_file`, `replace_in_file`).
+    Cline,
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,9 +82,24 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
             Agent::Codex => codex(&input),
             Agent::Cursor => cursor(&input),
             Agent::Windsurf => windsurf(&input),
+            Agent::Cline => cline(&input),
         },
     };
     use std::io::Write;
+    if args.agent == Agent::Cline {
+        // Cline reads its decision from stdout, always
+        let answer = match &verdict {
+            Ok(Verdict::Block(reason)) => {
+                serde_json::json!({ "cancel": true, "errorMessage": reason })
+            }
+            _ => serde_json::json!({ "cancel": false }),
+        };
+        let _ = writeln!(std::io::stdout().lock(), "{answer}");
+        if let Err(e) = &verdict {
+            eprintln!("layergate hook: {e}; the edit was not judged");
+        }
+        return Ok(ALLOW);
+    }
     Ok(match verdict {
         Ok(Verdict::Allow) => {
             if args.agent == Agent::Gemini {
@@ -286,6 +304,61 @@ pub fn windsurf(input: &str) -> Result<Verdict, String> {
         Some(proposed) => judge(&path, proposed),
         None => Ok(Verdict::Allow),
     }
+}
+
+/// The part of Cline's `PreToolUse` input the gate reads.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClineInput {
+    hook_name: Option<String>,
+    #[serde(default)]
+    workspace_roots: Vec<PathBuf>,
+    pre_tool_use: ClineCall,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClineCall {
+    tool_name: String,
+    #[serde(default)]
+    parameters: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Judges one Cline `PreToolUse` call: `write_to_file` (`path`, `content`)
+/// and `replace_in_file` (`path`, `diff`: SEARCH/REPLACE blocks); other
+/// tools are not judged. A relative path is relative to the first
+/// workspace root.
+pub fn cline(input: &str) -> Result<Verdict, String> {
+    let call: ClineInput =
+        serde_json::from_str(input).map_err(|e| format!("stdin is not a Cline hook call ({e})"))?;
+    if call.hook_name.as_deref().is_some_and(|h| h != "PreToolUse") {
+        return Ok(Verdict::Allow);
+    }
+    let tool = &call.pre_tool_use;
+    let param = |name: &str| -> Result<String, String> {
+        tool.parameters
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{}` without `{name}`", tool.tool_name))
+    };
+    if !matches!(tool.tool_name.as_str(), "write_to_file" | "replace_in_file") {
+        return Ok(Verdict::Allow);
+    }
+    let file = param("path")?;
+    let path = match call.workspace_roots.first() {
+        Some(root) if Path::new(&file).is_relative() => root.join(&file),
+        _ => PathBuf::from(&file),
+    };
+    let proposed = if tool.tool_name == "write_to_file" {
+        param("content")?
+    } else {
+        match cline::apply(current_text(&path).as_deref(), &param("diff")?)? {
+            Some(text) => text,
+            None => return Ok(Verdict::Allow),
+        }
+    };
+    judge(&path, proposed)
 }
 
 /// `path` with its longest existing prefix resolved (the file, and folders

@@ -556,7 +556,62 @@ fn hook_settings(agent: super::hook::Agent) -> HookSettings {
             versioned: false,
             tools: "Windsurf now runs it before Cascade writes code",
         },
+        // no JSON: an executable named after the hook (see `install_script`)
+        Agent::Cline => HookSettings {
+            file: CLINE_HOOK,
+            event: "PreToolUse",
+            command: "layergate hook cline",
+            entry: || json!(null),
+            versioned: false,
+            tools: "Cline runs it before each write_to_file and replace_in_file once hooks are enabled (Settings, or `cline config set hooks-enabled=true`)",
+        },
     }
+}
+
+/// Where Cline looks for a project's `PreToolUse` hook.
+const CLINE_HOOK: &str = ".clinerules/hooks/PreToolUse";
+
+/// Writes an agent's hook that is an executable script (Cline's): a new
+/// one, or none when the one there runs layergate already; another script
+/// in its place is the user's, and is not replaced.
+fn install_script(root: &Path, h: &HookSettings) -> Result<(), UsageError> {
+    let path = root.join(h.file);
+    let shown = h.file;
+    match rules::disk::read_regular_string(&path, 1 << 20) {
+        Ok(text) if text.contains(h.command) => {
+            eprintln!("{shown} already runs `{}`: not changed", h.command);
+            return Ok(());
+        }
+        Ok(_) => {
+            return Err(UsageError(format!(
+                "{shown} exists and does not run layergate; it was not changed: add `{}` to it (it reads the hook's input on stdin and prints the answer)",
+                h.command
+            )))
+        }
+        Err(_) if path.exists() || path.is_symlink() => {
+            return Err(UsageError(format!(
+                "{shown} is not a readable file; it was not changed"
+            )))
+        }
+        Err(_) => {}
+    }
+    let text = format!(
+        "#!/bin/sh\n# layergate, the architecture gate, before each file edit\n# (written by `layergate init --agent`)\nexec {}\n",
+        h.command
+    );
+    let boundary = rules::disk::Boundary::around(root);
+    let written = rules::disk::write_inside(&boundary, &path, text.as_bytes())
+        .map_err(|e| UsageError(format!("cannot write {shown}: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| UsageError(format!("cannot make {shown} executable: {e}")))?;
+    }
+    #[cfg(not(unix))]
+    let _ = written;
+    eprintln!("{shown}: `{}` installed; {}", h.command, h.tools);
+    Ok(())
 }
 
 /// A JSON value that keeps the order of object keys as written (settings
@@ -591,6 +646,9 @@ impl Json {
 /// other setting as it was, in its order; a hook already there is left alone.
 fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError> {
     let h = hook_settings(agent);
+    if agent == super::hook::Agent::Cline {
+        return install_script(root, &h);
+    }
     let path = root.join(h.file);
     let shown = h.file;
     let empty = || Json::Object(indexmap::IndexMap::new());
