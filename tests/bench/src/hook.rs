@@ -84,7 +84,7 @@ pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn first_ts(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn first_ts(dir: &Path) -> Option<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| Some(e.ok()?.path()))

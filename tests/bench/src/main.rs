@@ -13,6 +13,7 @@
 mod hook;
 mod hostile;
 mod lsp;
+mod mcp;
 mod measure;
 mod peers;
 mod real;
@@ -88,7 +89,8 @@ fn main() -> anyhow::Result<()> {
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
         ["hook", exe, dir, n] => hook::latency(Path::new(exe), Path::new(dir), n.parse()?),
         ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: layergate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N | hook LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
+        ["mcp", exe, dir, n] => mcp::latency(Path::new(exe), Path::new(dir), n.parse()?),
+        _ => bail!("usage: layergate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N | hook LAYERGATE DIR N | mcp LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
     }
 }
 
