@@ -1140,3 +1140,209 @@ fn init_installs_the_cline_hook_script_that_cline_runs() {
         "#!/bin/sh\necho '{\"cancel\": false}'\n"
     );
 }
+
+/// What GitHub Copilot writes on its `preToolUse` hook's stdin (camelCase;
+/// `toolArgs` as the JSON string its documentation shows, or as an object).
+fn copilot_call(shop: &Shop, tool: &str, args: serde_json::Value, as_string: bool) -> String {
+    serde_json::json!({
+        "timestamp": 1780308000000u64,
+        "cwd": shop.root,
+        "toolName": tool,
+        "toolArgs": if as_string { serde_json::Value::from(args.to_string()) } else { args },
+    })
+    .to_string()
+}
+
+/// Copilot's answer: exit status 0; `Some` of the reason when stdout denies,
+/// `None` when it is empty.
+fn copilot_answer(o: &Output) -> Option<String> {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    if o.stdout.is_empty() {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["permissionDecision"], "deny", "{v}");
+    Some(v["permissionDecisionReason"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn copilot_calls_are_judged_in_its_format() {
+    let s = shop();
+    let c = |tool: &str, args: serde_json::Value, as_string: bool| {
+        copilot_answer(&hook_for(
+            "copilot",
+            &s,
+            &copilot_call(&s, tool, args, as_string),
+        ))
+    };
+    let ports_import =
+        "import { SqlOrders } from \"../infra/orders\";\nexport interface OrderRepository {";
+    // a new file with a violation (relative to cwd), toolArgs as a string
+    let reason = c(
+        "create",
+        serde_json::json!({"path": "src/domain/audit.ts", "file_text": DOMAIN_IMPORTS_INFRA}),
+        true,
+    )
+    .expect("blocked");
+    assert!(
+        reason.contains("src/domain/audit.ts:1:1 error[layers]"),
+        "{reason}"
+    );
+    // a clean new file, toolArgs as an object
+    assert_eq!(
+        c(
+            "create",
+            serde_json::json!({"path": path(&s, "src/domain/clean.ts"), "file_text": "export const c = 1;\n"}),
+            false,
+        ),
+        None
+    );
+    // edits adding a violation: `edit`, and the older `str_replace_editor`
+    let reason = c(
+        "edit",
+        serde_json::json!({"path": "src/domain/ports.ts", "old_str": "export interface OrderRepository {", "new_str": ports_import}),
+        true,
+    )
+    .expect("blocked");
+    assert!(
+        reason.contains("src/domain/ports.ts:3:1 error[layers]"),
+        "{reason}"
+    );
+    assert!(c(
+        "str_replace_editor",
+        serde_json::json!({"command": "insert", "path": "src/domain/ports.ts", "insert_line": 1, "new_str": "import { SqlOrders } from \"../infra/orders\";"}),
+        false,
+    )
+    .is_some());
+    // an edit removing a violation while others remain; an added suppression
+    assert_eq!(
+        c(
+            "edit",
+            serde_json::json!({"path": "src/domain/order/order.ts", "old_str": "import axios from \"axios\";\n", "new_str": ""}),
+            true,
+        ),
+        None
+    );
+    let reason = c(
+        "edit",
+        serde_json::json!({"path": "src/domain/order/order.ts", "old_str": "import axios from \"axios\";", "new_str": "import axios from \"axios\"; // layergate-ignore external: needed"}),
+        true,
+    )
+    .expect("blocked");
+    assert!(reason.contains("`layergate-ignore external`"), "{reason}");
+    // a loosened layergate.toml
+    let reason = c(
+        "edit",
+        serde_json::json!({"path": "layergate.toml", "old_str": "to = [\"npm:axios\", \"node:fs\"]", "new_str": "to = [\"node:fs\"]"}),
+        true,
+    )
+    .expect("blocked");
+    assert!(reason.contains("it loosens the policy"), "{reason}");
+    // apply_patch, in Codex's format
+    let patch = "*** Begin Patch\n*** Add File: src/domain/p.ts\n+import { SqlOrders } from \"../infra/orders\";\n+export const p = SqlOrders;\n*** End Patch\n";
+    assert!(c("apply_patch", serde_json::json!({"input": patch}), true).is_some());
+    // files layergate does not check, other tools
+    assert_eq!(
+        c(
+            "create",
+            serde_json::json!({"path": "NOTES.md", "file_text": "x"}),
+            true
+        ),
+        None
+    );
+    assert_eq!(
+        c("bash", serde_json::json!({"command": "rm -rf dist"}), true),
+        None
+    );
+    // the Claude Code-compatible form (event `PreToolUse`)
+    let claude_form = call(
+        &s,
+        "Write",
+        serde_json::json!({"file_path": path(&s, "src/domain/audit.ts"), "content": DOMAIN_IMPORTS_INFRA}),
+    );
+    assert!(copilot_answer(&hook_for("copilot", &s, &claude_form)).is_some());
+    // malformed input: exit 0 (any other status would deny every edit), why on stderr
+    for bad in ["not json", r#"{"cwd": "/"}"#] {
+        let o = hook_with("copilot", &s, bad, "off");
+        assert_eq!(copilot_answer(&o), None);
+        assert!(
+            stderr(&o).starts_with("layergate hook: stdin is not a Copilot hook call"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn cline_sdk_tools_are_judged_too() {
+    let s = shop();
+    let c = |tool: &str, params: serde_json::Value| {
+        cline_answer(&hook_for("cline", &s, &cline_call(&s, tool, params)))
+    };
+    // the SDK's editor: a replacement, an insertion, a new file
+    assert!(c("editor", serde_json::json!({"path": "src/domain/ports.ts", "old_text": "export interface OrderRepository {", "new_text": "import { SqlOrders } from \"../infra/orders\";\nexport interface OrderRepository {"})).is_some());
+    assert!(c("editor", serde_json::json!({"path": "src/domain/ports.ts", "insert_line": "1", "new_text": "import { SqlOrders } from \"../infra/orders\";"})).is_some());
+    assert!(c(
+        "editor",
+        serde_json::json!({"path": "src/domain/fresh.ts", "new_text": DOMAIN_IMPORTS_INFRA})
+    )
+    .is_some());
+    assert_eq!(
+        c(
+            "editor",
+            serde_json::json!({"path": "src/domain/fresh.ts", "new_text": "export const f = 1;\n"})
+        ),
+        None
+    );
+    // apply_patch in Codex's format; write_to_file with absolutePath
+    let patch = "*** Begin Patch\n*** Update File: src/domain/ports.ts\n@@\n-export interface OrderRepository {\n+import { SqlOrders } from \"../infra/orders\";\n+export interface OrderRepository {\n*** End Patch\n";
+    assert!(c("apply_patch", serde_json::json!({"input": patch})).is_some());
+    assert!(c("write_to_file", serde_json::json!({"absolutePath": path(&s, "src/domain/a.ts"), "content": DOMAIN_IMPORTS_INFRA})).is_some());
+}
+
+#[test]
+fn init_installs_the_copilot_hook() {
+    let s = shop();
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_layergate"))
+            .args(["init", "--agent", "copilot"])
+            .current_dir(&s.root)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(s.root.join(".github/hooks/layergate.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["version"], 1);
+    let pre = v["hooks"]["preToolUse"].as_array().unwrap();
+    assert_eq!(pre.len(), 1, "installed once: {v}");
+    assert_eq!(pre[0]["bash"], "layergate hook copilot");
+    assert_eq!(pre[0]["type"], "command");
+}
+
+#[test]
+fn a_new_nested_config_that_takes_files_out_of_the_rules_is_blocked() {
+    let s = shop();
+    let o = write(
+        &s,
+        "src/domain/layergate.toml",
+        "[[modules]]\nname = \"all\"\npaths = [\"**\"]\n",
+    );
+    assert_blocked(
+        &o,
+        &[
+            "a new layergate.toml in src/domain would take",
+            "checked files out of the rules of layergate.toml",
+            "letting through",
+            "src/domain/order/order.ts",
+        ],
+    );
+    // where no checked file lies below it, it takes nothing away
+    assert_allowed(&write(
+        &s,
+        "tools/layergate.toml",
+        "[[modules]]\nname = \"t\"\npaths = [\"**\"]\n",
+    ));
+}

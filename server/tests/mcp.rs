@@ -1024,3 +1024,21 @@ fn check_patch_applies_the_config_and_judges_the_policy_as_the_ratchet() {
     )]);
     assert_eq!(messages(&v), []);
 }
+
+#[test]
+fn check_patch_blocks_a_new_nested_config_that_splits_the_workspace() {
+    let ws = workspace();
+    let mut mcp = Mcp::start(ws.path(), &[]);
+    let v = mcp.call_json(
+        "check_patch",
+        json!({ "unified_diff": whole_file_diff(&[("src/domain/layergate.toml", None, Some("[[modules]]\nname = \"d\"\npaths = [\"**\"]\n"))]) }),
+    );
+    let m = messages(&v);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].0, "policy");
+    assert_eq!(m[0].1, "src/domain/layergate.toml");
+    assert!(
+        m[0].2.starts_with("a new layergate.toml in src/domain would take 1 checked file out of the rules of layergate.toml, letting through 1 violation"),
+        "{m:?}"
+    );
+}

@@ -48,8 +48,12 @@ pub enum Agent {
     Cursor,
     /// Windsurf's (Cascade) `pre_write_code` hook.
     Windsurf,
-    /// Cline's `PreToolUse` hook (`write_to_file`, `replace_in_file`).
+    /// Cline's `PreToolUse` hook (`write_to_file`, `replace_in_file`,
+    /// `apply_patch`, `editor`).
     Cline,
+    /// GitHub Copilot's `preToolUse` hook, CLI and cloud agent (`create`,
+    /// `edit`, `str_replace_editor`, `apply_patch`).
+    Copilot,
 }
 
 #[derive(Debug, clap::Args)]
@@ -83,6 +87,7 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
             Agent::Cursor => cursor(&input),
             Agent::Windsurf => windsurf(&input),
             Agent::Cline => cline(&input),
+            Agent::Copilot => copilot(&input),
         },
     };
     use std::io::Write;
@@ -97,6 +102,22 @@ pub fn run(args: HookArgs) -> anyhow::Result<i32> {
         let _ = writeln!(std::io::stdout().lock(), "{answer}");
         if let Err(e) = &verdict {
             eprintln!("layergate hook: {e}; the edit was not judged");
+        }
+        return Ok(ALLOW);
+    }
+    if args.agent == Agent::Copilot {
+        // Copilot reads a denial from stdout; any exit status but 0 denies
+        // too (in recent versions), so a call that cannot be judged exits 0
+        match &verdict {
+            Ok(Verdict::Block(reason)) => {
+                let answer = serde_json::json!({
+                    "permissionDecision": "deny",
+                    "permissionDecisionReason": reason,
+                });
+                let _ = writeln!(std::io::stdout().lock(), "{answer}");
+            }
+            Ok(Verdict::Allow) => {}
+            Err(e) => eprintln!("layergate hook: {e}; the edit was not judged"),
         }
         return Ok(ALLOW);
     }
@@ -223,9 +244,15 @@ pub fn gemini(input: &str) -> Result<Verdict, String> {
 /// Judges one Codex `PreToolUse` call: every file its `apply_patch` writes,
 /// each against the workspace as it is; blocked when any one is.
 pub fn codex(input: &str) -> Result<Verdict, String> {
-    let Some(writes) = codex::writes(input)? else {
-        return Ok(Verdict::Allow);
-    };
+    match codex::writes(input)? {
+        Some(writes) => judge_all(writes),
+        None => Ok(Verdict::Allow),
+    }
+}
+
+/// Judges several files one call writes, each against the workspace as it
+/// is; blocked when any one is.
+fn judge_all(writes: Vec<(PathBuf, String)>) -> Result<Verdict, String> {
     let mut reasons = Vec::new();
     for (path, proposed) in writes {
         if let Verdict::Block(reason) = judge(&path, proposed)? {
@@ -336,29 +363,151 @@ pub fn cline(input: &str) -> Result<Verdict, String> {
     }
     let tool = &call.pre_tool_use;
     let param = |name: &str| -> Result<String, String> {
-        tool.parameters
-            .get(name)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| format!("`{}` without `{name}`", tool.tool_name))
-    };
-    if !matches!(tool.tool_name.as_str(), "write_to_file" | "replace_in_file") {
-        return Ok(Verdict::Allow);
-    }
-    let file = param("path")?;
-    let path = match call.workspace_roots.first() {
-        Some(root) if Path::new(&file).is_relative() => root.join(&file),
-        _ => PathBuf::from(&file),
-    };
-    let proposed = if tool.tool_name == "write_to_file" {
-        param("content")?
-    } else {
-        match cline::apply(current_text(&path).as_deref(), &param("diff")?)? {
-            Some(text) => text,
-            None => return Ok(Verdict::Allow),
+        match tool.parameters.get(name) {
+            Some(serde_json::Value::String(v)) => Ok(v.clone()),
+            Some(v @ serde_json::Value::Number(_)) => Ok(v.to_string()),
+            _ => Err(format!("`{}` without `{name}`", tool.tool_name)),
         }
     };
-    judge(&path, proposed)
+    let at = |file: &str| match call.workspace_roots.first() {
+        Some(root) if Path::new(file).is_relative() => root.join(file),
+        _ => PathBuf::from(file),
+    };
+    if tool.tool_name == "apply_patch" {
+        return match codex::patch_writes(&param("input")?, at)? {
+            Some(writes) => judge_all(writes),
+            None => Ok(Verdict::Allow),
+        };
+    }
+    if !matches!(
+        tool.tool_name.as_str(),
+        "write_to_file" | "replace_in_file" | "editor"
+    ) {
+        return Ok(Verdict::Allow);
+    }
+    let path = at(&param("path").or_else(|_| param("absolutePath"))?);
+    let current = current_text(&path);
+    let proposed = match tool.tool_name.as_str() {
+        "write_to_file" => Some(param("content")?),
+        "replace_in_file" => cline::apply(current.as_deref(), &param("diff")?)?,
+        // the SDK's editor: a replacement, an insertion after a line, or a
+        // new file
+        _ => {
+            let new = param("new_text")?;
+            match (current, param("old_text"), param("insert_line")) {
+                (Some(cur), Ok(old), _) => apply_edits(
+                    Some(&cur),
+                    &[Replace {
+                        old_string: old,
+                        new_string: new,
+                        replace_all: false,
+                    }],
+                ),
+                (Some(cur), Err(_), Ok(line)) => insert_after(&cur, &line, &new),
+                (None, _, _) => Some(new),
+                (Some(_), Err(e), Err(_)) => return Err(e),
+            }
+        }
+    };
+    match proposed {
+        Some(text) => judge(&path, text),
+        None => Ok(Verdict::Allow),
+    }
+}
+
+/// Judges one GitHub Copilot `preToolUse` call. Its camelCase input has
+/// `toolName` and `toolArgs` (a JSON object, or the same as a JSON string);
+/// the hook judges `create` (`path`, `file_text`), `edit` (`path`,
+/// `old_str`, `new_str`), the older `str_replace_editor` (`command` `create`,
+/// `str_replace` or `insert` with `insert_line`) and `apply_patch` (a patch
+/// in Codex's format). Input in the Claude Code-compatible form (the event
+/// named `PreToolUse`: `tool_name`, `tool_input`) is judged as Claude Code's.
+pub fn copilot(input: &str) -> Result<Verdict, String> {
+    let call: serde_json::Value = serde_json::from_str(input)
+        .map_err(|e| format!("stdin is not a Copilot hook call ({e})"))?;
+    if call.get("tool_name").is_some() {
+        return claude_code(input);
+    }
+    let tool = call
+        .get("toolName")
+        .and_then(|v| v.as_str())
+        .ok_or("stdin is not a Copilot hook call (no `toolName`)")?;
+    let cwd = call.get("cwd").and_then(|v| v.as_str()).map(PathBuf::from);
+    let at = |file: &str| match &cwd {
+        Some(cwd) if Path::new(file).is_relative() => cwd.join(file),
+        _ => PathBuf::from(file),
+    };
+    let args = match call.get("toolArgs") {
+        Some(serde_json::Value::String(s)) => match serde_json::from_str(s) {
+            Ok(v) => v,
+            // apply_patch's argument may be the patch itself
+            Err(_) => serde_json::json!({ "input": s }),
+        },
+        Some(v) => v.clone(),
+        None => serde_json::Value::Null,
+    };
+    let arg = |name: &str| -> Result<String, String> {
+        match args.get(name) {
+            Some(serde_json::Value::String(v)) => Ok(v.clone()),
+            Some(v @ serde_json::Value::Number(_)) => Ok(v.to_string()),
+            _ => Err(format!("`{tool}` without `{name}`")),
+        }
+    };
+    if tool == "apply_patch" {
+        let patch = ["input", "patch", "command"]
+            .iter()
+            .find_map(|k| arg(k).ok())
+            .ok_or(format!("`{tool}` without its patch"))?;
+        return match codex::patch_writes(&patch, at)? {
+            Some(writes) => judge_all(writes),
+            None => Ok(Verdict::Allow),
+        };
+    }
+    let command = match tool {
+        "create" => "create".to_string(),
+        "edit" => "str_replace".to_string(),
+        "str_replace_editor" => arg("command")?,
+        _ => return Ok(Verdict::Allow),
+    };
+    let path = at(&arg("path")?);
+    let proposed = match command.as_str() {
+        "create" => Some(arg("file_text")?),
+        "str_replace" => apply_edits(
+            current_text(&path).as_deref(),
+            &[Replace {
+                old_string: arg("old_str")?,
+                new_string: arg("new_str").unwrap_or_default(),
+                replace_all: false,
+            }],
+        ),
+        "insert" => current_text(&path)
+            .and_then(|cur| insert_after(&cur, &arg("insert_line").ok()?, &arg("new_str").ok()?)),
+        _ => None,
+    };
+    match proposed {
+        Some(text) => judge(&path, text),
+        None => Ok(Verdict::Allow),
+    }
+}
+
+/// `text` with `new` inserted after its line `line` (`0`: at the top), as
+/// the editor tools' `insert` does; `None` past the end.
+fn insert_after(text: &str, line: &str, new: &str) -> Option<String> {
+    let n: usize = line.trim().parse().ok()?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if n > lines.len() {
+        return None;
+    }
+    let mut out: String = lines[..n].concat();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(new);
+    if !new.ends_with('\n') && n < lines.len() {
+        out.push('\n');
+    }
+    out.push_str(&lines[n..].concat());
+    Some(out)
 }
 
 /// `path` with its longest existing prefix resolved (the file, and folders
@@ -426,8 +575,12 @@ pub fn judge(path: &Path, proposed: String) -> Result<Verdict, String> {
     let Some(config_path) = rules::workspace::nearest_config(dir) else {
         return Ok(Verdict::Allow);
     };
-    if path.file_name().is_some_and(|n| n == CONFIG_FILE) && config_path == path {
-        return judge_config(path, proposed);
+    if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+        if config_path == path {
+            return judge_config(path, proposed);
+        }
+        // a new config below one that governs its folder
+        return judge_nested_config(&config_path, path);
     }
     if Lang::from_path(&path.to_string_lossy()).is_none() {
         return judge_baseline(&config_path, path, &proposed);
@@ -526,6 +679,35 @@ fn judge_config(path: &Path, proposed: String) -> Result<Verdict, String> {
         if lines.len() == 1 { "" } else { "s" },
         lines.join("\n")
     )))
+}
+
+/// A new `layergate.toml` below the one in force: blocked when it takes
+/// checked files out of the current rules (a nested config starts its own
+/// workspace, which the parent's rules no longer reach).
+fn judge_nested_config(config_path: &Path, path: &Path) -> Result<Verdict, String> {
+    let ws = match project::load_workspace_cached(config_path) {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("layergate hook: {}; the edit was not judged", e.0);
+            return Ok(Verdict::Allow);
+        }
+    };
+    let Some(dir) = path
+        .parent()
+        .and_then(|d| rules::workspace::relative(ws.root(), d))
+    else {
+        return Ok(Verdict::Allow);
+    };
+    let baseline = project::load_baseline(&ws, None).map_err(|e| e.0)?;
+    let today = project::today().map_err(|e| e.0)?;
+    let outcome = check_cold(&ws, &Options { today, baseline });
+    match judge::taken_out(&ws, &outcome.diagnostics, &dir) {
+        Some(why) => Ok(Verdict::Block(format!(
+            "layergate blocked writing {}: {why}\nThe rules are the team's decision, not the agent's: follow {CONFIG_FILE} instead, or ask a person to split the workspace.\n",
+            path.display()
+        ))),
+        None => Ok(Verdict::Allow),
+    }
 }
 
 /// An edit of the baseline in force: blocked when an entry is new or its

@@ -556,6 +556,14 @@ fn hook_settings(agent: super::hook::Agent) -> HookSettings {
             versioned: false,
             tools: "Windsurf now runs it before Cascade writes code",
         },
+        Agent::Copilot => HookSettings {
+            file: ".github/hooks/layergate.json",
+            event: "preToolUse",
+            command: "layergate hook copilot",
+            entry: || json!({"type": "command", "bash": "layergate hook copilot", "powershell": "layergate hook copilot", "cwd": ".", "timeoutSec": 30, "matcher": "create|edit|str_replace_editor|apply_patch"}),
+            versioned: true,
+            tools: "GitHub Copilot (CLI, and the cloud agent once it is on the default branch) now runs it before each create, edit and apply_patch",
+        },
         // no JSON: an executable named after the hook (see `install_script`)
         Agent::Cline => HookSettings {
             file: CLINE_HOOK,
@@ -683,10 +691,12 @@ fn install_hook(root: &Path, agent: super::hook::Agent) -> Result<(), UsageError
         return Err(not(&format!("`hooks.{}`", h.event)));
     };
     let runs = |handler: &Json| {
-        handler
-            .get("command")
-            .and_then(Json::str)
-            .is_some_and(|c| c.contains(h.command))
+        ["command", "bash"].iter().any(|key| {
+            handler
+                .get(key)
+                .and_then(Json::str)
+                .is_some_and(|c| c.contains(h.command))
+        })
     };
     let installed = pre.iter().any(|m| {
         runs(m)

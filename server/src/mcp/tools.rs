@@ -23,7 +23,7 @@ use rules::text::LineIndex;
 use rules::workspace::{Content, FileEntry, Workspace};
 
 use super::patch;
-use crate::commands::hook::judge::explained;
+use crate::commands::hook::judge::{explained, taken_out};
 use crate::diff::ratchet;
 use crate::output::{self, Report};
 use crate::project;
@@ -218,7 +218,8 @@ impl Session {
     /// they fix, and, as `check --diff`'s ratchet would report them, the ways
     /// they weaken the policy: rules removed or loosened in the config,
     /// suppressions added (without a reason, when `[hooks] suppressions =
-    /// "with-reason"`), the baseline grown.
+    /// "with-reason"`), the baseline grown, a new `layergate.toml` below
+    /// this one taking checked files out of its rules.
     fn judge_patch(&self, warm: &mut Warm, fps: &[&patch::FilePatch]) -> Result<Judged, String> {
         let (patched, added_lines) = self.patched(&warm.host, fps)?;
         let before = warm.host.check().diagnostics;
@@ -351,6 +352,17 @@ impl Session {
                     Severity::Error,
                     "`[hooks] suppressions = \"with-reason\"` lets agents add layergate-ignore comments: the team's decision, not the agent's".into(),
                 ));
+            }
+        }
+        // a new config below this one splits the workspace
+        for (rel, text) in &patched {
+            let Some(dir) = rel.strip_suffix(&format!("/{}", rules::config::CONFIG_FILE)) else {
+                continue;
+            };
+            if let (Some(text), false) = (text, root.join(rel).exists()) {
+                if let Some(why) = taken_out(ws, &before, dir) {
+                    added.push(ratchet::at_line(rel, text, 0, Severity::Error, why));
+                }
             }
         }
         let (baseline_path, _) = project::baseline_path_of(&config, None);

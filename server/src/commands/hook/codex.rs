@@ -193,8 +193,17 @@ pub fn writes(input: &str) -> Result<Option<Vec<(PathBuf, String)>>, String> {
         .get("command")
         .and_then(|v| v.as_str())
         .ok_or("`apply_patch` without `tool_input.command`")?;
+    patch_writes(patch, |p| call.path(p))
+}
+
+/// The files a patch in Codex's format would write (paths through `at`),
+/// with their content after it; `Ok(None)` when it would not apply. Cline's
+/// and Copilot's `apply_patch` take the same format.
+pub fn patch_writes(
+    patch: &str,
+    at: impl Fn(&str) -> PathBuf,
+) -> Result<Option<Vec<(PathBuf, String)>>, String> {
     let ops = parse(patch)?;
-    let at = |p: &str| call.path(p);
     let mut out = Vec::new();
     for op in ops {
         match op {

@@ -12,7 +12,7 @@ use rules::config::Severity;
 use rules::diagnostic::Diagnostic;
 use rules::facts::Suppression;
 use rules::host::AnalysisHost;
-use rules::workspace::Content;
+use rules::workspace::{Content, Workspace};
 
 /// The most stdin a hook reads: an edit is text a person could review.
 pub const MAX_INPUT: u64 = 64 * 1024 * 1024;
@@ -127,6 +127,43 @@ fn written_lines(old: Option<&str>, new: &str) -> Vec<u32> {
         .take_while(|(a, b)| a == b)
         .count();
     ((prefix + 1) as u32..=(new.len() - suffix) as u32).collect()
+}
+
+/// What a new `layergate.toml` in folder `dir` (workspace-relative) would
+/// take out of workspace `ws` (whose diagnostics are `diagnostics`): `None`
+/// when no checked file lies below it, else the sentence saying how many
+/// files and which violations would leave the current rules.
+pub fn taken_out(ws: &Workspace, diagnostics: &[Diagnostic], dir: &str) -> Option<String> {
+    let below = |rel: &str| dir.is_empty() || rel.starts_with(&format!("{dir}/"));
+    let files = ws.files.keys().filter(|f| below(f)).count();
+    if files == 0 {
+        return None;
+    }
+    let config_rel = rules::analysis::config_rel(&ws.config);
+    let parent = config_rel.as_str();
+    let mut s = format!(
+        "a new {} in {} would take {files} checked file{} out of the rules of {parent}",
+        rules::config::CONFIG_FILE,
+        if dir.is_empty() { "." } else { dir },
+        if files == 1 { "" } else { "s" },
+    );
+    let let_through: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| blocks(d) && below(&d.file))
+        .collect();
+    if !let_through.is_empty() {
+        s.push_str(&format!(
+            ", letting through {} violation{} it reports there:",
+            let_through.len(),
+            if let_through.len() == 1 { "" } else { "s" }
+        ));
+        for d in let_through {
+            s.push_str(&format!("\n- {}", one_line(d)));
+        }
+    } else {
+        s.push('.');
+    }
+    Some(s)
 }
 
 /// `file:line:column severity[rule]: message`.
