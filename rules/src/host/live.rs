@@ -10,7 +10,9 @@
 //!
 //! Cases are built in TypeScript and JavaScript files: a `[[deny]]` whose
 //! `from` holds only Rust files, and Rust API targets, are judged by their
-//! files alone (a `from` or `to` that matches no file).
+//! files alone (a `from` or `to` that matches no file). A `[[pattern]]`'s
+//! query cannot be turned into a case: it is dead when no checked file in
+//! its language lies outside its `allow_in`.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +23,7 @@ use crate::config::{Config, FileTarget, Severity, Target};
 use crate::diagnostic::Diagnostic;
 use crate::facts::Span;
 use crate::host::AnalysisHost;
-use crate::lang::Language;
+use crate::lang::{Lang, Language};
 use crate::rule::Builtin;
 use crate::text::LineIndex;
 use crate::workspace::Content;
@@ -58,6 +60,12 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             let ts = e.lang.language() == Language::TypeScript && e.skipped.is_none();
             (rel.clone(), assign_file(&config, rel), ts)
         })
+        .collect();
+    let langs_of: BTreeMap<&str, Lang> = host
+        .files
+        .iter()
+        .filter(|(_, e)| e.skipped.is_none())
+        .map(|(rel, e)| (rel.as_str(), e.lang))
         .collect();
     let matching = |t: &FileTarget| -> Vec<&str> {
         files
@@ -214,6 +222,47 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
             });
         }
         findings.push(f);
+    }
+
+    // a `[[pattern]]`'s query cannot be turned into a case; what can be
+    // known is whether any file it would look at lies outside `allow_in`
+    for rule in config
+        .patterns
+        .iter()
+        .filter(|r| r.severity != Severity::Off)
+    {
+        let langs: Vec<Lang> = rule.queries.iter().map(|(l, _, _)| *l).collect();
+        let of_lang: Vec<&(String, Vec<Option<Module>>, bool)> = files
+            .iter()
+            .filter(|(rel, _, _)| {
+                langs_of
+                    .get(rel.as_str())
+                    .is_some_and(|l| langs.contains(l))
+            })
+            .collect();
+        let outside = of_lang.iter().any(|(rel, mods, _)| {
+            !rule
+                .allow_in
+                .iter()
+                .any(|t| target_matches(&config, t, rel, mods))
+        });
+        if outside {
+            continue;
+        }
+        let names: Vec<&str> = rule.language().map(|l| l.def().name).into_iter().collect();
+        findings.push(Finding {
+            span: rule.span,
+            name: format!("[[pattern]] `{}`", rule.id),
+            dead: vec![if of_lang.is_empty() {
+                format!(
+                    "no checked file is in the language of its query ({})",
+                    names.join(", ")
+                )
+            } else {
+                "every checked file in the language of its query is in its `allow_in`".to_string()
+            }],
+            parts: 1,
+        });
     }
 
     // the cases, in rounds: every case's n-th try at once, one check per file

@@ -1,5 +1,5 @@
 rule_doc! {
-    /// A `[[deny]]` or `[[boundary]]` rule that no violation can trigger.
+    /// A `[[deny]]`, `[[boundary]]` or `[[pattern]]` rule that no violation can trigger.
     ///
     /// ## What it does
     ///
@@ -10,9 +10,11 @@ rule_doc! {
     /// rule the engine does not report for any such case is reported on its line in
     /// layergate.toml, with the reason: its `from` (or a `to` target) matches no checked
     /// file, its `exclude` covers all of `from`, every file is in its `allow_in`, or an
-    /// `[[allow]]` entry silences every case. `check --strict` fails on it. Cases are
-    /// built in TypeScript and JavaScript files; for Rust files and Rust API targets
-    /// only the file sets are judged. The language server does not report it.
+    /// `[[allow]]` entry silences every case. A `[[pattern]]`'s query cannot be turned
+    /// into a case: it is reported when no checked file in its language lies outside
+    /// its `allow_in`. `check --strict` fails on it. Cases are built in TypeScript and
+    /// JavaScript files; for Rust files and Rust API targets only the file sets are
+    /// judged. The language server does not report it.
     ///
     /// ## Why
     ///
