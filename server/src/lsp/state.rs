@@ -192,6 +192,8 @@ pub struct World {
     pub pull: bool,
     /// Messages for `window/logMessage`, drained by the analysis task.
     pub log: Vec<String>,
+    /// The version of each open document whose text the workspaces hold.
+    applied: HashMap<PathBuf, i32>,
 }
 
 /// Whether a path is a manifest resolvers read.
@@ -312,6 +314,34 @@ struct DocSnap {
     version: i32,
 }
 
+/// The changes one round of analysis takes: the queue, and a snapshot of
+/// each changed open document (`None`: closed).
+struct Round {
+    pending: Vec<Pending>,
+    snaps: HashMap<PathBuf, Option<DocSnap>>,
+}
+
+impl Round {
+    fn take(docs: &std::sync::Mutex<Docs>) -> Round {
+        let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
+        let pending = std::mem::take(&mut d.pending);
+        let mut snaps: HashMap<PathBuf, Option<DocSnap>> = HashMap::new();
+        for p in &pending {
+            if let Pending::Doc(path) = p {
+                snaps.insert(
+                    path.clone(),
+                    d.docs.get(path).map(|doc| DocSnap {
+                        text: doc.text.clone(),
+                        tree: doc.tree.clone(),
+                        version: doc.version,
+                    }),
+                );
+            }
+        }
+        Round { pending, snaps }
+    }
+}
+
 impl World {
     pub fn new(enc: Encoding, folders: Vec<PathBuf>) -> World {
         World {
@@ -324,6 +354,7 @@ impl World {
             full: true,
             pull: false,
             log: Vec::new(),
+            applied: HashMap::new(),
         }
     }
 
@@ -356,24 +387,14 @@ impl World {
     /// Applies every queued change, re-checks the workspaces they touched and
     /// returns what must be published (only files whose diagnostics changed).
     pub fn process(&mut self, docs: &std::sync::Mutex<Docs>) -> Vec<Publish> {
-        let (pending, mut snaps) = {
-            let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
-            let pending = std::mem::take(&mut d.pending);
-            let mut snaps: HashMap<PathBuf, Option<DocSnap>> = HashMap::new();
-            for p in &pending {
-                if let Pending::Doc(path) = p {
-                    snaps.insert(
-                        path.clone(),
-                        d.docs.get(path).map(|doc| DocSnap {
-                            text: doc.text.clone(),
-                            tree: doc.tree.clone(),
-                            version: doc.version,
-                        }),
-                    );
-                }
-            }
-            (pending, snaps)
-        };
+        let round = Round::take(docs);
+        self.run(round, docs)
+    }
+
+    /// [`process`](Self::process) of the changes `round` took: documents that
+    /// changed since are published under the version the round analysed.
+    fn run(&mut self, round: Round, docs: &std::sync::Mutex<Docs>) -> Vec<Publish> {
+        let Round { pending, mut snaps } = round;
         let mut new_trees: Vec<(PathBuf, i32, tree_sitter::Tree)> = Vec::new();
         let mut rediscover = false;
         for (i, p) in pending.iter().enumerate() {
@@ -436,11 +457,14 @@ impl World {
             }
         }
         self.check_dirty();
-        let versions: HashMap<PathBuf, (Uri, i32)> = {
+        // each open document's diagnostics go out under the version of the
+        // text they were computed from, not the live one (an edit that came
+        // in during the round is published by the next)
+        let versions: HashMap<PathBuf, (Uri, Option<i32>)> = {
             let d = docs.lock().unwrap_or_else(|e| e.into_inner());
             d.docs
                 .iter()
-                .map(|(p, doc)| (p.clone(), (doc.uri.clone(), doc.version)))
+                .map(|(p, doc)| (p.clone(), (doc.uri.clone(), self.applied.get(p).copied())))
                 .collect()
         };
         self.diff(&versions)
@@ -454,8 +478,14 @@ impl World {
         snap: Option<DocSnap>,
     ) -> Option<(PathBuf, i32, tree_sitter::Tree)> {
         match &snap {
-            Some(s) => self.overlay.set(path, &s.text),
-            None => self.overlay.remove(path),
+            Some(s) => {
+                self.overlay.set(path, &s.text);
+                self.applied.insert(path.to_path_buf(), s.version);
+            }
+            None => {
+                self.overlay.remove(path);
+                self.applied.remove(path);
+            }
         }
         let ri = self.root_of(path)?;
         if path == self.roots[ri].config_path {
@@ -779,7 +809,7 @@ impl World {
     /// Compares with what was published; records and returns the changes.
     /// Only the files whose diagnostics changed are looked at, unless the
     /// roots were replaced.
-    fn diff(&mut self, versions: &HashMap<PathBuf, (Uri, i32)>) -> Vec<Publish> {
+    fn diff(&mut self, versions: &HashMap<PathBuf, (Uri, Option<i32>)>) -> Vec<Publish> {
         let full = std::mem::take(&mut self.full);
         let sets: Vec<BTreeSet<String>> = self
             .roots
@@ -824,7 +854,7 @@ impl World {
                 out.push(Publish {
                     uri,
                     diagnostics: Vec::new(),
-                    version: versions.get(&p).map(|v| v.1),
+                    version: versions.get(&p).and_then(|v| v.1),
                 });
             }
         }
@@ -842,7 +872,7 @@ impl World {
             out.push(Publish {
                 uri: uri.clone(),
                 diagnostics: diags.clone(),
-                version: versions.get(&path).map(|v| v.1),
+                version: versions.get(&path).and_then(|v| v.1),
             });
             self.published.insert(path, (uri, diags));
         }
@@ -927,5 +957,82 @@ impl World {
                 .count();
         }
         (files, errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    const CONFIG: &str = "[[modules]]\nname = \"app\"\npaths = [\"src/app/**\"]\n\n[[modules]]\nname = \"domain\"\npaths = [\"src/domain/**\"]\n\n[layers]\norder = [\"app\", \"domain\"]\n";
+    const BAD: &str = "import { a } from '../app/a';\nexport const d = a;\n";
+    const GOOD: &str = "export const d = 1;\n";
+
+    fn open(docs: &Mutex<Docs>, path: &Path, version: i32, text: &str) {
+        let mut d = docs.lock().unwrap();
+        d.docs.insert(
+            path.to_path_buf(),
+            Doc {
+                uri: proto::uri_of(path).unwrap(),
+                version,
+                text: text.to_string(),
+                lines: LineIndex::new(text),
+                tree: None,
+            },
+        );
+        d.queue(Pending::Doc(path.to_path_buf()));
+    }
+
+    /// (version, number of diagnostics) published for `path`.
+    fn published(out: &[Publish], path: &Path) -> Option<(Option<i32>, usize)> {
+        let uri = proto::uri_of(path).unwrap();
+        out.iter()
+            .rfind(|p| p.uri == uri)
+            .map(|p| (p.version, p.diagnostics.len()))
+    }
+
+    #[test]
+    fn diagnostics_carry_the_version_they_were_computed_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("src/app")).unwrap();
+        std::fs::create_dir_all(root.join("src/domain")).unwrap();
+        std::fs::write(root.join("layergate.toml"), CONFIG).unwrap();
+        std::fs::write(root.join("src/app/a.ts"), "export const a = 1;\n").unwrap();
+        let d_ts = root.join("src/domain/d.ts");
+        std::fs::write(&d_ts, GOOD).unwrap();
+
+        let mut world = World::new(Encoding::Utf16, vec![root.clone()]);
+        let docs = Mutex::new(Docs {
+            enc: Encoding::Utf16,
+            docs: HashMap::new(),
+            pending: Vec::new(),
+            epoch: 0,
+        });
+        let roots = load_roots(
+            &world.folders,
+            world.overlay.clone(),
+            &mut Vec::new(),
+            &mut |_, _| {},
+        );
+        world.install(roots, &docs);
+        open(&docs, &d_ts, 1, BAD);
+        let out = world.process(&docs);
+        assert_eq!(published(&out, &d_ts), Some((Some(1), 1)));
+
+        // version 2 fixes it; version 3 arrives while 2 is being analysed
+        open(&docs, &d_ts, 2, GOOD);
+        let round = Round::take(&docs);
+        open(&docs, &d_ts, 3, BAD);
+        let out = world.run(round, &docs);
+        assert_eq!(
+            published(&out, &d_ts),
+            Some((Some(2), 0)),
+            "the clean result is version 2's, not 3's"
+        );
+        // the next round publishes version 3's
+        let out = world.process(&docs);
+        assert_eq!(published(&out, &d_ts), Some((Some(3), 1)));
     }
 }
