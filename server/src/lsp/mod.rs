@@ -13,6 +13,7 @@
 //! queued changes are analysed → `{ indexed, settled, epoch, published }`).
 
 mod features;
+mod frames;
 mod fs;
 mod proto;
 mod server;
@@ -103,6 +104,7 @@ where
         inner: input,
         session: session.clone(),
         surrogates: SurrogateFix::default(),
+        frames: frames::Frames::default(),
         out: Default::default(),
         eof: false,
     };
@@ -172,6 +174,7 @@ struct Input<I> {
     inner: I,
     session: Arc<Session>,
     surrogates: SurrogateFix,
+    frames: frames::Frames,
     /// Bytes ready for the transport.
     out: std::collections::VecDeque<u8>,
     eof: bool,
@@ -197,7 +200,8 @@ impl<I: AsyncRead + Unpin> AsyncRead for Input<I> {
                 Poll::Ready(Ok(())) => {
                     let data = read.filled();
                     this.eof = data.is_empty();
-                    this.out.extend(this.surrogates.process(data, this.eof));
+                    let fixed = this.surrogates.process(data, this.eof);
+                    this.out.extend(this.frames.process(&fixed, this.eof));
                 }
             }
         }
@@ -370,6 +374,25 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let method = req.method().to_string();
+        if method == frames::INVALID_MESSAGE {
+            // the stand-in for a malformed message: its JSON-RPC error
+            let params = req.params().cloned().unwrap_or_default();
+            let code = match params["code"].as_i64() {
+                Some(-32700) => tower_lsp_server::jsonrpc::ErrorCode::ParseError,
+                _ => tower_lsp_server::jsonrpc::ErrorCode::InvalidRequest,
+            };
+            let error = tower_lsp_server::jsonrpc::Error {
+                code,
+                message: params["message"]
+                    .as_str()
+                    .unwrap_or("Invalid message")
+                    .to_string()
+                    .into(),
+                data: None,
+            };
+            let response = Response::from_error(tower_lsp_server::jsonrpc::Id::Null, error);
+            return Box::pin(async move { Ok(Some(response)) });
+        }
         if req.id() == Some(&tower_lsp_server::jsonrpc::Id::Null) {
             self.session.null_id.store(true, Ordering::SeqCst);
         }
