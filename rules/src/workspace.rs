@@ -109,6 +109,13 @@ impl std::fmt::Debug for Workspace {
 /// `.gitignore`, never `node_modules`, `target`, `.git`, nor anything below a
 /// nested `layergate.toml`. Paths are workspace-relative with `/`, sorted.
 pub fn walk(config: &Config) -> Vec<String> {
+    walk_with_dirs(config).0
+}
+
+/// [`walk`], and the folders below the root it went through
+/// (workspace-relative, sorted): what a holder of the file list watches for
+/// changes.
+pub fn walk_with_dirs(config: &Config) -> (Vec<String>, Vec<String>) {
     let root = config.root.clone();
     let ignores = Arc::new(IgnoreFiles::new(&root));
     let mut builder = ignore::WalkBuilder::new(&root);
@@ -140,6 +147,12 @@ pub fn walk(config: &Config) -> Vec<String> {
         let real_root = real_root.clone();
         Box::new(move |entry| {
             if let Ok(e) = entry {
+                if e.file_type().is_some_and(|t| t.is_dir()) {
+                    if let Some(rel) = relative(&root, e.path()) {
+                        let _ = tx.send(Walked::Dir(rel));
+                    }
+                    return ignore::WalkState::Continue;
+                }
                 let wanted = e.file_type().is_some_and(|t| t.is_file())
                     // a symlinked file is read only if it stays inside the
                     // workspace: a pull request must not make CI read /etc
@@ -151,7 +164,7 @@ pub fn walk(config: &Config) -> Vec<String> {
                     if let Some(rel) =
                         relative(&root, e.path()).or_else(|| lossy_relative(&root, e.path()))
                     {
-                        let _ = tx.send(rel);
+                        let _ = tx.send(Walked::File(rel));
                     }
                 }
             }
@@ -159,12 +172,24 @@ pub fn walk(config: &Config) -> Vec<String> {
         })
     });
     drop(tx);
-    let mut files: Vec<String> = rx
-        .into_iter()
-        .filter(|rel| config.is_included(rel))
-        .collect();
+    let mut files: Vec<String> = Vec::new();
+    let mut dirs: Vec<String> = Vec::new();
+    for w in rx {
+        match w {
+            Walked::File(rel) if config.is_included(&rel) => files.push(rel),
+            Walked::File(_) => {}
+            Walked::Dir(rel) => dirs.push(rel),
+        }
+    }
     files.sort();
-    files
+    dirs.sort();
+    (files, dirs)
+}
+
+/// What the walk finds.
+enum Walked {
+    File(String),
+    Dir(String),
 }
 
 /// The names an import of the TypeScript file `rel` may end with: its name

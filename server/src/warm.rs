@@ -47,9 +47,9 @@ impl Warm {
         let root = config.root.clone();
         let now = SystemTime::now();
         let settled = now.checked_sub(SETTLE).unwrap_or(now);
-        let walked = workspace::walk(&config);
+        let (walked, walked_dirs) = workspace::walk_with_dirs(&config);
         let files = stamps(&root, &walked, settled);
-        let dirs = dir_stamps(&root, &walked, settled);
+        let dirs = dir_stamps(&root, &walked_dirs, settled);
         let (ws, recorder) = project::load_recorded(config);
         let (baseline_text, baseline) = baseline.unzip();
         let mut host = project::host(ws, baseline).map_err(|e| e.0)?;
@@ -110,7 +110,7 @@ impl Warm {
         let mut added = Vec::new();
         let mut removed = Vec::new();
         if dirs_changed {
-            let walked = workspace::walk(&config);
+            let (walked, walked_dirs) = workspace::walk_with_dirs(&config);
             let now: BTreeSet<&String> = walked.iter().collect();
             removed = self
                 .files
@@ -123,7 +123,7 @@ impl Warm {
                 .filter(|f| !self.files.contains_key(*f))
                 .cloned()
                 .collect();
-            self.dirs = dir_stamps(&root, &walked, settled);
+            self.dirs = dir_stamps(&root, &walked_dirs, settled);
         }
 
         // files whose metadata moved: read again, changed when the hash did
@@ -199,24 +199,17 @@ fn stamps(root: &Path, walked: &[String], settled: SystemTime) -> BTreeMap<Strin
         .collect()
 }
 
-/// What a change of the walked file set shows in: the directories of the
-/// walked files up to the root and their subdirectories (an empty folder
-/// made now holds the files written next), the ignore files in each, and
-/// those above the root up to the repository's top (which the walk reads
-/// too), with its `.git/info/exclude`. `settled`: taken before the walk,
-/// so that what changed during it is looked at again.
-fn dir_stamps(root: &Path, walked: &[String], settled: SystemTime) -> BTreeMap<PathBuf, Seen> {
+/// What a change of the walked file set shows in: the folders the walk went
+/// through (`walked_dirs`, below the root) and the root, their
+/// subfolders (an ignored one, or one with its own config, made or changed
+/// now), the ignore files in each, and those above the root up to the
+/// repository's top (which the walk reads too), with its
+/// `.git/info/exclude`. `settled`: taken before the walk, so that what
+/// changed during it is looked at again.
+fn dir_stamps(root: &Path, walked_dirs: &[String], settled: SystemTime) -> BTreeMap<PathBuf, Seen> {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     dirs.insert(root.to_path_buf());
-    for rel in walked {
-        let mut dir = Path::new(rel).parent();
-        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
-            if !dirs.insert(root.join(d)) {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
+    dirs.extend(walked_dirs.iter().map(|d| root.join(d)));
     let children: Vec<PathBuf> = dirs
         .par_iter()
         .flat_map_iter(|d| {

@@ -1074,7 +1074,7 @@ fn cline_calls_are_judged_in_its_format() {
         "off",
     );
     assert_eq!(cline_answer(&o), None);
-    assert!(stderr(&o).contains("not closed"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("has no `=======`"), "{}", stderr(&o));
 }
 
 #[test]

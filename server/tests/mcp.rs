@@ -465,6 +465,27 @@ fn one_workspace_stays_loaded_and_follows_the_disk() {
             }),
         ),
         (
+            "empty nested folders",
+            Box::new(|r: &Path| {
+                std::fs::create_dir_all(r.join("src/domain/deep/er")).unwrap();
+                // older than the 2 s in which metadata does not vouch for a
+                // folder, so that only its own stamp can show the next file
+                std::thread::sleep(std::time::Duration::from_millis(2200));
+            }),
+        ),
+        (
+            "a file two folders below a folder without files",
+            Box::new(|r: &Path| {
+                write(
+                    r,
+                    &[(
+                        "src/domain/deep/er/x.ts",
+                        "import { db } from '../../../infra/db';\nexport const x = db;\n",
+                    )],
+                )
+            }),
+        ),
+        (
             "an import of the new file",
             Box::new(|r: &Path| {
                 write(r, &[("src/domain/user.ts", "import { q } from '../infra/deep/q';\nexport interface User { name: string }\n")])
@@ -1039,6 +1060,63 @@ fn check_patch_blocks_a_new_nested_config_that_splits_the_workspace() {
     assert_eq!(m[0].1, "src/domain/layergate.toml");
     assert!(
         m[0].2.starts_with("a new layergate.toml in src/domain would take 1 checked file out of the rules of layergate.toml, letting through 1 violation"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn check_patch_counts_suppressions_and_baselines_as_the_hook_does() {
+    let ws = workspace();
+    let root = ws.path();
+    // agents may suppress with a reason here
+    let config = format!("{CONFIG}\n[hooks]\nsuppressions = \"with-reason\"\n");
+    let user = "// layergate-ignore layers: the old import, until the port exists\nimport { db } from '../infra/db';\n// layergate-ignore layers\nexport interface User { name: string }\n";
+    write(
+        root,
+        &[("layergate.toml", &config), ("src/domain/user.ts", user)],
+    );
+    let mut mcp = Mcp::start(root, &[]);
+    let mut patch = |changes: &[FileChange]| {
+        mcp.call_json(
+            "check_patch",
+            json!({ "unified_diff": whole_file_diff(changes) }),
+        )
+    };
+    // re-wording the one without a reason adds none
+    let reworded = user.replace(
+        "// layergate-ignore layers\n",
+        "// layergate-ignore layers \n",
+    );
+    assert_eq!(
+        messages(&patch(&[(
+            "src/domain/user.ts",
+            Some(user),
+            Some(&reworded)
+        )])),
+        []
+    );
+    // a second one without a reason is added
+    let more = format!("{user}// layergate-ignore layers\n");
+    let m = messages(&patch(&[("src/domain/user.ts", Some(user), Some(&more))]));
+    let policy: Vec<_> = m.iter().filter(|(r, _, _)| r == "policy").collect();
+    assert_eq!(policy.len(), 1, "{m:?}");
+    assert!(
+        policy[0].2.starts_with("suppression added by this patch"),
+        "{m:?}"
+    );
+
+    // a config naming another baseline, which holds more than the current
+    let grown = r#"{"version": 1, "entries": [{"rule": "layers", "file": "src/domain/user.ts", "target": "src/infra/db.ts", "count": 5}]}"#;
+    let moved = format!("[workspace]\nbaseline = \"b2.json\"\n{config}");
+    let v = patch(&[
+        ("layergate.toml", Some(&config), Some(&moved)),
+        ("b2.json", None, Some(grown)),
+    ]);
+    let m = messages(&v);
+    assert!(
+        m.iter().any(|(r, f, msg)| r == "policy"
+            && f == "b2.json"
+            && msg.starts_with("baseline grown by this patch")),
         "{m:?}"
     );
 }

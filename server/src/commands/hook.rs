@@ -491,23 +491,16 @@ pub fn copilot(input: &str) -> Result<Verdict, String> {
 }
 
 /// `text` with `new` inserted after its line `line` (`0`: at the top), as
-/// the editor tools' `insert` does; `None` past the end.
+/// the editor tools' `insert` does it (lines are what `\n` separates, so a
+/// file ending with one has an empty last line); `None` past the end.
 fn insert_after(text: &str, line: &str, new: &str) -> Option<String> {
     let n: usize = line.trim().parse().ok()?;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut lines: Vec<&str> = text.split('\n').collect();
     if n > lines.len() {
         return None;
     }
-    let mut out: String = lines[..n].concat();
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(new);
-    if !new.ends_with('\n') && n < lines.len() {
-        out.push('\n');
-    }
-    out.push_str(&lines[n..].concat());
-    Some(out)
+    lines.splice(n..n, new.split('\n'));
+    Some(lines.join("\n"))
 }
 
 /// `path` with its longest existing prefix resolved (the file, and folders
@@ -761,6 +754,25 @@ mod tests {
             new_string: new.into(),
             replace_all: all,
         }
+    }
+
+    #[test]
+    fn insertions_count_lines_as_the_editor_tools_do() {
+        assert_eq!(
+            insert_after("a\nb\n", "0", "X").as_deref(),
+            Some("X\na\nb\n")
+        );
+        assert_eq!(
+            insert_after("a\nb\n", "2", "X").as_deref(),
+            Some("a\nb\nX\n")
+        );
+        // after the empty line a final newline ends with
+        assert_eq!(
+            insert_after("a\nb\n", "3", "X").as_deref(),
+            Some("a\nb\n\nX")
+        );
+        assert_eq!(insert_after("a\nb\n", "4", "X"), None);
+        assert_eq!(insert_after("a\n", "x", "X"), None);
     }
 
     #[test]

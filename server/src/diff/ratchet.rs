@@ -347,24 +347,32 @@ fn added_suppressions(input: &Input) -> Vec<Diagnostic> {
         }
         let before: Vec<&Suppression> = old.iter().flat_map(|o| &o.facts.suppressions).collect();
         let by = format!("since {}", ctx.label);
-        out.extend(new_suppressions(rel, entry, &before, &on_changed, &by));
+        let now: Vec<&Suppression> = sups.iter().collect();
+        out.extend(new_suppressions(
+            rel,
+            entry,
+            (&before, &now),
+            &on_changed,
+            &by,
+        ));
     }
     out
 }
 
 /// The suppressions of `on_changed` (comments of `entry` on changed lines)
-/// beyond those the file had `before` (same kind, rules and date; moving or
-/// re-wording one is no change): `policy` errors, "added `by`".
+/// beyond those the file had `before` compared with those it has `now`
+/// (same kind, rules and date; moving or re-wording one is no change):
+/// `policy` errors, "added `by`".
 pub(crate) fn new_suppressions(
     rel: &str,
     entry: &FileEntry,
-    before: &[&Suppression],
+    (before, now): (&[&Suppression], &[&Suppression]),
     on_changed: &[&Suppression],
     by: &str,
 ) -> Vec<Diagnostic> {
     // per key: how many more the file has now than before
     let mut added: HashMap<SuppressionKey, i64> = HashMap::new();
-    for s in &entry.facts.suppressions {
+    for s in now {
         *added.entry(suppression_key(s)).or_default() += 1;
     }
     for s in before {

@@ -365,18 +365,28 @@ impl Session {
                 }
             }
         }
+        // the baseline in force after the patch (the patched config may
+        // name another) against the one in force now
         let (baseline_path, _) = project::baseline_path_of(&config, None);
-        let baseline_rel = rules::workspace::relative(&root, &baseline_path);
-        if let Some((rel, Some(text))) = baseline_rel
-            .as_ref()
-            .and_then(|rel| Some((rel, patched.get(rel)?)))
-        {
-            added.extend(grown_baseline(
-                &baseline_path,
-                rel,
-                text,
-                &renames(&root, fps, self),
-            ));
+        let (new_path, _) =
+            project::baseline_path_of(new_config.as_deref().unwrap_or(&config), None);
+        if let Some(rel) = rules::workspace::relative(&root, &new_path) {
+            let text = match patched.get(&rel) {
+                Some(t) => t.clone(),
+                None if new_path != baseline_path => rules::disk::Boundary::around(&root)
+                    .read_string(&new_path, rules::disk::MAX_BASELINE_SIZE)
+                    .ok(),
+                None => None,
+            };
+            if let Some(text) = text {
+                added.extend(grown_baseline(
+                    &root,
+                    &baseline_path,
+                    &rel,
+                    &text,
+                    &renames(&root, fps, self),
+                ));
+            }
         }
         Ok(Judged {
             added,
@@ -566,13 +576,9 @@ fn added_suppressions(
     let counted = |s: &&Suppression| !with_reason || !explained(s);
     let mut out = Vec::new();
     for (rel, entry) in rels.iter().filter_map(|r| Some((r, after.files.get(r)?))) {
-        let on_written: Vec<&Suppression> = entry
-            .facts
-            .suppressions
-            .iter()
-            .filter(counted)
-            .filter(|s| written(rel, s))
-            .collect();
+        let now: Vec<&Suppression> = entry.facts.suppressions.iter().filter(counted).collect();
+        let on_written: Vec<&Suppression> =
+            now.iter().copied().filter(|s| written(rel, s)).collect();
         if on_written.is_empty() {
             continue;
         }
@@ -585,7 +591,7 @@ fn added_suppressions(
         out.extend(ratchet::new_suppressions(
             rel,
             entry,
-            &before,
+            (&before, &now),
             &on_written,
             "by this patch",
         ));
@@ -626,9 +632,10 @@ fn renames(root: &Path, fps: &[&patch::FilePatch], session: &Session) -> HashMap
         .collect()
 }
 
-/// The entries a patched baseline (`text`, at `rel`) has beyond the one on
-/// disk at `path`.
+/// The entries a baseline (`text`, at `rel`) has beyond the one on disk at
+/// `path`, inside the workspace at `root` (none there: an empty one).
 fn grown_baseline(
+    root: &Path,
     path: &Path,
     rel: &str,
     text: &str,
@@ -643,7 +650,8 @@ fn grown_baseline(
             format!("the patched {rel} is not a layergate baseline"),
         )];
     };
-    let before = rules::disk::read_regular_string(path, rules::disk::MAX_BASELINE_SIZE)
+    let before = rules::disk::Boundary::around(root)
+        .read_string(path, rules::disk::MAX_BASELINE_SIZE)
         .ok()
         .and_then(|t| Baseline::parse(&t).ok())
         .unwrap_or_default();

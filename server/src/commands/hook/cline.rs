@@ -82,12 +82,24 @@ fn parse(diff: &str) -> Result<Vec<Block>, String> {
     }
     match state {
         State::Outside => Ok(blocks),
-        _ => Err("a SEARCH/REPLACE block of `replace_in_file` is not closed".into()),
+        // Cline takes a last block without its REPLACE marker as closed
+        State::Replace(s, r) => {
+            blocks.push(Block {
+                search: s.concat(),
+                replace: r.concat(),
+            });
+            Ok(blocks)
+        }
+        State::Search(_) => {
+            Err("a SEARCH block of `replace_in_file` has no `=======` and replacement".into())
+        }
     }
 }
 
-/// Where `search` is in `text` at or after `from`: exactly, else as lines
-/// equal once trimmed (the span covers whole lines).
+/// Where `search` is in `text` at or after `from`, as Cline looks for it:
+/// exactly; else as lines equal once trimmed; else, for three lines or
+/// more, as lines whose first and last are equal once trimmed (the "block
+/// anchor"). The spans of the fallbacks cover whole lines.
 fn find(text: &str, search: &str, from: usize) -> Option<(usize, usize)> {
     if let Some(i) = text[from..].find(search) {
         return Some((from + i, from + i + search.len()));
@@ -96,7 +108,7 @@ fn find(text: &str, search: &str, from: usize) -> Option<(usize, usize)> {
     if wanted.is_empty() {
         return None;
     }
-    // line starts at or after `from`
+    // line starts at or after `from`, then the end
     let mut starts: Vec<usize> = Vec::new();
     let mut at = 0;
     for l in text.split_inclusive('\n') {
@@ -106,15 +118,16 @@ fn find(text: &str, search: &str, from: usize) -> Option<(usize, usize)> {
         at += l.len();
     }
     starts.push(text.len());
-    for (i, &s) in starts.iter().enumerate() {
-        if i + wanted.len() >= starts.len() {
-            break;
-        }
-        let same =
-            (0..wanted.len()).all(|k| text[starts[i + k]..starts[i + k + 1]].trim() == wanted[k]);
-        if same {
-            return Some((s, starts[i + wanted.len()]));
-        }
+    let line = |k: usize| text[starts[k]..starts[k + 1]].trim();
+    let n = wanted.len();
+    let spans = || (0..starts.len().saturating_sub(n)).map(|i| (i, (starts[i], starts[i + n])));
+    if let Some((_, span)) = spans().find(|(i, _)| (0..n).all(|k| line(i + k) == wanted[k])) {
+        return Some(span);
+    }
+    if n >= 3 {
+        return spans()
+            .find(|(i, _)| line(*i) == wanted[0] && line(i + n - 1) == wanted[n - 1])
+            .map(|(_, span)| span);
     }
     None
 }
@@ -198,8 +211,32 @@ mod tests {
     }
 
     #[test]
-    fn unclosed_or_missing_blocks_are_errors() {
-        assert!(apply(Some("a\n"), "------- SEARCH\na\n=======\nb\n").is_err());
+    fn a_last_block_without_its_replace_marker_counts() {
+        assert_eq!(
+            apply(Some("a\n"), "------- SEARCH\na\n=======\nb\n")
+                .unwrap()
+                .as_deref(),
+            Some("b\n")
+        );
+    }
+
+    #[test]
+    fn unfinished_or_missing_blocks_are_errors() {
+        assert!(apply(Some("a\n"), "------- SEARCH\na\n").is_err());
         assert!(apply(Some("a\n"), "just text\n").is_err());
+    }
+
+    #[test]
+    fn a_block_of_three_lines_or_more_is_anchored_by_its_first_and_last() {
+        let text = "f() {\n  one();\n  two();\n}\nrest\n";
+        let diff =
+            "------- SEARCH\nf() {\n  changed();\n  two();\n}\n=======\nf() {}\n+++++++ REPLACE\n";
+        assert_eq!(
+            apply(Some(text), diff).unwrap().as_deref(),
+            Some("f() {}\nrest\n")
+        );
+        // two lines are not enough to anchor
+        let diff = "------- SEARCH\nf() {\nnope\n=======\nx\n+++++++ REPLACE\n";
+        assert_eq!(apply(Some(text), diff).unwrap(), None);
     }
 }
