@@ -538,6 +538,7 @@ fixtures! {
     baseline_cli_flag => "baseline-cli-flag",
     config_warnings => "config-warnings",
     dead_rules => "dead-rules",
+    dead_rules_rust => "dead-rules-rust",
     nested_configs => "nested-configs",
     allow_exceptions => "allow-exceptions",
     skipped => "skipped",

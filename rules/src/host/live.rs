@@ -67,6 +67,7 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
         .filter(|(_, e)| e.skipped.is_none())
         .map(|(rel, e)| (rel.as_str(), e.lang))
         .collect();
+    let rust = host.rust_resolver();
     let matching = |t: &FileTarget| -> Vec<&str> {
         files
             .iter()
@@ -106,6 +107,13 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
                 .filter(|(_, _, ts)| *ts)
                 .map(|f| (f.0.as_str(), &f.1[..])),
         );
+        let rust_from: Vec<&str> = tries_first(
+            &config,
+            &rule.id,
+            from.iter()
+                .filter(|(rel, _, _)| langs_of.get(rel.as_str()) == Some(&Lang::Rust))
+                .map(|f| (f.0.as_str(), &f.1[..])),
+        );
         for target in &rule.to {
             let (shown, tries): (String, Vec<(String, String)>) = match target {
                 Target::Files(ft) => {
@@ -117,17 +125,17 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
                     }
                     // a file of the target outside `from` (an import within
                     // one file set is no dependency)
-                    let to_file = to
-                        .iter()
-                        .find(|t| !from.iter().any(|(f, _, _)| f == *t))
-                        .unwrap_or(&to[0])
-                        .to_string();
-                    let tries = ts_from
+                    let outside = |t: &&&str| !from.iter().any(|(f, _, _)| f == **t);
+                    let to_file = to.iter().find(outside).unwrap_or(&to[0]).to_string();
+                    let mut tries: Vec<(String, String)> = ts_from
                         .iter()
                         .filter(|f| **f != to_file)
                         .take(TRIES)
                         .map(|f| (f.to_string(), import_line(&relative_specifier(f, &to_file))))
                         .collect();
+                    if tries.is_empty() {
+                        tries = rust_tries(rust, &rust_from, &to, &outside);
+                    }
                     (shown, tries)
                 }
                 Target::Api(sel) => {
@@ -384,6 +392,48 @@ fn fires_on_appended(host: &mut AnalysisHost, file: &str, lines: &[(&str, &str)]
             })
             .collect()
     })
+}
+
+/// Cases in Rust files: a file of `from` importing a module file of `to`
+/// (one outside `from`, if any) of the same crate, as `use crate::a::b;`.
+/// Only module paths the resolver found through `mod` declarations are
+/// used, and only within one crate, so that a case that stays silent means
+/// the rule cannot fire (not that the case did not resolve).
+fn rust_tries(
+    rust: &crate::resolve::rust::RustResolver,
+    from: &[&str],
+    to: &[&str],
+    outside: &dyn Fn(&&&str) -> bool,
+) -> Vec<(String, String)> {
+    let module = |f: &str| {
+        let (krate, path) = rust.module_path_of(f)?;
+        (!rust.is_guessed(f) && !path.is_empty()).then_some((krate, path))
+    };
+    let targets: Vec<(&str, (String, Vec<String>))> = to
+        .iter()
+        .filter(|t| t.ends_with(".rs"))
+        .filter_map(|t| Some((*t, module(t)?)))
+        .collect();
+    let mut out = Vec::new();
+    for f in from.iter().filter(|f| f.ends_with(".rs")) {
+        let Some((krate, _)) = rust.module_path_of(f) else {
+            continue;
+        };
+        let same_crate = |(t, (k, _)): &&(&str, (String, Vec<String>))| *k == krate && t != f;
+        let Some((_, (_, path))) = targets
+            .iter()
+            .filter(same_crate)
+            .find(|(t, _)| outside(&t))
+            .or_else(|| targets.iter().find(same_crate))
+        else {
+            continue;
+        };
+        out.push((f.to_string(), format!("use crate::{};", path.join("::"))));
+        if out.len() == TRIES {
+            break;
+        }
+    }
+    out
 }
 
 /// `from`'s import of `to` (workspace-relative files): `./x.ts`, `../a/x.ts`.

@@ -13,7 +13,8 @@ rule_doc! {
     /// `[[allow]]` entry silences every case. A `[[pattern]]`'s query cannot be turned
     /// into a case: it is reported when no checked file in its language lies outside
     /// its `allow_in`. `check --strict` fails on it. Cases are built in TypeScript and
-    /// JavaScript files; for Rust files and Rust API targets only the file sets are
+    /// JavaScript files, and in Rust files for a module of the same crate (`use
+    /// crate::a::b;`); for other Rust cases and Rust API targets only the file sets are
     /// judged. The language server does not report it.
     ///
     /// ## Why
