@@ -64,7 +64,7 @@ pub fn run(args: AllowedArgs) -> anyhow::Result<i32> {
             })?
         }
     };
-    let ws = project::load_workspace(&config_path)?;
+    let ws = project::load_workspace_cached(&config_path)?;
     let Some(rel) = rules::workspace::relative(ws.root(), &abs) else {
         return Err(UsageError(format!(
             "{} is outside the workspace at {}",

@@ -32,7 +32,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let configs = configs_here(args.config.as_deref())?;
     let mut out = String::new();
     for (i, c) in configs.iter().enumerate() {
-        let ws = project::load_workspace(c)?;
+        let ws = project::load_workspace_cached(c)?;
         if i > 0 {
             out.push_str("\n---\n\n");
         }

@@ -71,8 +71,9 @@ pub fn run(args: GraphArgs) -> anyhow::Result<i32> {
     }
     let mut out = String::new();
     for c in &configs {
-        let ws = project::load_workspace(c)?;
-        let outcome = project::check(&ws, None)?;
+        // through the facts cache and the check memo, as `check`
+        let ws = project::load_workspace_cached(c)?;
+        let (outcome, _) = project::check_config(c, None, true, true)?;
         let root = project::relative_to(&ws.config.root, &project::cwd());
         out.push_str(&match args.level {
             Level::Module => {
