@@ -406,11 +406,21 @@ fn malformed_input_is_a_clear_error_that_blocks_nothing() {
 }
 
 fn init_agent(dir: &Path) -> Output {
+    init_for(dir, "claude-code")
+}
+
+/// `layergate init --agent AGENT` in `dir`.
+fn init_for(dir: &Path, agent: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_layergate"))
-        .args(["init", "--agent", "claude-code"])
+        .args(["init", "--agent", agent])
         .current_dir(dir)
         .output()
         .unwrap()
+}
+
+/// A JSON settings file of the shop.
+fn settings(s: &Shop, file: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(s.root.join(file)).unwrap()).unwrap()
 }
 
 #[test]
@@ -637,16 +647,9 @@ fn gemini_cli_calls_are_judged_in_its_format() {
 #[test]
 fn init_installs_the_gemini_hook() {
     let s = shop();
-    let o = Command::new(env!("CARGO_BIN_EXE_layergate"))
-        .args(["init", "--agent", "gemini"])
-        .current_dir(&s.root)
-        .output()
-        .unwrap();
+    let o = init_for(&s.root, "gemini");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(s.root.join(".gemini/settings.json")).unwrap(),
-    )
-    .unwrap();
+    let v = settings(&s, ".gemini/settings.json");
     let entry = &v["hooks"]["BeforeTool"][0];
     assert_eq!(entry["matcher"], "write_file|replace");
     assert_eq!(entry["hooks"][0]["command"], "layergate hook gemini");
@@ -877,16 +880,10 @@ fn cursor_and_windsurf_calls_are_judged_in_their_formats() {
 fn init_installs_the_codex_cursor_and_windsurf_hooks() {
     let s = shop();
     let init = |agent: &str| {
-        let o = Command::new(env!("CARGO_BIN_EXE_layergate"))
-            .args(["init", "--agent", agent])
-            .current_dir(&s.root)
-            .output()
-            .unwrap();
+        let o = init_for(&s.root, agent);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     };
-    let read = |file: &str| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(s.root.join(file)).unwrap()).unwrap()
-    };
+    let read = |file: &str| settings(&s, file);
     init("codex");
     let codex = read(".codex/hooks.json");
     assert_eq!(codex["hooks"]["PreToolUse"][0]["matcher"], "apply_patch");
@@ -1080,13 +1077,7 @@ fn cline_calls_are_judged_in_its_format() {
 #[test]
 fn init_installs_the_cline_hook_script_that_cline_runs() {
     let s = shop();
-    let init = || {
-        Command::new(env!("CARGO_BIN_EXE_layergate"))
-            .args(["init", "--agent", "cline"])
-            .current_dir(&s.root)
-            .output()
-            .unwrap()
-    };
+    let init = || init_for(&s.root, "cline");
     let o = init();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let script = s.root.join(".clinerules/hooks/PreToolUse");
@@ -1304,17 +1295,10 @@ fn cline_sdk_tools_are_judged_too() {
 fn init_installs_the_copilot_hook() {
     let s = shop();
     for _ in 0..2 {
-        let o = Command::new(env!("CARGO_BIN_EXE_layergate"))
-            .args(["init", "--agent", "copilot"])
-            .current_dir(&s.root)
-            .output()
-            .unwrap();
+        let o = init_for(&s.root, "copilot");
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
-    let v: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(s.root.join(".github/hooks/layergate.json")).unwrap(),
-    )
-    .unwrap();
+    let v = settings(&s, ".github/hooks/layergate.json");
     assert_eq!(v["version"], 1);
     let pre = v["hooks"]["preToolUse"].as_array().unwrap();
     assert_eq!(pre.len(), 1, "installed once: {v}");
