@@ -942,3 +942,39 @@ fn rules_that_cannot_fire_warn_and_fail_under_strict() {
         .iter()
         .any(|(rule, _, _)| rule == "dead-rule"));
 }
+
+#[test]
+fn one_use_statement_is_one_diagnostic_per_rule_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"cy\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            ("src/lib.rs", "pub mod a;\npub mod b;\n"),
+            ("src/a/mod.rs", "pub mod x;\n"),
+            // one statement on one line, one over several lines, and two
+            // statements: 1 + 1 + 2 diagnostics toward p.rs
+            (
+                "src/a/x.rs",
+                "use crate::b::p::{P, P2};\nuse crate::b::p::{\n    P3,\n    P4,\n};\nuse crate::b::p::P5;\nuse crate::b::p::P6;\npub struct X;\n",
+            ),
+            ("src/b/mod.rs", "pub mod p;\n"),
+            (
+                "src/b/p.rs",
+                "use crate::a::x::X;\npub struct P;\npub struct P2;\npub struct P3;\npub struct P4;\npub struct P5;\npub struct P6;\n",
+            ),
+            (
+                "layergate.toml",
+                "[[modules]]\nname = \"a\"\npaths = [\"src/a/**\"]\n\n[[modules]]\nname = \"b\"\npaths = [\"src/b/**\"]\n",
+            ),
+        ],
+    );
+    let v = json(&layergate(root, &["check", "--format", "json"]));
+    let lines: Vec<u64> = rules_of(&v)
+        .into_iter()
+        .filter(|(rule, file, _)| rule == "cycle" && file == "src/a/x.rs")
+        .map(|(_, _, line)| line)
+        .collect();
+    assert_eq!(lines, [1, 3, 6, 7], "{v}");
+}

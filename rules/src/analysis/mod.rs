@@ -493,6 +493,7 @@ fn post_process(
     let violations = suppress::apply_allows(ctx, violations, &mut used);
     let mut violations = suppress::apply_suppressions(ctx, rel, violations, &opts.today);
     violations.retain(|v| v.severity != Severity::Off);
+    let violations = one_per_use_tree(ctx, rel, violations);
     let mut diagnostics: Vec<Diagnostic> = violations
         .into_iter()
         .map(|v| to_diagnostic(ctx, cfg, v))
@@ -514,6 +515,73 @@ fn post_process(
             .collect(),
         stale,
     }
+}
+
+/// One Rust `use` statement is one diagnostic per rule and message: the
+/// leaves of `use crate::b::{P, Q};` that break one rule toward one target
+/// say the same thing twice (a cycle through `b` reported at `P` and at `Q`).
+/// Two violations are of one statement when only what a use tree holds
+/// (names, `::`, `,`, braces, `*`, spaces) lies between them.
+fn one_per_use_tree(ctx: &Ctx, rel: &str, violations: Vec<Violation>) -> Vec<Violation> {
+    let Some(entry) = ctx.ws.files.get(rel) else {
+        return violations;
+    };
+    if entry.lang.language() != crate::lang::Language::Rust || violations.len() < 2 {
+        return violations;
+    }
+    let key = |v: &Violation| -> (RuleId, String, Option<String>, Severity) {
+        (
+            v.rule.clone(),
+            v.message.clone(),
+            v.target.clone(),
+            v.severity,
+        )
+    };
+    let mut counts: FxHashMap<(RuleId, String, Option<String>, Severity), usize> =
+        FxHashMap::default();
+    for v in &violations {
+        *counts.entry(key(v)).or_default() += 1;
+    }
+    if counts.values().all(|&n| n < 2) {
+        return violations;
+    }
+    let Some(text) = entry.text(ctx.ws.fs(), &ctx.ws.root().join(rel)) else {
+        return violations;
+    };
+    let tree_only = |from: u32, to: u32| {
+        text.get(from as usize..to as usize).is_some_and(|between| {
+            between
+                .chars()
+                .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_:,{}*".contains(c))
+        })
+    };
+    let mut order: Vec<usize> = (0..violations.len()).collect();
+    order.sort_by_key(|&i| violations[i].span.start);
+    // per key: where the last violation of its statement ends
+    let mut last: FxHashMap<(RuleId, String, Option<String>, Severity), u32> = FxHashMap::default();
+    let mut keep = vec![true; violations.len()];
+    for i in order {
+        let v = &violations[i];
+        let k = key(v);
+        if counts.get(&k).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        match last.get(&k) {
+            Some(&end) if end <= v.span.start && tree_only(end, v.span.start) => {
+                keep[i] = false;
+                last.insert(k, v.span.end);
+            }
+            _ => {
+                last.insert(k, v.span.end);
+            }
+        }
+    }
+    violations
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(v, _)| v)
+        .collect()
 }
 
 /// One place breaking the same rule in several groups is one diagnostic.
