@@ -967,6 +967,57 @@ fn init_makes_cycles_warnings_when_the_code_has_them() {
 }
 
 #[test]
+fn init_proposes_the_layer_order_the_imports_follow() {
+    // app → ui → core, app → core, api → core; x ↔ y a cycle, y → core;
+    // alphabetically it would be api, app, core, ui, x, y
+    let ws = workspace(
+        "ordered",
+        &[
+            (
+                "src/app/main.ts",
+                "import '../ui/button';\nimport '../core/model';\n",
+            ),
+            ("src/ui/button.ts", "import '../core/model';\n"),
+            ("src/api/server.ts", "import '../core/model';\n"),
+            ("src/core/model.ts", "export const m = 1;\n"),
+            ("src/x/a.ts", "import '../y/b';\n"),
+            ("src/y/b.ts", "import '../x/a';\nimport '../core/model';\n"),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(ws.root.join("layergate.toml")).unwrap();
+    assert!(
+        text.contains("\n# order = [\"app\", [\"api\", \"ui\", \"x\", \"y\"], \"core\"]\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "# x, y import each other (a cycle): no order holds them, they share a level."
+        ),
+        "{text}"
+    );
+    assert!(
+        out.stderr.contains("the imports follow this layer order today, top to bottom: app → api | ui | x | y → core"),
+        "{}",
+        out.stderr
+    );
+    // uncommented, the proposal holds for everything but the cycle
+    let enforced = text.replace("# [layers]\n# order", "[layers]\norder");
+    std::fs::write(ws.root.join("layergate.toml"), enforced).unwrap();
+    let check = layergate(&ws.root, &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let layer_files: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "layers")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(layer_files, ["src/x/a.ts", "src/y/b.ts"], "{v}");
+}
+
+#[test]
 fn init_refuses_to_overwrite_without_force() {
     let ws = workspace(
         "again",

@@ -5,6 +5,7 @@
 //! `packages/` and `apps/`; the layers and checks as commented suggestions,
 //! and `cycles = "warning"` when the code has module cycles today.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rules::config::{Config, CONFIG_FILE};
@@ -47,7 +48,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         .into());
     }
     let modules = detect(&cwd);
-    let text = starter(&modules, false);
+    let text = starter(&modules, false, None);
     // never write a file `check` would refuse
     if let Err(problems) = Config::parse(&path, &text) {
         return Err(UsageError(format!(
@@ -60,19 +61,27 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
     rules::disk::write_inside(&boundary, &path, text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
     // the code's module cycles today: a first run that is a wall of
-    // errors is switched off, so they start as warnings
-    let cycles = if modules.len() > 1 {
-        let ws = project::load_workspace(&path)?;
-        project::check(&ws, None)?
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == "cycle")
-            .count()
+    // errors is switched off, so they start as warnings; and the layer
+    // order the imports follow
+    let (cycles, order) = if modules.len() > 1 {
+        let ws = project::load_workspace_cached(&path)?;
+        let diagnostics = project::check(&ws, None)?.diagnostics;
+        let graph = super::graph::Graph::build(&ws, &diagnostics);
+        let edges: Vec<(String, String)> = graph
+            .groups
+            .first()
+            .map(|g| g.edges.keys().cloned().collect())
+            .unwrap_or_default();
+        let names: Vec<String> = modules.iter().map(|m| m.name.clone()).collect();
+        let cycles = diagnostics.iter().filter(|d| d.rule == "cycle").count();
+        // an order only where the imports make one (more than one level)
+        let order = Some(Order::of(&names, &edges)).filter(|o| o.levels.len() > 1);
+        (cycles, order)
     } else {
-        0
+        (0, None)
     };
-    if cycles > 0 {
-        let text = starter(&modules, true);
+    if cycles > 0 || order.is_some() {
+        let text = starter(&modules, cycles > 0, order.as_ref());
         rules::disk::write_inside(&boundary, &path, text.as_bytes())
             .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -90,9 +99,115 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
                 "the modules have cycles today ({cycles} imports): `cycles` is set to \"warning\" until they are fixed"
             );
         }
+        if let Some(o) = &order {
+            let shown: Vec<String> = o.levels.iter().map(|l| l.join(" | ")).collect();
+            eprintln!(
+                "the imports follow this layer order today, top to bottom: {} (proposed, commented out under [layers])",
+                shown.join(" → ")
+            );
+            for c in &o.cycles {
+                eprintln!("  {} import each other: they share a level", c.join(", "));
+            }
+        }
         eprintln!("next: order the layers, run `layergate check`, and adopt it on the existing code with `layergate check --write-baseline`");
     }
     Ok(0)
+}
+
+/// A layer order the imports follow: levels top to bottom (modules that
+/// import others above those they import; no import within a level but in
+/// a cycle), and the cycles that had to share a level.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Order {
+    pub levels: Vec<Vec<String>>,
+    pub cycles: Vec<Vec<String>>,
+}
+
+impl Order {
+    /// The order of `names` that the module imports `edges` (from, to)
+    /// follow: the strongly connected components of the graph (a cycle is
+    /// one), each at the length of the longest path from it to a module that
+    /// imports nothing, highest first.
+    pub fn of(names: &[String], edges: &[(String, String)]) -> Order {
+        let n = names.len();
+        let index: BTreeMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.as_str(), i))
+            .collect();
+        let mut out_edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        for (a, b) in edges {
+            if let (Some(&a), Some(&b)) = (index.get(a.as_str()), index.get(b.as_str())) {
+                if a != b {
+                    out_edges[a].insert(b);
+                }
+            }
+        }
+        // reach[i]: every module i reaches (small graphs: modules of a project)
+        let mut reach: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        for (i, r) in reach.iter_mut().enumerate() {
+            let mut stack: Vec<usize> = out_edges[i].iter().copied().collect();
+            while let Some(j) = stack.pop() {
+                if r.insert(j) {
+                    stack.extend(out_edges[j].iter().copied());
+                }
+            }
+        }
+        // components: modules that reach each other
+        let mut comp = vec![usize::MAX; n];
+        let mut comps: Vec<Vec<usize>> = Vec::new();
+        for i in 0..n {
+            if comp[i] != usize::MAX {
+                continue;
+            }
+            let members: Vec<usize> = (0..n)
+                .filter(|&j| j == i || (reach[i].contains(&j) && reach[j].contains(&i)))
+                .collect();
+            for &j in &members {
+                comp[j] = comps.len();
+            }
+            comps.push(members);
+        }
+        // height of a component: the longest path down to one importing nothing
+        let mut height: Vec<Option<usize>> = vec![None; comps.len()];
+        fn height_of(
+            c: usize,
+            comps: &[Vec<usize>],
+            comp: &[usize],
+            out_edges: &[BTreeSet<usize>],
+            height: &mut Vec<Option<usize>>,
+        ) -> usize {
+            if let Some(h) = height[c] {
+                return h;
+            }
+            let below: BTreeSet<usize> = comps[c]
+                .iter()
+                .flat_map(|&m| out_edges[m].iter().map(|&t| comp[t]))
+                .filter(|&d| d != c)
+                .collect();
+            let h = below
+                .into_iter()
+                .map(|d| height_of(d, comps, comp, out_edges, height) + 1)
+                .max()
+                .unwrap_or(0);
+            height[c] = Some(h);
+            h
+        }
+        let mut levels: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut cycles = Vec::new();
+        for c in 0..comps.len() {
+            let h = height_of(c, &comps, &comp, &out_edges, &mut height);
+            let members: Vec<String> = comps[c].iter().map(|&m| names[m].clone()).collect();
+            if members.len() > 1 {
+                cycles.push(members.clone());
+            }
+            levels.entry(h).or_default().extend(members);
+        }
+        Order {
+            levels: levels.into_values().rev().collect(),
+            cycles,
+        }
+    }
 }
 
 /// A module proposed for a folder.
@@ -421,7 +536,7 @@ pub fn module_name(folder: &str) -> String {
 
 /// The text of the starter config; `cycles_warning` when the code has module
 /// cycles today.
-pub fn starter(modules: &[Proposed], cycles_warning: bool) -> String {
+pub fn starter(modules: &[Proposed], cycles_warning: bool, order: Option<&Order>) -> String {
     let mut s = String::new();
     s.push_str(
         "# layergate.toml: the intended architecture of this codebase, checked by\n\
@@ -449,12 +564,38 @@ pub fn starter(modules: &[Proposed], cycles_warning: bool) -> String {
         ));
     }
     s.push_str("# Layers, top to bottom: a module may import only modules in layers below it.\n# An inner array is one level of siblings.\n");
+    if let Some(o) = order {
+        s.push_str("# The order below is the one the imports follow today (modules that\n# import others above the modules they import; one level: no imports\n# between them).\n");
+        for cycle in &o.cycles {
+            s.push_str(&format!(
+                "# {} import each other (a cycle): no order holds them, they share a level.\n",
+                cycle.join(", ")
+            ));
+        }
+    }
     s.push_str("# [layers]\n");
-    let order: Vec<String> = modules.iter().map(|m| format!("\"{}\"", m.name)).collect();
-    if order.is_empty() {
+    let quoted = |n: &str| format!("\"{n}\"");
+    let items: Vec<String> = match order {
+        Some(o) => o
+            .levels
+            .iter()
+            .map(|level| match level.as_slice() {
+                [one] => quoted(one),
+                many => format!(
+                    "[{}]",
+                    many.iter()
+                        .map(|n| quoted(n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+            .collect(),
+        None => modules.iter().map(|m| quoted(&m.name)).collect(),
+    };
+    if items.is_empty() {
         s.push_str("# order = [\"app\", \"domain\"]\n");
     } else {
-        s.push_str(&format!("# order = [{}]\n", order.join(", ")));
+        s.push_str(&format!("# order = [{}]\n", items.join(", ")));
     }
     s.push_str("# siblings = \"deny\"   # or \"allow\"\n# strict = false\n\n");
     s.push_str(
