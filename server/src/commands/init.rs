@@ -67,10 +67,15 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         let ws = project::load_workspace_cached(&path)?;
         let diagnostics = project::check(&ws, None)?.diagnostics;
         let graph = super::graph::Graph::build(&ws, &diagnostics);
-        let edges: Vec<(String, String)> = graph
+        let edges: Vec<((String, String), usize)> = graph
             .groups
             .first()
-            .map(|g| g.edges.keys().cloned().collect())
+            .map(|g| {
+                g.edges
+                    .iter()
+                    .map(|(k, e)| (k.clone(), e.imports))
+                    .collect()
+            })
             .unwrap_or_default();
         let names: Vec<String> = modules.iter().map(|m| m.name.clone()).collect();
         let cycles = diagnostics.iter().filter(|d| d.rule == "cycle").count();
@@ -106,7 +111,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
                 shown.join(" → ")
             );
             for c in &o.cycles {
-                eprintln!("  {} import each other: they share a level", c.join(", "));
+                eprintln!("  {}", c.describe());
             }
         }
         eprintln!("next: order the layers, run `layergate check`, and adopt it on the existing code with `layergate check --write-baseline`");
@@ -115,35 +120,50 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
 }
 
 /// A layer order the imports follow: levels top to bottom (modules that
-/// import others above those they import; no import within a level but in
-/// a cycle), and the cycles that had to share a level.
+/// import others above those they import; no import within a level), and
+/// the cycles it had to break.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Order {
     pub levels: Vec<Vec<String>>,
-    pub cycles: Vec<Vec<String>>,
+    pub cycles: Vec<Broken>,
+}
+
+/// A cycle of modules, put in the order that sends the fewest imports
+/// upward, and those imports: (from, to, how many).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Broken {
+    pub modules: Vec<String>,
+    pub upward: Vec<(String, String, usize)>,
 }
 
 impl Order {
-    /// The order of `names` that the module imports `edges` (from, to)
-    /// follow: the strongly connected components of the graph (a cycle is
-    /// one), each at the length of the longest path from it to a module that
-    /// imports nothing, highest first.
-    pub fn of(names: &[String], edges: &[(String, String)]) -> Order {
+    /// The order of `names` that the module imports `edges` ((from, to) →
+    /// how many imports) follow: the strongly connected components of the
+    /// graph, each at the length of the longest path from it to a module
+    /// that imports nothing, highest first; components at one height form
+    /// one level. A component of several modules (a cycle) becomes a chain
+    /// of levels in the order with the fewest imports going upward (every
+    /// order for up to 7 modules, else greedily).
+    pub fn of(names: &[String], edges: &[((String, String), usize)]) -> Order {
         let n = names.len();
         let index: BTreeMap<&str, usize> = names
             .iter()
             .enumerate()
             .map(|(i, m)| (m.as_str(), i))
             .collect();
-        let mut out_edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
-        for (a, b) in edges {
+        let mut weight: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for ((a, b), w) in edges {
             if let (Some(&a), Some(&b)) = (index.get(a.as_str()), index.get(b.as_str())) {
                 if a != b {
-                    out_edges[a].insert(b);
+                    *weight.entry((a, b)).or_default() += w;
                 }
             }
         }
-        // reach[i]: every module i reaches (small graphs: modules of a project)
+        let mut out_edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        for &(a, b) in weight.keys() {
+            out_edges[a].insert(b);
+        }
+        // reach[i]: every module i reaches (the modules of one project: few)
         let mut reach: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
         for (i, r) in reach.iter_mut().enumerate() {
             let mut stack: Vec<usize> = out_edges[i].iter().copied().collect();
@@ -168,46 +188,130 @@ impl Order {
             }
             comps.push(members);
         }
-        // height of a component: the longest path down to one importing nothing
-        let mut height: Vec<Option<usize>> = vec![None; comps.len()];
-        fn height_of(
-            c: usize,
-            comps: &[Vec<usize>],
-            comp: &[usize],
-            out_edges: &[BTreeSet<usize>],
-            height: &mut Vec<Option<usize>>,
-        ) -> usize {
-            if let Some(h) = height[c] {
-                return h;
-            }
-            let below: BTreeSet<usize> = comps[c]
+        // height of a component: the longest path down to one importing
+        // nothing (components in topological order: reach decides)
+        let mut order: Vec<usize> = (0..comps.len()).collect();
+        order.sort_by_key(|&c| reach[comps[c][0]].iter().filter(|&&j| comp[j] != c).count());
+        let mut height = vec![0usize; comps.len()];
+        for &c in &order {
+            height[c] = comps[c]
                 .iter()
                 .flat_map(|&m| out_edges[m].iter().map(|&t| comp[t]))
                 .filter(|&d| d != c)
-                .collect();
-            let h = below
-                .into_iter()
-                .map(|d| height_of(d, comps, comp, out_edges, height) + 1)
+                .map(|d| height[d] + 1)
                 .max()
                 .unwrap_or(0);
-            height[c] = Some(h);
-            h
         }
-        let mut levels: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut by_height: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (c, &h) in height.iter().enumerate() {
+            by_height.entry(h).or_default().push(c);
+        }
+        let mut levels: Vec<Vec<String>> = Vec::new();
         let mut cycles = Vec::new();
-        for c in 0..comps.len() {
-            let h = height_of(c, &comps, &comp, &out_edges, &mut height);
-            let members: Vec<String> = comps[c].iter().map(|&m| names[m].clone()).collect();
-            if members.len() > 1 {
-                cycles.push(members.clone());
+        for (_, cs) in by_height.into_iter().rev() {
+            let single: Vec<String> = cs
+                .iter()
+                .filter(|&&c| comps[c].len() == 1)
+                .map(|&c| names[comps[c][0]].clone())
+                .collect();
+            if !single.is_empty() {
+                levels.push(single);
             }
-            levels.entry(h).or_default().extend(members);
+            for &c in cs.iter().filter(|&&c| comps[c].len() > 1) {
+                let chain = fewest_upward(&comps[c], &weight);
+                let pos: BTreeMap<usize, usize> =
+                    chain.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+                let mut upward: Vec<(String, String, usize)> = weight
+                    .iter()
+                    .filter(|((a, b), _)| matches!((pos.get(a), pos.get(b)), (Some(pa), Some(pb)) if pa > pb))
+                    .map(|((a, b), w)| (names[*a].clone(), names[*b].clone(), *w))
+                    .collect();
+                upward.sort_by(|x, y| y.2.cmp(&x.2).then_with(|| (&x.0, &x.1).cmp(&(&y.0, &y.1))));
+                cycles.push(Broken {
+                    modules: chain.iter().map(|&m| names[m].clone()).collect(),
+                    upward,
+                });
+                levels.extend(chain.iter().map(|&m| vec![names[m].clone()]));
+            }
         }
-        Order {
-            levels: levels.into_values().rev().collect(),
-            cycles,
-        }
+        Order { levels, cycles }
     }
+}
+
+impl Broken {
+    /// One line saying which cycle was broken where.
+    pub fn describe(&self) -> String {
+        let total: usize = self.upward.iter().map(|u| u.2).sum();
+        let shown: Vec<String> = self
+            .upward
+            .iter()
+            .take(5)
+            .map(|(a, b, n)| format!("{a} → {b} ({n})"))
+            .collect();
+        format!(
+            "{} import each other (a cycle); in this order {total} import{} would go upward: {}{}",
+            self.modules.join(", "),
+            if total == 1 { "" } else { "s" },
+            shown.join(", "),
+            if self.upward.len() > 5 { ", …" } else { "" }
+        )
+    }
+}
+
+/// The order of `members` (top first) with the fewest imports from a
+/// module to one above it: every order for up to 7 modules, else greedily
+/// (the module sending the most imports down, net, goes next).
+fn fewest_upward(members: &[usize], weight: &BTreeMap<(usize, usize), usize>) -> Vec<usize> {
+    let w = |a: usize, b: usize| weight.get(&(a, b)).copied().unwrap_or(0);
+    let cost = |order: &[usize]| -> usize {
+        let mut c = 0;
+        for (i, &a) in order.iter().enumerate() {
+            for &b in &order[..i] {
+                c += w(a, b);
+            }
+        }
+        c
+    };
+    if members.len() <= 7 {
+        let mut best = members.to_vec();
+        let mut best_cost = cost(&best);
+        let mut perm = members.to_vec();
+        // Heap's algorithm
+        let mut c = vec![0usize; perm.len()];
+        let mut i = 0;
+        while i < perm.len() {
+            if c[i] < i {
+                if i % 2 == 0 {
+                    perm.swap(0, i);
+                } else {
+                    perm.swap(c[i], i);
+                }
+                let k = cost(&perm);
+                if k < best_cost {
+                    best_cost = k;
+                    best = perm.clone();
+                }
+                c[i] += 1;
+                i = 0;
+            } else {
+                c[i] = 0;
+                i += 1;
+            }
+        }
+        return best;
+    }
+    let mut left: Vec<usize> = members.to_vec();
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let net = |m: usize| -> i64 { left.iter().map(|&o| w(m, o) as i64 - w(o, m) as i64).sum() };
+        let (i, _) = left
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, &m)| (net(m), std::cmp::Reverse(m)))
+            .unwrap_or((0, &left[0]));
+        out.push(left.remove(i));
+    }
+    out
 }
 
 /// A module proposed for a folder.
@@ -567,10 +671,7 @@ pub fn starter(modules: &[Proposed], cycles_warning: bool, order: Option<&Order>
     if let Some(o) = order {
         s.push_str("# The order below is the one the imports follow today (modules that\n# import others above the modules they import; one level: no imports\n# between them).\n");
         for cycle in &o.cycles {
-            s.push_str(&format!(
-                "# {} import each other (a cycle): no order holds them, they share a level.\n",
-                cycle.join(", ")
-            ));
+            s.push_str(&format!("# {}\n", cycle.describe()));
         }
     }
     s.push_str("# [layers]\n");
