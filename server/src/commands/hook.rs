@@ -362,17 +362,8 @@ pub fn cline(input: &str) -> Result<Verdict, String> {
         return Ok(Verdict::Allow);
     }
     let tool = &call.pre_tool_use;
-    let param = |name: &str| -> Result<String, String> {
-        match tool.parameters.get(name) {
-            Some(serde_json::Value::String(v)) => Ok(v.clone()),
-            Some(v @ serde_json::Value::Number(_)) => Ok(v.to_string()),
-            _ => Err(format!("`{}` without `{name}`", tool.tool_name)),
-        }
-    };
-    let at = |file: &str| match call.workspace_roots.first() {
-        Some(root) if Path::new(file).is_relative() => root.join(file),
-        _ => PathBuf::from(file),
-    };
+    let param = |name: &str| scalar_arg(tool.parameters.get(name), &tool.tool_name, name);
+    let at = |file: &str| input::at_cwd(file, call.workspace_roots.first().map(PathBuf::as_path));
     if tool.tool_name == "apply_patch" {
         return match codex::patch_writes(&param("input")?, at)? {
             Some(writes) => judge_all(writes),
@@ -433,10 +424,7 @@ pub fn copilot(input: &str) -> Result<Verdict, String> {
         .and_then(|v| v.as_str())
         .ok_or("stdin is not a Copilot hook call (no `toolName`)")?;
     let cwd = call.get("cwd").and_then(|v| v.as_str()).map(PathBuf::from);
-    let at = |file: &str| match &cwd {
-        Some(cwd) if Path::new(file).is_relative() => cwd.join(file),
-        _ => PathBuf::from(file),
-    };
+    let at = |file: &str| input::at_cwd(file, cwd.as_deref());
     let args = match call.get("toolArgs") {
         Some(serde_json::Value::String(s)) => match serde_json::from_str(s) {
             Ok(v) => v,
@@ -446,13 +434,7 @@ pub fn copilot(input: &str) -> Result<Verdict, String> {
         Some(v) => v.clone(),
         None => serde_json::Value::Null,
     };
-    let arg = |name: &str| -> Result<String, String> {
-        match args.get(name) {
-            Some(serde_json::Value::String(v)) => Ok(v.clone()),
-            Some(v @ serde_json::Value::Number(_)) => Ok(v.to_string()),
-            _ => Err(format!("`{tool}` without `{name}`")),
-        }
-    };
+    let arg = |name: &str| scalar_arg(args.get(name), tool, name);
     if tool == "apply_patch" {
         let patch = ["input", "patch", "command"]
             .iter()
@@ -487,6 +469,16 @@ pub fn copilot(input: &str) -> Result<Verdict, String> {
     match proposed {
         Some(text) => judge(&path, text),
         None => Ok(Verdict::Allow),
+    }
+}
+
+/// A tool argument that is a string (or a number, as its text); its
+/// absence is an error naming the tool.
+fn scalar_arg(v: Option<&serde_json::Value>, tool: &str, name: &str) -> Result<String, String> {
+    match v {
+        Some(serde_json::Value::String(v)) => Ok(v.clone()),
+        Some(v @ serde_json::Value::Number(_)) => Ok(v.to_string()),
+        _ => Err(format!("`{tool}` without `{name}`")),
     }
 }
 

@@ -34,7 +34,7 @@ impl ToolCall {
 }
 
 /// `file`, relative to `cwd` when it is relative.
-fn at_cwd(file: &str, cwd: Option<&Path>) -> PathBuf {
+pub fn at_cwd(file: &str, cwd: Option<&Path>) -> PathBuf {
     match cwd {
         Some(cwd) if Path::new(file).is_relative() => cwd.join(file),
         _ => PathBuf::from(file),
