@@ -116,6 +116,9 @@ impl AnalysisHost {
         for rel in &inv.files {
             self.cache.invalidate(rel);
         }
+        for rel in &inv.own {
+            self.cache.invalidate_own(rel);
+        }
     }
 
     /// Every diagnostic of the workspace; only what changed since the last

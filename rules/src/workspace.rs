@@ -16,7 +16,7 @@ use crate::cache::FactCache;
 use crate::config::selector::ApiKind;
 use crate::config::{Config, Target, CONFIG_FILE};
 use crate::extract::{self, scan};
-use crate::facts::{FileFacts, Span};
+use crate::facts::{FileFacts, ImportKind, Span};
 use crate::lang::{Lang, Language};
 use crate::resolve::rust::RustResolver;
 use crate::resolve::ts::TsResolver;
@@ -85,15 +85,44 @@ pub struct Workspace {
 }
 
 /// Which derived results a change to a [`Workspace`] makes stale: those of
-/// every file, or of these files and of the files that read them. The
-/// workspace records it; whoever keeps derived results (the
-/// [`crate::host::AnalysisHost`]) takes it.
+/// every file, or of these files and of the files that read them, or only
+/// those of a file itself. The workspace records it; whoever keeps derived
+/// results (the [`crate::host::AnalysisHost`]) takes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invalidation {
     pub all: bool,
+    /// Files whose results are stale, and so are the results of the files
+    /// that read them.
     pub files: Vec<String>,
+    /// Files whose own results are stale, while nothing other files read of
+    /// them changed ([`same_face`]): an edit inside a function of a file
+    /// imported by thousands costs the work of that one file.
+    pub own: Vec<String>,
     /// Files that entered or left the workspace (also in `files`).
     pub moved: Vec<String>,
+}
+
+/// Whether two analyses of one file offer other files the same: what the
+/// evaluation of an importer reads of its import targets (re-export
+/// following, `public-api` entries, item-level `unresolved`, `#[macro_export]`
+/// names) is the file's language, whether it was analysed, its exports, and
+/// its re-exports with where they lead. The spans of its imports are its
+/// own; the file and module graphs compare them apart (`graph_dirty`).
+pub fn same_face(old: &FileEntry, new: &FileEntry) -> bool {
+    fn reexports(e: &FileEntry) -> impl Iterator<Item = (&crate::facts::Import, &Resolved)> {
+        e.facts.imports.iter().zip(&e.resolved).filter(|(i, _)| {
+            matches!(
+                i.kind,
+                ImportKind::ReExport | ImportKind::ReExportAll | ImportKind::PubUse
+            )
+        })
+    }
+    old.lang == new.lang
+        && old.skipped == new.skipped
+        && old.facts.exports == new.facts.exports
+        && reexports(old)
+            .map(|(i, r)| (i.kind, &i.specifier, i.type_only, &i.names, r))
+            .eq(reexports(new).map(|(i, r)| (i.kind, &i.specifier, i.type_only, &i.names, r)))
 }
 
 impl std::fmt::Debug for Workspace {
@@ -883,16 +912,30 @@ impl Workspace {
             // the same tree, declared at other places (a line typed above a
             // `mod`): the resolver's places move (inline modules, missing
             // files), no other file resolves differently
-            self.files.insert(rel.to_string(), entry);
+            let old = self.files.insert(rel.to_string(), entry);
             self.rebuild_rust();
             let resolved = self.files.get(rel).map(|e| self.resolve_entry(rel, e));
             if let (Some(e), Some(resolved)) = (self.files.get_mut(rel), resolved) {
                 e.resolved = resolved;
             }
-            self.pending.files.push(rel.to_string());
+            self.edited(rel, old);
         } else {
             entry.resolved = self.resolve_entry(rel, &entry);
-            self.files.insert(rel.to_string(), entry);
+            let old = self.files.insert(rel.to_string(), entry);
+            self.edited(rel, old);
+        }
+    }
+
+    /// Records an edit of a file that stays in the workspace: its importers'
+    /// results are stale only if what they read of it changed.
+    fn edited(&mut self, rel: &str, old: Option<FileEntry>) {
+        let same = match (old, self.files.get(rel)) {
+            (Some(old), Some(new)) => same_face(&old, new),
+            _ => false,
+        };
+        if same {
+            self.pending.own.push(rel.to_string());
+        } else {
             self.pending.files.push(rel.to_string());
         }
     }

@@ -563,3 +563,52 @@ fn item_level_unresolved_follows_the_files_it_read() {
         assert_eq!(unresolved(&mut ws), *want, "step {i}");
     }
 }
+
+/// An edit that changes nothing other files read of the edited file (a
+/// function body, an import of its own) stales only its own results; one
+/// that changes an export or a re-export stales its importers' too. The
+/// differential tests above check that the narrow case stays equal to cold.
+#[test]
+fn an_edit_that_offers_the_same_stales_only_the_edited_file() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    std::fs::write(root.join("layergate.toml"), CONFIG).unwrap();
+    let hub = "src/shared/util.ts";
+    let files = [
+        (
+            hub,
+            "export const x0 = 0;\nexport function f() { return 1; }\n",
+        ),
+        ("src/app/main.ts", "import { x0 } from '../shared/util';\n"),
+        (
+            "src/domain/user.ts",
+            "import { f } from '../shared/util';\n",
+        ),
+    ];
+    for (rel, text) in files {
+        std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+        std::fs::write(root.join(rel), text).unwrap();
+    }
+    let config = Config::load(&root.join("layergate.toml")).unwrap();
+    let mut ws = Workspace::load(Arc::new(config), Arc::new(RealFs));
+    ws.take_invalidation();
+    let edit = |ws: &mut Workspace, text: &str| {
+        ws.set_file(hub, Content::Text(text.to_string()), None);
+        let inv = ws.take_invalidation();
+        (inv.own, inv.files)
+    };
+    let own = (vec![hub.to_string()], vec![]);
+    let all = (vec![], vec![hub.to_string()]);
+    // typing in a body, then an import of its own, then a line above all
+    let body = "export const x0 = 0;\nexport function f() { return 12; }\n";
+    assert_eq!(edit(&mut ws, body), own);
+    let import = format!("import {{ x0 }} from '../app/main';\n{body}");
+    assert_eq!(edit(&mut ws, &import), own);
+    assert_eq!(edit(&mut ws, &format!("\n{import}")), own);
+    // a new export, a re-export, a removed export
+    let export = format!("{import}export const x1 = 1;\n");
+    assert_eq!(edit(&mut ws, &export), all);
+    let reexport = format!("{export}export {{ x0 as y }} from '../app/main';\n");
+    assert_eq!(edit(&mut ws, &reexport), all);
+    assert_eq!(edit(&mut ws, "export function f() {}\n"), all);
+}

@@ -111,6 +111,12 @@ impl AnalysisCache {
         }
     }
 
+    /// `rel` changed, but nothing the files that read it read of it: only
+    /// it is evaluated again.
+    pub fn invalidate_own(&mut self, rel: &str) {
+        self.dirty.insert(rel.to_string());
+    }
+
     /// A file entered or left the workspace (the files whose imports now
     /// resolve otherwise are invalidated apart): its module is assigned or
     /// forgotten, and what depends on the file set (the config file's

@@ -194,6 +194,15 @@ pub struct World {
     pub log: Vec<String>,
     /// The version of each open document whose text the workspaces hold.
     applied: HashMap<PathBuf, i32>,
+    /// The open documents whose new text this round analysed: each is
+    /// published under its version even when its diagnostics did not
+    /// change, so a client (or an agent) knows that version was checked.
+    analysed: HashSet<PathBuf>,
+    /// The version each document was last published under: one version is
+    /// never published with two different results. A document whose
+    /// diagnostics change while its text does not (an edit elsewhere closed
+    /// a cycle) is published without a version.
+    versioned: HashMap<PathBuf, i32>,
 }
 
 /// Whether a path is a manifest resolvers read.
@@ -355,6 +364,8 @@ impl World {
             pull: false,
             log: Vec::new(),
             applied: HashMap::new(),
+            analysed: HashSet::new(),
+            versioned: HashMap::new(),
         }
     }
 
@@ -485,10 +496,15 @@ impl World {
             None => {
                 self.overlay.remove(path);
                 self.applied.remove(path);
+                // a document opened again counts its versions anew
+                self.versioned.remove(path);
             }
         }
         let ri = self.root_of(path)?;
         if path == self.roots[ri].config_path {
+            if snap.is_some() {
+                self.analysed.insert(path.to_path_buf());
+            }
             let text = match &snap {
                 Some(s) => s.text.clone(),
                 None => read_config_text(path).unwrap_or_default(),
@@ -526,6 +542,7 @@ impl World {
                     });
                     kept = tree.map(|t| (path.to_path_buf(), s.version, t));
                     root.dirty = true;
+                    self.analysed.insert(path.to_path_buf());
                 }
             }
             None => {
@@ -829,7 +846,9 @@ impl World {
                 })
                 .collect()
         });
-        let mut out = Vec::new();
+        // each publish with its path
+        let mut out: Vec<(PathBuf, Publish)> = Vec::new();
+        let version_of = |p: &Path| versions.get(p).and_then(|v| v.1);
         let gone: Vec<PathBuf> = self
             .published
             .iter()
@@ -851,11 +870,15 @@ impl World {
                 self.published.remove(&p).map(|(u, _)| (u, ()))
             };
             if let Some((uri, _)) = removed {
-                out.push(Publish {
-                    uri,
-                    diagnostics: Vec::new(),
-                    version: versions.get(&p).and_then(|v| v.1),
-                });
+                let version = version_of(&p);
+                out.push((
+                    p,
+                    Publish {
+                        uri,
+                        diagnostics: Vec::new(),
+                        version,
+                    },
+                ));
             }
         }
         for (path, diags) in desired {
@@ -869,14 +892,58 @@ impl World {
                     None => continue,
                 },
             };
-            out.push(Publish {
-                uri: uri.clone(),
-                diagnostics: diags.clone(),
-                version: versions.get(&path).and_then(|v| v.1),
-            });
-            self.published.insert(path, (uri, diags));
+            let version = version_of(&path);
+            self.published
+                .insert(path.clone(), (uri.clone(), diags.clone()));
+            out.push((
+                path,
+                Publish {
+                    uri,
+                    diagnostics: diags,
+                    version,
+                },
+            ));
         }
-        out
+        // a document analysed at a new version is published under it, its
+        // diagnostics changed or not, so that the client knows that version
+        // was checked (not in pull mode: there the client asks)
+        for path in std::mem::take(&mut self.analysed) {
+            let Some((uri, Some(version))) = versions.get(&path) else {
+                continue;
+            };
+            if self.pull
+                || self.versioned.get(&path) == Some(version)
+                || out.iter().any(|(p, _)| *p == path)
+            {
+                continue;
+            }
+            let diagnostics = self
+                .published
+                .get(&path)
+                .map(|(_, d)| d.clone())
+                .unwrap_or_default();
+            out.push((
+                path,
+                Publish {
+                    uri: uri.clone(),
+                    diagnostics,
+                    version: Some(*version),
+                },
+            ));
+        }
+        // one version, one result: a different result for a version already
+        // published (another file's change moved this one's diagnostics)
+        // goes out without a version
+        for (path, p) in &mut out {
+            if let Some(v) = p.version {
+                if self.versioned.get(path) == Some(&v) {
+                    p.version = None;
+                } else {
+                    self.versioned.insert(path.clone(), v);
+                }
+            }
+        }
+        out.into_iter().map(|(_, p)| p).collect()
     }
 
     /// The engine diagnostics of a file (by absolute path) and its root.
@@ -1034,5 +1101,26 @@ mod tests {
         // the next round publishes version 3's
         let out = world.process(&docs);
         assert_eq!(published(&out, &d_ts), Some((Some(3), 1)));
+
+        // a version whose diagnostics are those of the last is published
+        // all the same: the client learns it was checked
+        open(&docs, &d_ts, 4, &format!("{BAD}// typed\n"));
+        let out = world.process(&docs);
+        assert_eq!(published(&out, &d_ts), Some((Some(4), 1)));
+        let out = world.process(&docs);
+        assert_eq!(published(&out, &d_ts), None, "nothing new to say");
+
+        // an edit of another file closes a cycle through d.ts: its new
+        // diagnostics are not version 4's result, so they carry no version
+        let a_ts = root.join("src/app/a.ts");
+        open(
+            &docs,
+            &a_ts,
+            1,
+            "import { d } from '../domain/d';\nexport const a = d;\n",
+        );
+        let out = world.process(&docs);
+        assert_eq!(published(&out, &a_ts).map(|p| p.0), Some(Some(1)));
+        assert_eq!(published(&out, &d_ts), Some((None, 2)));
     }
 }

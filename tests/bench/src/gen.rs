@@ -141,6 +141,33 @@ pub fn typescript(root: &Path, files: usize, seed: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file every other file of a generated TypeScript workspace imports
+/// after [`hub`].
+pub const HUB: &str = "src/shared/hub.ts";
+
+/// Makes [`HUB`] (in the bottom layer) a file every other source file of a
+/// generated TypeScript workspace imports, as `lifecycle.ts` is in VS Code:
+/// where work that follows the importers of an edited file shows.
+pub fn hub(root: &Path) -> anyhow::Result<()> {
+    let mut files = Vec::new();
+    for layer in LAYERS {
+        for d in std::fs::read_dir(root.join("src").join(layer))? {
+            for f in std::fs::read_dir(d?.path())? {
+                files.push(f?.path());
+            }
+        }
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f)?;
+        std::fs::write(&f, format!("import {{ hub }} from '@/shared/hub';\n{text}"))?;
+    }
+    write(
+        root,
+        HUB,
+        "export const hub = 1;\n\nexport function helper(n: number): number {\n  return n + hub;\n}\n",
+    )
+}
+
 /// A Rust Cargo workspace of `files` files: one crate per layer, a `mod`
 /// tree of directories, `use` of lower crates.
 pub fn rust(root: &Path, files: usize, seed: u64) -> anyhow::Result<()> {

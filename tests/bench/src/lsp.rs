@@ -122,8 +122,39 @@ fn rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Starts the server on `dir`, waits for the index, then times `n` edits.
-pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
+/// What each timed edit does to the file, and the next one undoes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// An import of a missing file on the first line: a new import and
+    /// diagnostic, every line below moves.
+    Import,
+    /// An empty first line: every line moves, the imports stay.
+    Line,
+    /// A comment line at the end: what a keystroke in a body changes.
+    Body,
+}
+
+impl std::str::FromStr for Edit {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<Edit> {
+        Ok(match s {
+            "import" => Edit::Import,
+            "line" => Edit::Line,
+            "body" => Edit::Body,
+            _ => anyhow::bail!("--edit {s}: import, line or body"),
+        })
+    }
+}
+
+/// Starts the server on `dir`, waits for the index, then times `n` edits of
+/// `file` (default: the middle file of the walk).
+pub fn latency(
+    exe: &Path,
+    dir: &Path,
+    n: usize,
+    file: Option<&str>,
+    edit: Edit,
+) -> anyhow::Result<()> {
     let dir = dir.canonicalize()?;
     let root_uri = format!("file://{}", dir.display());
     let mut s = Server::start(exe)?;
@@ -143,18 +174,36 @@ pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
     }
     let first = t.elapsed();
     let rss = rss_kb(s.child.id());
-    let rel = crate::first_ts_file(&dir)?;
+    let rel = match file {
+        Some(f) => f.to_string(),
+        None => crate::first_ts_file(&dir)?,
+    };
     let uri = format!("{root_uri}/{rel}");
     let text = std::fs::read_to_string(dir.join(&rel))?;
-    s.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescript", "version": 1, "text": text } }))?;
+    let language = if rel.ends_with(".rs") {
+        "rust"
+    } else {
+        "typescript"
+    };
+    s.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }))?;
     let _ = s.request("layergate/status", None)?;
-    let line = "import { nothing } from './nowhere';\n";
+    // where the edit goes: the first line, or a new last line
+    let last = text.lines().count() + usize::from(!text.ends_with('\n') && !text.is_empty());
+    let (at, line) = match edit {
+        Edit::Import if language == "rust" => (0, "use crate::nowhere_at_all;\n"),
+        Edit::Import => (0, "import { nothing } from './nowhere';\n"),
+        Edit::Line => (0, "\n"),
+        Edit::Body => (last, "// typed\n"),
+    };
+    if edit == Edit::Body && !text.ends_with('\n') && !text.is_empty() {
+        anyhow::bail!("{rel} does not end with a line break");
+    }
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
         let change = if i % 2 == 0 {
-            json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": line })
+            json!({ "range": { "start": { "line": at, "character": 0 }, "end": { "line": at, "character": 0 } }, "text": line })
         } else {
-            json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } }, "text": "" })
+            json!({ "range": { "start": { "line": at, "character": 0 }, "end": { "line": at + 1, "character": 0 } }, "text": "" })
         };
         let t = Instant::now();
         s.notify(
@@ -168,12 +217,13 @@ pub fn latency(exe: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let pct = |p: f64| ms(times[((times.len() as f64 * p) as usize).min(times.len() - 1)]);
     println!(
-        "lsp on {} ({rel}): first diagnostics {:.0} ms after initialize; RSS after indexing {} MB; didChange → publishDiagnostics p50 {:.2} ms, p99 {:.2} ms over {n} edits",
+        "lsp on {} ({rel}): first diagnostics {:.0} ms after initialize; RSS after indexing {} MB; didChange → publishDiagnostics p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {n} edits ({edit:?})",
         dir.display(),
         ms(first),
         rss / 1024,
         pct(0.5),
-        pct(0.99)
+        pct(0.99),
+        ms(times[times.len() - 1])
     );
     let _ = s.request("shutdown", None);
     let _ = s.notify("exit", json!(null));

@@ -88,9 +88,15 @@ fn main() -> anyhow::Result<()> {
         ["scaling", kind, sizes] => scaling(kind, sizes),
         ["edits", dir, n] => edits(Path::new(dir), n.parse()?),
         ["hook", exe, dir, n] => hook::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        ["lsp", exe, dir, n] => lsp::latency(Path::new(exe), Path::new(dir), n.parse()?),
+        ["lsp", exe, dir, n] => lsp::latency(
+            Path::new(exe),
+            Path::new(dir),
+            n.parse()?,
+            flag("file"),
+            flag("edit").unwrap_or("import").parse()?,
+        ),
         ["mcp", exe, dir, n] => mcp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: layergate-bench gen ts|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N | hook LAYERGATE DIR N | mcp LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
+        _ => bail!("usage: layergate-bench gen ts|ts-hub|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N [--file REL] [--edit import|line|body] | hook LAYERGATE DIR N | mcp LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
     }
 }
 
@@ -164,8 +170,9 @@ fn generate(kind: &str, n: usize, dir: &Path) -> anyhow::Result<()> {
     }
     match kind {
         "ts" => gen::typescript(dir, n, 42),
+        "ts-hub" => gen::typescript(dir, n, 42).and_then(|()| gen::hub(dir)),
         "rust" => gen::rust(dir, n, 42),
-        _ => bail!("unknown kind {kind}: ts or rust"),
+        _ => bail!("unknown kind {kind}: ts, ts-hub or rust"),
     }
 }
 
