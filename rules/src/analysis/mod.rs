@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::config::Severity;
 use crate::diagnostic::{Diagnostic, Range, Related};
+use crate::facts::Span;
 use crate::rule::{Builtin, RuleId};
 use crate::text::LineIndex;
 use crate::workspace::{FileEntry, Workspace};
@@ -76,6 +77,11 @@ pub struct AnalysisCache {
     /// An edge of the file graph or the module graph changed since the graph
     /// rules last ran.
     graph_dirty: bool,
+    /// Files whose edges only moved in their text (a line typed above an
+    /// import) since the graph rules last ran: the old span of each edge and
+    /// its new one. The graphs are the same, so their graph-rule violations
+    /// move with them and nothing else is computed again.
+    moved_edges: FxHashMap<String, Vec<(Span, Span)>>,
     /// The last graph-rule violations (cycles, transitive deny), by file.
     global: FxHashMap<String, Vec<Violation>>,
     /// The final diagnostics of every file (and of the config file), after
@@ -141,12 +147,15 @@ impl AnalysisCache {
     }
 
     fn store(&mut self, rel: String, result: FileResult) {
-        if self
-            .files
-            .get(&rel)
-            .is_none_or(|old| old.edges != result.edges || old.module_edges != result.module_edges)
-        {
-            self.graph_dirty = true;
+        match self.files.get(&rel) {
+            Some(old) if old.edges == result.edges && old.module_edges == result.module_edges => {}
+            Some(old) => match edge_moves(old, &result) {
+                Some(moves) if !self.moved_edges.contains_key(&rel) => {
+                    self.moved_edges.insert(rel.clone(), moves);
+                }
+                _ => self.graph_dirty = true,
+            },
+            None => self.graph_dirty = true,
         }
         self.forget(&rel);
         for r in &result.reads {
@@ -186,6 +195,49 @@ impl AnalysisCache {
             }
         }
     }
+}
+
+/// When a file's edges and module edges are those it had, in the same order,
+/// only at other places in its text: each old edge span with its new one.
+/// `None` when anything else differs, or when the move does not keep the
+/// spans' order and equalities (then the graph rules run again).
+fn edge_moves(old: &FileResult, new: &FileResult) -> Option<Vec<(Span, Span)>> {
+    if old.edges.len() != new.edges.len() || old.module_edges.len() != new.module_edges.len() {
+        return None;
+    }
+    let mut moves: Vec<(Span, Span)> = Vec::with_capacity(old.edges.len());
+    for (a, b) in old.edges.iter().zip(&new.edges) {
+        if a.direct != b.direct
+            || a.judged != b.judged
+            || a.counted != b.counted
+            || a.cycle_counted != b.cycle_counted
+        {
+            return None;
+        }
+        moves.push((a.span, b.span));
+    }
+    moves.sort();
+    moves.dedup();
+    // one new place per old one, in the same order, and the other way round
+    // (with equal starts kept equal: `cycles` reports one edge per start)
+    if moves.windows(2).any(|w| {
+        w[0].0 == w[1].0
+            || w[0].1 >= w[1].1
+            || (w[0].0.start == w[1].0.start) != (w[0].1.start == w[1].1.start)
+    }) {
+        return None;
+    }
+    for (a, b) in old.module_edges.iter().zip(&new.module_edges) {
+        if a.group != b.group
+            || a.from != b.from
+            || a.to != b.to
+            || a.target != b.target
+            || !moves.contains(&(a.span, b.span))
+        {
+            return None;
+        }
+    }
+    Some(moves)
 }
 
 /// What changed since the previous check of a workspace.
@@ -309,6 +361,34 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         .deny
         .iter()
         .any(|r| r.transitive && r.severity != Severity::Off);
+    let moved = std::mem::take(&mut cache.moved_edges);
+    if !cache.graph_dirty && !transitive && !moved.is_empty() {
+        // the graphs did not change: the violations move with their edges
+        // (or, should one not sit on an edge, everything runs again)
+        for (rel, moves) in &moved {
+            let Some(vs) = cache.global.get(rel) else {
+                continue;
+            };
+            let moved_vs: Option<Vec<Violation>> = vs
+                .iter()
+                .map(|v| {
+                    let (_, to) = moves.iter().find(|(from, _)| *from == v.span)?;
+                    let mut v = v.clone();
+                    v.span = *to;
+                    Some(v)
+                })
+                .collect();
+            match moved_vs {
+                Some(vs) => {
+                    cache.global.insert(rel.clone(), vs);
+                    post_dirty.insert(rel.clone());
+                }
+                None => cache.graph_dirty = true,
+            }
+        }
+    } else if !moved.is_empty() {
+        cache.graph_dirty = true;
+    }
     if cache.graph_dirty || transitive {
         let mut global: FxHashMap<String, Vec<Violation>> = FxHashMap::default();
         let found = rules::cycles(&ctx, &cache.pairs, &cache.files)
