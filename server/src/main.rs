@@ -47,6 +47,18 @@ enum Command {
     Baseline(BaselineCommand),
 }
 
+impl Command {
+    /// The servers, which stay up between requests.
+    fn long_running(&self) -> bool {
+        match self {
+            Command::Lsp(_) | Command::Mcp(_) => true,
+            #[cfg(unix)]
+            Command::HookServer(_) => true,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum BaselineCommand {
     /// Drop the entries of violations that were fixed (never adds any).
@@ -64,6 +76,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if cli.command.long_running() {
+        rules::alloc::purge_freed_memory_at_once();
+    }
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lsp(args) => lsp::run(args),

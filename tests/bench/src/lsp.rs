@@ -9,20 +9,22 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-struct Server {
-    child: Child,
+/// A language-server process over pipes, and the messages it sent, each
+/// with the time it was read.
+pub(crate) struct Server {
+    pub child: Child,
     stdin: ChildStdin,
-    rx: Receiver<Value>,
+    pub rx: Receiver<(Instant, Value)>,
     next_id: i64,
 }
 
 impl Server {
-    fn start(exe: &Path) -> anyhow::Result<Server> {
+    pub fn start(exe: &Path, stderr: Stdio) -> anyhow::Result<Server> {
         let mut child = Command::new(exe)
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()?;
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
@@ -49,7 +51,7 @@ impl Server {
                     return;
                 }
                 if let Ok(v) = serde_json::from_slice::<Value>(&buf) {
-                    if tx.send(v).is_err() {
+                    if tx.send((Instant::now(), v)).is_err() {
                         return;
                     }
                 }
@@ -63,7 +65,7 @@ impl Server {
         })
     }
 
-    fn send(&mut self, v: Value) -> anyhow::Result<()> {
+    pub fn send(&mut self, v: Value) -> anyhow::Result<()> {
         let body = serde_json::to_vec(&v)?;
         write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len())?;
         self.stdin.write_all(&body)?;
@@ -71,7 +73,18 @@ impl Server {
         Ok(())
     }
 
-    fn request(&mut self, method: &str, params: Option<Value>) -> anyhow::Result<Value> {
+    pub fn request(&mut self, method: &str, params: Option<Value>) -> anyhow::Result<Value> {
+        self.request_seeing(method, params, &mut |_, _| {})
+    }
+
+    /// [`Server::request`], handing every other message read meanwhile to
+    /// `seen`.
+    pub fn request_seeing(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        seen: &mut dyn FnMut(Instant, &Value),
+    ) -> anyhow::Result<Value> {
         let id = self.next_id;
         self.next_id += 1;
         let mut msg = json!({ "jsonrpc": "2.0", "id": id, "method": method });
@@ -80,7 +93,8 @@ impl Server {
         }
         self.send(msg)?;
         loop {
-            let v = self.rx.recv_timeout(Duration::from_secs(600))?;
+            let (at, v) = self.rx.recv_timeout(Duration::from_secs(600))?;
+            seen(at, &v);
             if v.get("id") == Some(&json!(id)) && v.get("method").is_none() {
                 return Ok(v);
             }
@@ -91,14 +105,14 @@ impl Server {
         }
     }
 
-    fn notify(&mut self, method: &str, params: Value) -> anyhow::Result<()> {
+    pub fn notify(&mut self, method: &str, params: Value) -> anyhow::Result<()> {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }))
     }
 
     /// Waits for a `publishDiagnostics` of `uri`.
     fn wait_publish(&mut self, uri: &str) -> anyhow::Result<()> {
         loop {
-            let v = self.rx.recv_timeout(Duration::from_secs(60))?;
+            let (_, v) = self.rx.recv_timeout(Duration::from_secs(60))?;
             if v.get("method") == Some(&json!("textDocument/publishDiagnostics"))
                 && v["params"]["uri"] == json!(uri)
             {
@@ -111,7 +125,7 @@ impl Server {
     }
 }
 
-fn rss_kb(pid: u32) -> u64 {
+pub(crate) fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -157,7 +171,7 @@ pub fn latency(
 ) -> anyhow::Result<()> {
     let dir = dir.canonicalize()?;
     let root_uri = format!("file://{}", dir.display());
-    let mut s = Server::start(exe)?;
+    let mut s = Server::start(exe, Stdio::null())?;
     let t = Instant::now();
     s.request(
         "initialize",

@@ -17,6 +17,7 @@ mod mcp;
 mod measure;
 mod peers;
 mod real;
+mod soak;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -95,8 +96,20 @@ fn main() -> anyhow::Result<()> {
             flag("file"),
             flag("edit").unwrap_or("import").parse()?,
         ),
+        ["soak", exe, dir] => soak::run(&soak::SoakArgs {
+            layergate: PathBuf::from(exe),
+            dir: PathBuf::from(dir),
+            edits: flag("edits").unwrap_or("6000").parse().context("--edits")?,
+            rate: flag("rate").unwrap_or("20").parse().context("--rate")?,
+            seed: flag("seed").unwrap_or("1").parse().context("--seed")?,
+            hubs: flag("hubs").unwrap_or("10").parse().context("--hubs")?,
+            leaves: flag("leaves").unwrap_or("30").parse().context("--leaves")?,
+            sample: flag("sample").unwrap_or("7").parse::<usize>().context("--sample")?.max(1),
+            max_samples: flag("max-samples").unwrap_or("60").parse().context("--max-samples")?,
+            check: flag("check").is_some_and(|v| v == "yes"),
+        }),
         ["mcp", exe, dir, n] => mcp::latency(Path::new(exe), Path::new(dir), n.parse()?),
-        _ => bail!("usage: layergate-bench gen ts|ts-hub|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N [--file REL] [--edit import|line|body] | hook LAYERGATE DIR N | mcp LAYERGATE DIR N\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
+        _ => bail!("usage: layergate-bench gen ts|ts-hub|rust N DIR | phases DIR | scaling ts|rust N,N,N | edits DIR N | lsp LAYERGATE DIR N [--file REL] [--edit import|line|body] | hook LAYERGATE DIR N | mcp LAYERGATE DIR N\n  | soak LAYERGATE DIR [--edits 6000] [--rate 20] [--seed 1] [--hubs 10] [--leaves 30] [--sample 7] [--max-samples 60] [--check yes]\n  | peers LAYERGATE DIR [--runs 5] [--timeout 600] [--skip NAME]\n  | real [LAYERGATE] [--runs 5] [--timeout 600] [--only rust|ts] [--work DIR]\n  | hostile [LAYERGATE]"),
     }
 }
 
