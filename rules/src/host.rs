@@ -116,6 +116,9 @@ impl AnalysisHost {
         for rel in &inv.files {
             self.cache.invalidate(rel);
         }
+        for rel in &inv.deep {
+            self.cache.invalidate_deep(rel);
+        }
         for rel in &inv.own {
             self.cache.invalidate_own(rel);
         }

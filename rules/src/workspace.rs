@@ -94,21 +94,35 @@ pub struct Invalidation {
     /// Files whose results are stale, and so are the results of the files
     /// that read them.
     pub files: Vec<String>,
+    /// Files whose exports or re-exports changed, but not whether they
+    /// re-export anything ([`same_surface`]): stale with the files that read
+    /// their exports, not with every importer.
+    pub deep: Vec<String>,
     /// Files whose own results are stale, while nothing other files read of
-    /// them changed ([`same_face`]): an edit inside a function of a file
-    /// imported by thousands costs the work of that one file.
+    /// them changed ([`same_surface`] and [`same_exports`]): an edit inside a
+    /// function of a file imported by thousands costs the work of that one
+    /// file.
     pub own: Vec<String>,
     /// Files that entered or left the workspace (also in `files`).
     pub moved: Vec<String>,
 }
 
-/// Whether two analyses of one file offer other files the same: what the
-/// evaluation of an importer reads of its import targets (re-export
-/// following, `public-api` entries, item-level `unresolved`, `#[macro_export]`
-/// names) is the file's language, whether it was analysed, its exports, and
-/// its re-exports with where they lead. The spans of its imports are its
-/// own; the file and module graphs compare them apart (`graph_dirty`).
-pub fn same_face(old: &FileEntry, new: &FileEntry) -> bool {
+/// Whether two analyses of one file look the same to every importer: the
+/// file's language, whether it was analysed, and whether it re-exports
+/// anything (an importer of a file that does not is judged by that file,
+/// whatever it exports).
+pub fn same_surface(old: &FileEntry, new: &FileEntry) -> bool {
+    old.lang == new.lang
+        && old.skipped == new.skipped
+        && old.facts.reexports() == new.facts.reexports()
+}
+
+/// Whether two analyses of one file offer the same to the importers that
+/// read its exports (re-export following, `public-api` entries, item-level
+/// `unresolved`, `#[macro_export]` names): its exports, and its re-exports
+/// with where they lead. The spans of its imports are its own; the file and
+/// module graphs compare them apart (`graph_dirty`).
+pub fn same_exports(old: &FileEntry, new: &FileEntry) -> bool {
     fn reexports(e: &FileEntry) -> impl Iterator<Item = (&crate::facts::Import, &Resolved)> {
         e.facts.imports.iter().zip(&e.resolved).filter(|(i, _)| {
             matches!(
@@ -117,9 +131,7 @@ pub fn same_face(old: &FileEntry, new: &FileEntry) -> bool {
             )
         })
     }
-    old.lang == new.lang
-        && old.skipped == new.skipped
-        && old.facts.exports == new.facts.exports
+    old.facts.exports == new.facts.exports
         && reexports(old)
             .map(|(i, r)| (i.kind, &i.specifier, i.type_only, &i.names, r))
             .eq(reexports(new).map(|(i, r)| (i.kind, &i.specifier, i.type_only, &i.names, r)))
@@ -929,15 +941,17 @@ impl Workspace {
     /// Records an edit of a file that stays in the workspace: its importers'
     /// results are stale only if what they read of it changed.
     fn edited(&mut self, rel: &str, old: Option<FileEntry>) {
-        let same = match (old, self.files.get(rel)) {
-            (Some(old), Some(new)) => same_face(&old, new),
-            _ => false,
+        let list = match (old, self.files.get(rel)) {
+            (Some(old), Some(new)) if same_surface(&old, new) => {
+                if same_exports(&old, new) {
+                    &mut self.pending.own
+                } else {
+                    &mut self.pending.deep
+                }
+            }
+            _ => &mut self.pending.files,
         };
-        if same {
-            self.pending.own.push(rel.to_string());
-        } else {
-            self.pending.files.push(rel.to_string());
-        }
+        list.push(rel.to_string());
     }
 
     /// What the changes since the last call made stale.

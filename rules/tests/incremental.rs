@@ -595,20 +595,26 @@ fn an_edit_that_offers_the_same_stales_only_the_edited_file() {
     let edit = |ws: &mut Workspace, text: &str| {
         ws.set_file(hub, Content::Text(text.to_string()), None);
         let inv = ws.take_invalidation();
-        (inv.own, inv.files)
+        (inv.own, inv.deep, inv.files)
     };
-    let own = (vec![hub.to_string()], vec![]);
-    let all = (vec![], vec![hub.to_string()]);
+    let own = (vec![hub.to_string()], vec![], vec![]);
+    let deep = (vec![], vec![hub.to_string()], vec![]);
+    let all = (vec![], vec![], vec![hub.to_string()]);
     // typing in a body, then an import of its own, then a line above all
     let body = "export const x0 = 0;\nexport function f() { return 12; }\n";
     assert_eq!(edit(&mut ws, body), own);
     let import = format!("import {{ x0 }} from '../app/main';\n{body}");
     assert_eq!(edit(&mut ws, &import), own);
     assert_eq!(edit(&mut ws, &format!("\n{import}")), own);
-    // a new export, a re-export, a removed export
+    // a new export: for the files that read its exports (none read those
+    // of a file that re-exports nothing)
     let export = format!("{import}export const x1 = 1;\n");
-    assert_eq!(edit(&mut ws, &export), all);
+    assert_eq!(edit(&mut ws, &export), deep);
+    // a first re-export: for every importer
     let reexport = format!("{export}export {{ x0 as y }} from '../app/main';\n");
     assert_eq!(edit(&mut ws, &reexport), all);
+    // another re-export, then no more re-exports
+    let more = format!("{reexport}export {{ x0 as z }} from '../app/main';\n");
+    assert_eq!(edit(&mut ws, &more), deep);
     assert_eq!(edit(&mut ws, "export function f() {}\n"), all);
 }

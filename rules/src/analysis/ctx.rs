@@ -145,10 +145,14 @@ pub(crate) struct FileResult {
     pub violations: Vec<Violation>,
     pub edges: Vec<CachedEdge>,
     pub module_edges: Vec<ModuleEdge>,
-    /// Other files whose facts the evaluation consulted (import targets,
-    /// re-export chains, public entries): editing one of them re-evaluates
-    /// this file.
+    /// Other files whose exports the evaluation consulted (re-export
+    /// chains, public entries, Rust item names): a change to their exports
+    /// or re-exports re-evaluates this file.
     pub reads: Vec<String>,
+    /// Import targets of which the evaluation read only whether they
+    /// re-export anything (not in `reads`): only a change to that, to their
+    /// language or to whether they could be analysed re-evaluates this file.
+    pub shallow_reads: Vec<String>,
     /// Violations dropped past [`MAX_VIOLATIONS_PER_FILE`]: how many, and
     /// the loudest severity among them.
     pub cut: Option<(usize, Severity)>,
@@ -238,9 +242,15 @@ impl Ctx<'_> {
         self.config.checks.type_only_count || !is_type_only(import)
     }
 
-    /// The edges of a file's imports that lead to files; every file consulted
-    /// is added to `reads`.
-    pub fn edges<'e>(&self, entry: &'e FileEntry, reads: &mut Vec<String>) -> Vec<Edge<'e>> {
+    /// The edges of a file's imports that lead to files; every file whose
+    /// exports were consulted is added to `reads`, every other target to
+    /// `shallow` (its result read only whether it re-exports anything).
+    pub fn edges<'e>(
+        &self,
+        entry: &'e FileEntry,
+        reads: &mut Vec<String>,
+        shallow: &mut Vec<String>,
+    ) -> Vec<Edge<'e>> {
         entry
             .facts
             .imports
@@ -253,7 +263,7 @@ impl Ctx<'_> {
                 Some(Edge {
                     import: imp,
                     resolved: res,
-                    judged: self.follow(imp, target, reads),
+                    judged: self.follow(imp, target, reads, shallow),
                 })
             })
             .collect()
@@ -272,8 +282,14 @@ impl Ctx<'_> {
     /// module they re-export from; it stops at the first file of a module that
     /// re-exports the name from another module (a facade offers it as its
     /// own).
-    fn follow(&self, imp: &Import, target: &str, reads: &mut Vec<String>) -> Judged {
-        reads.push(target.to_string());
+    fn follow(
+        &self,
+        imp: &Import,
+        target: &str,
+        reads: &mut Vec<String>,
+        shallow: &mut Vec<String>,
+    ) -> Judged {
+        shallow.push(target.to_string());
         if !self.config.checks.reexports_follow
             || !matches!(
                 imp.kind,
@@ -289,6 +305,8 @@ impl Ctx<'_> {
         let Some(target_entry) = self.file(target).filter(|e| e.facts.reexports()) else {
             return Judged::direct(target);
         };
+        // its exports are read from here on
+        reads.push(target.to_string());
         let mut chains: Vec<Vec<String>> = Vec::new();
         for n in &imp.names {
             // without following anything: the target defines the name itself

@@ -65,8 +65,10 @@ pub struct Outcome {
 pub struct AnalysisCache {
     assignment: Option<Assignment>,
     files: FxHashMap<String, FileResult>,
-    /// file → files whose results read it.
+    /// file → files whose results read its exports.
     dependents: FxHashMap<String, FxHashSet<String>>,
+    /// file → files whose results read only whether it re-exports anything.
+    shallow_dependents: FxHashMap<String, FxHashSet<String>>,
     /// (group, from, to) → files with such module edges, and how many: the
     /// module graph, kept up to date file by file.
     pairs: Pairs,
@@ -111,6 +113,15 @@ struct Post {
 impl AnalysisCache {
     /// `rel` changed: it and every file that read it are evaluated again.
     pub fn invalidate(&mut self, rel: &str) {
+        self.invalidate_deep(rel);
+        if let Some(deps) = self.shallow_dependents.get(rel) {
+            self.dirty.extend(deps.iter().cloned());
+        }
+    }
+
+    /// `rel`'s exports or re-exports changed, not whether it re-exports
+    /// anything: it and the files that read its exports are evaluated again.
+    pub fn invalidate_deep(&mut self, rel: &str) {
         self.dirty.insert(rel.to_string());
         if let Some(deps) = self.dependents.get(rel) {
             self.dirty.extend(deps.iter().cloned());
@@ -164,6 +175,12 @@ impl AnalysisCache {
                 .or_default()
                 .insert(rel.clone());
         }
+        for r in &result.shallow_reads {
+            self.shallow_dependents
+                .entry(r.clone())
+                .or_default()
+                .insert(rel.clone());
+        }
         for e in &result.module_edges {
             *self
                 .pairs
@@ -182,6 +199,11 @@ impl AnalysisCache {
         };
         for r in &old.reads {
             if let Some(d) = self.dependents.get_mut(r) {
+                d.remove(rel);
+            }
+        }
+        for r in &old.shallow_reads {
+            if let Some(d) = self.shallow_dependents.get_mut(r) {
                 d.remove(rel);
             }
         }
@@ -314,6 +336,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
     let todo: Vec<(&String, &FileEntry)> = if all {
         cache.files.clear();
         cache.dependents.clear();
+        cache.shallow_dependents.clear();
         cache.pairs.clear();
         cache.graph_dirty = true;
         ws.files.iter().collect()

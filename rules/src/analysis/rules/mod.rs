@@ -63,8 +63,9 @@ pub(super) use file_cycle::file_cycles;
 /// Every per-file rule for one file.
 pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult {
     let mut reads = Vec::new();
+    let mut shallow = Vec::new();
     let mut edges_out = Vec::new();
-    let mut violations = file_violations(ctx, rel, entry, &mut reads, &mut edges_out);
+    let mut violations = file_violations(ctx, rel, entry, &mut reads, &mut shallow, &mut edges_out);
     let mut cut = None;
     if violations.len() > crate::analysis::ctx::MAX_VIOLATIONS_PER_FILE {
         violations.sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
@@ -75,12 +76,16 @@ pub(super) fn file_rules(ctx: &Ctx, rel: &str, entry: &FileEntry) -> FileResult 
     reads.sort();
     reads.dedup();
     reads.retain(|r| r != rel);
+    shallow.sort();
+    shallow.dedup();
+    shallow.retain(|r| r != rel && reads.binary_search(r).is_err());
     let module_edges = cycle::module_edges(ctx, rel, &edges_out);
     FileResult {
         violations,
         edges: edges_out,
         module_edges,
         reads,
+        shallow_reads: shallow,
         cut,
     }
 }
@@ -90,6 +95,7 @@ fn file_violations(
     rel: &str,
     entry: &FileEntry,
     reads: &mut Vec<String>,
+    shallow: &mut Vec<String>,
     cached: &mut Vec<CachedEdge>,
 ) -> Vec<Violation> {
     let place = Place { rel, entry };
@@ -103,7 +109,7 @@ fn file_violations(
     unassigned::check(ctx, &place, &modules, &mut out);
     unresolved::check(ctx, &place, reads, &mut out);
 
-    let edges = ctx.edges(entry, reads);
+    let edges = ctx.edges(entry, reads, shallow);
     for edge in &edges {
         if let Resolved::File(direct) = edge.resolved {
             cached.push(CachedEdge {
