@@ -65,8 +65,13 @@ pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -
     // Diagnostics come sorted by file: read each file once, and find its
     // lines once (a thousand diagnostics in a 2 MB file must not scan it a
     // thousand times).
-    let mut cached: Option<(&str, Option<Lines>)> = None;
-    for d in r.diagnostics.iter().filter(|d| !d.baselined) {
+    let mut cached: Option<(String, Option<Lines>)> = None;
+    let shown: Vec<&Diagnostic> = r.diagnostics.iter().filter(|d| !d.baselined).collect();
+    // cycle diagnostics come last, grouped by the cycle they are part of
+    let (cycles, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        shown.into_iter().partition(|d| cycle_ends(d).is_some());
+    let components = components(&cycles);
+    let mut print = |out: &mut String, d: &Diagnostic| {
         let text = match &cached {
             Some((file, text)) if *file == d.file => text.as_ref(),
             _ => {
@@ -76,7 +81,7 @@ pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -
                         .collect::<Vec<usize>>();
                     (t, starts)
                 });
-                cached.insert((d.file.as_str(), read)).1.as_ref()
+                cached.insert((d.file.clone(), read)).1.as_ref()
             }
         };
         let line = text.and_then(|(t, starts)| {
@@ -85,13 +90,153 @@ pub fn human(r: &Report, source: &dyn Fn(&str) -> Option<String>, color: bool) -
             let end = starts.get(i + 1).map_or(t.len(), |e| e - 1);
             t.get(start..end)
         });
-        render(&mut out, d, line, &style);
+        render(out, d, line, &style);
         out.push('\n');
+    };
+    for d in rest {
+        print(&mut out, d);
+    }
+    for c in &components {
+        out.push_str(style.bold());
+        out.push_str(&c.title());
+        out.push_str(style.reset());
+        out.push_str("\n\n");
+        for d in &c.diagnostics {
+            print(&mut out, d);
+        }
+    }
+    if !components.is_empty() {
+        out.push_str(style.bold());
+        out.push_str(&plural(components.len(), "cycle:", "cycles:"));
+        out.push_str(style.reset());
+        out.push('\n');
+        for c in &components {
+            out.push_str("  ");
+            out.push_str(&c.title());
+            out.push('\n');
+        }
     }
     out.push_str(style.bold());
     out.push_str(&summary(r));
     out.push_str(style.reset());
     out.push('\n');
+    out
+}
+
+/// A cycle diagnostic's kind, and the modules or files its import joins.
+fn cycle_ends(d: &Diagnostic) -> Option<(CycleKind, &str, &str)> {
+    match d.rule.as_str() {
+        "cycle" => Some((
+            CycleKind::Modules,
+            d.from_module.as_deref()?,
+            d.to_module.as_deref()?,
+        )),
+        "file-cycle" => Some((CycleKind::Files, d.file.as_str(), d.target.as_deref()?)),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum CycleKind {
+    Modules,
+    Files,
+}
+
+/// The diagnostics of one cycle: the imports between the members of one
+/// strongly connected component (of the module graph or of the file graph).
+struct Component<'a> {
+    kind: CycleKind,
+    /// Sorted.
+    members: Vec<String>,
+    diagnostics: Vec<&'a Diagnostic>,
+}
+
+impl Component<'_> {
+    /// `module cycle between `a`, `b` and `c` (12 imports)`.
+    fn title(&self) -> String {
+        const SHOWN: usize = 8;
+        let mut names: Vec<String> = self
+            .members
+            .iter()
+            .take(SHOWN)
+            .map(|m| format!("`{}`", printable(m)))
+            .collect();
+        if self.members.len() > SHOWN {
+            names.push(format!("{} more", self.members.len() - SHOWN));
+        }
+        let last = names.pop().unwrap_or_default();
+        let list = if names.is_empty() {
+            last
+        } else {
+            format!("{} and {last}", names.join(", "))
+        };
+        let imports = plural(self.diagnostics.len(), "import", "imports");
+        match self.kind {
+            CycleKind::Modules => format!("module cycle between {list} ({imports})"),
+            CycleKind::Files => format!(
+                "file cycle through {} files: {list} ({imports})",
+                self.members.len()
+            ),
+        }
+    }
+}
+
+/// Groups cycle diagnostics by the cycle they are part of: an import from
+/// one member to another joins the two (the members of a strongly
+/// connected component are joined by its imports). In the order of each
+/// component's first diagnostic.
+fn components<'a>(cycles: &[&'a Diagnostic]) -> Vec<Component<'a>> {
+    // union-find over (kind, name)
+    let mut ids: std::collections::HashMap<(CycleKind, &str), usize> = Default::default();
+    let mut parent: Vec<usize> = Vec::new();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut ends: Vec<(CycleKind, usize)> = Vec::new();
+    for d in cycles {
+        let Some((kind, from, to)) = cycle_ends(d) else {
+            continue;
+        };
+        let mut id = |name: &'a str| {
+            *ids.entry((kind, name)).or_insert_with(|| {
+                parent.push(parent.len());
+                parent.len() - 1
+            })
+        };
+        let (a, b) = (id(from), id(to));
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        parent[ra] = rb;
+        ends.push((kind, a));
+    }
+    let mut by_root: std::collections::HashMap<(CycleKind, usize), usize> = Default::default();
+    let mut out: Vec<Component<'a>> = Vec::new();
+    for (d, (kind, a)) in cycles.iter().zip(ends) {
+        let root = find(&mut parent, a);
+        let i = *by_root.entry((kind, root)).or_insert_with(|| {
+            out.push(Component {
+                kind,
+                members: Vec::new(),
+                diagnostics: Vec::new(),
+            });
+            out.len() - 1
+        });
+        out[i].diagnostics.push(d);
+    }
+    // the members of each component
+    let roots: Vec<((CycleKind, usize), usize)> = by_root.into_iter().collect();
+    for ((kind, root), i) in roots {
+        let mut members: Vec<String> = ids
+            .iter()
+            .filter(|((k, _), id)| *k == kind && find(&mut parent, **id) == root)
+            .map(|((_, name), _)| name.to_string())
+            .collect();
+        members.sort();
+        out[i].members = members;
+    }
     out
 }
 
@@ -306,6 +451,75 @@ mod tests {
 
     fn no_source(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn cycle_diagnostics_are_grouped_by_component_and_named_once() {
+        let w = Severity::Warning;
+        let cycle = |file: &str, from: &str, to: &str| {
+            diag(
+                file,
+                (1, 1, 1, 5),
+                w,
+                "cycle",
+                "in a cycle",
+                (Some(from), Some(to)),
+                None,
+                false,
+            )
+        };
+        let file_cycle = |file: &str, target: &str| {
+            diag(
+                file,
+                (2, 1, 2, 5),
+                w,
+                "file-cycle",
+                "in a file cycle",
+                (None, None),
+                Some(target),
+                false,
+            )
+        };
+        // sorted by file, as checks give them: two module cycles and a
+        // file cycle interleaved, and a layer violation
+        let ds = vec![
+            cycle("src/a/x.ts", "a", "b"),
+            file_cycle("src/a/x.ts", "src/a/y.ts"),
+            cycle("src/b/y.ts", "b", "a"),
+            diag(
+                "src/c/z.ts",
+                (3, 1, 3, 5),
+                Severity::Error,
+                "layers",
+                "up",
+                (Some("c"), Some("d")),
+                None,
+                false,
+            ),
+            cycle("src/c/z.ts", "c", "d"),
+            file_cycle("src/a/y.ts", "src/a/x.ts"),
+            cycle("src/d/w.ts", "d", "c"),
+            cycle("src/e/v.ts", "e", "a"),
+            cycle("src/a/u.ts", "a", "e"),
+        ];
+        let out = human(&report(&ds), &no_source, false);
+        let at = |needle: &str| {
+            out.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {out}"))
+        };
+        // the layer violation first, then each cycle under its name
+        let ae = "module cycle between `a`, `b` and `e` (4 imports)";
+        let cd = "module cycle between `c` and `d` (2 imports)";
+        let files = "file cycle through 2 files: `src/a/x.ts` and `src/a/y.ts` (2 imports)";
+        assert!(at("error[layers]") < at(ae));
+        assert!(at(ae) < at("src/a/x.ts:1:1") && at("src/a/x.ts:1:1") < at("src/b/y.ts:1:1"));
+        assert!(at("src/e/v.ts:1:1") < at(files) && at(files) < at(cd));
+        assert!(at(files) < at("src/a/x.ts:2:1") && at("src/a/y.ts:2:1") < at(cd));
+        assert!(at(cd) < at("src/c/z.ts:1:1") && at("src/d/w.ts:1:1") < at("3 cycles:"));
+        // named once more each, above the count
+        let names = &out[at("3 cycles:")..];
+        assert!(names.contains(ae) && names.contains(cd) && names.contains(files));
+        assert!(names.contains("Found 1 error, 8 warnings"));
     }
 
     #[test]
