@@ -114,6 +114,15 @@ fn config2() -> String {
         + "\n[[allow]]\nfrom = [\"src/app/main.ts\"]\nto = [\"infra\"]\nreason = \"test\"\n"
 }
 
+/// The third config: module cycles the only graph rule (no transitive
+/// rule, no file cycles), so an edit that keeps the module graph's edges
+/// finds only its own file's cycles again.
+fn config3() -> String {
+    CONFIG
+        .replace("transitive = true\n", "")
+        .replace("file_cycles = \"warning\"\n", "")
+}
+
 fn opts(baseline: &Option<Baseline>) -> Options {
     Options {
         today: "2026-06-01".into(),
@@ -302,6 +311,14 @@ fn run(seed: u64, steps: usize, config_text: &str, with_baseline: bool) {
 fn incremental_equals_cold_over_random_edits() {
     for seed in 1..=25 {
         run(seed, 40, CONFIG, false);
+    }
+}
+
+#[test]
+fn incremental_equals_cold_with_module_cycles_the_only_graph_rule() {
+    assert!(!config3().contains("transitive") && !config3().contains("file_cycles"));
+    for seed in 1..=40 {
+        run(seed, 40, &config3(), seed % 3 == 0);
     }
 }
 

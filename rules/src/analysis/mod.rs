@@ -84,6 +84,13 @@ pub struct AnalysisCache {
     /// its new one. The graphs are the same, so their graph-rule violations
     /// move with them and nothing else is computed again.
     moved_edges: FxHashMap<String, Vec<(Span, Span)>>,
+    /// Files whose edges changed since the graph rules last ran.
+    edges_changed: FxHashSet<String>,
+    /// The module graph's edges (which module pairs have imports) or the
+    /// file set changed since the graph rules last ran: with the same
+    /// module graph, only the module cycles of the files in
+    /// `edges_changed` can differ (when no other graph rule is on).
+    topology_dirty: bool,
     /// The last graph-rule violations (cycles, transitive deny), by file.
     global: FxHashMap<String, Vec<Violation>>,
     /// The final diagnostics of every file (and of the config file), after
@@ -164,9 +171,15 @@ impl AnalysisCache {
                 Some(moves) if !self.moved_edges.contains_key(&rel) => {
                     self.moved_edges.insert(rel.clone(), moves);
                 }
-                _ => self.graph_dirty = true,
+                _ => {
+                    self.graph_dirty = true;
+                    self.edges_changed.insert(rel.clone());
+                }
             },
-            None => self.graph_dirty = true,
+            None => {
+                self.graph_dirty = true;
+                self.topology_dirty = true;
+            }
         }
         self.forget(&rel);
         for r in &result.reads {
@@ -182,12 +195,14 @@ impl AnalysisCache {
                 .insert(rel.clone());
         }
         for e in &result.module_edges {
-            *self
+            let files = self
                 .pairs
                 .entry((e.group, e.from.clone(), e.to.clone()))
-                .or_default()
-                .entry(rel.clone())
-                .or_insert(0) += 1;
+                .or_default();
+            if files.is_empty() {
+                self.topology_dirty = true;
+            }
+            *files.entry(rel.clone()).or_insert(0) += 1;
         }
         self.files.insert(rel, result);
     }
@@ -213,6 +228,7 @@ impl AnalysisCache {
                 files.remove(rel);
                 if files.is_empty() {
                     self.pairs.remove(&key);
+                    self.topology_dirty = true;
                 }
             }
         }
@@ -356,6 +372,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         for rel in gone {
             cache.forget(&rel);
             cache.graph_dirty = true;
+            cache.topology_dirty = true;
         }
         todo
     };
@@ -385,7 +402,30 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         .iter()
         .any(|r| r.transitive && r.severity != Severity::Off);
     let moved = std::mem::take(&mut cache.moved_edges);
-    if !cache.graph_dirty && !transitive && !moved.is_empty() {
+    let changed = std::mem::take(&mut cache.edges_changed);
+    let file_cycles = config.checks.get(Builtin::FileCycle) != Severity::Off;
+    if cache.graph_dirty && !cache.topology_dirty && !transitive && !file_cycles && !all {
+        // the module graph has the same edges: the module cycles of the
+        // files whose edges changed or moved are found again, the others'
+        // stay
+        let only: FxHashSet<String> = changed.into_iter().chain(moved.into_keys()).collect();
+        let mut found: FxHashMap<String, Vec<Violation>> = FxHashMap::default();
+        for v in rules::cycles(&ctx, &cache.pairs, &cache.files, Some(&only)) {
+            found.entry(v.file.clone()).or_default().push(v);
+        }
+        for rel in only {
+            let now = found.remove(&rel).unwrap_or_default();
+            if cache.global.get(&rel).map_or(&[][..], Vec::as_slice) != now.as_slice() {
+                post_dirty.insert(rel.clone());
+            }
+            if now.is_empty() {
+                cache.global.remove(&rel);
+            } else {
+                cache.global.insert(rel, now);
+            }
+        }
+        cache.graph_dirty = false;
+    } else if !cache.graph_dirty && !transitive && !moved.is_empty() {
         // the graphs did not change: the violations move with their edges
         // (or, should one not sit on an edge, everything runs again)
         for (rel, moves) in &moved {
@@ -414,7 +454,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
     }
     if cache.graph_dirty || transitive {
         let mut global: FxHashMap<String, Vec<Violation>> = FxHashMap::default();
-        let found = rules::cycles(&ctx, &cache.pairs, &cache.files)
+        let found = rules::cycles(&ctx, &cache.pairs, &cache.files, None)
             .into_iter()
             .chain(rules::file_cycles(&ctx, &cache.files))
             .chain(rules::transitive_deny(&ctx, &cache.files));
@@ -433,6 +473,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         }
         cache.global = global;
         cache.graph_dirty = false;
+        cache.topology_dirty = false;
     }
 
     // the options of the last post-processing

@@ -29,11 +29,14 @@ rule_doc! {
 use super::common::*;
 
 /// `cycle`: every import between two different modules of one strongly
-/// connected component of the module graph, naming a shortest module cycle.
+/// connected component of the module graph, naming a shortest module cycle;
+/// of the files in `only` if given (the others' are what they were when the
+/// module graph has the same edges).
 pub(crate) fn cycles(
     ctx: &Ctx,
     counts: &Pairs,
     results: &FxHashMap<String, FileResult>,
+    only: Option<&FxHashSet<String>>,
 ) -> Vec<Violation> {
     let config = ctx.config;
     if config.checks.get(Builtin::Cycle) == Severity::Off {
@@ -74,6 +77,9 @@ pub(crate) fn cycles(
                 continue;
             };
             for rel in files.keys() {
+                if only.is_some_and(|o| !o.contains(rel)) {
+                    continue;
+                }
                 let Some(r) = results.get(rel) else {
                     continue;
                 };
