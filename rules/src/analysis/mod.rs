@@ -36,7 +36,7 @@ pub use ctx::{
     MAX_DIAGNOSTICS_PER_RUN, MAX_VIOLATIONS_PER_FILE,
 };
 pub(crate) use ctx::{Ctx, FileResult, Pairs, Violation};
-use modules::Assignment;
+use modules::{Assignment, Module};
 
 /// Inputs of a check that are not in the workspace.
 #[derive(Debug, Clone, Default)]
@@ -181,7 +181,7 @@ impl AnalysisCache {
                 self.topology_dirty = true;
             }
         }
-        self.forget(&rel);
+        let dropped = self.forget(&rel);
         for r in &result.reads {
             self.dependents
                 .entry(r.clone())
@@ -199,18 +199,24 @@ impl AnalysisCache {
                 .pairs
                 .entry((e.group, e.from.clone(), e.to.clone()))
                 .or_default();
-            if files.is_empty() {
+            if files.is_empty() && !dropped.contains(&(e.group, e.from.clone(), e.to.clone())) {
                 self.topology_dirty = true;
             }
             *files.entry(rel.clone()).or_insert(0) += 1;
         }
+        // a module pair only this file imported, and no more
+        if dropped.iter().any(|k| !self.pairs.contains_key(k)) {
+            self.topology_dirty = true;
+        }
         self.files.insert(rel, result);
     }
 
-    /// Drops a file's result and everything indexed from it.
-    fn forget(&mut self, rel: &str) {
+    /// Drops a file's result and everything indexed from it. Returns the
+    /// module pairs that no other file imports (gone from `pairs`).
+    fn forget(&mut self, rel: &str) -> Vec<(usize, Module, Module)> {
+        let mut dropped = Vec::new();
         let Some(old) = self.files.remove(rel) else {
-            return;
+            return dropped;
         };
         for r in &old.reads {
             if let Some(d) = self.dependents.get_mut(r) {
@@ -228,10 +234,11 @@ impl AnalysisCache {
                 files.remove(rel);
                 if files.is_empty() {
                     self.pairs.remove(&key);
-                    self.topology_dirty = true;
+                    dropped.push(key);
                 }
             }
         }
+        dropped
     }
 }
 

@@ -388,6 +388,9 @@ impl World {
     pub fn install(&mut self, roots: Vec<Root>, docs: &std::sync::Mutex<Docs>) {
         self.roots = roots;
         self.full = true;
+        // what the old roots analysed is not to be published: the open
+        // documents are queued again, under the roots that govern them now
+        self.analysed.clear();
         let mut d = docs.lock().unwrap_or_else(|e| e.into_inner());
         let open: Vec<PathBuf> = d.docs.keys().cloned().collect();
         for p in open {
@@ -491,6 +494,11 @@ impl World {
         match &snap {
             Some(s) => {
                 self.overlay.set(path, &s.text);
+                // versions only grow while a document is open: one that does
+                // not was closed and opened again within one round
+                if self.applied.get(path).is_some_and(|&v| s.version <= v) {
+                    self.versioned.remove(path);
+                }
                 self.applied.insert(path.to_path_buf(), s.version);
             }
             None => {
@@ -1122,5 +1130,16 @@ mod tests {
         let out = world.process(&docs);
         assert_eq!(published(&out, &a_ts).map(|p| p.0), Some(Some(1)));
         assert_eq!(published(&out, &d_ts), Some((None, 2)));
+
+        // closed and opened again within one round, at the version it was
+        // last published under: the new text's result carries that version
+        {
+            let mut d = docs.lock().unwrap();
+            d.docs.remove(&d_ts);
+            d.queue(Pending::Doc(d_ts.clone()));
+        }
+        open(&docs, &d_ts, 4, GOOD);
+        let out = world.process(&docs);
+        assert_eq!(published(&out, &d_ts).map(|p| p.0), Some(Some(4)));
     }
 }

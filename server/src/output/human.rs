@@ -226,16 +226,15 @@ fn components<'a>(cycles: &[&'a Diagnostic]) -> Vec<Component<'a>> {
         });
         out[i].diagnostics.push(d);
     }
-    // the members of each component
-    let roots: Vec<((CycleKind, usize), usize)> = by_root.into_iter().collect();
-    for ((kind, root), i) in roots {
-        let mut members: Vec<String> = ids
-            .iter()
-            .filter(|((k, _), id)| *k == kind && find(&mut parent, **id) == root)
-            .map(|((_, name), _)| name.to_string())
-            .collect();
-        members.sort();
-        out[i].members = members;
+    // the members of each component, in one pass
+    for ((kind, name), id) in &ids {
+        let root = find(&mut parent, *id);
+        if let Some(&i) = by_root.get(&(*kind, root)) {
+            out[i].members.push(name.to_string());
+        }
+    }
+    for c in &mut out {
+        c.members.sort();
     }
     out
 }

@@ -554,6 +554,8 @@ pub fn run(a: &SoakArgs) -> anyhow::Result<()> {
         d.text = new_text;
         if full_revert {
             d.inserted.clear();
+            // a paste still to be taken out was in the text reverted
+            pasted = None;
         }
         if d.version % a.sample as i64 == 0 && samples.len() < a.max_samples {
             samples.push((current, d.version, d.text.clone()));
