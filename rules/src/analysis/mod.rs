@@ -15,6 +15,9 @@ pub mod modules;
 mod rules;
 
 pub(crate) use rules::doc as rule_doc;
+/// A relative import specifier from one file to another (as a quick fix
+/// writes it).
+pub use rules::public_api::relative_specifier;
 mod suppress;
 pub use suppress::REASON_PLACEHOLDER;
 

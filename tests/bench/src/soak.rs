@@ -31,6 +31,8 @@ use anyhow::{bail, Context};
 use layergate_bench::gen::Rng;
 use serde_json::{json, Value};
 
+use rules::analysis::relative_specifier;
+
 use crate::lsp::{rss_kb, Server};
 
 pub struct SoakArgs {
@@ -151,32 +153,6 @@ fn apply(text: &str, e: &LineEdit) -> String {
 
 fn line_count(text: &str) -> usize {
     text.split_inclusive('\n').count()
-}
-
-/// The import specifier of `to` from `from`, relative, without extension.
-fn relative(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = from.split('/').collect();
-    let from_dir = &from_dir[..from_dir.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dir
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut s = String::new();
-    for _ in common..from_dir.len() {
-        s.push_str("../");
-    }
-    if s.is_empty() {
-        s.push_str("./");
-    }
-    s.push_str(&to_parts[common..].join("/"));
-    for ext in [".tsx", ".ts", ".jsx", ".js", ".mts", ".cts"] {
-        if let Some(t) = s.strip_suffix(ext) {
-            return t.to_string();
-        }
-    }
-    s
 }
 
 fn is_source(rel: &str) -> bool {
@@ -354,7 +330,10 @@ fn next_edit(
             let line = if d.rel.ends_with(".rs") {
                 "use crate::nowhere_typed;\n".to_string()
             } else {
-                format!("import {{ x{i} }} from '{}';\n", relative(&d.rel, to))
+                format!(
+                    "import {{ x{i} }} from '{}';\n",
+                    relative_specifier(&d.rel, to)
+                )
             };
             d.inserted.push(line.clone());
             insert(rng.below(n.min(20) + 1), line)
@@ -832,7 +811,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_edits_and_specifiers() {
+    fn line_edits() {
         let t = "a\nb\nc\n";
         let e = |start, end, text: &str| LineEdit {
             start,
@@ -843,8 +822,5 @@ mod tests {
         assert_eq!(apply(t, &e(1, 2, "")), "a\nc\n");
         assert_eq!(apply(t, &e(3, 3, "d\n")), "a\nb\nc\nd\n");
         assert_eq!(apply(t, &e(0, 3, "z\n")), "z\n");
-        assert_eq!(relative("src/a/x.ts", "src/b/y.ts"), "../b/y");
-        assert_eq!(relative("src/a/x.ts", "src/a/y.tsx"), "./y");
-        assert_eq!(relative("x.ts", "src/y.js"), "./src/y");
     }
 }
