@@ -198,14 +198,15 @@ impl AnalysisCache {
                 .insert(rel.clone());
         }
         for e in &result.module_edges {
-            let files = self
+            let key = (e.group, e.from.clone(), e.to.clone());
+            let new_pair = !self.pairs.contains_key(&key) && !dropped.contains(&key);
+            *self
                 .pairs
-                .entry((e.group, e.from.clone(), e.to.clone()))
-                .or_default();
-            if files.is_empty() && !dropped.contains(&(e.group, e.from.clone(), e.to.clone())) {
-                self.topology_dirty = true;
-            }
-            *files.entry(rel.clone()).or_insert(0) += 1;
+                .entry(key)
+                .or_default()
+                .entry(rel.clone())
+                .or_insert(0) += 1;
+            self.topology_dirty |= new_pair;
         }
         // a module pair only this file imported, and no more
         if dropped.iter().any(|k| !self.pairs.contains_key(k)) {
@@ -280,12 +281,18 @@ fn edge_moves(old: &FileResult, new: &FileResult) -> Option<Vec<(Span, Span)>> {
             || a.from != b.from
             || a.to != b.to
             || a.target != b.target
-            || !moves.contains(&(a.span, b.span))
+            || moved_to(&moves, a.span) != Some(b.span)
         {
             return None;
         }
     }
     Some(moves)
+}
+
+/// Where [`edge_moves`] (sorted by old span) moved the edge at `span`.
+fn moved_to(moves: &[(Span, Span)], span: Span) -> Option<Span> {
+    let i = moves.binary_search_by_key(&span, |(from, _)| *from).ok()?;
+    Some(moves[i].1)
 }
 
 /// What changed since the previous check of a workspace.
@@ -445,9 +452,8 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
             let moved_vs: Option<Vec<Violation>> = vs
                 .iter()
                 .map(|v| {
-                    let (_, to) = moves.iter().find(|(from, _)| *from == v.span)?;
                     let mut v = v.clone();
-                    v.span = *to;
+                    v.span = moved_to(moves, v.span)?;
                     Some(v)
                 })
                 .collect();
