@@ -20,7 +20,7 @@ use crate::facts::PatternHit;
 use crate::lang::Lang;
 
 /// Bumped whenever the facts format or extraction changes meaning.
-pub const CACHE_FORMAT: u32 = 8;
+pub const CACHE_FORMAT: u32 = 9;
 
 const MAGIC: &[u8; 8] = b"LGFACTS\0";
 
@@ -119,7 +119,7 @@ fn mac(key: &CacheKey, magic: &[u8; 8], header: &[u8], body: &[u8]) -> blake3::H
 
 /// A file of the cache directory (the facts cache, the check memo): `magic`,
 /// the length of `header`, the header, the keyed hash ([`mac`]) of all
-/// three, the body; header and body in bincode.
+/// three, the body; header and body in postcard.
 pub(crate) fn frame<H: Serialize, B: Serialize>(
     magic: &[u8; 8],
     header: &H,
@@ -127,7 +127,7 @@ pub(crate) fn frame<H: Serialize, B: Serialize>(
     key: &CacheKey,
 ) -> Vec<u8> {
     let mut out = magic.to_vec();
-    if let (Ok(h), Ok(body)) = (bincode::serialize(header), bincode::serialize(body)) {
+    if let (Ok(h), Ok(body)) = (postcard::to_stdvec(header), postcard::to_stdvec(body)) {
         let tag = mac(key, magic, &h, &body);
         out.extend((h.len() as u64).to_le_bytes());
         out.extend(h);
@@ -150,7 +150,7 @@ pub(crate) fn unframe<H: Serialize, B: serde::de::DeserializeOwned>(
     let (len, rest) = rest.split_at_checked(8)?;
     let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
     let (h, rest) = rest.split_at_checked(len)?;
-    if h != bincode::serialize(header).ok()?.as_slice() {
+    if h != postcard::to_stdvec(header).ok()?.as_slice() {
         return None;
     }
     let (tag, body) = rest.split_at_checked(blake3::OUT_LEN)?;
@@ -159,7 +159,7 @@ pub(crate) fn unframe<H: Serialize, B: serde::de::DeserializeOwned>(
     if blake3::Hash::from_bytes(tag) != mac(key, magic, h, body) {
         return None;
     }
-    bincode::deserialize(body).ok()
+    postcard::from_bytes(body).ok()
 }
 
 #[cfg(test)]

@@ -1,16 +1,19 @@
 //! Plain-data diagnostics: what every front end (CLI formats, LSP, MCP) renders.
+//!
+//! They carry facts, not a format: each front end shapes them its own way
+//! (the JSON output's objects are the server's, `output/json.rs`), and the
+//! check memo stores them as they are.
 
-use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::facts::Span;
 use crate::rule::RuleId;
 use crate::severity::Severity;
 
 /// A position range, 1-based, columns in Unicode scalar values, `end_column`
-/// exclusive: exactly the JSON output's fields.
+/// exclusive.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default, JsonSchema,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 pub struct Range {
     pub line: u32,
@@ -20,46 +23,40 @@ pub struct Range {
 }
 
 /// One text edit of a fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     /// Workspace-relative path.
     pub file: String,
-    #[serde(flatten)]
     pub range: Range,
     /// The same range in bytes (for the language server's own conversion).
-    #[serde(skip)]
     pub span: Span,
     pub new_text: String,
 }
 
 /// A fix: a titled set of edits the user (or client) may apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
 }
 
 /// Where a rule is defined in `layergate.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {
     /// Workspace-relative path of the config file (`layergate.toml`).
     pub file: String,
-    #[serde(flatten)]
     pub range: Range,
-    #[serde(skip)]
     pub span: Span,
     pub message: String,
 }
 
 /// One violation (or config / suppression problem) at one place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Workspace-relative path with `/`.
     pub file: String,
-    #[serde(flatten)]
     pub range: Range,
     /// Byte offsets and 0-based byte columns of the same range.
-    #[serde(skip)]
     pub span: Span,
     pub severity: Severity,
     pub rule: RuleId,
@@ -70,10 +67,8 @@ pub struct Diagnostic {
     pub baselined: bool,
     pub fixes: Vec<Fix>,
     /// The rule's definition in `layergate.toml`, when it has one.
-    #[serde(skip)]
     pub related: Option<Related>,
     /// An unused suppression: clients render it faded.
-    #[serde(skip)]
     pub unnecessary: bool,
 }
 

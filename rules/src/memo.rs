@@ -33,15 +33,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Outcome;
-use crate::diagnostic::{Diagnostic, Edit, Fix, Range, Related};
-use crate::facts::Span;
 use crate::resolve::FileSystem;
-use crate::rule::RuleId;
-use crate::severity::Severity;
 use crate::workspace::Workspace;
 
 /// Bumped whenever the memo's format changes meaning.
-pub const MEMO_FORMAT: u32 = 1;
+pub const MEMO_FORMAT: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"LGMEMO\0\0";
 
@@ -251,7 +247,7 @@ pub struct Memo {
     /// Every walked file, in walk order.
     files: Vec<(String, Stamp)>,
     probes: Vec<Probe>,
-    outcome: StoredOutcome,
+    outcome: Outcome,
 }
 
 impl Memo {
@@ -283,7 +279,7 @@ impl Memo {
             key,
             files,
             probes,
-            outcome: StoredOutcome::from(outcome),
+            outcome: outcome.clone(),
         }
     }
 
@@ -316,7 +312,7 @@ impl Memo {
             .map(|(rel, s)| (root.join(rel), s))
             .collect();
         let probes_hold = self.probes.par_iter().all(|p| probe_holds(p, &by_path, fs));
-        probes_hold.then(|| self.outcome.to_outcome())
+        probes_hold.then(|| self.outcome.clone())
     }
 
     pub fn encode(&self, key: &crate::cache::CacheKey) -> Vec<u8> {
@@ -377,172 +373,6 @@ impl Probe {
                     == *h
             }
             Probe::ReadDir(path, h) => hash_names(&fs.read_dir(path)) == *h,
-        }
-    }
-}
-
-// The diagnostics as stored: every field, which the JSON output's serde
-// attributes (flattened, skipped) do not give.
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredOutcome {
-    diagnostics: Vec<StoredDiagnostic>,
-    stale_baseline: usize,
-    files: usize,
-}
-
-type StoredRange = (u32, u32, u32, u32);
-
-fn store_range(r: &Range) -> StoredRange {
-    (r.line, r.column, r.end_line, r.end_column)
-}
-
-fn load_range(r: StoredRange) -> Range {
-    Range {
-        line: r.0,
-        column: r.1,
-        end_line: r.2,
-        end_column: r.3,
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredEdit {
-    file: String,
-    range: StoredRange,
-    span: Span,
-    new_text: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredFix {
-    title: String,
-    edits: Vec<StoredEdit>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredRelated {
-    file: String,
-    range: StoredRange,
-    span: Span,
-    message: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredDiagnostic {
-    file: String,
-    range: StoredRange,
-    span: Span,
-    severity: Severity,
-    rule: String,
-    message: String,
-    from_module: Option<String>,
-    to_module: Option<String>,
-    target: Option<String>,
-    baselined: bool,
-    fixes: Vec<StoredFix>,
-    related: Option<StoredRelated>,
-    unnecessary: bool,
-}
-
-impl From<&Outcome> for StoredOutcome {
-    fn from(o: &Outcome) -> StoredOutcome {
-        StoredOutcome {
-            diagnostics: o.diagnostics.iter().map(StoredDiagnostic::from).collect(),
-            stale_baseline: o.stale_baseline,
-            files: o.files,
-        }
-    }
-}
-
-impl StoredOutcome {
-    fn to_outcome(&self) -> Outcome {
-        Outcome {
-            diagnostics: self.diagnostics.iter().map(Diagnostic::from).collect(),
-            stale_baseline: self.stale_baseline,
-            files: self.files,
-        }
-    }
-}
-
-impl From<&Diagnostic> for StoredDiagnostic {
-    fn from(d: &Diagnostic) -> StoredDiagnostic {
-        StoredDiagnostic {
-            file: d.file.clone(),
-            range: store_range(&d.range),
-            span: d.span,
-            severity: d.severity,
-            rule: d.rule.to_string(),
-            message: d.message.clone(),
-            from_module: d.from_module.clone(),
-            to_module: d.to_module.clone(),
-            target: d.target.clone(),
-            baselined: d.baselined,
-            fixes: d
-                .fixes
-                .iter()
-                .map(|f| StoredFix {
-                    title: f.title.clone(),
-                    edits: f
-                        .edits
-                        .iter()
-                        .map(|e| StoredEdit {
-                            file: e.file.clone(),
-                            range: store_range(&e.range),
-                            span: e.span,
-                            new_text: e.new_text.clone(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            related: d.related.as_ref().map(|r| StoredRelated {
-                file: r.file.clone(),
-                range: store_range(&r.range),
-                span: r.span,
-                message: r.message.clone(),
-            }),
-            unnecessary: d.unnecessary,
-        }
-    }
-}
-
-impl From<&StoredDiagnostic> for Diagnostic {
-    fn from(d: &StoredDiagnostic) -> Diagnostic {
-        Diagnostic {
-            file: d.file.clone(),
-            range: load_range(d.range),
-            span: d.span,
-            severity: d.severity,
-            rule: RuleId::parse(&d.rule),
-            message: d.message.clone(),
-            from_module: d.from_module.clone(),
-            to_module: d.to_module.clone(),
-            target: d.target.clone(),
-            baselined: d.baselined,
-            fixes: d
-                .fixes
-                .iter()
-                .map(|f| Fix {
-                    title: f.title.clone(),
-                    edits: f
-                        .edits
-                        .iter()
-                        .map(|e| Edit {
-                            file: e.file.clone(),
-                            range: load_range(e.range),
-                            span: e.span,
-                            new_text: e.new_text.clone(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            related: d.related.as_ref().map(|r| Related {
-                file: r.file.clone(),
-                range: load_range(r.range),
-                span: r.span,
-                message: r.message.clone(),
-            }),
-            unnecessary: d.unnecessary,
         }
     }
 }

@@ -272,6 +272,13 @@ impl serde::Serialize for RuleId {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RuleId, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(RuleId::parse(&id))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

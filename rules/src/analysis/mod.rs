@@ -50,8 +50,8 @@ pub struct Options {
     pub baseline: Option<Baseline>,
 }
 
-/// The result of a check.
-#[derive(Debug, Clone, Default)]
+/// The result of a check (stored as it is by the check memo).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// Sorted by file, line, column, rule.
     pub diagnostics: Vec<Diagnostic>,

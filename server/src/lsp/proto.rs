@@ -236,7 +236,7 @@ pub fn diagnostic(
         message: d.message.clone(),
         related_information: related,
         tags: d.unnecessary.then(|| vec![DiagnosticTag::UNNECESSARY]),
-        data: serde_json::to_value(d).ok(),
+        data: crate::output::json::value(d),
     }
 }
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use rmcp::model::{CallToolResult, JsonObject};
 use rules::analysis::docs;
-use rules::diagnostic::Diagnostic;
 use rules::rule::RuleId;
 use schemars::JsonSchema;
 use serde_json::Value;
@@ -36,7 +35,7 @@ struct CheckResult {
 #[allow(dead_code)]
 struct DiagnosticResult {
     #[serde(flatten)]
-    diagnostic: Diagnostic,
+    diagnostic: crate::output::json::JsonDiagnostic<'static>,
     /// How to fix a violation of this rule, in a sentence or two.
     how_to_fix: String,
 }

@@ -1,10 +1,15 @@
 //! `--format json`: exactly the shape of spec §3, pretty-printed.
 //!
-//! The diagnostic objects are [`Diagnostic`]'s own `Serialize` (its field order
-//! is the spec's); `summary.errors`/`warnings` leave baselined diagnostics out;
+//! The diagnostic objects are [`JsonDiagnostic`]s, the engine's diagnostics
+//! in the output's shape (its field order is the spec's); they are also the
+//! language server's diagnostic `data` and the MCP tools' items.
+//! `summary.errors`/`warnings` leave baselined diagnostics out;
 //! `summary.stale_baseline` is present only when a baseline is in use.
 
-use rules::diagnostic::Diagnostic;
+use rules::config::Severity;
+use rules::diagnostic::{Diagnostic, Edit, Fix, Range};
+use rules::rule::RuleId;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::report::Report;
@@ -15,8 +20,108 @@ const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
-    diagnostics: &'a [Diagnostic],
+    diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+}
+
+/// A position range, 1-based, columns in Unicode scalar values, `end_column`
+/// exclusive.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Range")]
+pub struct JsonRange {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl From<Range> for JsonRange {
+    fn from(r: Range) -> JsonRange {
+        JsonRange {
+            line: r.line,
+            column: r.column,
+            end_line: r.end_line,
+            end_column: r.end_column,
+        }
+    }
+}
+
+/// One text edit of a fix.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Edit")]
+pub struct JsonEdit<'a> {
+    /// Workspace-relative path.
+    pub file: &'a str,
+    #[serde(flatten)]
+    pub range: JsonRange,
+    pub new_text: &'a str,
+}
+
+/// A fix: a titled set of edits the user (or client) may apply.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Fix")]
+pub struct JsonFix<'a> {
+    pub title: &'a str,
+    pub edits: Vec<JsonEdit<'a>>,
+}
+
+/// One violation (or config / suppression problem) at one place.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Diagnostic")]
+pub struct JsonDiagnostic<'a> {
+    /// Workspace-relative path with `/`.
+    pub file: &'a str,
+    #[serde(flatten)]
+    pub range: JsonRange,
+    pub severity: Severity,
+    pub rule: &'a RuleId,
+    pub message: &'a str,
+    pub from_module: Option<&'a str>,
+    pub to_module: Option<&'a str>,
+    pub target: Option<&'a str>,
+    pub baselined: bool,
+    pub fixes: Vec<JsonFix<'a>>,
+}
+
+impl<'a> From<&'a Edit> for JsonEdit<'a> {
+    fn from(e: &'a Edit) -> JsonEdit<'a> {
+        JsonEdit {
+            file: &e.file,
+            range: e.range.into(),
+            new_text: &e.new_text,
+        }
+    }
+}
+
+impl<'a> From<&'a Fix> for JsonFix<'a> {
+    fn from(f: &'a Fix) -> JsonFix<'a> {
+        JsonFix {
+            title: &f.title,
+            edits: f.edits.iter().map(JsonEdit::from).collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+        JsonDiagnostic {
+            file: &d.file,
+            range: d.range.into(),
+            severity: d.severity,
+            rule: &d.rule,
+            message: &d.message,
+            from_module: d.from_module.as_deref(),
+            to_module: d.to_module.as_deref(),
+            target: d.target.as_deref(),
+            baselined: d.baselined,
+            fixes: d.fixes.iter().map(JsonFix::from).collect(),
+        }
+    }
+}
+
+/// A diagnostic as the JSON output shows it, as a JSON value.
+pub fn value(d: &Diagnostic) -> Option<serde_json::Value> {
+    serde_json::to_value(JsonDiagnostic::from(d)).ok()
 }
 
 #[derive(Serialize)]
@@ -34,7 +139,7 @@ pub fn json(r: &Report) -> String {
     let counts = r.counts();
     let output = Output {
         version: VERSION,
-        diagnostics: r.diagnostics,
+        diagnostics: r.diagnostics.iter().map(JsonDiagnostic::from).collect(),
         summary: Summary {
             files: r.files,
             errors: counts.errors,
@@ -60,7 +165,6 @@ pub fn json(r: &Report) -> String {
 mod tests {
     use super::super::report::fixture::{diag, diagnostics, report};
     use super::*;
-    use rules::config::Severity;
     use serde_json::{json as j, Value};
 
     #[test]

@@ -13,7 +13,7 @@
 
 mod github;
 mod human;
-mod json;
+pub mod json;
 mod report;
 mod sarif;
 
