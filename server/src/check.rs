@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rules::analysis::Baseline;
 use rules::diagnostic::Diagnostic;
-use rules::workspace::{Content, Workspace};
+use rules::workspace::Workspace;
 
 use crate::diff;
 use crate::output::{self, Report};
@@ -146,9 +146,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
             }
             continue;
         }
-        let mut ws: Workspace =
+        let ws: Workspace =
             project::load_workspace_with(config_path, !args.no_cache, !args.no_scan)?;
         let root = ws.root().to_path_buf();
+        // the proposed content of --stdin-filename, checked as the language
+        // server, MCP and the hooks check theirs (AnalysisHost::check_overlay)
+        let mut overlay = None;
         if let (Some(p), Some(text)) = (&stdin_path, stdin_text.take()) {
             let Some(rel) = rules::workspace::relative(&root, p) else {
                 return Err(UsageError(format!(
@@ -159,7 +162,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
                 .into());
             };
             if rules::workspace::walked(&ws.config, &rel) {
-                ws.set_file(&rel, Content::Text(text), None);
+                overlay = Some((rel, text));
             } else {
                 // as `check` itself, and the MCP tool `check_content`, would
                 eprintln!(
@@ -168,10 +171,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
             }
         }
         if args.write_baseline {
-            let outcome = project::check(&ws, None)?;
             let (path, _) = project::baseline_path(&ws, args.baseline.as_deref());
+            let outcome = project::check_overlay(ws, None, overlay.take())?;
             let b = Baseline::from_diagnostics(&outcome.diagnostics);
-            b.save(&rules::disk::Boundary::around(ws.root()), &path)
+            b.save(&rules::disk::Boundary::around(&root), &path)
                 .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
             let n: u32 = b.entries.values().sum();
             eprintln!(
@@ -187,7 +190,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         // (diagnostic, reported whatever the paths asked for)
         let diagnostics: Vec<(Diagnostic, bool)> = match &diff_ctx {
             None => {
-                let outcome = project::check(&ws, baseline)?;
+                let outcome = project::check_overlay(ws, baseline, overlay.take())?;
                 files += outcome.files;
                 stale += outcome.stale_baseline;
                 outcome

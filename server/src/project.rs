@@ -11,7 +11,7 @@ use rules::config::{Config, ConfigProblem};
 use rules::host::AnalysisHost;
 use rules::memo::{Memo, RecordingFs};
 use rules::resolve::{ConfinedFs, FileSystem};
-use rules::workspace::{self, Workspace};
+use rules::workspace::{self, Content, Workspace};
 
 /// A command-line failure that exits with status 2.
 #[derive(Debug)]
@@ -404,6 +404,27 @@ fn check_live(ws: Workspace, baseline: Option<Baseline>, today: String) -> (Outc
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (outcome, host.into_workspace())
+}
+
+/// A one-shot check of `ws` as if the file of `overlay` had its text
+/// (`check --stdin-filename`, nothing written): the engine's one way of
+/// checking proposed content, as for the language server, MCP and the hooks.
+pub fn check_overlay(
+    ws: Workspace,
+    baseline: Option<Baseline>,
+    overlay: Option<(String, String)>,
+) -> Result<Outcome, UsageError> {
+    let Some((rel, text)) = overlay else {
+        return check(&ws, baseline);
+    };
+    let mut host = AnalysisHost::new(
+        ws,
+        Options {
+            today: today()?,
+            baseline,
+        },
+    );
+    Ok(host.check_overlay(&rel, Content::Text(text), |_, outcome| outcome.clone()))
 }
 
 fn check_with(ws: &Workspace, baseline: Option<Baseline>, today: String) -> Outcome {
