@@ -171,7 +171,7 @@ mod tests {
     const SAMPLE: &str = "import x from './y';\nconst t = process.env.T;\nuse(t);\n";
 
     fn sample() -> FactCache {
-        let (facts, _) = crate::extract::parse_and_extract(Lang::TypeScript, SAMPLE, None);
+        let (facts, _) = crate::languages::parse_and_extract(Lang::TypeScript, SAMPLE, None);
         assert!(
             facts.apis.iter().any(|a| a.introduced_as.is_some())
                 && facts.apis.iter().any(|a| a.introduced_as.is_none())

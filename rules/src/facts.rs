@@ -270,7 +270,7 @@ pub struct FileFacts {
     pub suppressions: Vec<Suppression>,
     /// The tree had ERROR or MISSING nodes.
     pub has_syntax_errors: bool,
-    /// Read by the import scanner ([`crate::extract::scan`]), not from a
+    /// Read by the import scanner ([`crate::languages::ts::scan`]), not from a
     /// syntax tree: `apis` was not computed and `has_syntax_errors` is false.
     pub scanned: bool,
 }

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod facts;
 pub mod host;
 pub mod lang;
+pub mod languages;
 pub mod memo;
 pub mod resolve;
 pub mod rule;

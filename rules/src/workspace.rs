@@ -15,11 +15,11 @@ use rayon::prelude::*;
 use crate::cache::FactCache;
 use crate::config::selector::ApiKind;
 use crate::config::{Config, Target, CONFIG_FILE};
-use crate::extract::{self, scan};
 use crate::facts::{FileFacts, ImportKind, Span};
 use crate::lang::{Lang, Language};
-use crate::resolve::rust::RustResolver;
-use crate::resolve::ts::TsResolver;
+use crate::languages;
+use crate::languages::rust::resolve::RustResolver;
+use crate::languages::ts::resolve::TsResolver;
 use crate::resolve::{FileSystem, Resolved};
 use crate::text::LineIndex;
 
@@ -618,14 +618,14 @@ impl FileEntry {
         let lines = LineIndex::new(&text);
         let hash = crate::cache::content_hash(&text);
         if config.scan && !needs_full_parse(config, lang, &text) {
-            if let Some(facts) = scan::scan_with_lines(&text, lang, &lines) {
+            if let Some(facts) = languages::scan(lang, &text, &lines) {
                 let facts = Arc::new(facts);
                 return FileEntry::with_lines(lang, text, lines, hash, facts, Vec::new());
             }
         }
         let (facts, hits) = match parse(lang, &text, None) {
             Some(tree) => {
-                let facts = extract::extract(lang, &tree, &text);
+                let facts = languages::extract(lang, &tree, &text);
                 let hits = pattern_hits(config, lang, &tree, &text);
                 (facts, hits)
             }
@@ -891,7 +891,7 @@ impl Workspace {
         };
         let entry = match (content, tree) {
             (Content::Text(text), Some(tree)) if (text.len() as u64) <= MAX_FILE_SIZE => {
-                let facts = extract::extract(lang, tree, &text);
+                let facts = languages::extract(lang, tree, &text);
                 let hits = pattern_hits(&self.config, lang, tree, &text);
                 FileEntry::new(lang, text, Arc::new(facts), hits)
             }
@@ -1048,7 +1048,7 @@ impl Workspace {
                     }
                     // the same imports, now with global API uses (the imports of
                     // a file tree-sitter cannot parse cleanly may differ)
-                    let full = extract::extract(e.lang, &tree, &text);
+                    let full = languages::extract(e.lang, &tree, &text);
                     let changed = full.imports != e.facts.imports;
                     e.facts = Arc::new(full);
                     changed
@@ -1072,7 +1072,7 @@ impl Workspace {
 }
 
 // ---------------------------------------------------------------------------
-// Which files the import scanner may read (`extract::scan`).
+// Which files the import scanner may read (`languages::scan`).
 
 /// True when a file of `lang` needs a full parse under `config` whatever its
 /// text: a `[[pattern]]` query applies to it, or it is not TS/JS.

@@ -349,7 +349,7 @@ pub struct Config {
     /// Warnings found while loading (the config is still usable).
     pub warnings: Vec<ConfigProblem>,
     /// Read TS/JS files with the import scanner when their facts allow it
-    /// ([`crate::extract::scan`]); `false` parses every file with
+    /// ([`crate::languages::ts::scan`]); `false` parses every file with
     /// tree-sitter (`--no-scan`, differential tests). Not a config key.
     pub scan: bool,
     /// `[hooks] suppressions = "with-reason"`: the agents' hooks let an

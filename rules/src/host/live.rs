@@ -400,7 +400,7 @@ fn fires_on_appended(host: &mut AnalysisHost, file: &str, lines: &[(&str, &str)]
 /// used, and only within one crate, so that a case that stays silent means
 /// the rule cannot fire (not that the case did not resolve).
 fn rust_tries(
-    rust: &crate::resolve::rust::RustResolver,
+    rust: &crate::languages::rust::resolve::RustResolver,
     from: &[&str],
     to: &[&str],
     outside: &dyn Fn(&&&str) -> bool,

@@ -1,12 +1,10 @@
 //! Resolution: an import's specifier → a file of the workspace, a package, a
-//! builtin, or nothing.
+//! builtin, or nothing. What every resolver shares (the resolvers themselves
+//! are in `languages/<language>/resolve.rs`).
 //!
 //! Resolvers read manifests (`tsconfig.json`, `package.json`, `Cargo.toml`) and
 //! probe for files only through [`FileSystem`], so the language server can
 //! overlay unsaved documents and tests can use an in-memory tree.
-
-pub mod rust;
-pub mod ts;
 
 use std::path::{Path, PathBuf};
 
@@ -170,64 +168,3 @@ impl FileSystem for MemFs {
         names.into_iter().collect()
     }
 }
-
-/// Node's builtin modules (without the `node:` prefix).
-pub const NODE_BUILTINS: &[&str] = &[
-    "assert",
-    "assert/strict",
-    "async_hooks",
-    "buffer",
-    "child_process",
-    "cluster",
-    "console",
-    "constants",
-    "crypto",
-    "dgram",
-    "diagnostics_channel",
-    "dns",
-    "dns/promises",
-    "domain",
-    "events",
-    "fs",
-    "fs/promises",
-    "http",
-    "http2",
-    "https",
-    "inspector",
-    "module",
-    "net",
-    "os",
-    "path",
-    "path/posix",
-    "path/win32",
-    "perf_hooks",
-    "process",
-    "punycode",
-    "querystring",
-    "readline",
-    "readline/promises",
-    "repl",
-    "stream",
-    "stream/consumers",
-    "stream/promises",
-    "stream/web",
-    "string_decoder",
-    "sys",
-    "test",
-    "timers",
-    "timers/promises",
-    "tls",
-    "trace_events",
-    "tty",
-    "url",
-    "util",
-    "util/types",
-    "v8",
-    "vm",
-    "wasi",
-    "worker_threads",
-    "zlib",
-];
-
-/// Rust's standard crates.
-pub const RUST_STD_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];

@@ -14,9 +14,9 @@ use divan::Bencher;
 use layergate_bench::gen;
 use rules::analysis::Options;
 use rules::config::Config;
-use rules::extract;
 use rules::host::{AnalysisHost, Change};
 use rules::lang::Lang;
+use rules::languages;
 use rules::resolve::RealFs;
 use rules::workspace::{self, Content, Workspace};
 
@@ -131,7 +131,7 @@ fn parse_and_extract(bencher: Bencher, kind: &str) {
     let lang = lang(kind);
     bencher.counter(BytesCount::of_str(text)).bench(|| {
         let tree = workspace::parse(lang, text, None).expect("it parses");
-        extract::extract(lang, &tree, text)
+        languages::extract(lang, &tree, text)
     });
 }
 
@@ -141,7 +141,7 @@ fn scan(bencher: Bencher) {
     let text = &generated("ts").sample.1;
     bencher
         .counter(BytesCount::of_str(text))
-        .bench(|| extract::scan::scan(text, Lang::TypeScript).expect("the scanner reads it"));
+        .bench(|| languages::ts::scan::scan(text, Lang::TypeScript).expect("the scanner reads it"));
 }
 
 /// Walk, read, scan or parse, extract and resolve every file.

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rules::extract::parse_and_extract;
+use rules::languages::parse_and_extract;
 use rules::lang::Lang;
 
 include!("common.rs");

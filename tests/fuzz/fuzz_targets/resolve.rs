@@ -11,10 +11,10 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use rules::extract::parse_and_extract;
+use rules::languages::parse_and_extract;
 use rules::lang::Lang;
-use rules::resolve::rust::RustResolver;
-use rules::resolve::ts::TsResolver;
+use rules::languages::rust::resolve::RustResolver;
+use rules::languages::ts::resolve::TsResolver;
 use rules::resolve::{FileSystem, MemFs, Resolved};
 
 const FIXED: &[(&str, &str)] = &[

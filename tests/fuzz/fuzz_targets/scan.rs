@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rules::extract::scan::{compare_with_tree, Verdict};
+use rules::languages::ts::scan::{compare_with_tree, Verdict};
 use rules::lang::Lang;
 
 fuzz_target!(|text: &str| {

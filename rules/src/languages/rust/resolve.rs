@@ -23,8 +23,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{FileSystem, Resolved, RUST_STD_CRATES};
 use crate::facts::ModDecl;
+use crate::resolve::{FileSystem, Resolved};
 
 /// Dependency tables of a manifest (also looked up under `[target.*]`).
 /// The deepest a module may sit in its crate through `mod` declarations
@@ -1391,6 +1391,9 @@ fn norm_join(root: &Path, dir: &str, rel: &str) -> Option<String> {
     }
     Some(parts.join("/"))
 }
+
+/// Rust's standard crates.
+pub const RUST_STD_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 
 #[cfg(test)]
 mod tests {

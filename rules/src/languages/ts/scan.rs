@@ -1711,7 +1711,15 @@ pub fn compare_with_tree(text: &str, lang: Lang) -> Verdict {
     let Some(fast) = scan(text, lang) else {
         return Verdict::GaveUp;
     };
-    let (full, _) = crate::extract::parse_and_extract(lang, text, None);
+    let mut parser = tree_sitter::Parser::new();
+    let tree = parser
+        .set_language(&lang.grammar())
+        .ok()
+        .and_then(|()| parser.parse(text, None));
+    let Some(tree) = tree else {
+        return Verdict::TreeHasErrors;
+    };
+    let full = super::extract::extract(&tree, text, lang);
     if full.has_syntax_errors {
         return Verdict::TreeHasErrors;
     }
