@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rules::analysis::{check_cold, files_per_module, Options, Outcome};
-use rules::config::{Config, Severity};
-use rules::lang::Lang;
-use rules::resolve::{ConfinedFs, RealFs};
 use rules::workspace::{read_content, Content, FileEntry, Workspace, MAX_FILE_SIZE};
+use rules::Lang;
+use rules::{Config, Severity};
+use rules::{ConfinedFs, RealFs};
 
 fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     let path = root.join(rel);
@@ -699,8 +699,7 @@ fn a_fifo_in_place_of_a_source_file_or_the_baseline_does_not_block() {
     assert_eq!(ws.files.keys().collect::<Vec<_>>(), ["src/ok.ts"]);
     assert_eq!(summary(&outcome), vec![]);
     // and read as a baseline it is refused at once
-    let err = rules::analysis::baseline::Baseline::load(&root.join("layergate-baseline.json"))
-        .unwrap_err();
+    let err = rules::Baseline::load(&root.join("layergate-baseline.json")).unwrap_err();
     assert!(err.ends_with("not a regular file"), "{err}");
 }
 
@@ -998,7 +997,7 @@ fn a_long_cycle_is_named_by_its_ends_in_each_diagnostic() {
     }
     let config = "[[modules]]\nname = \"m-{1}\"\npaths = [\"src/*/**\"]\n\n[checks]\nfile_cycles = \"error\"\n";
     let (_ws, outcome) = load(root, config);
-    let cycles: Vec<&rules::diagnostic::Diagnostic> = outcome
+    let cycles: Vec<&rules::Diagnostic> = outcome
         .diagnostics
         .iter()
         .filter(|d| d.rule == "cycle")

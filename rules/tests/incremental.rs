@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use rules::analysis::{check_cold, Baseline, Options};
-use rules::config::Config;
-use rules::diagnostic::Diagnostic;
-use rules::host::{AnalysisHost, Change};
-use rules::resolve::RealFs;
-use rules::workspace::{Content, Workspace};
+use rules::Config;
+use rules::Diagnostic;
+use rules::RealFs;
+use rules::{check_cold, Baseline, Options};
+use rules::{AnalysisHost, Change};
+use rules::{Content, Workspace};
 
 struct Rng(u64);
 

@@ -1,4 +1,4 @@
-//! Differential tests of the import scanner (`rules::languages::ts::scan`) against
+//! Differential tests of the import scanner (`rules::internals::scan`) against
 //! the tree-sitter extractor: whenever the scanner reads a file's facts, its
 //! imports, exports and suppressions must equal the tree's.
 //!
@@ -25,8 +25,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use rules::lang::Lang;
-use rules::languages::ts::scan::{compare_with_tree, Verdict};
+use rules::internals::{compare_with_tree, Verdict};
+use rules::Lang;
 
 // ---------------------------------------------------------------------------
 // A small deterministic PRNG (no dependency).

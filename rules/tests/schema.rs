@@ -1,12 +1,12 @@
 //! The JSON schema of `layergate.toml` (`editors/schema/layergate.schema.json`)
 //! is generated from the config types in `rules/src/config/raw.rs`
-//! ([`rules::config::raw::json_schema_text`]). These tests keep the committed
+//! ([`rules::config::json_schema_text`]). These tests keep the committed
 //! file current and check the schema's vocabulary (allowed values, defaults)
 //! against the config loader.
 //!
 //! Regenerate the file with `UPDATE_SCHEMA=1 cargo test -p layergate-rules schema`.
 
-use rules::config::raw::json_schema_text;
+use rules::config::json_schema_text;
 use rules::config::{Checks, Config, Severity};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use rules::config::Config;
 use rules::workspace::{walk, walked};
+use rules::Config;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);

@@ -4,9 +4,9 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rules::analysis::Baseline;
-use rules::diagnostic::Diagnostic;
-use rules::workspace::Workspace;
+use rules::Baseline;
+use rules::Diagnostic;
+use rules::Workspace;
 
 use crate::diff;
 use crate::output::{self, Report};
@@ -264,7 +264,7 @@ fn check_selection(select: &[String], configs: &[PathBuf]) -> Result<(), UsageEr
     if select.is_empty() {
         return Ok(());
     }
-    let loaded: Vec<rules::config::Config> = configs
+    let loaded: Vec<rules::Config> = configs
         .iter()
         .filter_map(|c| rules::config::Config::load(c).ok())
         .collect();
@@ -401,11 +401,7 @@ fn in_scope(abs: &Path, paths: &[PathBuf], stdin: Option<&Path>, root: &Path) ->
         return abs == p;
     }
     // config diagnostics (layergate.toml) always count for its workspace
-    if abs.starts_with(root)
-        && abs
-            .file_name()
-            .is_some_and(|n| n == rules::config::CONFIG_FILE)
-    {
+    if abs.starts_with(root) && abs.file_name().is_some_and(|n| n == rules::CONFIG_FILE) {
         return true;
     }
     paths

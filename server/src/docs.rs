@@ -1,7 +1,7 @@
 //! Rule metadata for output formats and the language server.
 
 use rules::analysis::docs;
-use rules::diagnostic::Diagnostic;
+use rules::Diagnostic;
 
 use crate::output::RuleMeta;
 

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use rules::analysis::{self, Baseline, Options, Outcome};
 use rules::cache::FactCache;
-use rules::config::{Config, ConfigProblem};
-use rules::host::AnalysisHost;
 use rules::memo::{Memo, RecordingFs};
-use rules::resolve::{ConfinedFs, FileSystem};
 use rules::workspace::{self, Content, Workspace};
+use rules::AnalysisHost;
+use rules::{Config, ConfigProblem};
+use rules::{ConfinedFs, FileSystem};
 
 /// A command-line failure that exits with status 2.
 #[derive(Debug)]

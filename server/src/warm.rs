@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
-use rules::host::{AnalysisHost, Change};
 use rules::memo::{Meta, RecordingFs};
 use rules::workspace::{self, Content};
+use rules::{AnalysisHost, Change};
 
 use crate::project;
 
@@ -97,11 +97,10 @@ impl Warm {
         if baseline_text != self.baseline_text || today != self.today {
             self.baseline_text = baseline_text;
             self.today = today.clone();
-            self.host
-                .apply_change(Change::Options(rules::analysis::Options {
-                    today,
-                    baseline: baseline.map(|(_, b)| b),
-                }));
+            self.host.apply_change(Change::Options(rules::Options {
+                today,
+                baseline: baseline.map(|(_, b)| b),
+            }));
         }
 
         let now = SystemTime::now();

@@ -690,11 +690,8 @@ fn a_forged_cache_from_another_machine_does_not_hide_a_violation() {
     // what a pull request commits: the facts of a harmless file filed under
     // the content hash of the violating one, in a well-formed cache
     let config = rules::config::Config::load(&ws.join("layergate.toml")).unwrap();
-    let (harmless, _) = rules::languages::parse_and_extract(
-        rules::lang::Lang::TypeScript,
-        "export const d = 1;\n",
-        None,
-    );
+    let (harmless, _) =
+        rules::parse_and_extract(rules::lang::Lang::TypeScript, "export const d = 1;\n", None);
     let mut forged = FactCache::default();
     forged.files.insert(
         "src/domain/d.ts".into(),

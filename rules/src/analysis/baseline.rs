@@ -11,7 +11,7 @@ use crate::config::Severity;
 use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub rule: String,
     pub file: String,
     #[serde(default)]

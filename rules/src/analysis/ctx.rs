@@ -95,14 +95,14 @@ impl Judged {
 
     /// The judged targets in `group`.
     #[inline]
-    pub fn group(&self, group: usize) -> &[(String, Option<String>)] {
+    pub(crate) fn group(&self, group: usize) -> &[(String, Option<String>)] {
         &self.0[group.min(self.0.len() - 1)]
     }
 
     /// The judged targets for rules that belong to no group (globs, chains
     /// of the file graph): those of the first group.
     #[inline]
-    pub fn first(&self) -> &[(String, Option<String>)] {
+    pub(crate) fn first(&self) -> &[(String, Option<String>)] {
         &self.0[0]
     }
 }
@@ -184,7 +184,7 @@ impl Ctx<'_> {
     /// `#[macro_export]` macro `name` (named at the crate root wherever it
     /// is written); the files consulted are added to `reads`: those that
     /// define it, or all of the crate's when none does.
-    pub fn crate_names_any(&self, krate: &str, name: &str, reads: &mut Vec<String>) -> bool {
+    pub(crate) fn crate_names_any(&self, krate: &str, name: &str, reads: &mut Vec<String>) -> bool {
         let names = self.crate_names.get_or_init(|| {
             let resolver = self.ws.rust_resolver();
             let mut c = CrateNames::default();
@@ -219,7 +219,7 @@ impl Ctx<'_> {
     }
 
     #[inline]
-    pub fn modules_of(&self, rel: &str) -> std::borrow::Cow<'_, [Option<Module>]> {
+    pub(crate) fn modules_of(&self, rel: &str) -> std::borrow::Cow<'_, [Option<Module>]> {
         match self.assignment.by_file.get(rel) {
             Some(v) => std::borrow::Cow::Borrowed(v),
             None => std::borrow::Cow::Owned(super::modules::assign_file(self.config, rel)),
@@ -227,25 +227,25 @@ impl Ctx<'_> {
     }
 
     #[inline]
-    pub fn file(&self, rel: &str) -> Option<&FileEntry> {
+    pub(crate) fn file(&self, rel: &str) -> Option<&FileEntry> {
         self.ws.files.get(rel)
     }
 
     /// The text of a file, kept or read again (`None` if it changed since).
-    pub fn text_of(&self, rel: &str, entry: &FileEntry) -> Option<Arc<str>> {
+    pub(crate) fn text_of(&self, rel: &str, entry: &FileEntry) -> Option<Arc<str>> {
         entry.text(self.ws.fs(), &self.config.root.join(rel))
     }
 
     /// Whether an import counts as a dependency under `type_only_imports`.
     #[inline]
-    pub fn counts(&self, import: &Import) -> bool {
+    pub(crate) fn counts(&self, import: &Import) -> bool {
         self.config.checks.type_only_count || !is_type_only(import)
     }
 
     /// The edges of a file's imports that lead to files; every file whose
     /// exports were consulted is added to `reads`, every other target to
     /// `shallow` (its result read only whether it re-exports anything).
-    pub fn edges<'e>(
+    pub(crate) fn edges<'e>(
         &self,
         entry: &'e FileEntry,
         reads: &mut Vec<String>,
@@ -272,7 +272,7 @@ impl Ctx<'_> {
     /// Whether an import counts for `cycles` and `file_cycles` under
     /// `cycle_type_only_imports`.
     #[inline]
-    pub fn counts_for_cycles(&self, import: &Import) -> bool {
+    pub(crate) fn counts_for_cycles(&self, import: &Import) -> bool {
         self.config.checks.cycle_type_only_count || !is_type_only(import)
     }
 
@@ -414,7 +414,7 @@ impl Ctx<'_> {
     }
 
     /// Whether `file` or a file it re-exports from defines `name`.
-    pub fn provides(&self, file: &str, name: &str, reads: &mut Vec<String>) -> bool {
+    pub(crate) fn provides(&self, file: &str, name: &str, reads: &mut Vec<String>) -> bool {
         let mut seen = Vec::new();
         let found = self.defining_chain(file, name, &mut seen).is_some();
         reads.append(&mut seen);

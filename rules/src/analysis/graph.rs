@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 /// Tarjan's SCC (iterative). Returns the component index of every node.
-pub fn scc(adj: &[Vec<usize>]) -> Vec<usize> {
+pub(crate) fn scc(adj: &[Vec<usize>]) -> Vec<usize> {
     let n = adj.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
@@ -62,7 +62,7 @@ pub fn scc(adj: &[Vec<usize>]) -> Vec<usize> {
 /// One search per call over the whole graph: the rules use [`CycleFinder`];
 /// this stays as the tests' oracle for it.
 #[cfg(test)]
-pub fn shortest_path(
+pub(crate) fn shortest_path(
     adj: &[Vec<usize>],
     from: usize,
     to: usize,
@@ -94,7 +94,7 @@ pub fn shortest_path(
 /// inside strongly connected components is built once, and each search
 /// stops as soon as it reaches its start, so a ring of 8,000 files or a
 /// complete graph of 500 modules costs what its edges do, not their square.
-pub struct CycleFinder<'a> {
+pub(crate) struct CycleFinder<'a> {
     adj: &'a [Vec<usize>],
     comp: Vec<usize>,
     radj: Vec<Vec<usize>>,
@@ -103,7 +103,7 @@ pub struct CycleFinder<'a> {
 }
 
 impl<'a> CycleFinder<'a> {
-    pub fn new(adj: &'a [Vec<usize>]) -> CycleFinder<'a> {
+    pub(crate) fn new(adj: &'a [Vec<usize>]) -> CycleFinder<'a> {
         let comp = scc(adj);
         let mut radj: Vec<Vec<usize>> = vec![Vec::new(); adj.len()];
         for (v, ws) in adj.iter().enumerate() {
@@ -122,13 +122,13 @@ impl<'a> CycleFinder<'a> {
     }
 
     /// The strongly connected component of each node.
-    pub fn comp(&self) -> &[usize] {
+    pub(crate) fn comp(&self) -> &[usize] {
         &self.comp
     }
 
     /// A shortest path `from` → … → `to` inside their component (smallest
     /// keys first among equals), `None` when they are not in one.
-    pub fn path(
+    pub(crate) fn path(
         &self,
         from: usize,
         to: usize,
@@ -169,7 +169,7 @@ impl<'a> CycleFinder<'a> {
 /// how many are left out, and the last 3 (a ring of 8,000 files must not
 /// put 8,000 names in each of its 8,000 diagnostics).
 /// `len` names, the `i`th given by `name(i)` (only those shown are made).
-pub fn cycle_text(len: usize, name: impl Fn(usize) -> String) -> String {
+pub(crate) fn cycle_text(len: usize, name: impl Fn(usize) -> String) -> String {
     let quoted = |i: usize| format!("`{}`", name(i));
     let join = |r: std::ops::Range<usize>| r.map(quoted).collect::<Vec<_>>().join(" → ");
     if len <= 12 {
@@ -185,7 +185,7 @@ pub fn cycle_text(len: usize, name: impl Fn(usize) -> String) -> String {
 
 /// Distances to the nearest of `sources` over `adj` (pass the reversed graph to
 /// get distances *to* the sources).
-pub fn bfs_dist(adj: &[Vec<usize>], sources: &[usize]) -> Vec<usize> {
+pub(crate) fn bfs_dist(adj: &[Vec<usize>], sources: &[usize]) -> Vec<usize> {
     let mut dist = vec![usize::MAX; adj.len()];
     let mut q = VecDeque::new();
     for &s in sources {
@@ -207,7 +207,7 @@ pub fn bfs_dist(adj: &[Vec<usize>], sources: &[usize]) -> Vec<usize> {
 
 /// Follows strictly decreasing distances from `from` to a node at distance 0,
 /// choosing the smallest key at each step.
-pub fn walk_down(
+pub(crate) fn walk_down(
     adj: &[Vec<usize>],
     dist: &[usize],
     from: usize,

@@ -6,10 +6,10 @@
 //! then `[[allow]]`, suppressions and the baseline are applied in that order.
 
 pub mod added;
-pub mod baseline;
+pub(crate) mod baseline;
 pub(crate) mod ctx;
 pub mod docs;
-pub mod graph;
+pub(crate) mod graph;
 pub mod judge;
 pub mod modules;
 mod rules;

@@ -2,8 +2,8 @@
 //! compiled into [`Config`] (globs compiled, names resolved to indices, queries
 //! compiled per grammar). Every problem carries the TOML span it is about.
 
-pub mod raw;
-pub mod selector;
+pub(crate) mod raw;
+pub(crate) mod selector;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
-pub use selector::{ApiSelector, PackagePattern};
+pub use raw::json_schema_text;
+pub use selector::{ApiKind, ApiSelector, PackagePattern};
 
 use crate::facts::Span;
 use crate::lang::{Lang, Language};

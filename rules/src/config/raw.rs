@@ -11,7 +11,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use toml::Spanned;
 
-pub type S<T> = Spanned<T>;
+pub(crate) type S<T> = Spanned<T>;
 
 // Fields wrapped in `S<T>` (spans for error messages) are described as plain
 // `T` with `#[schemars(with = "T")]`; `Option<T>` fields keep the `Option` so
@@ -26,7 +26,7 @@ pub type S<T> = Spanned<T>;
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "layergate.toml")]
-pub struct RawConfig {
+pub(crate) struct RawConfig {
     pub workspace: Option<RawWorkspace>,
     /// Modules: named sets of files, in an ordered array. A file belongs to
     /// the FIRST module (in this order) whose `paths` match it, so list nested
@@ -72,7 +72,7 @@ pub struct RawConfig {
 /// What the AI agents' pre-edit hooks let through.
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawHooks {
+pub(crate) struct RawHooks {
     /// An edit that adds a `layergate-ignore` comment: "block" (the
     /// default: suppressing is a person's decision) or "with-reason" (it
     /// passes when every added comment gives a reason after `:`, other than
@@ -93,7 +93,7 @@ enum HookSuppressions {
 /// Which files are checked, and where the baseline and tsconfig are.
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawWorkspace {
+pub(crate) struct RawWorkspace {
     /// Globs of the files to check. Default: every supported file (.ts .tsx
     /// .mts .cts .js .jsx .mjs .cjs .rs).
     #[schemars(with = "Option<Vec<String>>")]
@@ -125,7 +125,7 @@ pub struct RawWorkspace {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("x-taplo" = { "initKeys": ["name", "paths"] }))]
-pub struct RawModule {
+pub(crate) struct RawModule {
     /// A module name: [a-z0-9_-]+, may contain `{1}` (a template module: one
     /// module per directory matched by the first `*` of its paths). Names are
     /// unique across groups.
@@ -168,7 +168,7 @@ pub struct RawModule {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("x-taplo" = { "initKeys": ["order"] }))]
-pub struct RawLayers {
+pub(crate) struct RawLayers {
     /// The layers, top to bottom. An inner array is one level of siblings,
     /// which may not import each other unless `siblings = "allow"`.
     #[schemars(with = "Vec<LayerEntry>")]
@@ -184,7 +184,7 @@ pub struct RawLayers {
 
 /// One level of `order`: a module name or an array of sibling names.
 #[derive(Debug)]
-pub enum LayerEntry {
+pub(crate) enum LayerEntry {
     One(String),
     Level(Vec<S<String>>),
 }
@@ -219,7 +219,7 @@ impl<'de> Deserialize<'de> for LayerEntry {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("x-taplo" = { "initKeys": ["id", "from", "to", "message"] }))]
-pub struct RawDeny {
+pub(crate) struct RawDeny {
     /// Required, unique, [a-z0-9._-]+, not a built-in id.
     #[schemars(with = "RuleId")]
     pub id: S<String>,
@@ -252,7 +252,7 @@ pub struct RawDeny {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("x-taplo" = { "initKeys": ["id", "apis", "allow_in", "message"] }))]
-pub struct RawBoundary {
+pub(crate) struct RawBoundary {
     /// Required, unique, [a-z0-9._-]+, not a built-in id.
     #[schemars(with = "RuleId")]
     pub id: S<String>,
@@ -276,7 +276,7 @@ pub struct RawBoundary {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("x-taplo" = { "initKeys": ["id", "language", "query", "message"] }))]
-pub struct RawPattern {
+pub(crate) struct RawPattern {
     /// Required, unique, [a-z0-9._-]+, not a built-in id.
     #[schemars(with = "RuleId")]
     pub id: S<String>,
@@ -314,7 +314,7 @@ pub struct RawPattern {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("x-taplo" = { "initKeys": ["from", "to", "reason"] }))]
-pub struct RawAllow {
+pub(crate) struct RawAllow {
     /// The importing side: modules or globs of files.
     #[schemars(with = "Vec<String>")]
     pub from: Vec<S<String>>,
@@ -331,7 +331,7 @@ pub struct RawAllow {
 /// Built-in checks and their severities: one key per built-in rule that has
 /// one in the registry ([`crate::rule`]), and three options.
 #[derive(Debug, Default)]
-pub struct RawChecks {
+pub(crate) struct RawChecks {
     /// Severities by `[checks]` key, as written.
     pub severities: Vec<(String, S<String>)>,
     pub type_only_imports: Option<S<String>>,
@@ -454,7 +454,7 @@ impl JsonSchema for RawChecks {
 
 /// `[layers]` (one stack) or `[[layers]]` (several stacks).
 #[derive(Debug)]
-pub struct LayersField(pub Vec<RawLayers>);
+pub(crate) struct LayersField(pub Vec<RawLayers>);
 
 impl<'de> Deserialize<'de> for LayersField {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -658,7 +658,7 @@ fn unwrap_lines(text: &str) -> String {
 /// The JSON schema (draft-07, which taplo's validator supports; every
 /// sub-schema inline, so editors show each key's own description on hover)
 /// of `layergate.toml`.
-pub fn json_schema() -> Schema {
+pub(crate) fn json_schema() -> Schema {
     schemars::generate::SchemaSettings::draft07()
         .with(|s| {
             s.inline_subschemas = true;

@@ -2,7 +2,7 @@
 //! `rust:unsafe`) and package patterns of `external` lists.
 
 /// Whether a rule-list entry is an API selector rather than a module or glob.
-pub fn looks_like_api(s: &str) -> bool {
+pub(crate) fn looks_like_api(s: &str) -> bool {
     ["npm:", "node:", "crate:", "global:", "rust:"]
         .iter()
         .any(|p| s.starts_with(p))
@@ -124,7 +124,7 @@ impl ApiSelector {
 /// Whether the path `path` (segments) is `prefix` or below it. Takes the
 /// segments as an iterator, so a caller can split a path without collecting
 /// it (API uses are matched per use and selector).
-pub fn path_under<'a>(path: impl IntoIterator<Item = &'a str>, prefix: &[String]) -> bool {
+pub(crate) fn path_under<'a>(path: impl IntoIterator<Item = &'a str>, prefix: &[String]) -> bool {
     let mut segs = path.into_iter();
     prefix.iter().all(|p| segs.next() == Some(p.as_str()))
 }

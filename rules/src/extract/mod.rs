@@ -1,4 +1,4 @@
 //! What every language's extractor shares: suppression comments. The
 //! extractors are in `languages/<language>/extract.rs`.
 
-pub mod suppress;
+pub(crate) mod suppress;

@@ -5,8 +5,8 @@
 //! [`crate::lang::LANGUAGES`]; the matches here over [`Lang`] are exhaustive,
 //! so a new language is a compile error until it has an extractor.
 
-pub mod rust;
-pub mod ts;
+pub(crate) mod rust;
+pub(crate) mod ts;
 
 use crate::facts::FileFacts;
 use crate::lang::Lang;
@@ -41,7 +41,7 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, text: &str) -> FileFacts {
 /// The facts of `text` read without a tree, for a language that has a
 /// scanner; `None` when it has none or when the text has something the
 /// scanner does not read (the caller then parses).
-pub fn scan(lang: Lang, text: &str, lines: &crate::text::LineIndex) -> Option<FileFacts> {
+pub(crate) fn scan(lang: Lang, text: &str, lines: &crate::text::LineIndex) -> Option<FileFacts> {
     match lang {
         Lang::TypeScript | Lang::Tsx => ts::scan::scan_with_lines(text, lang, lines),
         Lang::Rust => None,

@@ -12,9 +12,9 @@ use serde::Serialize;
 use rules::analysis::judge;
 use rules::analysis::modules::{assign_file, layer_positions, target_matches, Module};
 use rules::config::{Config, FileTarget, Severity, Target};
-use rules::lang::Lang;
-use rules::rule::Builtin;
-use rules::workspace::Workspace;
+use rules::Builtin;
+use rules::Lang;
+use rules::Workspace;
 
 use super::explain::{code_list, file_target_text, is_package_selector, SUPPRESSIONS_MD};
 use crate::project::{self, UsageError};

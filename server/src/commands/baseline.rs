@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use rules::analysis::Baseline;
+use rules::Baseline;
 
 use crate::project::{self, UsageError};
 

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use rules::analysis::modules::{assign_file, Module};
 use rules::config::{Config, FileTarget, ModRef, Severity};
-use rules::workspace::Workspace;
+use rules::Workspace;
 
 use crate::project;
 

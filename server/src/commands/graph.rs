@@ -22,8 +22,8 @@ use std::path::PathBuf;
 use rules::analysis::is_type_only;
 use rules::analysis::modules::assign_file;
 use rules::facts::{Import, ImportKind, Span};
-use rules::resolve::Resolved;
-use rules::workspace::Workspace;
+use rules::Resolved;
+use rules::Workspace;
 
 use crate::project::{self, UsageError};
 
@@ -161,7 +161,7 @@ struct Marks<'d> {
 }
 
 impl<'d> Marks<'d> {
-    fn new(diagnostics: &'d [rules::diagnostic::Diagnostic]) -> Marks<'d> {
+    fn new(diagnostics: &'d [rules::Diagnostic]) -> Marks<'d> {
         let mut by_file: BTreeMap<&str, Vec<(u32, u32, &str)>> = BTreeMap::new();
         for d in diagnostics {
             if d.to_module.is_none() && d.target.is_none() {
@@ -217,7 +217,7 @@ fn resolved_imports<'w>(
 
 impl Graph {
     /// The graph of a workspace, marked with the diagnostics of a check.
-    pub fn build(ws: &Workspace, diagnostics: &[rules::diagnostic::Diagnostic]) -> Graph {
+    pub fn build(ws: &Workspace, diagnostics: &[rules::Diagnostic]) -> Graph {
         let config = ws.config.as_ref();
         let mut groups: Vec<GroupGraph> = config
             .groups
@@ -460,7 +460,7 @@ pub struct FileGraph {
 }
 
 impl FileGraph {
-    pub fn build(ws: &Workspace, diagnostics: &[rules::diagnostic::Diagnostic]) -> FileGraph {
+    pub fn build(ws: &Workspace, diagnostics: &[rules::Diagnostic]) -> FileGraph {
         let config = ws.config.as_ref();
         let files = ws
             .files

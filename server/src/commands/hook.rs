@@ -17,10 +17,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rules::analysis::added::added_diagnostics;
-use rules::analysis::{check_cold, Baseline, Options};
-use rules::config::{Severity, CONFIG_FILE};
-use rules::diagnostic::Diagnostic;
-use rules::lang::Lang;
+use rules::Diagnostic;
+use rules::Lang;
+use rules::{check_cold, Baseline, Options};
+use rules::{Severity, CONFIG_FILE};
 use serde::Deserialize;
 
 use crate::project;

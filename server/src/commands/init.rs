@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rules::config::{Config, CONFIG_FILE};
-use rules::lang::Lang;
+use rules::Lang;
+use rules::{Config, CONFIG_FILE};
 
 use crate::project::{self, UsageError};
 

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rules::analysis::modules::assign_file;
-use rules::config::Config;
-use rules::diagnostic::Diagnostic;
+use rules::Config;
+use rules::Diagnostic;
 
 use crate::project::UsageError;
 use git::{Changes, Status};

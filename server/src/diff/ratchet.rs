@@ -18,13 +18,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rules::analysis::{self, Baseline, Options};
-use rules::config::{Config, Severity};
-use rules::diagnostic::{Diagnostic, Range};
 use rules::facts::{Span, Suppression};
-use rules::resolve::ConfinedFs;
-use rules::rule::Builtin;
-use rules::text::LineIndex;
-use rules::workspace::{Content, FileEntry, Workspace};
+use rules::Builtin;
+use rules::ConfinedFs;
+use rules::LineIndex;
+use rules::{Config, Severity};
+use rules::{Content, FileEntry, Workspace};
+use rules::{Diagnostic, Range};
 
 use super::{git, DiffContext, WorkspaceChanges};
 
@@ -218,7 +218,7 @@ pub(crate) fn workspace_with(ws: &Workspace, config: Arc<Config>) -> Workspace {
 pub(crate) fn workspace_over(
     ws: &Workspace,
     config: Arc<Config>,
-    fs: Arc<dyn rules::resolve::FileSystem>,
+    fs: Arc<dyn rules::FileSystem>,
 ) -> Workspace {
     let same_patterns =
         rules::cache::patterns_key(&config) == rules::cache::patterns_key(&ws.config);

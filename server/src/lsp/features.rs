@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use rules::analysis::modules::{assign_file, layer_positions};
-use rules::config::Config;
-use rules::resolve::Resolved;
-use rules::rule::{Builtin, RuleId};
-use rules::text::LineIndex;
+use rules::Config;
+use rules::LineIndex;
+use rules::Resolved;
+use rules::{Builtin, RuleId};
 use serde_json::{json, Value};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, Command, Hover, HoverContents,
@@ -69,7 +69,7 @@ pub fn hover(world: &World, path: &Path, pos: lsp::Position) -> Option<Hover> {
     if !governing.is_empty() {
         let _ = writeln!(md, "\nRules governing this file: {}", governing.join(", "));
     }
-    let here: Vec<&rules::diagnostic::Diagnostic> = root
+    let here: Vec<&rules::Diagnostic> = root
         .outcome
         .get(&rel)
         .into_iter()

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-use rules::resolve::{ConfinedFs, FileSystem, RealFs};
+use rules::{ConfinedFs, FileSystem, RealFs};
 
 #[derive(Debug, Default)]
 pub struct OverlayFs {

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use rules::config::{ConfigProblem, Severity};
-use rules::facts::Span;
 use rules::text::{byte_col_from_utf16, utf16_col, LineIndex};
+use rules::Span;
+use rules::{ConfigProblem, Severity};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticTag, Location,
     NumberOrString, Position, PositionEncodingKind, Uri,
@@ -74,7 +74,7 @@ impl<'a> View<'a> {
     }
 
     /// A workspace file as the engine keeps it.
-    pub fn of(entry: &'a rules::workspace::FileEntry) -> View<'a> {
+    pub fn of(entry: &'a rules::FileEntry) -> View<'a> {
         View {
             text: entry.kept_text(),
             len: entry.len,
@@ -198,7 +198,7 @@ fn code_description(rule: &str) -> Option<CodeDescription> {
 /// diagnostic's file, `config` the text of layergate.toml (for the related
 /// location), `root` the workspace root.
 pub fn diagnostic(
-    d: &rules::diagnostic::Diagnostic,
+    d: &rules::Diagnostic,
     view: Option<View<'_>>,
     config: View<'_>,
     root: &Path,

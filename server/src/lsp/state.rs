@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rules::analysis::{self, Baseline, Options};
-use rules::config::{Config, ConfigProblem, Severity, CONFIG_FILE};
-use rules::diagnostic::Diagnostic;
-use rules::host::{AnalysisHost, Change};
-use rules::lang::Lang;
-use rules::text::LineIndex;
 use rules::workspace::{self, Content, Workspace};
+use rules::Diagnostic;
+use rules::Lang;
+use rules::LineIndex;
+use rules::{AnalysisHost, Change};
+use rules::{Config, ConfigProblem, Severity, CONFIG_FILE};
 use tower_lsp_server::ls_types::{self as lsp, FileChangeType, Uri};
 
 use super::fs::OverlayFs;
@@ -297,7 +297,7 @@ pub fn load_roots(
             done += chunk.len();
             progress(done, total);
         }
-        let fs: Arc<dyn rules::resolve::FileSystem> = overlay.clone();
+        let fs: Arc<dyn rules::FileSystem> = overlay.clone();
         let ws = Workspace::from_entries(config, fs, files);
         crate::project::save_cache(&ws, cache.as_ref());
         roots[i].ws = Some(AnalysisHost::new(ws, Options::default()));
@@ -379,7 +379,7 @@ impl World {
             .map(|(i, _)| i)
     }
 
-    fn fs(&self) -> Arc<dyn rules::resolve::FileSystem> {
+    fn fs(&self) -> Arc<dyn rules::FileSystem> {
         self.overlay.clone()
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rmcp::model::{CallToolResult, JsonObject};
 use rules::analysis::docs;
-use rules::rule::RuleId;
+use rules::RuleId;
 use schemars::JsonSchema;
 use serde_json::Value;
 

@@ -12,15 +12,15 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use rules::analysis::{Baseline, Options};
-use rules::config::{Config, ConfigProblem, Severity};
-use rules::diagnostic::Diagnostic;
 use rules::facts::Suppression;
-use rules::lang::Lang;
-use rules::resolve::{ConfinedFs, FileSystem};
-use rules::rule::Builtin;
-use rules::text::LineIndex;
-use rules::workspace::{Content, FileEntry, Workspace};
+use rules::Builtin;
+use rules::Diagnostic;
+use rules::Lang;
+use rules::LineIndex;
+use rules::{Baseline, Options};
+use rules::{Config, ConfigProblem, Severity};
+use rules::{ConfinedFs, FileSystem};
+use rules::{Content, FileEntry, Workspace};
 
 use super::patch;
 use crate::commands::hook::judge::{explained, taken_out};
@@ -319,15 +319,15 @@ impl Session {
             w
         };
         let after_ws = patched_ws(new_config.as_ref().unwrap_or(&config));
-        let after = rules::analysis::check_cold(&after_ws, &opts);
+        let after = rules::check_cold(&after_ws, &opts);
         let (mut added, removed) = added_violations(&before, after.diagnostics, &added_lines);
         added.extend(added_suppressions(
             &config, &rels, &old, &after_ws, &written,
         ));
         if let Some(new) = &new_config {
             // the current rules on the patched code, against the new ones
-            let then = rules::analysis::check_cold(&patched_ws(&config), &opts);
-            let now_raw = rules::analysis::check_cold(
+            let then = rules::check_cold(&patched_ws(&config), &opts);
+            let now_raw = rules::check_cold(
                 &after_ws,
                 &Options {
                     today: opts.today.clone(),
@@ -356,7 +356,7 @@ impl Session {
         }
         // a new config below this one splits the workspace
         for (rel, text) in &patched {
-            let Some(dir) = rel.strip_suffix(&format!("/{}", rules::config::CONFIG_FILE)) else {
+            let Some(dir) = rel.strip_suffix(&format!("/{}", rules::CONFIG_FILE)) else {
                 continue;
             };
             if let (Some(text), false) = (text, root.join(rel).exists()) {
@@ -740,11 +740,7 @@ impl FileSystem for PatchFs {
 /// Like `check`'s scope: a diagnostic counts when its file is under one of
 /// the asked paths, or is the workspace's `layergate.toml`.
 fn in_scope(abs: &Path, scope: &[PathBuf], root: &Path) -> bool {
-    if abs.starts_with(root)
-        && abs
-            .file_name()
-            .is_some_and(|n| n == rules::config::CONFIG_FILE)
-    {
+    if abs.starts_with(root) && abs.file_name().is_some_and(|n| n == rules::CONFIG_FILE) {
         return true;
     }
     scope.iter().any(|p| abs.starts_with(p))
@@ -804,7 +800,7 @@ fn render(c: &Checked, started: Instant, removed: Option<usize>, note: Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rules::diagnostic::Range;
+    use rules::Range;
 
     fn diag(rule: &str, file: &str, line: u32, target: &str) -> Diagnostic {
         Diagnostic {

@@ -8,7 +8,7 @@
 //! GitHub accepts `col`/`endColumn` only when the annotation is on one line,
 //! so a multi-line range gives `file`, `line`, `endLine` only.
 
-use rules::config::Severity;
+use rules::Severity;
 
 use super::report::Report;
 

@@ -15,8 +15,8 @@
 //! Asian wide characters as 2 cells, combining marks as 0, control characters
 //! as `�`, and the carets follow the same widths.
 
-use rules::config::Severity;
-use rules::diagnostic::Diagnostic;
+use rules::Diagnostic;
+use rules::Severity;
 
 use super::report::Report;
 

@@ -6,9 +6,9 @@
 //! `summary.errors`/`warnings` leave baselined diagnostics out;
 //! `summary.stale_baseline` is present only when a baseline is in use.
 
-use rules::config::Severity;
-use rules::diagnostic::{Diagnostic, Edit, Fix, Range};
-use rules::rule::RuleId;
+use rules::RuleId;
+use rules::Severity;
+use rules::{Diagnostic, Edit, Fix, Range};
 use schemars::JsonSchema;
 use serde::Serialize;
 

@@ -29,7 +29,7 @@ pub use sarif::sarif;
 mod tests {
     use super::fixture::{diag, diagnostics, report};
     use super::*;
-    use rules::config::Severity;
+    use rules::Severity;
 
     #[test]
     fn counts_exclude_baselined() {

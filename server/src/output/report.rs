@@ -1,7 +1,7 @@
 //! What the formats render: the [`Report`] of a check and rule metadata.
 
-use rules::config::Severity;
-use rules::diagnostic::Diagnostic;
+use rules::Diagnostic;
+use rules::Severity;
 
 /// Everything `layergate check` reports, as the formats see it.
 pub struct Report<'a> {
@@ -58,9 +58,9 @@ impl Report<'_> {
 /// range, and an info in a file without source.
 #[cfg(test)]
 pub(crate) mod fixture {
-    use rules::config::Severity;
-    use rules::diagnostic::{Diagnostic, Edit, Fix, Range};
-    use rules::facts::Span;
+    use rules::Severity;
+    use rules::Span;
+    use rules::{Diagnostic, Edit, Fix, Range};
 
     pub const USER_TS: &str =
         "import { db } from \"../infra/db\";\nimport { api } from \"../app/api\";\n";

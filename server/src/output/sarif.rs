@@ -15,8 +15,8 @@
 
 use std::collections::BTreeMap;
 
-use rules::config::Severity;
-use rules::diagnostic::{Diagnostic, Fix, Range};
+use rules::Severity;
+use rules::{Diagnostic, Fix, Range};
 use serde::Serialize;
 
 use super::report::{Report, RuleMeta};
@@ -372,8 +372,8 @@ fn fingerprint(rule: &str, file: &str, what: &str) -> u64 {
 mod tests {
     use super::super::report::fixture::{diag, diagnostics, report};
     use super::*;
-    use rules::diagnostic::Related;
-    use rules::facts::Span;
+    use rules::Related;
+    use rules::Span;
     use serde_json::Value;
 
     /// The official OASIS schema, as shipped in the `serde-sarif` crate's

@@ -12,13 +12,13 @@ use std::sync::{Arc, OnceLock};
 use divan::counter::BytesCount;
 use divan::Bencher;
 use layergate_bench::gen;
-use rules::analysis::Options;
-use rules::config::Config;
-use rules::host::{AnalysisHost, Change};
-use rules::lang::Lang;
-use rules::languages;
-use rules::resolve::RealFs;
+use rules::internals;
 use rules::workspace::{self, Content, Workspace};
+use rules::Config;
+use rules::Lang;
+use rules::Options;
+use rules::RealFs;
+use rules::{AnalysisHost, Change};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -131,7 +131,7 @@ fn parse_and_extract(bencher: Bencher, kind: &str) {
     let lang = lang(kind);
     bencher.counter(BytesCount::of_str(text)).bench(|| {
         let tree = workspace::parse(lang, text, None).expect("it parses");
-        languages::extract(lang, &tree, text)
+        internals::extract(lang, &tree, text)
     });
 }
 
@@ -141,7 +141,7 @@ fn scan(bencher: Bencher) {
     let text = &generated("ts").sample.1;
     bencher
         .counter(BytesCount::of_str(text))
-        .bench(|| languages::ts::scan::scan(text, Lang::TypeScript).expect("the scanner reads it"));
+        .bench(|| internals::scan(text, Lang::TypeScript).expect("the scanner reads it"));
 }
 
 /// Walk, read, scan or parse, extract and resolve every file.

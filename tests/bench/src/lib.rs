@@ -4,7 +4,7 @@
 
 pub mod gen;
 
-use rules::lang::Lang;
+use rules::Lang;
 
 /// A line that imports from nowhere, put at the top of a file and taken off
 /// again by the keystroke benchmarks (an edit that changes the imports).

@@ -27,12 +27,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use layergate_bench::gen;
 use rayon::prelude::*;
-use rules::analysis::{check_cold, Options};
-use rules::config::Config;
-use rules::host::{AnalysisHost, Change};
-use rules::lang::Lang;
-use rules::resolve::RealFs;
 use rules::workspace::{self, Content, FileEntry, Workspace};
+use rules::Config;
+use rules::Lang;
+use rules::RealFs;
+use rules::{check_cold, Options};
+use rules::{AnalysisHost, Change};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

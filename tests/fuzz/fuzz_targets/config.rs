@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use rules::config::Config;
-use rules::lang::Lang;
-use rules::workspace::{Content, FileEntry};
+use rules::Config;
+use rules::Lang;
+use rules::{Content, FileEntry};
 
 const SAMPLE_TS: &str = "import { a } from './a';\nexport const x = eval(process.env.X);\n";
 const SAMPLE_RS: &str = "use std::env;\nfn main() { let _ = env::var(\"X\"); unsafe {} }\n";

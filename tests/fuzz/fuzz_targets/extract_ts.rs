@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rules::languages::parse_and_extract;
-use rules::lang::Lang;
+use rules::parse_and_extract;
+use rules::Lang;
 
 include!("common.rs");
 

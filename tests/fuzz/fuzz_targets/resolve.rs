@@ -11,10 +11,10 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use rules::languages::parse_and_extract;
-use rules::lang::Lang;
-use rules::languages::rust::resolve::RustResolver;
-use rules::languages::ts::resolve::TsResolver;
+use rules::parse_and_extract;
+use rules::Lang;
+use rules::internals::RustResolver;
+use rules::internals::TsResolver;
 use rules::resolve::{FileSystem, MemFs, Resolved};
 
 const FIXED: &[(&str, &str)] = &[

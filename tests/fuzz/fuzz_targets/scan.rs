@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rules::languages::ts::scan::{compare_with_tree, Verdict};
-use rules::lang::Lang;
+use rules::internals::{compare_with_tree, Verdict};
+use rules::Lang;
 
 fuzz_target!(|text: &str| {
     for lang in [Lang::TypeScript, Lang::Tsx] {

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rules::extract::suppress::{code_before, parse_comment};
-use rules::facts::Span;
+use rules::internals::{code_before, parse_comment};
+use rules::Span;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else {

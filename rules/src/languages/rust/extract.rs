@@ -34,7 +34,7 @@ use crate::lang::Lang;
 
 /// Extracts `use` trees, qualified paths, `mod` declarations, `unsafe` and
 /// suppressions from a Rust tree.
-pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
+pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
     extract_with(tree, text, true)
 }
 
@@ -42,7 +42,7 @@ pub fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
 /// shows they hold nothing to extract (for checking that pruning changes
 /// nothing).
 #[doc(hidden)]
-pub fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFacts {
+pub(crate) fn extract_with(tree: &tree_sitter::Tree, text: &str, prune: bool) -> FileFacts {
     let root = tree.root_node();
     let mut w = Walker {
         text,

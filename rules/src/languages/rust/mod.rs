@@ -1,5 +1,5 @@
 //! Rust: items and `use` paths, resolved through Cargo crates and the `mod`
 //! tree.
 
-pub mod extract;
-pub mod resolve;
+pub(crate) mod extract;
+pub(crate) mod resolve;

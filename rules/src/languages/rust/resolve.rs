@@ -1393,7 +1393,7 @@ fn norm_join(root: &Path, dir: &str, rel: &str) -> Option<String> {
 }
 
 /// Rust's standard crates.
-pub const RUST_STD_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+pub(crate) const RUST_STD_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 
 #[cfg(test)]
 mod tests {

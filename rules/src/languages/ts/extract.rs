@@ -34,7 +34,7 @@ use crate::facts::{ApiRef, FileFacts, Import, ImportKind, ImportedName, Span};
 use crate::lang::Lang;
 
 /// Extracts imports, global API uses, exports and suppressions from a TS/JS tree.
-pub fn extract(tree: &tree_sitter::Tree, text: &str, lang: Lang) -> FileFacts {
+pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str, lang: Lang) -> FileFacts {
     let language = tree.language();
     let fresh;
     let tables = match cached_tables(lang) {

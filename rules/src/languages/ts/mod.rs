@@ -1,6 +1,6 @@
 //! TypeScript and JavaScript: one resolver (bundler-mode resolution), two
 //! grammars (typescript, tsx).
 
-pub mod extract;
-pub mod resolve;
-pub mod scan;
+pub(crate) mod extract;
+pub(crate) mod resolve;
+pub(crate) mod scan;

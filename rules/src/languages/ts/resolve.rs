@@ -1396,7 +1396,7 @@ fn strip_jsonc(text: &str) -> String {
 }
 
 /// Node's builtin modules (without the `node:` prefix).
-pub const NODE_BUILTINS: &[&str] = &[
+pub(crate) const NODE_BUILTINS: &[&str] = &[
     "assert",
     "assert/strict",
     "async_hooks",

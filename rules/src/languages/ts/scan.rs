@@ -46,7 +46,7 @@ pub fn scan(text: &str, lang: Lang) -> Option<FileFacts> {
 
 /// [`scan`] with the text's line index already at hand (the workspace keeps
 /// one per file anyway).
-pub fn scan_with_lines(text: &str, lang: Lang, lines: &LineIndex) -> Option<FileFacts> {
+pub(crate) fn scan_with_lines(text: &str, lang: Lang, lines: &LineIndex) -> Option<FileFacts> {
     scan_or_offset(text, lang, lines).ok()
 }
 

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use rules::config::selector::ApiKind;
+use rules::config::ApiKind;
 use rules::config::{AllowRule, ApiSelector, Config, FileTarget, ModRef, Severity, Target};
-use rules::rule::Builtin;
+use rules::Builtin;
 
 use crate::project::{self, UsageError};
 

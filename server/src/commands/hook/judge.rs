@@ -8,11 +8,11 @@ use std::path::Path;
 use rules::analysis::added::added_diagnostics;
 use rules::analysis::docs;
 use rules::analysis::REASON_PLACEHOLDER;
-use rules::config::Severity;
-use rules::diagnostic::Diagnostic;
 use rules::facts::Suppression;
-use rules::host::AnalysisHost;
-use rules::workspace::{Content, Workspace};
+use rules::AnalysisHost;
+use rules::Diagnostic;
+use rules::Severity;
+use rules::{Content, Workspace};
 
 /// The most stdin a hook reads: an edit is text a person could review.
 pub const MAX_INPUT: u64 = 64 * 1024 * 1024;
@@ -26,7 +26,7 @@ pub enum Verdict {
 }
 
 /// The workspace-relative name of `path` when the workspace checks it.
-pub fn checked_file(ws: &rules::workspace::Workspace, path: &Path) -> Option<String> {
+pub fn checked_file(ws: &rules::Workspace, path: &Path) -> Option<String> {
     let rel = rules::workspace::relative(ws.root(), path)?;
     rules::workspace::walked(&ws.config, &rel).then_some(rel)
 }
@@ -95,7 +95,7 @@ pub fn blocks(d: &Diagnostic) -> bool {
 /// The `layergate-ignore` comments of a file that `counted` holds for:
 /// (rule, how many).
 fn suppressions(
-    entry: Option<&rules::workspace::FileEntry>,
+    entry: Option<&rules::FileEntry>,
     counted: impl Fn(&Suppression) -> bool,
 ) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
@@ -143,7 +143,7 @@ pub fn taken_out(ws: &Workspace, diagnostics: &[Diagnostic], dir: &str) -> Optio
     let parent = config_rel.as_str();
     let mut s = format!(
         "a new {} in {} would take {files} checked file{} out of the rules of {parent}",
-        rules::config::CONFIG_FILE,
+        rules::CONFIG_FILE,
         if dir.is_empty() { "." } else { dir },
         if files == 1 { "" } else { "s" },
     );
