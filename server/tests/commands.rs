@@ -712,6 +712,139 @@ fn allowed_agrees_with_check() {
     );
 }
 
+const TRANSITIVE_CONFIG: &str = r#"
+[workspace]
+include = ["src/**"]
+
+[[modules]]
+name = "domain"
+paths = ["src/domain/**"]
+
+[[modules]]
+name = "app"
+paths = ["src/app/**"]
+
+[[modules]]
+name = "infra"
+paths = ["src/infra/**"]
+
+[[deny]]
+id = "domain-no-io"
+from = ["domain"]
+to = ["infra"]
+transitive = true
+"#;
+
+fn transitive_ws(extra_config: &str, new_file: &str) -> Ws {
+    workspace(
+        "transitive",
+        &[
+            (
+                "layergate.toml",
+                &format!("{TRANSITIVE_CONFIG}{extra_config}"),
+            ),
+            ("src/infra/db.ts", "export const db = 1;\n"),
+            ("src/lib/helper.ts", "export { db } from '../infra/db';\n"),
+            ("src/lib/clean.ts", "export const c = 1;\n"),
+            (
+                "src/app/wired.ts",
+                "import { db } from '../lib/helper';\nexport const w = db;\n",
+            ),
+            ("src/app/plain.ts", "export const p = 1;\n"),
+            ("src/domain/new.ts", new_file),
+        ],
+    )
+}
+
+/// The targets `allowed` says a domain file may not import because of the
+/// transitive rule, as (file, rule): module files and files in no module.
+fn transitive_forbidden(v: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for m in v["may_not_import"].as_array().expect("array") {
+        for r in m["reasons"].as_array().expect("reasons") {
+            if r["why"].as_str().unwrap_or("").contains("reaches a target") {
+                let files: Vec<String> = m["only_files"]
+                    .as_array()
+                    .expect("only some files of the module")
+                    .iter()
+                    .map(|f| f.as_str().unwrap_or("").to_string())
+                    .collect();
+                for f in files {
+                    out.push((f, r["rule"].as_str().unwrap_or("").to_string()));
+                }
+            }
+        }
+    }
+    for r in v["reaching"].as_array().expect("reaching") {
+        out.push((
+            r["file"].as_str().unwrap_or("").to_string(),
+            r["rule"].as_str().unwrap_or("").to_string(),
+        ));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn allowed_knows_transitive_deny_as_check_does() {
+    // a domain file importing every candidate: check reports exactly the
+    // imports `allowed` forbids, with the chain it names
+    let imports = [
+        ("../app/wired", "src/app/wired.ts"),
+        ("../app/plain", "src/app/plain.ts"),
+        ("../lib/helper", "src/lib/helper.ts"),
+        ("../lib/clean", "src/lib/clean.ts"),
+    ];
+    let text: String = imports
+        .iter()
+        .enumerate()
+        .map(|(i, (spec, _))| format!("import * as m{i} from '{spec}';\n"))
+        .collect();
+    let ws = transitive_ws("", &text);
+    let v = allowed_json(&ws, "", "src/domain/new.ts");
+    let forbidden = transitive_forbidden(&v);
+    assert_eq!(
+        forbidden,
+        [
+            ("src/app/wired.ts".to_string(), "domain-no-io".to_string()),
+            ("src/lib/helper.ts".to_string(), "domain-no-io".to_string()),
+        ]
+    );
+    assert_eq!(
+        v["reaching"][0]["through"],
+        serde_json::json!(["src/lib/helper.ts", "src/infra/db.ts"])
+    );
+    let check: serde_json::Value = serde_json::from_str(
+        &layergate(&ws.root, &["check", "--no-cache", "--format", "json"]).stdout,
+    )
+    .expect("check json");
+    let mut from_check: Vec<(String, String)> = check["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["file"] == "src/domain/new.ts")
+        .map(|d| {
+            let line = d["line"].as_u64().unwrap_or(0) as usize;
+            (
+                imports[line - 1].1.to_string(),
+                d["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    from_check.sort();
+    assert_eq!(from_check, forbidden);
+
+    // an [[allow]] entry silences it in both
+    let allow = "\n[[allow]]\nrules = [\"domain-no-io\"]\nfrom = [\"src/domain/new.ts\"]\nto = [\"infra\"]\nreason = \"migration\"\n";
+    let ws = transitive_ws(allow, &text);
+    let v = allowed_json(&ws, "", "src/domain/new.ts");
+    assert_eq!(transitive_forbidden(&v), []);
+    let check = layergate(&ws.root, &["check", "--no-cache", "--format", "json"]).stdout;
+    assert!(!check.contains("domain-no-io\","), "{check}");
+    let md = ok(&ws, "", &["allowed", "src/domain/new.ts"]);
+    assert!(!md.contains("reaches a target"), "{md}");
+}
+
 #[test]
 fn allowed_reports_partially_forbidden_modules() {
     // a [[deny]] glob target covering only some files of a module

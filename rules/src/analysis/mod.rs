@@ -14,9 +14,10 @@ pub mod judge;
 pub mod modules;
 mod rules;
 
-pub(crate) use rules::doc as rule_doc;
 /// A relative import specifier from one file to another (as a quick fix
 /// writes it).
+pub use rules::deny::transitive_reach;
+pub(crate) use rules::doc as rule_doc;
 pub use rules::public_api::relative_specifier;
 mod suppress;
 pub use suppress::REASON_PLACEHOLDER;

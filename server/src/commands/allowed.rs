@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use rules::analysis::judge;
 use rules::analysis::modules::{assign_file, layer_positions, target_matches, Module};
-use rules::config::{Config, FileTarget, Severity, Target};
+use rules::config::{Config, DenyRule, FileTarget, Severity, Target};
 use rules::Builtin;
 use rules::Lang;
 use rules::Workspace;
@@ -137,6 +137,10 @@ struct Answer {
     may_import: Vec<Importable>,
     may_not_import: Vec<Forbidden>,
     denied_files: Vec<DeniedFiles>,
+    /// Files in no module whose import would reach a target of a
+    /// `[[deny]] transitive = true` rule (files of modules are in
+    /// `may_not_import`).
+    reaching: Vec<Reaching>,
     packages: Packages,
     apis: Vec<ApiRule>,
     patterns: Vec<PatternInfo>,
@@ -201,6 +205,16 @@ struct DeniedFiles {
     files: String,
     rule: String,
     severity: Severity,
+    message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Reaching {
+    file: String,
+    rule: String,
+    severity: Severity,
+    /// The chain of imports from the file to the rule's target.
+    through: Vec<String>,
     message: Option<String>,
 }
 
@@ -292,11 +306,18 @@ fn instances(ws: &Workspace) -> Vec<BTreeMap<String, Instance>> {
     out
 }
 
+/// `[[deny]] transitive = true` rules applying to the file, each with the
+/// files whose import would reach one of its targets and the chain
+/// ([`rules::analysis::transitive_reach`]).
+type Reach<'c> = [(&'c DenyRule, BTreeMap<String, Vec<String>>)];
+
 /// Why an import from `rel` (modules `from_mods`) of `target` (modules
 /// `to_mods`) breaks a rule, judged in group `group` for module rules: the
-/// engine's own judge, then the `[[allow]]` entries that silence it.
+/// engine's own judge and transitive reach, then the `[[allow]]` entries that
+/// silence them.
 fn judge(
     config: &Config,
+    reach: &Reach,
     rel: &str,
     from_mods: &[Option<Module>],
     group: usize,
@@ -333,25 +354,54 @@ fn judge(
         }
     }
     // `[[allow]]` exceptions silence what they cover
-    out.retain(|r| {
+    let silenced = |rule: &str, to: &str, to_mods: &[Option<Module>], target: Option<&str>| {
         let asked = judge::Exception {
-            rule: &r.rule,
+            rule,
             from: rel,
             from_mods,
-            to_file: Some((target, to_mods)),
-            target: None,
+            to_file: Some((to, to_mods)),
+            target,
         };
-        !config
+        config
             .allows
             .iter()
             .any(|a| judge::allows(config, a, &asked))
-    });
+    };
+    let mut transitive = Vec::new();
+    for (rule, files) in reach {
+        let Some(chain) = files.get(target) else {
+            continue;
+        };
+        let Some(goal) = chain.last() else { continue };
+        // as the check reports it: at the goal the chain reaches
+        let goal_mods = assign_file(config, goal);
+        if silenced(&rule.id, goal, &goal_mods, Some(goal)) {
+            continue;
+        }
+        let through = chain
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        transitive.push(Reason {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            why: format!(
+                "importing it reaches a target of `{}` through {through}",
+                rule.id
+            ),
+            message: message(&rule.message),
+        });
+    }
+    out.retain(|r| !silenced(&r.rule, target, to_mods, None));
+    out.extend(transitive);
     out
 }
 
 fn build(ws: &Workspace, rel: &str) -> Answer {
     let config = ws.config.as_ref();
     let from_mods = assign_file(config, rel);
+    let reach = rules::analysis::transitive_reach(ws, rel, &from_mods);
 
     let modules = config
         .groups
@@ -400,11 +450,11 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
                 if let Some(slot) = to_mods.get_mut(g) {
                     *slot = Some(inst.module.clone());
                 }
-                reasons = judge(config, rel, &from_mods, g, "", &to_mods);
+                reasons = judge(config, &reach, rel, &from_mods, g, "", &to_mods);
             } else {
                 for f in &inst.files {
                     let to_mods = assign_file(config, f);
-                    let r = judge(config, rel, &from_mods, g, f, &to_mods);
+                    let r = judge(config, &reach, rel, &from_mods, g, f, &to_mods);
                     if !r.is_empty() {
                         forbidden_files.push(f.clone());
                         for x in r {
@@ -542,6 +592,37 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
             .collect()
     };
 
+    let mut reaching = Vec::new();
+    for (rule, files) in &reach {
+        for (file, chain) in files {
+            if assign_file(config, file).iter().any(Option::is_some) {
+                continue;
+            }
+            let Some(goal) = chain.last() else { continue };
+            let asked = judge::Exception {
+                rule: &rule.id,
+                from: rel,
+                from_mods: &from_mods,
+                to_file: Some((goal, &assign_file(config, goal))),
+                target: Some(goal),
+            };
+            if config
+                .allows
+                .iter()
+                .any(|a| judge::allows(config, a, &asked))
+            {
+                continue;
+            }
+            reaching.push(Reaching {
+                file: file.clone(),
+                rule: rule.id.clone(),
+                severity: rule.severity,
+                through: chain.clone(),
+                message: message(&rule.message),
+            });
+        }
+    }
+
     Answer {
         path: rel.to_string(),
         root: ws.root().display().to_string(),
@@ -552,6 +633,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
         may_import,
         may_not_import,
         denied_files,
+        reaching,
         packages: Packages {
             external,
             denied: denied_packages,
@@ -658,7 +740,7 @@ fn render(a: &Answer) -> String {
     md.push('\n');
 
     md.push_str("## May not import\n\n");
-    if a.may_not_import.is_empty() && a.denied_files.is_empty() {
+    if a.may_not_import.is_empty() && a.denied_files.is_empty() && a.reaching.is_empty() {
         md.push_str("Nothing is forbidden.\n");
     }
     for m in &a.may_not_import {
@@ -679,6 +761,23 @@ fn render(a: &Answer) -> String {
             "- files `{}`: {}\n",
             d.files,
             rule_line(&d.rule, d.severity, "", d.message.as_deref())
+        ));
+    }
+    for r in &a.reaching {
+        let through = r
+            .through
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let why = format!(
+            "importing it reaches a target of `{}` through {through}",
+            r.rule
+        );
+        md.push_str(&format!(
+            "- file `{}` (in no module): {}\n",
+            r.file,
+            rule_line(&r.rule, r.severity, &why, r.message.as_deref())
         ));
     }
     md.push('\n');

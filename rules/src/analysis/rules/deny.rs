@@ -1,5 +1,9 @@
 use super::boundary::{api_places, api_use, RuleRef};
 use super::common::*;
+use crate::analysis::modules::Assignment;
+use crate::config::DenyRule;
+use crate::workspace::Workspace;
+use std::collections::BTreeMap;
 
 /// `[[deny]]` rules, direct part: imports from `from` files to `to` targets.
 pub(super) fn deny_rules(
@@ -111,54 +115,26 @@ pub(crate) fn transitive_deny(
     if rules.is_empty() {
         return Vec::new();
     }
-    let files: Vec<&String> = ctx.ws.files.keys().collect();
-    let index: FxHashMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.as_str(), i))
-        .collect();
-    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
-    let mut radj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
-    for (i, rel) in ctx.ws.files.keys().enumerate() {
-        for edge in edges_of(results, rel) {
-            if !edge.counted {
-                continue;
-            }
-            for (t, _) in edge.judged.first() {
-                if let Some(&j) = index.get(t.as_str()) {
-                    if !adj[i].contains(&j) {
-                        adj[i].push(j);
-                        radj[j].push(i);
-                    }
-                }
-            }
-        }
-    }
+    let graph = FileGraph::new(ctx, |rel| {
+        edges_of(results, rel)
+            .iter()
+            .filter(|e| e.counted)
+            .flat_map(|e| e.judged.first().iter().map(|(t, _)| t.clone()))
+            .collect()
+    });
+    let FileGraph {
+        files,
+        index,
+        adj,
+        radj,
+    } = &graph;
     let mut out = Vec::new();
     for rule in rules {
-        // goal files: match a file target, or contain an import of an API target
-        let goals: Vec<usize> = files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                let mods = ctx.modules_of(f);
-                let entry = &ctx.ws.files[f.as_str()];
-                rule.to.iter().any(|t| match t {
-                    Target::Files(ft) => target_matches(config, ft, f, &mods),
-                    Target::Api(sel) => {
-                        let place = Place { rel: f, entry };
-                        api_places(&place, sel)
-                            .iter()
-                            .any(|(_, imp)| imp.is_none_or(|i| ctx.counts(&entry.facts.imports[i])))
-                    }
-                })
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let goals = goals(ctx, rule, files);
         if goals.is_empty() {
             continue;
         }
-        let dist = graph::bfs_dist(&radj, &goals);
+        let dist = graph::bfs_dist(radj, &goals);
         for (i, (rel, entry)) in ctx.ws.files.iter().enumerate() {
             let mods = ctx.modules_of(rel);
             if !rule
@@ -183,7 +159,7 @@ pub(crate) fn transitive_deny(
                     if dist[j] == usize::MAX || dist[j] == 0 && direct_hit(ctx, rule, t) {
                         continue; // unreachable, or reported as a direct violation
                     }
-                    let path = graph::walk_down(&adj, &dist, j, &|_| true, &|v| files[v].clone());
+                    let path = graph::walk_down(adj, &dist, j, &|_| true, &|v| files[v].clone());
                     let better = match &best {
                         None => true,
                         Some(b) => {
@@ -234,6 +210,132 @@ pub(crate) fn transitive_deny(
     out
 }
 
+/// The file graph of the workspace: files in order, and each file's import
+/// targets (`targets_of`) as adjacency lists both ways.
+struct FileGraph<'w> {
+    files: Vec<&'w String>,
+    index: FxHashMap<&'w str, usize>,
+    adj: Vec<Vec<usize>>,
+    radj: Vec<Vec<usize>>,
+}
+
+impl<'w> FileGraph<'w> {
+    fn new(ctx: &Ctx<'w>, targets_of: impl Fn(&str) -> Vec<String>) -> FileGraph<'w> {
+        let files: Vec<&String> = ctx.ws.files.keys().collect();
+        let index: FxHashMap<&str, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.as_str(), i))
+            .collect();
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+        let mut radj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+        for (i, rel) in files.iter().enumerate() {
+            for t in targets_of(rel) {
+                if let Some(&j) = index.get(t.as_str()) {
+                    if !adj[i].contains(&j) {
+                        adj[i].push(j);
+                        radj[j].push(i);
+                    }
+                }
+            }
+        }
+        FileGraph {
+            files,
+            index,
+            adj,
+            radj,
+        }
+    }
+}
+
+/// The goal files of a transitive rule: those matching a file target, or
+/// holding a counted import or use of an API target.
+fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String]) -> Vec<usize> {
+    files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let mods = ctx.modules_of(f);
+            let entry = &ctx.ws.files[f.as_str()];
+            rule.to.iter().any(|t| match t {
+                Target::Files(ft) => target_matches(ctx.config, ft, f, &mods),
+                Target::Api(sel) => {
+                    let place = Place { rel: f, entry };
+                    api_places(&place, sel)
+                        .iter()
+                        .any(|(_, imp)| imp.is_none_or(|i| ctx.counts(&entry.facts.imports[i])))
+                }
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// `layergate allowed`'s view of `[[deny]] transitive = true`: for each such
+/// rule that applies to `rel` (in modules `from_mods`), the files an import of
+/// which starts a chain of imports reaching one of the rule's targets, each
+/// with the shortest such chain (that file first, the target last). A file
+/// that is itself a file target is the judge's direct case, not listed.
+/// Computed as the check computes it: counted imports, judged where
+/// re-exports lead.
+pub fn transitive_reach<'c>(
+    ws: &'c Workspace,
+    rel: &str,
+    from_mods: &[Option<Module>],
+) -> Vec<(&'c DenyRule, BTreeMap<String, Vec<String>>)> {
+    let config = ws.config.as_ref();
+    let rules: Vec<&DenyRule> = config
+        .deny
+        .iter()
+        .filter(|r| {
+            r.transitive
+                && r.severity != Severity::Off
+                && crate::analysis::judge::deny_applies(config, r, rel, from_mods)
+        })
+        .collect();
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    let assignment = Assignment::new(config, ws.files.keys());
+    let ctx = Ctx {
+        ws,
+        config,
+        assignment: &assignment,
+        crate_names: std::sync::OnceLock::new(),
+    };
+    let graph = FileGraph::new(&ctx, |f| {
+        let (mut reads, mut shallow) = (Vec::new(), Vec::new());
+        ctx.edges(&ws.files[f], &mut reads, &mut shallow)
+            .into_iter()
+            .filter(|e| ctx.counts(e.import))
+            .flat_map(|e| {
+                e.judged
+                    .first()
+                    .iter()
+                    .map(|(t, _)| t.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for rule in rules {
+        let goals = goals(&ctx, rule, &graph.files);
+        let dist = graph::bfs_dist(&graph.radj, &goals);
+        let mut reach = BTreeMap::new();
+        for (j, f) in graph.files.iter().enumerate() {
+            if dist[j] == usize::MAX || dist[j] == 0 && direct_hit(&ctx, rule, f) {
+                continue;
+            }
+            let path =
+                graph::walk_down(&graph.adj, &dist, j, &|_| true, &|v| graph.files[v].clone());
+            let chain = path.iter().map(|&v| graph.files[v].clone()).collect();
+            reach.insert((*f).clone(), chain);
+        }
+        out.push((rule, reach));
+    }
+    out
+}
+
 pub(super) fn edges_of<'r>(
     results: &'r FxHashMap<String, FileResult>,
     rel: &str,
@@ -241,7 +343,7 @@ pub(super) fn edges_of<'r>(
     results.get(rel).map_or(&[], |r| r.edges.as_slice())
 }
 
-fn direct_hit(ctx: &Ctx, rule: &crate::config::DenyRule, target: &str) -> bool {
+fn direct_hit(ctx: &Ctx, rule: &DenyRule, target: &str) -> bool {
     let mods = ctx.modules_of(target);
     rule.to
         .iter()
