@@ -13,6 +13,7 @@ pub enum Language {
     /// TypeScript and JavaScript (one resolver: bundler-mode resolution).
     TypeScript,
     Rust,
+    Python,
 }
 
 /// What layergate knows of a language besides its extractor and resolver.
@@ -76,6 +77,17 @@ pub const LANGUAGES: &[LanguageDef] = &[
         line_comment: "//",
         selector_prefixes: &["crate:", "rust:"],
     },
+    LanguageDef {
+        language: Language::Python,
+        name: "Python",
+        short_name: "Python",
+        config_names: &["python", "py"],
+        extensions: &[("py", Lang::Python), ("pyi", Lang::Python)],
+        manifests: &["pyproject.toml"],
+        package_noun: "package",
+        line_comment: "#",
+        selector_prefixes: &[],
+    },
 ];
 
 impl Language {
@@ -138,11 +150,13 @@ pub enum Lang {
     Tsx,
     /// `.rs`.
     Rust,
+    /// `.py .pyi`.
+    Python,
 }
 
 impl Lang {
     /// Every grammar.
-    pub const ALL: &'static [Lang] = &[Lang::TypeScript, Lang::Tsx, Lang::Rust];
+    pub const ALL: &'static [Lang] = &[Lang::TypeScript, Lang::Tsx, Lang::Rust, Lang::Python];
 
     /// The grammar of a path, from its extension; `None` for unsupported files.
     pub fn from_path(path: &str) -> Option<Lang> {
@@ -159,6 +173,7 @@ impl Lang {
         match self {
             Lang::TypeScript | Lang::Tsx => Language::TypeScript,
             Lang::Rust => Language::Rust,
+            Lang::Python => Language::Python,
         }
     }
 
@@ -173,6 +188,7 @@ impl Lang {
             Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Lang::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Lang::Python => tree_sitter_python::LANGUAGE.into(),
         }
     }
 
@@ -182,6 +198,7 @@ impl Lang {
             Lang::TypeScript => "typescript",
             Lang::Tsx => "tsx",
             Lang::Rust => "rust",
+            Lang::Python => "python",
         }
     }
 }
@@ -196,7 +213,9 @@ mod tests {
         assert_eq!(Lang::from_path("a/b.d.ts"), Some(Lang::TypeScript));
         assert_eq!(Lang::from_path("a/b.cjs"), Some(Lang::Tsx));
         assert_eq!(Lang::from_path("a/b.rs"), Some(Lang::Rust));
-        assert_eq!(Lang::from_path("a/b.py"), None);
+        assert_eq!(Lang::from_path("a/b.py"), Some(Lang::Python));
+        assert_eq!(Lang::from_path("a/b.pyi"), Some(Lang::Python));
+        assert_eq!(Lang::from_path("a/b.pyc"), None);
         assert_eq!(Lang::from_path("Makefile"), None);
     }
 
@@ -221,7 +240,7 @@ mod tests {
         // the language server's watcher glob, as clients have always seen it
         assert_eq!(
             super::extensions().collect::<Vec<_>>().join(","),
-            "ts,tsx,mts,cts,js,jsx,mjs,cjs,rs"
+            "ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,pyi"
         );
         for m in [
             "package.json",

@@ -18,6 +18,7 @@ use crate::config::{Config, Target, CONFIG_FILE};
 use crate::facts::{FileFacts, ImportKind, Span};
 use crate::lang::{Lang, Language};
 use crate::languages;
+use crate::languages::python::resolve::PyResolver;
 use crate::languages::rust::resolve::RustResolver;
 use crate::languages::ts::resolve::TsResolver;
 use crate::resolve::{FileSystem, Resolved};
@@ -79,6 +80,7 @@ pub struct Workspace {
     fs: Arc<dyn FileSystem>,
     ts: TsResolver,
     rust: RustResolver,
+    py: PyResolver,
     /// What the changes since the last [`Workspace::take_invalidation`]
     /// make stale in results derived from the workspace.
     pending: Invalidation,
@@ -805,12 +807,14 @@ impl Workspace {
     ) -> Workspace {
         let ts = TsResolver::new(&config.root, config.tsconfig.as_deref(), fs.as_ref());
         let rust = RustResolver::new(&config.root, fs.as_ref(), &[]);
+        let py = PyResolver::new(&config.root, fs.as_ref());
         let mut ws = Workspace {
             config,
             files,
             fs,
             ts,
             rust,
+            py,
             pending: Invalidation::default(),
         };
         ws.rebuild_rust();
@@ -855,6 +859,7 @@ impl Workspace {
             .map(|imp| match entry.lang.language() {
                 Language::Rust => self.rust.resolve_at(rel, &imp.specifier, imp.span.start),
                 Language::TypeScript => self.ts.resolve(self.fs.as_ref(), rel, &imp.specifier),
+                Language::Python => self.py.resolve(self.fs.as_ref(), rel, imp),
             })
             .collect()
     }
@@ -870,6 +875,7 @@ impl Workspace {
             self.config.tsconfig.as_deref(),
             self.fs.as_ref(),
         );
+        self.py = PyResolver::new(&self.config.root, self.fs.as_ref());
         let resolved: Vec<(String, Vec<Resolved>)> = self
             .files
             .par_iter()
@@ -910,7 +916,7 @@ impl Workspace {
         let mods_changed =
             lang == Lang::Rust && old_mods.is_none_or(|old| !same_mod_tree(old, &entry.facts.mods));
         let mods_moved = lang == Lang::Rust && old_mods.is_some_and(|old| *old != entry.facts.mods);
-        if lang != Lang::Rust && is_new {
+        if lang.language() == Language::TypeScript && is_new {
             self.files.insert(rel.to_string(), entry);
             self.file_moved(rel);
         } else if is_new || mods_changed {
@@ -962,11 +968,15 @@ impl Workspace {
     /// Forgets a deleted file.
     pub fn remove_file(&mut self, rel: &str) {
         if let Some(old) = self.files.remove(rel) {
-            if old.lang == Lang::Rust {
-                self.rebuild_rust();
-                self.resolve_all();
-            } else {
-                self.file_moved(rel);
+            match old.lang.language() {
+                Language::Rust => {
+                    self.rebuild_rust();
+                    self.resolve_all();
+                }
+                // the imports of a module that appeared or went may name it
+                // (`from pkg import name`: a submodule or a name of `pkg`)
+                Language::Python => self.resolve_all(),
+                Language::TypeScript => self.file_moved(rel),
             }
         }
     }

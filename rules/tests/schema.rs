@@ -254,7 +254,7 @@ fn schema_rule_enums_match_the_loader() {
         .unwrap_or_else(|e| panic!("language {v}: {e:?}"));
     }
     assert!(
-        parse("[[pattern]]\nid = \"p\"\nlanguage = \"python\"\nquery = \"(identifier) @x\"")
+        parse("[[pattern]]\nid = \"p\"\nlanguage = \"cobol\"\nquery = \"(identifier) @x\"")
             .is_err()
     );
 

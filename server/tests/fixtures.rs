@@ -6,7 +6,7 @@
 //! `tests/fixtures/README.md`):
 //!
 //! * `//~ RULE [RULE...]` at the end of a line of a TS/JS/Rust file,
-//!   `#~ RULE` in a `.toml` file;
+//!   `#~ RULE` in a Python or `.toml` file;
 //! * `//~^ RULE` points one line up, `//~^^ RULE` two lines up, ...;
 //! * `RULE[baselined]` expects `"baselined": true`;
 //! * anything after ` -- ` is a note for the reader.
@@ -64,7 +64,7 @@ fn marker_prefix(path: &str) -> Option<&'static str> {
     }
     let ext = name.rsplit_once('.').map(|(_, e)| e)?;
     match ext {
-        "toml" => Some("#~"),
+        "toml" | "py" | "pyi" => Some("#~"),
         "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" => Some("//~"),
         _ => None,
     }
@@ -534,6 +534,7 @@ fixtures! {
     rust_items => "rust-items",
     rust_boundary => "rust-boundary",
     rust_cycles_and_patterns => "rust-cycles-and-patterns",
+    py_layers => "py-layers",
     baseline => "baseline",
     baseline_cli_flag => "baseline-cli-flag",
     config_warnings => "config-warnings",
@@ -750,7 +751,7 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
                 }
             } else if p
                 .extension()
-                .is_some_and(|x| matches!(x.to_str(), Some("ts" | "tsx" | "js" | "rs")))
+                .is_some_and(|x| matches!(x.to_str(), Some("ts" | "tsx" | "js" | "rs" | "py")))
             {
                 out.push(p);
             }
@@ -799,7 +800,10 @@ fn the_caches_never_change_what_a_fixture_reports() {
         // every source gains a line at its top: every later line moves
         let files = sources(&dir);
         for f in &files {
-            let mut bytes = b"// moved\n".to_vec();
+            let python = f.extension().is_some_and(|x| x == "py");
+            let mut bytes = if python { "# moved\n" } else { "// moved\n" }
+                .as_bytes()
+                .to_vec();
             bytes.extend(std::fs::read(f).unwrap());
             std::fs::write(f, bytes).unwrap();
         }

@@ -8,7 +8,7 @@ export const CLIENT_ID = "layergate";
 export const CLIENT_NAME = "layergate";
 
 /** The languages whose files layergate checks (VS Code language ids). */
-export const LANGUAGES: readonly string[] = ["rust", "typescript", "typescriptreact", "javascript", "javascriptreact"];
+export const LANGUAGES: readonly string[] = ["rust", "typescript", "typescriptreact", "javascript", "javascriptreact", "python"];
 
 /**
  * `layergate lsp` on stdio, in `cwd` (the first workspace folder), with the

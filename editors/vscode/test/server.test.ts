@@ -20,13 +20,14 @@ test("serverExecutable: no folder, no cwd", () => {
   assert.deepEqual(serverExecutable("layergate", undefined, {}), { command: "layergate", args: ["lsp"], options: { env: {} } });
 });
 
-test("documentSelector: the five languages on disk and layergate.toml", () => {
+test("documentSelector: the six languages on disk and layergate.toml", () => {
   assert.deepEqual(documentSelector(), [
     { scheme: "file", language: "rust" },
     { scheme: "file", language: "typescript" },
     { scheme: "file", language: "typescriptreact" },
     { scheme: "file", language: "javascript" },
     { scheme: "file", language: "javascriptreact" },
+    { scheme: "file", language: "python" },
     { scheme: "file", pattern: "**/layergate.toml" },
   ]);
 });

@@ -280,14 +280,14 @@ pub(crate) struct RawPattern {
     /// Required, unique, [a-z0-9._-]+, not a built-in id.
     #[schemars(with = "RuleId")]
     pub id: S<String>,
-    /// typescript | rust. `typescript` compiles the query for the typescript
-    /// and the tsx grammar (the tsx one also parses .js/.jsx/.mjs/.cjs); a
-    /// query that does not compile for one of them is a config error naming
-    /// the grammar. `javascript`, `ts` and `js` are accepted as aliases of
-    /// `typescript`.
+    /// typescript | rust | python. `typescript` compiles the query for the
+    /// typescript and the tsx grammar (the tsx one also parses
+    /// .js/.jsx/.mjs/.cjs); a query that does not compile for one of them is a
+    /// config error naming the grammar. `javascript`, `ts` and `js` are
+    /// accepted as aliases of `typescript`, `py` of `python`.
     #[schemars(
         with = "String",
-        extend("enum" = ["typescript", "rust", "javascript", "ts", "js"])
+        extend("enum" = ["typescript", "rust", "python", "javascript", "ts", "js", "py"])
     )]
     pub language: S<String>,
     /// A tree-sitter query. Predicates: #eq? #not-eq? #match? #not-match?

@@ -1,6 +1,6 @@
 //! `layergate-ignore` comments, shared by both languages.
 //!
-//! Grammar (inside a `//` or `/* */` comment, after optional whitespace):
+//! Grammar (inside a `//`, `/* */` or `#` comment, after optional whitespace):
 //! `layergate-ignore[-file] RULE[, RULE...] [until YYYY-MM-DD][: reason]`
 
 use crate::facts::{Span, Suppression};
@@ -9,11 +9,14 @@ use crate::facts::{Span, Suppression};
 /// text precedes the comment on its first line (then the comment is trailing and
 /// applies to its own line; otherwise to the line after it).
 pub fn parse_comment(comment: &str, span: Span, code_before: bool) -> Option<Suppression> {
-    let body = comment.strip_prefix("//").or_else(|| {
-        comment
-            .strip_prefix("/*")
-            .map(|b| b.strip_suffix("*/").unwrap_or(b))
-    })?;
+    let body = comment
+        .strip_prefix("//")
+        .or_else(|| comment.strip_prefix('#'))
+        .or_else(|| {
+            comment
+                .strip_prefix("/*")
+                .map(|b| b.strip_suffix("*/").unwrap_or(b))
+        })?;
     // doc comments (`///`, `//!`, `/**`) are allowed too: drop their markers
     let body = body.trim_start_matches(['/', '!', '*']).trim();
     let (file_level, rest) = if let Some(r) = body.strip_prefix("layergate-ignore-file") {

@@ -5,6 +5,7 @@
 //! [`crate::lang::LANGUAGES`]; the matches here over [`Lang`] are exhaustive,
 //! so a new language is a compile error until it has an extractor.
 
+pub(crate) mod python;
 pub(crate) mod rust;
 pub(crate) mod ts;
 
@@ -35,6 +36,7 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, text: &str) -> FileFacts {
     match lang {
         Lang::TypeScript | Lang::Tsx => ts::extract::extract(tree, text, lang),
         Lang::Rust => rust::extract::extract(tree, text),
+        Lang::Python => python::extract::extract(tree, text),
     }
 }
 
@@ -44,6 +46,6 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, text: &str) -> FileFacts {
 pub(crate) fn scan(lang: Lang, text: &str, lines: &crate::text::LineIndex) -> Option<FileFacts> {
     match lang {
         Lang::TypeScript | Lang::Tsx => ts::scan::scan_with_lines(text, lang, lines),
-        Lang::Rust => None,
+        Lang::Rust | Lang::Python => None,
     }
 }

@@ -13,7 +13,7 @@ local defaults = {
   -- the server command; the first word is looked up on PATH
   cmd = { "layergate", "lsp" },
   -- buffers of these filetypes get the client
-  filetypes = { "rust", "typescript", "typescriptreact", "javascript", "javascriptreact", "toml" },
+  filetypes = { "rust", "typescript", "typescriptreact", "javascript", "javascriptreact", "python", "toml" },
   -- the workspace root is the nearest directory holding one of these
   root_markers = { "layergate.toml" },
   -- client name (also the name used by :LspInfo)

@@ -269,7 +269,7 @@ fn cached_tables(lang: Lang) -> Option<&'static Tables> {
     let cell = match lang {
         Lang::TypeScript => &TS,
         Lang::Tsx => &TSX,
-        Lang::Rust => return None,
+        Lang::Rust | Lang::Python => return None,
     };
     Some(cell.get_or_init(|| Tables::new(&lang.grammar())))
 }

@@ -1,0 +1,475 @@
+//! Python extraction: imports, module-level names, `__all__` and
+//! suppression comments.
+//!
+//! One explicit-stack walk over the tree (no recursion: deeply nested code
+//! cannot overflow the stack). What each statement gives:
+//!
+//! * `import a.b.c [as d]`: one [`ImportKind::Namespace`] import of `a.b.c`.
+//! * `from X import n [as m], …`: one import per name, specifier `X` as
+//!   written (`..pkg.mod` for relative imports) and the name in `names`; the
+//!   resolver decides whether `X.n` is a submodule or a name of `X`. It is a
+//!   [`ImportKind::ReExport`] when the file offers the name on as its own:
+//!   the name is listed in the file's `__all__`, or imported as itself
+//!   (`from .impl import Thing as Thing`, the typing convention); otherwise
+//!   [`ImportKind::Static`].
+//! * `from X import *`: [`ImportKind::ReExportAll`] (every public name of
+//!   `X` becomes the file's).
+//! * `importlib.import_module("a.b")`, `import_module("a.b")` and
+//!   `__import__("a.b")` with a plain string literal: [`ImportKind::Dynamic`].
+//! * Imports in the body of `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`)
+//!   are type-only; imports inside functions are imports like any other.
+//! * `from __future__ import …` is not a dependency.
+//!
+//! Module-level `def`, `class` and assigned names are the file's exports.
+//!
+//! **Invariant:** never panics on any input: text is sliced only at byte
+//! offsets tree-sitter gives, through `get`.
+
+use tree_sitter::Node;
+
+use crate::extract::suppress;
+use crate::facts::{FileFacts, Import, ImportKind, ImportedName, Span};
+use crate::lang::Lang;
+
+/// How a node's subtree is read.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    /// Inside the body of `if TYPE_CHECKING:`.
+    type_only: bool,
+    /// At module level (not inside a function, class or lambda).
+    top: bool,
+    /// Inside an import statement already read: only comments matter.
+    comments_only: bool,
+}
+
+pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
+    let mut facts = FileFacts::empty(Lang::Python);
+    // `__all__`, when the file assigns it a list or tuple of strings
+    let mut all: Vec<String> = Vec::new();
+    // (import index, imported as itself) of every `from … import name`
+    let mut from_names: Vec<(usize, bool)> = Vec::new();
+    let root = tree.root_node();
+    let mut stack: Vec<(Node, Frame)> = vec![(
+        root,
+        Frame {
+            type_only: false,
+            top: true,
+            comments_only: false,
+        },
+    )];
+    while let Some((node, frame)) = stack.pop() {
+        let kind = node.kind();
+        if kind == "comment" {
+            let Some(body) = text.get(node.byte_range()) else {
+                continue;
+            };
+            let span = Span::of(&node);
+            let before = suppress::code_before(text, node.start_byte());
+            if let Some(s) = suppress::parse_comment(body, span, before) {
+                facts.suppressions.push(s);
+            }
+            continue;
+        }
+        let mut child = frame;
+        if !frame.comments_only {
+            match kind {
+                "import_statement" => {
+                    import_statement(node, text, frame.type_only, &mut facts.imports);
+                    child.comments_only = true;
+                }
+                "import_from_statement" => {
+                    from_statement(
+                        node,
+                        text,
+                        frame.type_only,
+                        &mut facts.imports,
+                        &mut from_names,
+                    );
+                    child.comments_only = true;
+                }
+                "future_import_statement" => child.comments_only = true,
+                "call" => {
+                    if let Some(spec) = dynamic_import(node, text) {
+                        facts.imports.push(Import {
+                            kind: ImportKind::Dynamic,
+                            specifier: spec,
+                            span: Span::of(&node),
+                            type_only: frame.type_only,
+                            names: Vec::new(),
+                        });
+                    }
+                }
+                "function_definition" | "class_definition" => {
+                    if frame.top {
+                        if let Some(name) = field_text(node, "name", text) {
+                            facts.exports.local.push(name.to_string());
+                        }
+                    }
+                    child.top = false;
+                }
+                "lambda" => child.top = false,
+                "assignment" | "augmented_assignment" if frame.top => {
+                    assignment(node, text, &mut facts.exports.local, &mut all);
+                }
+                "if_statement" => {
+                    let type_checking = node
+                        .child_by_field_name("condition")
+                        .and_then(|c| text.get(c.byte_range()))
+                        .is_some_and(is_type_checking);
+                    if type_checking {
+                        push_children(node, &mut stack, |field| Frame {
+                            type_only: frame.type_only || field == Some("consequence"),
+                            ..frame
+                        });
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        push_children(node, &mut stack, |_| child);
+    }
+    for (i, as_itself) in from_names {
+        let imp = &mut facts.imports[i];
+        let offered = as_itself || imp.names.iter().any(|n| all.contains(&n.local));
+        if offered && !imp.type_only {
+            imp.kind = ImportKind::ReExport;
+        }
+    }
+    facts.exports.finish();
+    facts.has_syntax_errors = root.has_error();
+    facts
+}
+
+/// Pushes the children of `node` so that they are popped in source order,
+/// each with the frame `frame_of(its field name)` gives.
+fn push_children<'t>(
+    node: Node<'t>,
+    stack: &mut Vec<(Node<'t>, Frame)>,
+    frame_of: impl Fn(Option<&str>) -> Frame,
+) {
+    let mut cursor = node.walk();
+    let mut children = Vec::new();
+    if cursor.goto_first_child() {
+        loop {
+            children.push((cursor.node(), frame_of(cursor.field_name())));
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    stack.extend(children.into_iter().rev());
+}
+
+fn field_text<'a>(node: Node, field: &str, text: &'a str) -> Option<&'a str> {
+    node.child_by_field_name(field)
+        .and_then(|n| text.get(n.byte_range()))
+}
+
+/// `TYPE_CHECKING`, `typing.TYPE_CHECKING`, `t.TYPE_CHECKING`.
+fn is_type_checking(condition: &str) -> bool {
+    let c = condition.trim();
+    c == "TYPE_CHECKING" || c.ends_with(".TYPE_CHECKING")
+}
+
+/// A dotted name as written, without the whitespace or comments Python
+/// allows between its parts (`a . b` is `a.b`).
+fn dotted(node: Node, text: &str) -> Option<String> {
+    let raw = text.get(node.byte_range())?;
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    (!s.is_empty() && !s.contains('#')).then_some(s)
+}
+
+/// `import a.b.c`, `import a.b as c, d`.
+fn import_statement(node: Node, text: &str, type_only: bool, out: &mut Vec<Import>) {
+    let mut cursor = node.walk();
+    for name in node.children_by_field_name("name", &mut cursor) {
+        let module = match name.kind() {
+            "aliased_import" => name.child_by_field_name("name"),
+            _ => Some(name),
+        };
+        let Some(spec) = module.and_then(|m| dotted(m, text)) else {
+            continue;
+        };
+        out.push(Import {
+            kind: ImportKind::Namespace,
+            specifier: spec,
+            span: Span::of(&name),
+            type_only,
+            names: Vec::new(),
+        });
+    }
+}
+
+/// `from X import a, b as c`, `from . import x`, `from X import *`.
+fn from_statement(
+    node: Node,
+    text: &str,
+    type_only: bool,
+    out: &mut Vec<Import>,
+    from_names: &mut Vec<(usize, bool)>,
+) {
+    let Some(module) = node
+        .child_by_field_name("module_name")
+        .and_then(|m| dotted(m, text))
+    else {
+        return;
+    };
+    let mut cursor = node.walk();
+    let mut any = false;
+    for name in node.children_by_field_name("name", &mut cursor) {
+        let (imported, alias) = match name.kind() {
+            "aliased_import" => (
+                name.child_by_field_name("name"),
+                name.child_by_field_name("alias"),
+            ),
+            _ => (Some(name), None),
+        };
+        let Some(imported) = imported.and_then(|n| dotted(n, text)) else {
+            continue;
+        };
+        let local = alias
+            .and_then(|a| text.get(a.byte_range()))
+            .map_or_else(|| imported.clone(), str::to_string);
+        let as_itself = alias.is_some() && local == imported;
+        from_names.push((out.len(), as_itself));
+        out.push(Import {
+            kind: ImportKind::Static,
+            specifier: module.clone(),
+            span: Span::of(&name),
+            type_only,
+            names: vec![ImportedName {
+                name: imported,
+                local,
+                type_only,
+            }],
+        });
+        any = true;
+    }
+    if !any {
+        let mut cursor = node.walk();
+        let wildcard = node
+            .children(&mut cursor)
+            .find(|c| c.kind() == "wildcard_import");
+        if wildcard.is_some() {
+            out.push(Import {
+                kind: ImportKind::ReExportAll,
+                specifier: module,
+                span: Span::of(&node),
+                type_only,
+                names: Vec::new(),
+            });
+        }
+    }
+}
+
+/// The module a literal dynamic import names: `importlib.import_module("m")`,
+/// `import_module("m")`, `__import__("m")`. Relative names (which need a
+/// `package` argument) and anything but a plain literal are not read.
+fn dynamic_import(call: Node, text: &str) -> Option<String> {
+    let function = call.child_by_field_name("function")?;
+    let callee = match function.kind() {
+        "identifier" => text.get(function.byte_range())?,
+        "attribute" => field_text(function, "attribute", text)?,
+        _ => return None,
+    };
+    if callee != "import_module" && callee != "__import__" {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let first = args.named_child(0)?;
+    let literal = string_literal(first, text)?;
+    let valid = !literal.is_empty()
+        && !literal.starts_with('.')
+        && literal
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    valid.then_some(literal)
+}
+
+/// The value of a plain string literal (no prefix other than `r`/`u`, no
+/// interpolation, no implicit concatenation).
+fn string_literal(node: Node, text: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut out = String::new();
+    for c in node.children(&mut cursor) {
+        match c.kind() {
+            "string_start" => {
+                let start = text.get(c.byte_range())?;
+                let prefix = start.trim_end_matches(['"', '\'']);
+                if !prefix.chars().all(|p| matches!(p, 'r' | 'R' | 'u' | 'U')) {
+                    return None;
+                }
+            }
+            "string_content" => out.push_str(text.get(c.byte_range())?),
+            "string_end" => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A module-level assignment: its plain names are exports; `__all__ = [..]`
+/// and `__all__ += [..]` give the names the file offers.
+fn assignment(node: Node, text: &str, exports: &mut Vec<String>, all: &mut Vec<String>) {
+    let Some(left) = node.child_by_field_name("left") else {
+        return;
+    };
+    let mut names = Vec::new();
+    match left.kind() {
+        "identifier" => names.extend(text.get(left.byte_range())),
+        "pattern_list" | "tuple_pattern" => {
+            let mut cursor = left.walk();
+            for c in left.named_children(&mut cursor) {
+                if c.kind() == "identifier" {
+                    names.extend(text.get(c.byte_range()));
+                }
+            }
+        }
+        _ => {}
+    }
+    for n in &names {
+        exports.push((*n).to_string());
+    }
+    if names == ["__all__"] {
+        let Some(right) = node.child_by_field_name("right") else {
+            return;
+        };
+        if matches!(right.kind(), "list" | "tuple") {
+            let mut cursor = right.walk();
+            for item in right.named_children(&mut cursor) {
+                if let Some(s) = string_literal(item, text) {
+                    all.push(s);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::{FileFacts, ImportKind};
+    use crate::lang::Lang;
+
+    fn facts(text: &str) -> FileFacts {
+        crate::languages::parse_and_extract(Lang::Python, text, None).0
+    }
+
+    fn imports(text: &str) -> Vec<(ImportKind, String, Vec<String>, bool)> {
+        facts(text)
+            .imports
+            .into_iter()
+            .map(|i| {
+                (
+                    i.kind,
+                    i.specifier,
+                    i.names.into_iter().map(|n| n.name).collect(),
+                    i.type_only,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_import_form() {
+        use ImportKind::*;
+        let text = "\
+import os, a.b.c as d
+from . import x
+from ..pkg.mod import A, B as C
+from pkg import *
+from __future__ import annotations
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from app.models import User
+else:
+    import runtime
+def f():
+    import inner
+    importlib.import_module(\"plugins.csv\")
+    __import__(\"x.y\")
+    import_module(f\"no.{x}\")
+    import_module(\".rel\")
+";
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            imports(text),
+            vec![
+                (Namespace, s("os"), vec![], false),
+                (Namespace, s("a.b.c"), vec![], false),
+                (Static, s("."), vec![s("x")], false),
+                (Static, s("..pkg.mod"), vec![s("A")], false),
+                (Static, s("..pkg.mod"), vec![s("B")], false),
+                (ReExportAll, s("pkg"), vec![], false),
+                (Static, s("typing"), vec![s("TYPE_CHECKING")], false),
+                (Static, s("app.models"), vec![s("User")], true),
+                (Namespace, s("runtime"), vec![], false),
+                (Namespace, s("inner"), vec![], false),
+                (Dynamic, s("plugins.csv"), vec![], false),
+                (Dynamic, s("x.y"), vec![], false),
+            ]
+        );
+    }
+
+    #[test]
+    fn re_exports_are_names_offered_on() {
+        use ImportKind::*;
+        let text = "\
+from .impl import Thing as Thing
+from .impl import helper
+from .other import Public, private
+__all__ = [\"Public\", \"Thing\"]
+";
+        let kinds: Vec<(ImportKind, Vec<String>)> = imports(text)
+            .into_iter()
+            .map(|(k, _, n, _)| (k, n))
+            .collect();
+        let s = |x: &str| vec![x.to_string()];
+        assert_eq!(
+            kinds,
+            vec![
+                (ReExport, s("Thing")),
+                (Static, s("helper")),
+                (ReExport, s("Public")),
+                (Static, s("private")),
+            ]
+        );
+        assert!(facts(text).reexports());
+        assert!(!facts("from .impl import helper\n").reexports());
+    }
+
+    #[test]
+    fn exports_and_suppressions() {
+        let text = "\
+import os  # layergate-ignore layers: legacy
+X = 1
+a, b = 1, 2
+def f():
+    inner = 2
+class K:
+    y = 3
+# layergate-ignore-file cycle: generated
+";
+        let f = facts(text);
+        assert_eq!(f.exports.local, ["K", "X", "a", "b", "f"]);
+        assert_eq!(f.suppressions.len(), 2);
+        assert_eq!(f.suppressions[0].rules, ["layers"]);
+        assert_eq!(f.suppressions[0].target_line, 0);
+        assert!(f.suppressions[1].file_level);
+        assert!(!f.has_syntax_errors);
+    }
+
+    #[test]
+    fn broken_and_deep_input_does_not_panic() {
+        let deep = "(".repeat(50_000);
+        let _ = facts(&deep);
+        let _ = facts("from import\nimport\nfrom . import (a,\n");
+        let nested: String = (0..3000)
+            .map(|i| format!("{}if x:\n", " ".repeat(i)))
+            .collect();
+        let _ = facts(&nested);
+    }
+}

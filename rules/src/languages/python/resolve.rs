@@ -1,0 +1,680 @@
+//! Python resolution: a dotted module name → the file Python's import
+//! system would load, under the workspace's roots.
+//!
+//! * **Roots**: `src/` when the workspace has one (the "src layout"), then
+//!   the workspace root. An absolute import is looked up under each root in
+//!   that order.
+//! * **Modules**: `a.b` is `a/b.py`, else the stub `a/b.pyi`, else the
+//!   package `a/b/__init__.py` (or `__init__.pyi`); a directory without
+//!   `__init__` is a namespace package (PEP 420): importing it loads no file,
+//!   so it is not a dependency, but its modules are found through it.
+//! * **`from X import n`**: `X.n` when that is a module (a submodule), else
+//!   the module `X` itself (`n` is a name defined in it).
+//! * **Relative imports** (`from . import x`, `from ..a import b`) start at
+//!   the file's package; going above the top-level package (the file's
+//!   directory under its root) is an error in Python: `unresolved`.
+//! * **Everything else**: the standard library ([`PYTHON_STDLIB`], the
+//!   modules of Python 3.9 to 3.14) is a builtin; any other first segment
+//!   that is not in the workspace is a third-party package, named by it.
+//!   A first segment that is in the workspace but whose rest is not is
+//!   `unresolved`.
+//!
+//! The disk is read only through [`FileSystem`] probes, so the language
+//! server sees unsaved files and the check memo records every question.
+
+use std::path::{Path, PathBuf};
+
+use crate::facts::{Import, ImportKind};
+use crate::resolve::{FileSystem, Resolved};
+
+/// Where a dotted name leads under one directory.
+enum Found {
+    File(PathBuf),
+    /// A directory without `__init__`: a namespace package.
+    Namespace,
+}
+
+pub(crate) struct PyResolver {
+    root: PathBuf,
+    /// Absolute, in lookup order.
+    roots: Vec<PathBuf>,
+}
+
+impl PyResolver {
+    pub(crate) fn new(root: &Path, fs: &dyn FileSystem) -> PyResolver {
+        let mut roots = Vec::new();
+        let src = root.join("src");
+        if fs.is_dir(&src) {
+            roots.push(src);
+        }
+        roots.push(root.to_path_buf());
+        PyResolver {
+            root: root.to_path_buf(),
+            roots,
+        }
+    }
+
+    /// Where import `imp` of file `rel` (workspace-relative) leads.
+    pub(crate) fn resolve(&self, fs: &dyn FileSystem, rel: &str, imp: &Import) -> Resolved {
+        let spec = imp.specifier.as_str();
+        // `from X import name`: one name per import (see the extractor)
+        let name = match imp.kind {
+            ImportKind::Static | ImportKind::ReExport => imp
+                .names
+                .first()
+                .map(|n| n.name.as_str())
+                .filter(|n| !n.is_empty()),
+            _ => None,
+        };
+        if spec.starts_with('.') {
+            return self.relative(fs, rel, spec, name);
+        }
+        let parts: Vec<&str> = spec.split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Resolved::Unresolved;
+        }
+        for base in &self.roots {
+            if let Some(r) = self.lookup(fs, base, &parts, name) {
+                return r;
+            }
+        }
+        let first = parts[0];
+        let local = self.roots.iter().any(|base| {
+            fs.is_dir(&base.join(first))
+                || fs.is_file(&base.join(format!("{first}.py")))
+                || fs.is_file(&base.join(format!("{first}.pyi")))
+        });
+        if local {
+            Resolved::Unresolved
+        } else if PYTHON_STDLIB.binary_search(&first).is_ok() {
+            Resolved::Builtin(first.to_string())
+        } else {
+            Resolved::External(first.to_string())
+        }
+    }
+
+    /// `parts` (and then `name` as a submodule) under `base`: `None` when the
+    /// module is not there.
+    fn lookup(
+        &self,
+        fs: &dyn FileSystem,
+        base: &Path,
+        parts: &[&str],
+        name: Option<&str>,
+    ) -> Option<Resolved> {
+        if let Some(n) = name {
+            let mut with_name = parts.to_vec();
+            with_name.push(n);
+            if let Some(Found::File(p)) = find_module(fs, base, &with_name) {
+                return Some(self.file(&p));
+            }
+        }
+        match find_module(fs, base, parts)? {
+            Found::File(p) => Some(self.file(&p)),
+            // a name that is no submodule cannot be defined in a namespace
+            // package: it has no `__init__`
+            Found::Namespace if name.is_some() => Some(Resolved::Unresolved),
+            Found::Namespace => Some(Resolved::NotADependency),
+        }
+    }
+
+    fn relative(&self, fs: &dyn FileSystem, rel: &str, spec: &str, name: Option<&str>) -> Resolved {
+        let dots = spec.len() - spec.trim_start_matches('.').len();
+        let rest = &spec[dots..];
+        let file = self.root.join(rel);
+        let Some(dir) = file.parent() else {
+            return Resolved::Unresolved;
+        };
+        // the file's package: its directory under the (deepest) root holding it
+        let Some(depth) = self
+            .roots
+            .iter()
+            .filter_map(|r| dir.strip_prefix(r).ok())
+            .map(|p| p.components().count())
+            .min()
+        else {
+            return Resolved::Unresolved;
+        };
+        if dots > depth {
+            return Resolved::Unresolved; // beyond the top-level package
+        }
+        let mut base = dir.to_path_buf();
+        for _ in 1..dots {
+            base.pop();
+        }
+        let parts: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('.').collect()
+        };
+        if parts.iter().any(|p| p.is_empty()) {
+            return Resolved::Unresolved;
+        }
+        self.lookup(fs, &base, &parts, name)
+            .unwrap_or(Resolved::Unresolved)
+    }
+
+    fn file(&self, abs: &Path) -> Resolved {
+        match abs.strip_prefix(&self.root) {
+            Ok(p) => Resolved::File(
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            ),
+            Err(_) => Resolved::Unresolved,
+        }
+    }
+}
+
+/// The module `parts` names under `base` (`parts` empty: `base` itself as a
+/// package).
+fn find_module(fs: &dyn FileSystem, base: &Path, parts: &[&str]) -> Option<Found> {
+    let mut path = base.to_path_buf();
+    for p in parts {
+        path.push(p);
+    }
+    if let Some((last, _)) = parts.split_last() {
+        for ext in ["py", "pyi"] {
+            let f = path.with_file_name(format!("{last}.{ext}"));
+            if fs.is_file(&f) {
+                return Some(Found::File(f));
+            }
+        }
+    }
+    for init in ["__init__.py", "__init__.pyi"] {
+        let f = path.join(init);
+        if fs.is_file(&f) {
+            return Some(Found::File(f));
+        }
+    }
+    fs.is_dir(&path).then_some(Found::Namespace)
+}
+
+/// The standard library's top-level modules, Python 3.9 to 3.14 (those of
+/// `sys.stdlib_module_names` and those removed since 3.9), sorted.
+pub(crate) const PYTHON_STDLIB: &[&str] = &[
+    "__future__",
+    "_abc",
+    "_aix_support",
+    "_android_support",
+    "_ast",
+    "_asyncio",
+    "_bisect",
+    "_blake2",
+    "_bootlocale",
+    "_bootsubprocess",
+    "_bz2",
+    "_codecs",
+    "_codecs_cn",
+    "_codecs_hk",
+    "_codecs_iso2022",
+    "_codecs_jp",
+    "_codecs_kr",
+    "_codecs_tw",
+    "_collections",
+    "_collections_abc",
+    "_colorize",
+    "_compat_pickle",
+    "_compression",
+    "_contextvars",
+    "_crypt",
+    "_csv",
+    "_ctypes",
+    "_curses",
+    "_curses_panel",
+    "_datetime",
+    "_dbm",
+    "_decimal",
+    "_elementtree",
+    "_frozen_importlib",
+    "_frozen_importlib_external",
+    "_functools",
+    "_gdbm",
+    "_hashlib",
+    "_heapq",
+    "_imp",
+    "_interpchannels",
+    "_interpqueues",
+    "_interpreters",
+    "_io",
+    "_ios_support",
+    "_json",
+    "_locale",
+    "_lsprof",
+    "_lzma",
+    "_markupbase",
+    "_md5",
+    "_msi",
+    "_multibytecodec",
+    "_multiprocessing",
+    "_opcode",
+    "_operator",
+    "_osx_support",
+    "_overlapped",
+    "_pickle",
+    "_posixshmem",
+    "_posixsubprocess",
+    "_py_abc",
+    "_pydecimal",
+    "_pyio",
+    "_pyrepl",
+    "_queue",
+    "_random",
+    "_remote_debugging",
+    "_scproxy",
+    "_sha1",
+    "_sha256",
+    "_sha3",
+    "_sha512",
+    "_signal",
+    "_sitebuiltins",
+    "_socket",
+    "_sqlite3",
+    "_sre",
+    "_ssl",
+    "_stat",
+    "_statistics",
+    "_string",
+    "_strptime",
+    "_struct",
+    "_suggestions",
+    "_symtable",
+    "_sysconfig",
+    "_thread",
+    "_threading_local",
+    "_tkinter",
+    "_tokenize",
+    "_tracemalloc",
+    "_typing",
+    "_uuid",
+    "_warnings",
+    "_weakref",
+    "_weakrefset",
+    "_winapi",
+    "_zoneinfo",
+    "_zstd",
+    "abc",
+    "aifc",
+    "annotationlib",
+    "antigravity",
+    "argparse",
+    "array",
+    "ast",
+    "asynchat",
+    "asyncio",
+    "asyncore",
+    "atexit",
+    "audioop",
+    "base64",
+    "bdb",
+    "binascii",
+    "binhex",
+    "bisect",
+    "builtins",
+    "bz2",
+    "cProfile",
+    "calendar",
+    "cgi",
+    "cgitb",
+    "chunk",
+    "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
+    "collections",
+    "colorsys",
+    "compileall",
+    "compression",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "copyreg",
+    "crypt",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "doctest",
+    "email",
+    "encodings",
+    "ensurepip",
+    "enum",
+    "errno",
+    "faulthandler",
+    "fcntl",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "formatter",
+    "fractions",
+    "ftplib",
+    "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "graphlib",
+    "grp",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "idlelib",
+    "imaplib",
+    "imghdr",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "keyword",
+    "lib2to3",
+    "linecache",
+    "locale",
+    "logging",
+    "lzma",
+    "mailbox",
+    "mailcap",
+    "marshal",
+    "math",
+    "mimetypes",
+    "mmap",
+    "modulefinder",
+    "msilib",
+    "msvcrt",
+    "multiprocessing",
+    "netrc",
+    "nis",
+    "nntplib",
+    "nt",
+    "ntpath",
+    "nturl2path",
+    "numbers",
+    "opcode",
+    "operator",
+    "optparse",
+    "os",
+    "ossaudiodev",
+    "parser",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pickletools",
+    "pipes",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "posix",
+    "posixpath",
+    "pprint",
+    "profile",
+    "pstats",
+    "pty",
+    "pwd",
+    "py_compile",
+    "pyclbr",
+    "pydoc",
+    "pydoc_data",
+    "pyexpat",
+    "queue",
+    "quopri",
+    "random",
+    "re",
+    "readline",
+    "reprlib",
+    "resource",
+    "rlcompleter",
+    "runpy",
+    "sched",
+    "secrets",
+    "select",
+    "selectors",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "site",
+    "smtpd",
+    "smtplib",
+    "sndhdr",
+    "socket",
+    "socketserver",
+    "spwd",
+    "sqlite3",
+    "sre_compile",
+    "sre_constants",
+    "sre_parse",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "stringprep",
+    "struct",
+    "subprocess",
+    "sunau",
+    "symbol",
+    "symtable",
+    "sys",
+    "sysconfig",
+    "syslog",
+    "tabnanny",
+    "tarfile",
+    "telnetlib",
+    "tempfile",
+    "termios",
+    "textwrap",
+    "this",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "token",
+    "tokenize",
+    "tomllib",
+    "trace",
+    "traceback",
+    "tracemalloc",
+    "tty",
+    "turtle",
+    "turtledemo",
+    "types",
+    "typing",
+    "unicodedata",
+    "unittest",
+    "urllib",
+    "uu",
+    "uuid",
+    "venv",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "winreg",
+    "winsound",
+    "wsgiref",
+    "xdrlib",
+    "xml",
+    "xmlrpc",
+    "zipapp",
+    "zipfile",
+    "zipimport",
+    "zlib",
+    "zoneinfo",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{ImportedName, Span};
+    use crate::resolve::MemFs;
+
+    fn fs() -> MemFs {
+        MemFs::new([
+            ("/w/src/app/__init__.py", ""),
+            ("/w/src/app/models.py", ""),
+            ("/w/src/app/api/__init__.py", ""),
+            ("/w/src/app/api/views.py", ""),
+            ("/w/src/app/stubbed.pyi", ""),
+            ("/w/src/app/both.py", ""),
+            ("/w/src/app/both.pyi", ""),
+            ("/w/src/nspkg/mod.py", ""),
+            ("/w/tools/run.py", ""),
+            ("/w/top.py", ""),
+        ])
+    }
+
+    fn imp(kind: ImportKind, spec: &str, name: Option<&str>) -> Import {
+        Import {
+            kind,
+            specifier: spec.into(),
+            span: Span::default(),
+            type_only: false,
+            names: name
+                .map(|n| ImportedName {
+                    name: n.into(),
+                    local: n.into(),
+                    type_only: false,
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    fn r(from: &str, kind: ImportKind, spec: &str, name: Option<&str>) -> Resolved {
+        let fs = fs();
+        PyResolver::new(Path::new("/w"), &fs).resolve(&fs, from, &imp(kind, spec, name))
+    }
+
+    fn file(p: &str) -> Resolved {
+        Resolved::File(p.into())
+    }
+
+    #[test]
+    fn absolute_imports() {
+        use ImportKind::*;
+        let from = "src/app/api/views.py";
+        assert_eq!(
+            r(from, Namespace, "app.models", None),
+            file("src/app/models.py")
+        );
+        assert_eq!(r(from, Namespace, "app", None), file("src/app/__init__.py"));
+        assert_eq!(
+            r(from, Namespace, "app.api", None),
+            file("src/app/api/__init__.py")
+        );
+        assert_eq!(
+            r(from, Namespace, "app.stubbed", None),
+            file("src/app/stubbed.pyi")
+        );
+        assert_eq!(
+            r(from, Namespace, "app.both", None),
+            file("src/app/both.py")
+        );
+        assert_eq!(
+            r(from, Namespace, "nspkg.mod", None),
+            file("src/nspkg/mod.py")
+        );
+        assert_eq!(r(from, Namespace, "nspkg", None), Resolved::NotADependency);
+        assert_eq!(r(from, Namespace, "tools.run", None), file("tools/run.py"));
+        assert_eq!(
+            r(from, Namespace, "app.nothing", None),
+            Resolved::Unresolved
+        );
+        assert_eq!(
+            r(from, Namespace, "os.path", None),
+            Resolved::Builtin("os".into())
+        );
+        assert_eq!(
+            r(from, Namespace, "requests.adapters", None),
+            Resolved::External("requests".into())
+        );
+    }
+
+    #[test]
+    fn from_imports_prefer_submodules() {
+        use ImportKind::*;
+        let from = "src/app/models.py";
+        assert_eq!(
+            r(from, Static, "app", Some("models")),
+            file("src/app/models.py")
+        );
+        assert_eq!(
+            r(from, Static, "app", Some("Thing")),
+            file("src/app/__init__.py")
+        );
+        assert_eq!(
+            r(from, Static, "app.api", Some("views")),
+            file("src/app/api/views.py")
+        );
+        assert_eq!(
+            r(from, Static, "nspkg", Some("mod")),
+            file("src/nspkg/mod.py")
+        );
+        assert_eq!(
+            r(from, Static, "nspkg", Some("Thing")),
+            Resolved::Unresolved
+        );
+    }
+
+    #[test]
+    fn relative_imports() {
+        use ImportKind::*;
+        let from = "src/app/api/views.py";
+        assert_eq!(
+            r(from, Static, ".", Some("views")),
+            file("src/app/api/views.py")
+        );
+        assert_eq!(
+            r(from, Static, "..", Some("models")),
+            file("src/app/models.py")
+        );
+        assert_eq!(
+            r(from, Static, "..models", Some("User")),
+            file("src/app/models.py")
+        );
+        assert_eq!(
+            r(from, Static, "..", Some("Thing")),
+            file("src/app/__init__.py")
+        );
+        // app is the top-level package: three dots go above it
+        assert_eq!(r(from, Static, "...", Some("x")), Resolved::Unresolved);
+        // a module at a root has no package
+        assert_eq!(r("top.py", Static, ".", Some("x")), Resolved::Unresolved);
+        assert_eq!(
+            r(from, Static, "..missing", Some("x")),
+            Resolved::Unresolved
+        );
+    }
+
+    #[test]
+    fn the_stdlib_list_is_sorted() {
+        assert!(PYTHON_STDLIB.windows(2).all(|w| w[0] < w[1]));
+        for m in [
+            "os",
+            "typing",
+            "tomllib",
+            "distutils",
+            "asyncio",
+            "__future__",
+        ] {
+            assert!(PYTHON_STDLIB.binary_search(&m).is_ok(), "{m}");
+        }
+    }
+}
