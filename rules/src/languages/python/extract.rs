@@ -355,7 +355,10 @@ mod tests {
     use crate::lang::Lang;
 
     fn facts(text: &str) -> FileFacts {
-        crate::languages::parse_and_extract(Lang::Python, text, None).0
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&Lang::Python.grammar()).unwrap();
+        let tree = parser.parse(text, None).unwrap();
+        super::extract(&tree, text)
     }
 
     fn imports(text: &str) -> Vec<(ImportKind, String, Vec<String>, bool)> {
