@@ -83,7 +83,7 @@ pub const LANGUAGES: &[LanguageDef] = &[
         short_name: "Python",
         config_names: &["python", "py"],
         extensions: &[("py", Lang::Python), ("pyi", Lang::Python)],
-        manifests: &["pyproject.toml"],
+        manifests: &["pyproject.toml", "setup.cfg"],
         package_noun: "package",
         line_comment: "#",
         selector_prefixes: &[],

@@ -807,7 +807,7 @@ impl Workspace {
     ) -> Workspace {
         let ts = TsResolver::new(&config.root, config.tsconfig.as_deref(), fs.as_ref());
         let rust = RustResolver::new(&config.root, fs.as_ref(), &[]);
-        let py = PyResolver::new(&config.root, fs.as_ref());
+        let py = PyResolver::new(&config.root, fs.as_ref(), config.python_roots.as_deref());
         let mut ws = Workspace {
             config,
             files,
@@ -875,7 +875,11 @@ impl Workspace {
             self.config.tsconfig.as_deref(),
             self.fs.as_ref(),
         );
-        self.py = PyResolver::new(&self.config.root, self.fs.as_ref());
+        self.py = PyResolver::new(
+            &self.config.root,
+            self.fs.as_ref(),
+            self.config.python_roots.as_deref(),
+        );
         let resolved: Vec<(String, Vec<Resolved>)> = self
             .files
             .par_iter()

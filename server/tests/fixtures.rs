@@ -535,6 +535,7 @@ fixtures! {
     rust_boundary => "rust-boundary",
     rust_cycles_and_patterns => "rust-cycles-and-patterns",
     py_layers => "py-layers",
+    py_roots => "py-roots",
     baseline => "baseline",
     baseline_cli_flag => "baseline-cli-flag",
     config_warnings => "config-warnings",

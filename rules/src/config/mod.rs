@@ -332,6 +332,8 @@ pub struct Config {
     pub exclude_set: GlobSet,
     pub baseline: Option<String>,
     pub tsconfig: Option<String>,
+    /// `[workspace] python_roots` as written (relative to the root), when set.
+    pub python_roots: Option<Vec<String>>,
     /// `[workspace] tests`, or the default test globs.
     pub tests_set: GlobSet,
     /// Group names; index 0 is the default group `modules`.
@@ -819,7 +821,12 @@ impl Builder<'_> {
             }
             None => default_tests(),
         };
-        for s in ws.baseline.iter().chain(ws.tsconfig.iter()) {
+        for s in ws
+            .baseline
+            .iter()
+            .chain(ws.tsconfig.iter())
+            .chain(ws.python_roots.iter().flatten())
+        {
             if s.get_ref().starts_with('/') || s.get_ref().split('/').any(|p| p == "..") {
                 self.error(s.span(), format!("`{}` leaves the workspace", s.get_ref()));
             }
@@ -1130,6 +1137,9 @@ impl Builder<'_> {
             tests_set,
             baseline: ws.baseline.map(|s| s.into_inner()),
             tsconfig: ws.tsconfig.map(|s| s.into_inner()),
+            python_roots: ws
+                .python_roots
+                .map(|l| l.into_iter().map(|s| s.into_inner()).collect()),
             groups,
             module_globs: ModuleGlobs::new(&modules),
             modules,

@@ -119,6 +119,14 @@ pub(crate) struct RawWorkspace {
     /// **/benches/**/*.rs, **/examples/**/*.rs.
     #[schemars(with = "Option<Vec<String>>")]
     pub tests: Option<Vec<S<String>>>,
+    /// Python: the directories absolute imports are found under (what
+    /// `sys.path` holds for the project), relative to the workspace root, in
+    /// lookup order; "." is the root itself. Default: what pyproject.toml
+    /// (setuptools `package-dir` and `packages.find.where`, hatch, poetry,
+    /// flit) or setup.cfg (`package_dir`) declares, then `src` when it
+    /// exists, then the root.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub python_roots: Option<Vec<S<String>>>,
 }
 
 /// A module: a named set of files.

@@ -1,9 +1,12 @@
 //! Python resolution: a dotted module name → the file Python's import
 //! system would load, under the workspace's roots.
 //!
-//! * **Roots**: `src/` when the workspace has one (the "src layout"), then
-//!   the workspace root. An absolute import is looked up under each root in
-//!   that order.
+//! * **Roots**: `[workspace] python_roots` when the config sets it; else
+//!   the directories the project's manifests declare ([`declared_roots`]:
+//!   pyproject.toml's setuptools, hatch, poetry and uv workspace tables,
+//!   setup.cfg's `package_dir`), then `src/` when the workspace has one (the
+//!   "src layout"), then the workspace root. An absolute import is looked up
+//!   under each root in that order.
 //! * **Modules**: `a.b` is `a/b.py`, else the stub `a/b.pyi`, else the
 //!   package `a/b/__init__.py` (or `__init__.pyi`); a directory without
 //!   `__init__` is a namespace package (PEP 420): importing it loads no file,
@@ -41,13 +44,37 @@ pub(crate) struct PyResolver {
 }
 
 impl PyResolver {
-    pub(crate) fn new(root: &Path, fs: &dyn FileSystem) -> PyResolver {
-        let mut roots = Vec::new();
-        let src = root.join("src");
-        if fs.is_dir(&src) {
-            roots.push(src);
+    /// `configured`: `[workspace] python_roots`, relative to `root`.
+    pub(crate) fn new(
+        root: &Path,
+        fs: &dyn FileSystem,
+        configured: Option<&[String]>,
+    ) -> PyResolver {
+        let dirs: Vec<String> = match configured {
+            Some(list) => list.to_vec(),
+            None => {
+                let mut d = declared_roots(root, fs);
+                if fs.is_dir(&root.join("src")) {
+                    d.push("src".into());
+                }
+                d.push(".".into());
+                d
+            }
+        };
+        let mut roots: Vec<PathBuf> = Vec::new();
+        for d in dirs {
+            let mut p = root.to_path_buf();
+            for part in d.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => return_none_above(&mut p, root),
+                    _ => p.push(part),
+                }
+            }
+            if !roots.contains(&p) {
+                roots.push(p);
+            }
         }
-        roots.push(root.to_path_buf());
         PyResolver {
             root: root.to_path_buf(),
             roots,
@@ -165,6 +192,124 @@ impl PyResolver {
             Err(_) => Resolved::Unresolved,
         }
     }
+}
+
+/// `..` in a root: never above the workspace root (the config refuses it;
+/// a manifest's value is not trusted to).
+fn return_none_above(p: &mut PathBuf, root: &Path) {
+    if p.as_path() != root {
+        p.pop();
+    }
+}
+
+/// The package roots the project's manifests at `root` declare, relative
+/// to it: pyproject.toml's `[tool.setuptools] package-dir` (the `""` key),
+/// `[tool.setuptools.packages.find] where`, hatch's wheel `packages` (their
+/// parent directories), poetry's `packages` `from`, uv workspace `members`
+/// (each member and its `src/`), and setup.cfg's `[options] package_dir`.
+pub(crate) fn declared_roots(root: &Path, fs: &dyn FileSystem) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |d: &str| {
+        let d = d.trim().trim_start_matches("./").trim_end_matches('/');
+        let d = if d.is_empty() { "." } else { d };
+        if !out.iter().any(|o| o == d) {
+            out.push(d.to_string());
+        }
+    };
+    if let Some(doc) = fs
+        .read_to_string(&root.join("pyproject.toml"))
+        .and_then(|t| t.parse::<toml::Table>().ok())
+    {
+        let at = |path: &[&str]| -> Option<&toml::Value> {
+            let mut v = doc.get(path[0])?;
+            for k in &path[1..] {
+                v = v.get(k)?;
+            }
+            Some(v)
+        };
+        let strings = |v: Option<&toml::Value>| -> Vec<String> {
+            v.and_then(toml::Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if let Some(d) = at(&["tool", "setuptools", "package-dir", ""]).and_then(|v| v.as_str()) {
+            add(d);
+        }
+        for d in strings(at(&["tool", "setuptools", "packages", "find", "where"])) {
+            add(&d);
+        }
+        for p in strings(at(&[
+            "tool", "hatch", "build", "targets", "wheel", "packages",
+        ])) {
+            let p = p.trim_end_matches('/');
+            add(p.rsplit_once('/').map_or(".", |(dir, _)| dir));
+        }
+        if let Some(pkgs) = at(&["tool", "poetry", "packages"]).and_then(toml::Value::as_array) {
+            for p in pkgs {
+                if let Some(from) = p.get("from").and_then(toml::Value::as_str) {
+                    add(from);
+                }
+            }
+        }
+        for m in strings(at(&["tool", "uv", "workspace", "members"])) {
+            let dirs: Vec<String> = match m.strip_suffix("/*") {
+                Some(parent) if !parent.contains('*') => fs
+                    .read_dir(&root.join(parent))
+                    .into_iter()
+                    .map(|n| format!("{parent}/{n}"))
+                    .filter(|d| fs.is_dir(&root.join(d)))
+                    .collect(),
+                _ if !m.contains('*') => vec![m.clone()],
+                _ => Vec::new(),
+            };
+            for d in dirs {
+                if fs.is_dir(&root.join(&d).join("src")) {
+                    add(&format!("{d}/src"));
+                }
+                add(&d);
+            }
+        }
+    }
+    if let Some(cfg) = fs.read_to_string(&root.join("setup.cfg")) {
+        // [options] package_dir = =lib  (or on the next, indented line)
+        let mut in_options = false;
+        let mut in_value = false;
+        for line in cfg.lines() {
+            let t = line.trim();
+            if t.starts_with('[') {
+                in_options = t == "[options]";
+                in_value = false;
+                continue;
+            }
+            if !in_options {
+                continue;
+            }
+            let value = if let Some((k, v)) = t
+                .split_once('=')
+                .filter(|_| !line.starts_with(char::is_whitespace))
+            {
+                in_value = k.trim() == "package_dir";
+                if !in_value {
+                    continue;
+                }
+                v
+            } else if in_value && line.starts_with(char::is_whitespace) {
+                t
+            } else {
+                in_value = false;
+                continue;
+            };
+            // `=lib` maps the root package to lib; `pkg = dir` maps one package
+            if let Some(dir) = value.trim().strip_prefix('=') {
+                add(dir);
+            }
+        }
+    }
+    out
 }
 
 /// The module `parts` names under `base` (`parts` empty: `base` itself as a
@@ -559,7 +704,7 @@ mod tests {
 
     fn r(from: &str, kind: ImportKind, spec: &str, name: Option<&str>) -> Resolved {
         let fs = fs();
-        PyResolver::new(Path::new("/w"), &fs).resolve(&fs, from, &imp(kind, spec, name))
+        PyResolver::new(Path::new("/w"), &fs, None).resolve(&fs, from, &imp(kind, spec, name))
     }
 
     fn file(p: &str) -> Resolved {
@@ -660,6 +805,68 @@ mod tests {
         assert_eq!(
             r(from, Static, "..missing", Some("x")),
             Resolved::Unresolved
+        );
+    }
+
+    fn roots_of(files: &[(&str, &str)], configured: Option<&[String]>) -> Vec<String> {
+        let fs = MemFs::new(files.iter().copied());
+        PyResolver::new(Path::new("/w"), &fs, configured)
+            .roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn roots_from_the_manifests() {
+        let setuptools = "[tool.setuptools.package-dir]\n\"\" = \"lib\"\n";
+        assert_eq!(
+            roots_of(
+                &[("/w/pyproject.toml", setuptools), ("/w/lib/a.py", "")],
+                None
+            ),
+            ["/w/lib", "/w"]
+        );
+        let find = "[tool.setuptools.packages.find]\nwhere = [\"src\"]\n";
+        assert_eq!(
+            roots_of(&[("/w/pyproject.toml", find), ("/w/src/a.py", "")], None),
+            ["/w/src", "/w"]
+        );
+        let hatch = "[tool.hatch.build.targets.wheel]\npackages = [\"python/pkg\"]\n";
+        assert_eq!(
+            roots_of(&[("/w/pyproject.toml", hatch)], None),
+            ["/w/python", "/w"]
+        );
+        let poetry = "[tool.poetry]\npackages = [{ include = \"pkg\", from = \"code\" }]\n";
+        assert_eq!(
+            roots_of(&[("/w/pyproject.toml", poetry)], None),
+            ["/w/code", "/w"]
+        );
+        let uv = "[tool.uv.workspace]\nmembers = [\"packages/*\"]\n";
+        assert_eq!(
+            roots_of(
+                &[
+                    ("/w/pyproject.toml", uv),
+                    ("/w/packages/a/src/a/__init__.py", ""),
+                    ("/w/packages/b/b.py", ""),
+                ],
+                None
+            ),
+            ["/w/packages/a/src", "/w/packages/a", "/w/packages/b", "/w"]
+        );
+        let cfg = "[metadata]\nname = x\n[options]\npackage_dir =\n    =lib\npackages = find:\n";
+        assert_eq!(roots_of(&[("/w/setup.cfg", cfg)], None), ["/w/lib", "/w"]);
+        assert_eq!(
+            roots_of(&[("/w/setup.cfg", "[options]\npackage_dir = =lib\n")], None),
+            ["/w/lib", "/w"]
+        );
+        // a broken manifest declares nothing
+        assert_eq!(roots_of(&[("/w/pyproject.toml", "[tool")], None), ["/w"]);
+        // the config's list replaces the default; `..` never leaves the root
+        let configured = ["lib".to_string(), "../x".to_string(), ".".to_string()];
+        assert_eq!(
+            roots_of(&[("/w/src/a.py", "")], Some(&configured)),
+            ["/w/lib", "/w/x", "/w"]
         );
     }
 
