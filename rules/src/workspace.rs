@@ -923,6 +923,7 @@ impl Workspace {
         if lang.language() == Language::TypeScript && is_new {
             self.files.insert(rel.to_string(), entry);
             self.file_moved(rel);
+            self.python_dirs_moved();
         } else if is_new || mods_changed {
             // a new file can make other imports resolve; new `mod`s change the tree
             self.files.insert(rel.to_string(), entry);
@@ -980,7 +981,43 @@ impl Workspace {
                 // the imports of a module that appeared or went may name it
                 // (`from pkg import name`: a submodule or a name of `pkg`)
                 Language::Python => self.resolve_all(),
-                Language::TypeScript => self.file_moved(rel),
+                Language::TypeScript => {
+                    self.file_moved(rel);
+                    self.python_dirs_moved();
+                }
+            }
+        }
+    }
+
+    /// A file of another language entered or left the workspace, and with
+    /// it maybe a directory Python's resolution asks about (`src/`, a uv
+    /// workspace member, a namespace package): the Python files' imports are
+    /// resolved again (nothing to do without Python files).
+    fn python_dirs_moved(&mut self) {
+        if !self
+            .files
+            .values()
+            .any(|e| e.lang.language() == Language::Python)
+        {
+            return;
+        }
+        self.py = PyResolver::new(
+            &self.config.root,
+            self.fs.as_ref(),
+            self.config.python_roots.as_deref(),
+        );
+        let updates: Vec<(String, Vec<Resolved>)> = self
+            .files
+            .par_iter()
+            .filter(|(_, e)| e.lang.language() == Language::Python)
+            .map(|(r, e)| (r.clone(), self.resolve_entry(r, e)))
+            .collect();
+        for (r, resolved) in updates {
+            if let Some(e) = self.files.get_mut(&r) {
+                if e.resolved != resolved {
+                    e.resolved = resolved;
+                    self.pending.files.push(r);
+                }
             }
         }
     }
@@ -1033,7 +1070,8 @@ impl Workspace {
         let patterns_changed = pattern_key(&self.config) != pattern_key(&config);
         let globals_changed = global_roots(&self.config).collect::<Vec<_>>()
             != global_roots(&config).collect::<Vec<_>>();
-        let tsconfig_changed = self.config.tsconfig != config.tsconfig;
+        let tsconfig_changed = self.config.tsconfig != config.tsconfig
+            || self.config.python_roots != config.python_roots;
         self.config = config;
         self.pending.all = true;
         if patterns_changed || globals_changed {

@@ -635,3 +635,148 @@ fn an_edit_that_offers_the_same_stales_only_the_edited_file() {
     assert_eq!(edit(&mut ws, &more), deep);
     assert_eq!(edit(&mut ws, "export function f() {}\n"), all);
 }
+
+const PY_CONFIG: &str = r#"
+[[modules]]
+name = "app"
+paths = ["src/pkg/app/**"]
+
+[[modules]]
+name = "domain"
+paths = ["src/pkg/domain/**"]
+public = ["src/pkg/domain/__init__.py"]
+
+[[modules]]
+name = "infra"
+paths = ["src/pkg/infra/**"]
+
+[layers]
+order = ["app", "infra", "domain"]
+
+[[deny]]
+id = "no-db-reach"
+from = ["domain"]
+to = ["src/pkg/infra/db.py"]
+transitive = true
+
+[checks]
+file_cycles = "error"
+"#;
+
+const PY_FILES: &[&str] = &[
+    "src/pkg/__init__.py",
+    "src/pkg/app/__init__.py",
+    "src/pkg/app/run.py",
+    "src/pkg/domain/__init__.py",
+    "src/pkg/domain/model.py",
+    "src/pkg/domain/rule.py",
+    "src/pkg/infra/__init__.py",
+    "src/pkg/infra/db.py",
+];
+
+/// Files that come and go: a submodule that competes with a name of its
+/// package (`from pkg.infra import extra`), a package that shadows a module
+/// (`pkg/domain/rule/__init__.py` wins over `rule.py`), a stub-only module,
+/// and a TypeScript file that creates a directory.
+const PY_OPTIONAL: &[&str] = &[
+    "src/pkg/infra/extra.py",
+    "src/pkg/domain/rule/__init__.py",
+    "src/pkg/infra/native.pyi",
+    "src/pkg/web/view.ts",
+];
+
+/// A line of Python: imports across the layers in every form, re-exports
+/// and `__all__`, type-only and function-level imports, names, and lines
+/// that only move what is below them.
+fn random_python_line(rng: &mut Rng) -> String {
+    [
+        "from pkg.infra import db",
+        "from pkg.infra import extra",
+        "from pkg.infra import native",
+        "import pkg.infra.db",
+        "import pkg.app.run",
+        "from pkg.domain import Model",
+        "from pkg.domain import rule",
+        "from pkg.domain.model import Model",
+        "from . import model",
+        "from .. import infra",
+        "from ..infra.db import connect",
+        "from .model import Model as Model",
+        "from .model import *",
+        "from ...above import x",
+        "from pkg.web import view",
+        "__all__ = [\"Model\", \"db\"]",
+        "if TYPE_CHECKING: from pkg.app import run",
+        "def f(): import pkg.infra.db",
+        "Model = 1",
+        "def connect(): pass",
+        "import requests",
+        "# a comment",
+        "",
+    ][rng.below(23)]
+    .to_string()
+}
+
+fn run_python(seed: u64, steps: usize) {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    std::fs::write(root.join("layergate.toml"), PY_CONFIG).unwrap();
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    for f in PY_FILES {
+        std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+        let mut text = String::new();
+        for _ in 0..rng.below(3) {
+            text.push_str(&random_python_line(&mut rng));
+            text.push('\n');
+        }
+        std::fs::write(root.join(f), text).unwrap();
+    }
+    let (mut ws, mut mirror) = load_and_compare(root, &None, seed);
+    let mut present: Vec<&str> = Vec::new();
+    for step in 0..steps {
+        let what = if rng.below(5) == 0 {
+            let f = PY_OPTIONAL[rng.below(PY_OPTIONAL.len())];
+            if let Some(i) = present.iter().position(|p| *p == f) {
+                present.remove(i);
+                std::fs::remove_file(root.join(f)).unwrap();
+                ws.apply_change(Change::Removed(f.to_string()));
+                format!("delete {f}")
+            } else {
+                present.push(f);
+                let text = if f.ends_with(".ts") {
+                    "export const v = 1;\n".to_string()
+                } else {
+                    random_python_line(&mut rng) + "\n"
+                };
+                std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+                std::fs::write(root.join(f), &text).unwrap();
+                set(&mut ws, f, text);
+                format!("create {f}")
+            }
+        } else {
+            let f = PY_FILES[rng.below(PY_FILES.len())];
+            let text = std::fs::read_to_string(root.join(f)).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let line = random_python_line(&mut rng);
+            if rng.below(3) != 0 || lines.is_empty() {
+                let at = rng.below(lines.len() + 1);
+                lines.insert(at, line);
+            } else {
+                lines.remove(rng.below(lines.len()));
+            }
+            let new = lines.join("\n") + "\n";
+            std::fs::write(root.join(f), &new).unwrap();
+            set(&mut ws, f, new);
+            format!("edit {f}")
+        };
+        let context = format!("seed {seed}, step {step} ({what})");
+        compare_step(&mut ws, root, &None, &mut mirror, &mut rng, &context);
+    }
+}
+
+#[test]
+fn python_incremental_equals_cold_over_random_edits() {
+    for seed in 1..=25 {
+        run_python(seed, 40);
+    }
+}

@@ -751,6 +751,11 @@ fn transitive_ws(extra_config: &str, new_file: &str) -> Ws {
                 "import { db } from '../lib/helper';\nexport const w = db;\n",
             ),
             ("src/app/plain.ts", "export const p = 1;\n"),
+            // of the asking file's own module
+            (
+                "src/domain/bridge.ts",
+                "export { db } from '../lib/helper';\n",
+            ),
             ("src/domain/new.ts", new_file),
         ],
     )
@@ -794,6 +799,7 @@ fn allowed_knows_transitive_deny_as_check_does() {
         ("../app/plain", "src/app/plain.ts"),
         ("../lib/helper", "src/lib/helper.ts"),
         ("../lib/clean", "src/lib/clean.ts"),
+        ("./bridge", "src/domain/bridge.ts"),
     ];
     let text: String = imports
         .iter()
@@ -807,11 +813,15 @@ fn allowed_knows_transitive_deny_as_check_does() {
         forbidden,
         [
             ("src/app/wired.ts".to_string(), "domain-no-io".to_string()),
+            (
+                "src/domain/bridge.ts".to_string(),
+                "domain-no-io".to_string()
+            ),
             ("src/lib/helper.ts".to_string(), "domain-no-io".to_string()),
         ]
     );
     assert_eq!(
-        v["reaching"][0]["through"],
+        v["reaching"][1]["through"],
         serde_json::json!(["src/lib/helper.ts", "src/infra/db.ts"])
     );
     let check: serde_json::Value = serde_json::from_str(
@@ -835,7 +845,7 @@ fn allowed_knows_transitive_deny_as_check_does() {
     assert_eq!(from_check, forbidden);
 
     // an [[allow]] entry silences it in both
-    let allow = "\n[[allow]]\nrules = [\"domain-no-io\"]\nfrom = [\"src/domain/new.ts\"]\nto = [\"infra\"]\nreason = \"migration\"\n";
+    let allow = "\n[[allow]]\nrules = [\"domain-no-io\"]\nfrom = [\"src/domain/**\"]\nto = [\"infra\"]\nreason = \"migration\"\n";
     let ws = transitive_ws(allow, &text);
     let v = allowed_json(&ws, "", "src/domain/new.ts");
     assert_eq!(transitive_forbidden(&v), []);

@@ -137,9 +137,9 @@ struct Answer {
     may_import: Vec<Importable>,
     may_not_import: Vec<Forbidden>,
     denied_files: Vec<DeniedFiles>,
-    /// Files in no module whose import would reach a target of a
-    /// `[[deny]] transitive = true` rule (files of modules are in
-    /// `may_not_import`).
+    /// Files in no module, or in the file's own module, whose import would
+    /// reach a target of a `[[deny]] transitive = true` rule (files of other
+    /// modules are in `may_not_import`).
     reaching: Vec<Reaching>,
     packages: Packages,
     apis: Vec<ApiRule>,
@@ -431,6 +431,9 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
 
     let mut may_import = Vec::new();
     let mut may_not_import = Vec::new();
+    // the files judged as part of another module (their transitive reach is
+    // under may_not_import); the others' is under `reaching`
+    let mut judged_files = std::collections::HashSet::new();
     for (g, insts) in instances(ws).into_iter().enumerate() {
         let own = from_mods.get(g).cloned().flatten();
         for (name, inst) in insts {
@@ -455,6 +458,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
                 for f in &inst.files {
                     let to_mods = assign_file(config, f);
                     let r = judge(config, &reach, rel, &from_mods, g, f, &to_mods);
+                    judged_files.insert(f.clone());
                     if !r.is_empty() {
                         forbidden_files.push(f.clone());
                         for x in r {
@@ -595,7 +599,7 @@ fn build(ws: &Workspace, rel: &str) -> Answer {
     let mut reaching = Vec::new();
     for (rule, files) in &reach {
         for (file, chain) in files {
-            if assign_file(config, file).iter().any(Option::is_some) {
+            if file == rel || judged_files.contains(file) {
                 continue;
             }
             let Some(goal) = chain.last() else { continue };
@@ -775,7 +779,7 @@ fn render(a: &Answer) -> String {
             r.rule
         );
         md.push_str(&format!(
-            "- file `{}` (in no module): {}\n",
+            "- file `{}`: {}\n",
             r.file,
             rule_line(&r.rule, r.severity, &why, r.message.as_deref())
         ));

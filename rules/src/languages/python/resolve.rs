@@ -7,10 +7,10 @@
 //!   setup.cfg's `package_dir`), then `src/` when the workspace has one (the
 //!   "src layout"), then the workspace root. An absolute import is looked up
 //!   under each root in that order.
-//! * **Modules**: `a.b` is `a/b.py`, else the stub `a/b.pyi`, else the
-//!   package `a/b/__init__.py` (or `__init__.pyi`); a directory without
-//!   `__init__` is a namespace package (PEP 420): importing it loads no file,
-//!   so it is not a dependency, but its modules are found through it.
+//! * **Modules**: `a.b` is the package `a/b/__init__.py`, else `a/b.py`,
+//!   else the stubs (`a/b/__init__.pyi`, `a/b.pyi`); a directory without
+//!   `__init__` is a namespace package (PEP 420): its modules are found
+//!   through it, in any root.
 //! * **`from X import n`**: `X.n` when that is a module (a submodule), else
 //!   the module `X` itself (`n` is a name defined in it).
 //! * **Relative imports** (`from . import x`, `from ..a import b`) start at
@@ -100,17 +100,21 @@ impl PyResolver {
         if parts.iter().any(|p| p.is_empty()) {
             return Resolved::Unresolved;
         }
+        // the first root with a regular module or package of that name wins;
+        // a namespace portion (a directory without `__init__`) decides
+        // nothing on its own: an installed package or the standard library
+        // of that name comes first in Python (an `alembic/` migrations
+        // folder is not the alembic package)
         for base in &self.roots {
-            if let Some(r) = self.lookup(fs, base, &parts, name) {
+            if let Some(r) = self.lookup_file(fs, base, &parts, name) {
                 return r;
             }
         }
         let first = parts[0];
-        let local = self.roots.iter().any(|base| {
-            fs.is_dir(&base.join(first))
-                || fs.is_file(&base.join(format!("{first}.py")))
-                || fs.is_file(&base.join(format!("{first}.pyi")))
-        });
+        let local = self
+            .roots
+            .iter()
+            .any(|base| matches!(find_module(fs, base, &[first]), Some(Found::File(_))));
         if local {
             Resolved::Unresolved
         } else if PYTHON_STDLIB.binary_search(&first).is_ok() {
@@ -120,9 +124,9 @@ impl PyResolver {
         }
     }
 
-    /// `parts` (and then `name` as a submodule) under `base`: `None` when the
-    /// module is not there.
-    fn lookup(
+    /// The file `parts` (or first `parts` + `name`, a submodule) is under
+    /// `base`, if it is a module or a regular package there.
+    fn lookup_file(
         &self,
         fs: &dyn FileSystem,
         base: &Path,
@@ -138,8 +142,25 @@ impl PyResolver {
         }
         match find_module(fs, base, parts)? {
             Found::File(p) => Some(self.file(&p)),
-            // a name that is no submodule cannot be defined in a namespace
-            // package: it has no `__init__`
+            Found::Namespace => None,
+        }
+    }
+
+    /// [`Self::lookup_file`] for a relative import, which has no other place
+    /// to look: a namespace package is no file, and a name that is no
+    /// submodule of one cannot be defined in it (it has no `__init__`).
+    fn lookup(
+        &self,
+        fs: &dyn FileSystem,
+        base: &Path,
+        parts: &[&str],
+        name: Option<&str>,
+    ) -> Option<Resolved> {
+        if let Some(r) = self.lookup_file(fs, base, parts, name) {
+            return Some(r);
+        }
+        match find_module(fs, base, parts)? {
+            Found::File(p) => Some(self.file(&p)),
             Found::Namespace if name.is_some() => Some(Resolved::Unresolved),
             Found::Namespace => Some(Resolved::NotADependency),
         }
@@ -152,13 +173,15 @@ impl PyResolver {
         let Some(dir) = file.parent() else {
             return Resolved::Unresolved;
         };
-        // the file's package: its directory under the (deepest) root holding it
+        // the file's package: its directory under a root holding it; under
+        // the shallowest one, so that `..` is refused only when it goes
+        // above every root (`src/` may itself be a package)
         let Some(depth) = self
             .roots
             .iter()
             .filter_map(|r| dir.strip_prefix(r).ok())
             .map(|p| p.components().count())
-            .min()
+            .max()
         else {
             return Resolved::Unresolved;
         };
@@ -319,18 +342,18 @@ fn find_module(fs: &dyn FileSystem, base: &Path, parts: &[&str]) -> Option<Found
     for p in parts {
         path.push(p);
     }
-    if let Some((last, _)) = parts.split_last() {
-        for ext in ["py", "pyi"] {
+    // as CPython's path finder: a package before a module of the same name;
+    // then the stubs (`.pyi`), for modules that have no source
+    for ext in ["py", "pyi"] {
+        let init = path.join(format!("__init__.{ext}"));
+        if fs.is_file(&init) {
+            return Some(Found::File(init));
+        }
+        if let Some((last, _)) = parts.split_last() {
             let f = path.with_file_name(format!("{last}.{ext}"));
             if fs.is_file(&f) {
                 return Some(Found::File(f));
             }
-        }
-    }
-    for init in ["__init__.py", "__init__.pyi"] {
-        let f = path.join(init);
-        if fs.is_file(&f) {
-            return Some(Found::File(f));
         }
     }
     fs.is_dir(&path).then_some(Found::Namespace)
@@ -736,7 +759,11 @@ mod tests {
             r(from, Namespace, "nspkg.mod", None),
             file("src/nspkg/mod.py")
         );
-        assert_eq!(r(from, Namespace, "nspkg", None), Resolved::NotADependency);
+        // a bare namespace package is no file: as a name it is third-party
+        assert_eq!(
+            r(from, Namespace, "nspkg", None),
+            Resolved::External("nspkg".into())
+        );
         assert_eq!(r(from, Namespace, "tools.run", None), file("tools/run.py"));
         assert_eq!(
             r(from, Namespace, "app.nothing", None),
@@ -774,7 +801,61 @@ mod tests {
         );
         assert_eq!(
             r(from, Static, "nspkg", Some("Thing")),
-            Resolved::Unresolved
+            Resolved::External("nspkg".into())
+        );
+    }
+
+    #[test]
+    fn namespace_portions_decide_nothing() {
+        use ImportKind::*;
+        let fs = MemFs::new([
+            // an alembic migrations folder: no __init__, no module `op`
+            ("/w/alembic/env.py", ""),
+            ("/w/alembic/versions/x.py", ""),
+            // a static folder named as a stdlib module
+            ("/w/html/index.py", ""),
+            // one namespace package over two roots
+            (
+                "/w/pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"packages/*\"]\n",
+            ),
+            ("/w/packages/a/src/acme/x.py", ""),
+            ("/w/packages/b/src/acme/y.py", ""),
+            // a package and a module of one name: the package
+            ("/w/dual/__init__.py", ""),
+            ("/w/dual.py", ""),
+            // src is itself a package
+            ("/w/src/__init__.py", ""),
+            ("/w/src/core.py", ""),
+            ("/w/src/app/api.py", ""),
+        ]);
+        let py = PyResolver::new(std::path::Path::new("/w"), &fs, None);
+        let r = |from: &str, kind, spec: &str, name| py.resolve(&fs, from, &imp(kind, spec, name));
+        let v = "alembic/versions/x.py";
+        assert_eq!(
+            r(v, Static, "alembic", Some("op")),
+            Resolved::External("alembic".into())
+        );
+        assert_eq!(
+            r(v, Static, "html", Some("escape")),
+            Resolved::Builtin("html".into())
+        );
+        let x = "packages/a/src/acme/x.py";
+        assert_eq!(
+            r(x, Static, "acme", Some("y")),
+            file("packages/b/src/acme/y.py")
+        );
+        assert_eq!(
+            r(x, Namespace, "acme.y", None),
+            file("packages/b/src/acme/y.py")
+        );
+        assert_eq!(
+            r("top.py", Namespace, "dual", None),
+            file("dual/__init__.py")
+        );
+        assert_eq!(
+            r("src/app/api.py", Static, "..core", Some("x")),
+            file("src/core.py")
         );
     }
 
