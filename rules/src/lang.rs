@@ -86,7 +86,7 @@ pub const LANGUAGES: &[LanguageDef] = &[
         manifests: &["pyproject.toml", "setup.cfg"],
         package_noun: "package",
         line_comment: "#",
-        selector_prefixes: &[],
+        selector_prefixes: &["py:"],
     },
 ];
 

@@ -265,7 +265,9 @@ pub(crate) struct RawBoundary {
     #[schemars(with = "RuleId")]
     pub id: S<String>,
     /// API selectors: `npm:NAME`, `node:NAME`, `crate:NAME`, a Rust path
-    /// `a::b::c`, `global:a.b` (a TS/JS global), `rust:unsafe`.
+    /// `a::b::c`, `global:a.b` (a TS/JS global), `rust:unsafe`, `py:a.b` (a
+    /// Python module, package or name: `py:subprocess`, `py:os.system`,
+    /// `py:eval`).
     #[schemars(with = "Vec<String>")]
     pub apis: Vec<S<String>>,
     /// Modules or globs where the APIs may be used. Empty: nowhere.

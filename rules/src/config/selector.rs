@@ -1,9 +1,9 @@
 //! API selectors (`npm:x`, `node:fs`, `crate:x`, `std::env::var`, `global:eval`,
-//! `rust:unsafe`) and package patterns of `external` lists.
+//! `rust:unsafe`, `py:subprocess`) and package patterns of `external` lists.
 
 /// Whether a rule-list entry is an API selector rather than a module or glob.
 pub(crate) fn looks_like_api(s: &str) -> bool {
-    ["npm:", "node:", "crate:", "global:", "rust:"]
+    ["npm:", "node:", "crate:", "global:", "rust:", "py:"]
         .iter()
         .any(|p| s.starts_with(p))
         || s.contains("::")
@@ -60,6 +60,9 @@ pub enum ApiKind {
     RustPath(Vec<String>),
     Global(Vec<String>),
     RustUnsafe,
+    /// A Python module, package or name by its dotted path (`subprocess`,
+    /// `os.system`, `pickle.loads`, `eval`).
+    Python(Vec<String>),
 }
 
 /// A parsed selector and the text it was written as.
@@ -95,6 +98,19 @@ impl ApiSelector {
                 ));
             }
             ApiKind::Global(parts)
+        } else if let Some(p) = s.strip_prefix("py:") {
+            let parts: Vec<String> = p.split('.').map(str::to_string).collect();
+            let identifier = |x: &String| {
+                !x.is_empty()
+                    && !x.starts_with(|c: char| c.is_ascii_digit())
+                    && x.chars().all(|c| c.is_alphanumeric() || c == '_')
+            };
+            if !parts.iter().all(identifier) {
+                return Err(format!(
+                    "`{s}`: expected a dotted Python name (`py:subprocess`, `py:os.system`, `py:eval`)"
+                ));
+            }
+            ApiKind::Python(parts)
         } else if s == "rust:unsafe" {
             ApiKind::RustUnsafe
         } else if let Some(other) = s.strip_prefix("rust:") {
@@ -112,7 +128,7 @@ impl ApiSelector {
             }
             ApiKind::RustPath(parts)
         } else {
-            return Err(format!("`{s}` is not an API selector (npm:, node:, crate:, global:, rust:unsafe or a Rust path a::b)"));
+            return Err(format!("`{s}` is not an API selector (npm:, node:, crate:, global:, py:, rust:unsafe or a Rust path a::b)"));
         };
         Ok(ApiSelector {
             text: s.to_string(),
@@ -172,6 +188,17 @@ mod tests {
         assert!(ApiSelector::parse("rust:ffi").is_err());
         assert!(ApiSelector::parse("global:a..b").is_err());
         assert!(ApiSelector::parse("zod").is_err());
+        assert_eq!(
+            ApiSelector::parse("py:os.system").unwrap().kind,
+            ApiKind::Python(vec!["os".into(), "system".into()])
+        );
+        assert_eq!(
+            ApiSelector::parse("py:eval").unwrap().kind,
+            ApiKind::Python(vec!["eval".into()])
+        );
+        for bad in ["py:", "py:os..system", "py:os.", "py:1abc", "py:a-b"] {
+            assert!(ApiSelector::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,7 +1,44 @@
 use super::common::*;
 
-/// Whether an import introduces the API of a selector (spec "API selectors").
-pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector) -> bool {
+/// Whether an import of a file of `lang` introduces the API of a selector
+/// (spec "API selectors").
+pub(crate) fn import_matches_api(
+    imp: &Import,
+    res: &Resolved,
+    sel: &ApiSelector,
+    lang: Language,
+) -> bool {
+    match (&sel.kind, lang) {
+        (ApiKind::Python(p), Language::Python) => python_import_under(imp, p),
+        (ApiKind::Python(_), _) | (_, Language::Python) => false,
+        _ => import_matches_other_api(imp, res, sel),
+    }
+}
+
+/// A Python import (`import a.b`, `from a import b`, a literal dynamic
+/// import) of the selector's module or of something below it; `from a import
+/// *` brings in everything of `a`. Relative imports are of the workspace's
+/// own modules, never a selector's.
+fn python_import_under(imp: &Import, sel: &[String]) -> bool {
+    if imp.specifier.starts_with('.') {
+        return false;
+    }
+    let module = imp.specifier.split('.');
+    match imp.kind {
+        ImportKind::ReExportAll => {
+            let m: Vec<&str> = imp.specifier.split('.').collect();
+            path_under(m.iter().copied(), sel)
+                || sel.len() > m.len() && sel.iter().zip(&m).all(|(a, b)| a == b)
+        }
+        ImportKind::Static | ImportKind::ReExport => {
+            let name = imp.names.first().map_or("", |n| n.name.as_str());
+            path_under(module.chain(std::iter::once(name)), sel)
+        }
+        _ => path_under(module, sel),
+    }
+}
+
+fn import_matches_other_api(imp: &Import, res: &Resolved, sel: &ApiSelector) -> bool {
     match &sel.kind {
         ApiKind::Npm(p) => {
             super::external::package_of(res).is_some_and(|pkg| p.matches(pkg))
@@ -49,7 +86,7 @@ pub(crate) fn import_matches_api(imp: &Import, res: &Resolved, sel: &ApiSelector
             }
             g.len() == 1 || g.len() == 2 && imp.names.iter().any(|n| n.name == g[1])
         }
-        ApiKind::RustUnsafe => false,
+        ApiKind::RustUnsafe | ApiKind::Python(_) => false,
     }
 }
 
@@ -61,6 +98,7 @@ pub(super) fn apiref_matches(r: &ApiRef, lang: Lang, sel: &ApiSelector) -> bool 
         (ApiKind::RustPath(p), Language::Rust) => {
             path_under(r.path.trim_start_matches("::").split("::"), p)
         }
+        (ApiKind::Python(p), Language::Python) => path_under(r.path.split('.'), p),
         _ => false,
     }
 }
@@ -90,7 +128,7 @@ pub(super) fn api_places(place: &Place, sel: &ApiSelector) -> Vec<(Span, Option<
         return out;
     }
     for (i, (imp, res)) in entry.facts.imports.iter().zip(&entry.resolved).enumerate() {
-        if !is_type_only(imp) && import_matches_api(imp, res, sel) {
+        if !is_type_only(imp) && import_matches_api(imp, res, sel, entry.lang.language()) {
             out.push((imp.span, Some(i)));
         }
     }
@@ -113,7 +151,7 @@ pub(super) fn api_places(place: &Place, sel: &ApiSelector) -> Vec<(Span, Option<
         if let Some(i) = r.via_import {
             let i = i as usize;
             if let (Some(imp), Some(res)) = (entry.facts.imports.get(i), entry.resolved.get(i)) {
-                if import_matches_api(imp, res, sel) || is_type_only(imp) {
+                if import_matches_api(imp, res, sel, entry.lang.language()) || is_type_only(imp) {
                     continue; // reported at the import
                 }
             }

@@ -40,6 +40,9 @@ struct Frame {
     top: bool,
     /// Inside an import statement already read: only comments matter.
     comments_only: bool,
+    /// The `object` of an `attribute`: part of a longer chain, not a use of
+    /// its own.
+    chain_inner: bool,
 }
 
 pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
@@ -55,8 +58,14 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
             type_only: false,
             top: true,
             comments_only: false,
+            chain_inner: false,
         },
     )];
+    // names imports bind: (local name, what it stands for, import index)
+    let mut bindings: Vec<(String, String, usize)> = Vec::new();
+    // uses that may be of an imported name or a builtin: (the whole chain,
+    // its root identifier), byte ranges
+    let mut uses: Vec<(Node, Node)> = Vec::new();
     while let Some((node, frame)) = stack.pop() {
         let kind = node.kind();
         if kind == "comment" {
@@ -74,7 +83,13 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
         if !frame.comments_only {
             match kind {
                 "import_statement" => {
-                    import_statement(node, text, frame.type_only, &mut facts.imports);
+                    import_statement(
+                        node,
+                        text,
+                        frame.type_only,
+                        &mut facts.imports,
+                        &mut bindings,
+                    );
                     child.comments_only = true;
                 }
                 "import_from_statement" => {
@@ -84,11 +99,23 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
                         frame.type_only,
                         &mut facts.imports,
                         &mut from_names,
+                        &mut bindings,
                     );
                     child.comments_only = true;
                 }
                 "future_import_statement" => child.comments_only = true,
+                "attribute" if !frame.chain_inner => {
+                    if let Some(root) = chain_root(node) {
+                        uses.push((node, root));
+                    }
+                }
                 "call" => {
+                    if let Some(f) = node
+                        .child_by_field_name("function")
+                        .filter(|f| f.kind() == "identifier")
+                    {
+                        uses.push((f, f));
+                    }
                     if let Some(spec) = dynamic_import(node, text) {
                         facts.imports.push(Import {
                             kind: ImportKind::Dynamic,
@@ -127,7 +154,15 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
                 _ => {}
             }
         }
-        push_children(node, &mut stack, |_| child);
+        if kind == "attribute" {
+            push_children(node, &mut stack, |field| Frame {
+                chain_inner: field == Some("object"),
+                ..child
+            });
+        } else {
+            child.chain_inner = false;
+            push_children(node, &mut stack, |_| child);
+        }
     }
     for (i, as_itself) in from_names {
         let imp = &mut facts.imports[i];
@@ -137,6 +172,7 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
         }
     }
     facts.exports.finish();
+    api_uses(&uses, &bindings, text, &mut facts);
     facts.has_syntax_errors = root.has_error();
     facts
 }
@@ -181,16 +217,33 @@ fn dotted(node: Node, text: &str) -> Option<String> {
 }
 
 /// `import a.b.c`, `import a.b as c, d`.
-fn import_statement(node: Node, text: &str, type_only: bool, out: &mut Vec<Import>) {
+fn import_statement(
+    node: Node,
+    text: &str,
+    type_only: bool,
+    out: &mut Vec<Import>,
+    bindings: &mut Vec<(String, String, usize)>,
+) {
     let mut cursor = node.walk();
     for name in node.children_by_field_name("name", &mut cursor) {
-        let module = match name.kind() {
-            "aliased_import" => name.child_by_field_name("name"),
-            _ => Some(name),
+        let (module, alias) = match name.kind() {
+            "aliased_import" => (
+                name.child_by_field_name("name"),
+                name.child_by_field_name("alias"),
+            ),
+            _ => (Some(name), None),
         };
         let Some(spec) = module.and_then(|m| dotted(m, text)) else {
             continue;
         };
+        // `import a.b` binds `a`; `import a.b as x` binds `x` to `a.b`
+        match alias.and_then(|a| text.get(a.byte_range())) {
+            Some(local) => bindings.push((local.to_string(), spec.clone(), out.len())),
+            None => {
+                let first = spec.split('.').next().unwrap_or_default().to_string();
+                bindings.push((first.clone(), first, out.len()));
+            }
+        }
         out.push(Import {
             kind: ImportKind::Namespace,
             specifier: spec,
@@ -208,6 +261,7 @@ fn from_statement(
     type_only: bool,
     out: &mut Vec<Import>,
     from_names: &mut Vec<(usize, bool)>,
+    bindings: &mut Vec<(String, String, usize)>,
 ) {
     let Some(module) = node
         .child_by_field_name("module_name")
@@ -232,6 +286,9 @@ fn from_statement(
             .and_then(|a| text.get(a.byte_range()))
             .map_or_else(|| imported.clone(), str::to_string);
         let as_itself = alias.is_some() && local == imported;
+        if !module.starts_with('.') {
+            bindings.push((local.clone(), format!("{module}.{imported}"), out.len()));
+        }
         from_names.push((out.len(), as_itself));
         out.push(Import {
             kind: ImportKind::Static,
@@ -345,6 +402,75 @@ fn assignment(node: Node, text: &str, exports: &mut Vec<String>, all: &mut Vec<S
                     all.push(s);
                 }
             }
+        }
+    }
+}
+
+/// Builtins that are APIs of their own (`py:eval`): what runs code or
+/// reaches outside the process.
+const BUILTIN_APIS: &[&str] = &[
+    "__import__",
+    "breakpoint",
+    "compile",
+    "eval",
+    "exec",
+    "input",
+    "open",
+];
+
+/// The root identifier of an attribute chain made of names only
+/// (`os.path.join`), if it is one.
+fn chain_root(node: Node) -> Option<Node> {
+    let mut n = node;
+    for _ in 0..256 {
+        match n.kind() {
+            "identifier" => return Some(n),
+            "attribute" => n = n.child_by_field_name("object")?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The API uses among `uses`: a chain or a called name whose root an import
+/// binds, expanded through it (`os.path.join` after `import os`, `system`
+/// after `from os import system` is `os.system`); a call of a builtin of
+/// [`BUILTIN_APIS`] the file does not bind itself. A name bound by an
+/// import anywhere in the file is that import everywhere in it.
+fn api_uses(
+    uses: &[(Node, Node)],
+    bindings: &[(String, String, usize)],
+    text: &str,
+    facts: &mut FileFacts,
+) {
+    use crate::facts::ApiRef;
+    for (whole, root) in uses {
+        let (Some(chain), Some(name)) = (text.get(whole.byte_range()), text.get(root.byte_range()))
+        else {
+            continue;
+        };
+        let rest: String = chain[name.len()..]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if rest.contains('#') {
+            continue; // a comment inside the chain: not read
+        }
+        // the last import of the name wins, as at run time (mostly)
+        if let Some((_, expansion, i)) = bindings.iter().rev().find(|(local, _, _)| local == name) {
+            facts.apis.push(ApiRef {
+                path: format!("{expansion}{rest}"),
+                span: Span::of(whole),
+                via_import: Some(*i as u32),
+                introduced_as: None,
+            });
+        } else if rest.is_empty() && BUILTIN_APIS.contains(&name) && !facts.exports.defines(name) {
+            facts.apis.push(ApiRef {
+                path: name.to_string(),
+                span: Span::of(whole),
+                via_import: None,
+                introduced_as: None,
+            });
         }
     }
 }
@@ -463,6 +589,44 @@ class K:
         assert_eq!(f.suppressions[0].target_line, 0);
         assert!(f.suppressions[1].file_level);
         assert!(!f.has_syntax_errors);
+    }
+
+    #[test]
+    fn api_uses_expand_through_their_imports() {
+        let text = "\
+import os
+import os.path as osp
+from subprocess import run as sh
+import pickle
+def f(x):
+    os.system(x)
+    osp.join(x, 'a')
+    sh(['ls'])
+    pickle.loads(x).attr
+    eval(x)
+    len(x)
+    os . environ['A']
+";
+        let f = facts(text);
+        let apis: Vec<(&str, Option<u32>)> = f
+            .apis
+            .iter()
+            .map(|a| (a.path.as_str(), a.via_import))
+            .collect();
+        assert_eq!(
+            apis,
+            [
+                ("os.system", Some(0)),
+                ("os.path.join", Some(1)),
+                ("subprocess.run", Some(2)),
+                ("pickle.loads", Some(3)),
+                ("eval", None),
+                ("os.environ", Some(0)),
+            ]
+        );
+        // a module-level definition of its own is no builtin
+        let f = facts("def open(p): pass\nopen('x')\n");
+        assert!(f.apis.is_empty());
     }
 
     #[test]
