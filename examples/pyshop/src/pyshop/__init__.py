@@ -1,0 +1,1 @@
+"""A small shop with layers: app > infra > domain."""

@@ -1,0 +1,7 @@
+import sqlite3
+
+from pyshop.domain import Order
+
+
+def save(order: Order) -> None:
+    sqlite3.connect(":memory:").execute("select ?", (sum(order.lines),))
