@@ -61,6 +61,30 @@ MARKERS = {
         "src/infra/http.rs:4:layers",
         "src/infra/mod.rs:3:unresolved",
     ],
+    "py-layers": [
+        "src/shop/api/views.py:3:unresolved",
+        "src/shop/domain/models.py:13:layers",
+        "src/shop/domain/models.py:18:layers",
+        "src/shop/domain/models.py:24:layers",
+        "src/shop/domain/models.py:6:layers",
+        "src/shop/domain/models.py:7:layers",
+        "src/shop/domain/models.py:8:layers",
+        "src/shop/domain/models.py:9:layers",
+        "src/shop/domain/rules.py:3:layers",
+        "src/shop/domain/rules.py:5:unresolved",
+        "src/shop/domain/rules.py:6:unresolved",
+        "tools/release.py:4:unresolved",
+    ],
+    "py-boundary": [
+        "src/domain/model.py:14:no-subprocess",
+        "src/domain/model.py:16:no-pickle",
+        "src/domain/model.py:17:no-eval",
+        "src/domain/model.py:3:no-subprocess",
+        "src/domain/model.py:4:no-subprocess",
+        "src/domain/model.py:5:domain-no-http",
+        "src/domain/model.py:6:domain-no-http",
+        "src/infra/shell.py:8:no-eval",
+    ],
 }
 DIAG_FIXTURES = list(MARKERS)
 
@@ -161,6 +185,46 @@ async def test_did_change_adds_then_removes_a_layers_violation(push_client: Lang
     )
     assert await eventually(client, lambda: list(client.diagnostics[uri]), []) == []
     # and nothing else in the workspace changed
+    want = oracle_by_file(client)
+    assert await eventually(client, lambda: published(client), want) == want
+
+
+@pytest.mark.parametrize("ws", ["py-layers"], indirect=True)
+async def test_did_change_in_a_python_file(push_client: LanguageClient, ws):
+    """A Python buffer: infra's cache.py imports the api (a higher layer) as it
+    is typed, unsaved; `layers` at line 1 appears, and goes with the undo."""
+    client = push_client
+    await status(client)
+    rel = "src/shop/infra/cache.py"
+    uri, text = open_doc(client, rel, "python")
+    assert await eventually(client, lambda: list(client.diagnostics.get(uri, [])), []) == []
+    line = "from shop.api.views import View\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)), text=line
+                )
+            ],
+        )
+    )
+    new_text = line + text
+    want = expected(ws, run_check(ws, rel, new_text), encoding_of(client.init_result), {rel: new_text})
+    assert markers(want) == [f"{rel}:1:layers"]
+    assert await eventually(client, lambda: norm(client.diagnostics.get(uri, [])), want[rel]) == want[rel]
+    assert "in module `infra` imports `src/shop/api/views.py` in module `api`" in client.diagnostics[uri][0].message
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(0, 0), end=types.Position(1, 0)), text=""
+                )
+            ],
+        )
+    )
+    assert await eventually(client, lambda: list(client.diagnostics[uri]), []) == []
     want = oracle_by_file(client)
     assert await eventually(client, lambda: published(client), want) == want
 
@@ -282,7 +346,8 @@ async def test_watched_files_registered_and_disk_changes_picked_up(push_client: 
         globs = sorted(w["globPattern"] for w in client.registrations[0].register_options["watchers"])
         # at least the sources, layergate.toml, tsconfig*.json, package.json, Cargo.toml
         assert set(globs) >= {
-            "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs}",
+            "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,pyi}",
+            "**/pyproject.toml",
             "**/layergate.toml",
             "**/tsconfig*.json",
             "**/package.json",
@@ -403,7 +468,11 @@ async def test_pull_document_diagnostic(pull_client: LanguageClient, ws):
         assert report.kind == "full"
         assert norm(report.items) == want[rel], rel
     # a file without violations: an empty full report
-    clean = next(p for p in sorted(ws.rglob("*")) if p.suffix in (".ts", ".rs") and str(p.relative_to(ws)) not in want)
+    clean = next(
+        p
+        for p in sorted(ws.rglob("*"))
+        if p.suffix in (".ts", ".rs", ".py") and str(p.relative_to(ws)) not in want
+    )
     report = await client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri_of(clean)))
     )
