@@ -36,6 +36,8 @@ pub use facts::Span;
 pub use host::{AnalysisHost, Change};
 pub use lang::{Lang, Language};
 pub use languages::parse_and_extract;
+/// The Python package roots a project's manifests declare (`layergate init`).
+pub use languages::python::resolve::declared_roots as python_declared_roots;
 pub use resolve::{ConfinedFs, FileSystem, RealFs, Resolved};
 pub use rule::{Builtin, RuleId};
 pub use text::LineIndex;

@@ -1162,6 +1162,54 @@ fn init_proposes_the_layer_order_the_imports_follow() {
 }
 
 #[test]
+fn init_proposes_a_python_package_s_subpackages() {
+    // a src layout: the one top-level package's subpackages are the modules
+    let ws = workspace(
+        "pyproj",
+        &[
+            ("src/shop/__init__.py", ""),
+            ("src/shop/domain/__init__.py", ""),
+            ("src/shop/domain/model.py", "from shop.infra import db\n"),
+            ("src/shop/infra/__init__.py", ""),
+            ("src/shop/infra/db.py", ""),
+            ("src/shop/tests/__init__.py", ""),
+            ("src/shop/assets/logo.svg", "<svg/>"),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        init_modules(&ws),
+        [
+            ("domain".to_string(), vec!["src/shop/domain/**".to_string()]),
+            ("infra".to_string(), vec!["src/shop/infra/**".to_string()]),
+        ]
+    );
+    let check = layergate(&ws.root, &["check", "--format", "json"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    // a lib/ layout setup.cfg declares; two top-level packages: one each
+    let ws = workspace(
+        "pylib",
+        &[
+            ("setup.cfg", "[options]\npackage_dir =\n    =lib\n"),
+            ("lib/alpha/__init__.py", ""),
+            ("lib/alpha/core.py", ""),
+            ("lib/beta/__init__.py", "import alpha\n"),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        init_modules(&ws),
+        [
+            ("alpha".to_string(), vec!["lib/alpha/**".to_string()]),
+            ("beta".to_string(), vec!["lib/beta/**".to_string()]),
+        ]
+    );
+}
+
+#[test]
 fn init_refuses_to_overwrite_without_force() {
     let ws = workspace(
         "again",

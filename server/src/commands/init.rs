@@ -2,7 +2,8 @@
 //! one module per workspace member (`package.json` `workspaces`,
 //! `pnpm-workspace.yaml`, a Cargo `[workspace]`'s `members`) when the project
 //! declares them, else one per source folder found under `src/`, `crates/`,
-//! `packages/` and `apps/`; the layers and checks as commented suggestions,
+//! `packages/` and `apps/` (for a Python package, one per subpackage); the
+//! layers and checks as commented suggestions,
 //! and `cycles = "warning"` when the code has module cycles today.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -326,10 +327,85 @@ pub struct Proposed {
 /// the source folders under the usual containers.
 pub fn detect(root: &Path) -> Vec<Proposed> {
     let members = members(root);
-    if members.is_empty() {
+    let found = if members.is_empty() {
         folders(root)
     } else {
         members
+    };
+    // a Python package: its subpackages are the modules, unless the project
+    // declared members or has several source folders of its own
+    let python = python_packages(root);
+    let within = |p: &Proposed| {
+        found
+            .iter()
+            .all(|f| p.dir == f.dir || p.dir.starts_with(&format!("{}/", f.dir)))
+    };
+    if !python.is_empty() && found.len() <= 1 && python.iter().all(within) {
+        return python;
+    }
+    found
+}
+
+/// Python: the packages (folders with `__init__.py`) under the package
+/// roots the manifests declare (pyproject.toml, setup.cfg), `src/` and the
+/// root. With one top-level package, one module per subpackage of it (a
+/// package's layers are its subpackages: `src/shop/domain`, `src/shop/infra`);
+/// with several, one per package. Folders named `tests`, `docs` or
+/// `examples` are not proposed.
+pub fn python_packages(root: &Path) -> Vec<Proposed> {
+    let is_package = |d: &Path| d.join("__init__.py").is_file() || d.join("__init__.pyi").is_file();
+    let subdirs = |d: &Path| -> Vec<(String, PathBuf)> {
+        let Ok(entries) = std::fs::read_dir(d) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, PathBuf)> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| Some((e.file_name().to_str()?.to_string(), e.path())))
+            .filter(|(n, _)| {
+                usable_dir_name(n) && !["tests", "test", "docs", "examples"].contains(&n.as_str())
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let mut top: Vec<(String, PathBuf)> = Vec::new();
+    let mut bases: Vec<String> = rules::python_declared_roots(root, &rules::RealFs);
+    bases.extend(["src".to_string(), ".".to_string()]);
+    for base in bases {
+        let prefix = if base == "." {
+            String::new()
+        } else {
+            format!("{base}/")
+        };
+        for (name, path) in subdirs(&root.join(&base)) {
+            if is_package(&path) && !top.iter().any(|(_, p)| *p == path) {
+                top.push((format!("{prefix}{name}"), path));
+            }
+        }
+    }
+    let proposed = |dir: String| Proposed {
+        name: module_name(dir.rsplit('/').next().unwrap_or(&dir)),
+        dir,
+    };
+    match top.as_slice() {
+        [] => Vec::new(),
+        [(dir, path)] => {
+            let subs: Vec<Proposed> = subdirs(path)
+                .into_iter()
+                .filter(|(_, p)| has_source(p, 0))
+                .map(|(n, _)| proposed(format!("{dir}/{n}")))
+                .collect();
+            if subs.len() >= 2 {
+                subs
+            } else {
+                vec![proposed(dir.clone())]
+            }
+        }
+        several => several
+            .iter()
+            .map(|(dir, _)| proposed(dir.clone()))
+            .collect(),
     }
 }
 

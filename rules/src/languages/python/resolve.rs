@@ -230,7 +230,7 @@ fn return_none_above(p: &mut PathBuf, root: &Path) {
 /// `[tool.setuptools.packages.find] where`, hatch's wheel `packages` (their
 /// parent directories), poetry's `packages` `from`, uv workspace `members`
 /// (each member and its `src/`), and setup.cfg's `[options] package_dir`.
-pub(crate) fn declared_roots(root: &Path, fs: &dyn FileSystem) -> Vec<String> {
+pub fn declared_roots(root: &Path, fs: &dyn FileSystem) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |d: &str| {
         let d = d.trim().trim_start_matches("./").trim_end_matches('/');
