@@ -251,7 +251,7 @@ const broken = [
   },
   {
     name: "a pattern in an unknown language",
-    text: `[[pattern]]\nid = "p"\nlanguage = "python"\nquery = "(identifier) @x"`,
+    text: `[[pattern]]\nid = "p"\nlanguage = "cobol"\nquery = "(identifier) @x"`,
     errors: ["/pattern/0/language enum"],
   },
   {

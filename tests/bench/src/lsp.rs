@@ -196,6 +196,8 @@ pub fn latency(
     let text = std::fs::read_to_string(dir.join(&rel))?;
     let language = if rel.ends_with(".rs") {
         "rust"
+    } else if rel.ends_with(".py") || rel.ends_with(".pyi") {
+        "python"
     } else {
         "typescript"
     };
@@ -205,8 +207,10 @@ pub fn latency(
     let last = text.lines().count() + usize::from(!text.ends_with('\n') && !text.is_empty());
     let (at, line) = match edit {
         Edit::Import if language == "rust" => (0, "use crate::nowhere_at_all;\n"),
+        Edit::Import if language == "python" => (0, "from .nowhere_at_all import x\n"),
         Edit::Import => (0, "import { nothing } from './nowhere';\n"),
         Edit::Line => (0, "\n"),
+        Edit::Body if language == "python" => (last, "# typed\n"),
         Edit::Body => (last, "// typed\n"),
     };
     if edit == Edit::Body && !text.ends_with('\n') && !text.is_empty() {
