@@ -148,85 +148,63 @@ async def test_push_diagnostic_fields(push_client: LanguageClient, ws):
     assert data["baselined"] is False
 
 
-async def test_did_change_adds_then_removes_a_layers_violation(push_client: LanguageClient, ws):
-    """orderLine.ts (bottom layer) imports app: `layers` at line 1 appears; undo: gone."""
-    client = push_client
+async def type_then_undo(client: LanguageClient, rel: str, language: str, line: str, message: str):
+    """Opens ``rel``, types ``line`` above its first line (a `layers`
+    violation at line 1 appears, as `check --stdin-filename` says, with
+    ``message`` in it), then undoes it: the diagnostic goes, and the whole
+    workspace is as the oracle says."""
+    ws = client.ws
     await status(client)
-    rel = "src/domain/orders/orderLine.ts"
-    uri, text = open_doc(client, rel)
+    uri, text = open_doc(client, rel, language)
     assert await eventually(client, lambda: list(client.diagnostics.get(uri, [])), []) == []
 
-    line = "import { placeOrder } from '../../app/placeOrder';\n"
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)), text=line
-                )
-            ],
+    def change(version: int, end_line: int, new: str):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=types.Position(0, 0), end=types.Position(end_line, 0)), text=new
+                    )
+                ],
+            )
         )
-    )
+
+    change(2, 0, line)
     new_text = line + text
     want = expected(ws, run_check(ws, rel, new_text), encoding_of(client.init_result), {rel: new_text})
     assert markers(want) == [f"{rel}:1:layers"]
     assert await eventually(client, lambda: norm(client.diagnostics.get(uri, [])), want[rel]) == want[rel]
-    assert "in module `orders` imports `src/app/placeOrder.ts` in module `app`" in client.diagnostics[uri][0].message
-
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=types.Position(0, 0), end=types.Position(1, 0)), text=""
-                )
-            ],
-        )
-    )
+    assert message in client.diagnostics[uri][0].message
+    change(3, 1, "")
     assert await eventually(client, lambda: list(client.diagnostics[uri]), []) == []
     # and nothing else in the workspace changed
     want = oracle_by_file(client)
     assert await eventually(client, lambda: published(client), want) == want
 
 
+async def test_did_change_adds_then_removes_a_layers_violation(push_client: LanguageClient, ws):
+    """orderLine.ts (bottom layer) imports app: `layers` at line 1 appears; undo: gone."""
+    await type_then_undo(
+        push_client,
+        "src/domain/orders/orderLine.ts",
+        "typescript",
+        "import { placeOrder } from '../../app/placeOrder';\n",
+        "in module `orders` imports `src/app/placeOrder.ts` in module `app`",
+    )
+
+
 @pytest.mark.parametrize("ws", ["py-layers"], indirect=True)
 async def test_did_change_in_a_python_file(push_client: LanguageClient, ws):
     """A Python buffer: infra's cache.py imports the api (a higher layer) as it
     is typed, unsaved; `layers` at line 1 appears, and goes with the undo."""
-    client = push_client
-    await status(client)
-    rel = "src/shop/infra/cache.py"
-    uri, text = open_doc(client, rel, "python")
-    assert await eventually(client, lambda: list(client.diagnostics.get(uri, [])), []) == []
-    line = "from shop.api.views import View\n"
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)), text=line
-                )
-            ],
-        )
+    await type_then_undo(
+        push_client,
+        "src/shop/infra/cache.py",
+        "python",
+        "from shop.api.views import View\n",
+        "in module `infra` imports `src/shop/api/views.py` in module `api`",
     )
-    new_text = line + text
-    want = expected(ws, run_check(ws, rel, new_text), encoding_of(client.init_result), {rel: new_text})
-    assert markers(want) == [f"{rel}:1:layers"]
-    assert await eventually(client, lambda: norm(client.diagnostics.get(uri, [])), want[rel]) == want[rel]
-    assert "in module `infra` imports `src/shop/api/views.py` in module `api`" in client.diagnostics[uri][0].message
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=types.Position(0, 0), end=types.Position(1, 0)), text=""
-                )
-            ],
-        )
-    )
-    assert await eventually(client, lambda: list(client.diagnostics[uri]), []) == []
-    want = oracle_by_file(client)
-    assert await eventually(client, lambda: published(client), want) == want
 
 
 async def test_hover_on_an_import(push_client: LanguageClient, ws):
