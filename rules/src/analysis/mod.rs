@@ -413,12 +413,20 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         cache.store(rel, result);
     }
 
-    // graph rules, over the kept edges, when an edge changed (transitive deny
-    // also depends on what each file uses: it always runs)
+    // graph rules, over the kept edges, when an edge changed (a transitive
+    // deny with an API target also depends on what each file uses: it always
+    // runs)
     let transitive = config
         .deny
         .iter()
         .any(|r| r.transitive && r.severity != Severity::Off);
+    let transitive_uses = config.deny.iter().any(|r| {
+        r.transitive
+            && r.severity != Severity::Off
+            && r.to
+                .iter()
+                .any(|t| matches!(t, crate::config::Target::Api(_)))
+    });
     let moved = std::mem::take(&mut cache.moved_edges);
     let changed = std::mem::take(&mut cache.edges_changed);
     let file_cycles = config.checks.get(Builtin::FileCycle) != Severity::Off;
@@ -469,7 +477,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
     } else if !moved.is_empty() {
         cache.graph_dirty = true;
     }
-    if cache.graph_dirty || transitive {
+    if cache.graph_dirty || transitive_uses {
         let mut global: FxHashMap<String, Vec<Violation>> = FxHashMap::default();
         let found = rules::cycles(&ctx, &cache.pairs, &cache.files, None)
             .into_iter()
