@@ -1207,6 +1207,40 @@ fn init_proposes_a_python_package_s_subpackages() {
             ("beta".to_string(), vec!["lib/beta/**".to_string()]),
         ]
     );
+
+    // two packages of one name under two roots: the names stay unique
+    let ws = workspace(
+        "pytwo",
+        &[
+            ("setup.cfg", "[options]\npackage_dir =\n    =lib\n"),
+            ("lib/common/__init__.py", ""),
+            ("common/__init__.py", ""),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        init_modules(&ws),
+        [
+            ("common".to_string(), vec!["lib/common/**".to_string()]),
+            ("common-2".to_string(), vec!["common/**".to_string()]),
+        ]
+    );
+
+    // not a Python project (no pyproject.toml, setup.cfg or setup.py): a
+    // folder with __init__.py does not make its modules
+    let ws = workspace(
+        "tsroot",
+        &[
+            ("app/page.tsx", "export {};\n"),
+            ("lib/util.ts", "export {};\n"),
+            ("scripts/__init__.py", ""),
+            ("scripts/release.py", ""),
+        ],
+    );
+    let out = layergate(&ws.root, &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("with no modules"), "{}", out.stderr);
 }
 
 #[test]

@@ -340,7 +340,15 @@ pub fn detect(root: &Path) -> Vec<Proposed> {
             .iter()
             .all(|f| p.dir == f.dir || p.dir.starts_with(&format!("{}/", f.dir)))
     };
-    if !python.is_empty() && found.len() <= 1 && python.iter().all(within) {
+    let python_project = ["pyproject.toml", "setup.cfg", "setup.py"]
+        .iter()
+        .any(|m| root.join(m).is_file());
+    let takes_over = if found.is_empty() {
+        python_project
+    } else {
+        found.len() == 1 && python.iter().all(within)
+    };
+    if !python.is_empty() && takes_over {
         return python;
     }
     found
@@ -388,7 +396,29 @@ pub fn python_packages(root: &Path) -> Vec<Proposed> {
         name: module_name(dir.rsplit('/').next().unwrap_or(&dir)),
         dir,
     };
-    match top.as_slice() {
+    let found = python_proposals(&top, proposed, subdirs);
+    // names are unique (`lib/common` and `common`: `common`, `common-2`)
+    let mut out: Vec<Proposed> = Vec::with_capacity(found.len());
+    for mut p in found {
+        let base = p.name.clone();
+        let mut n = 2;
+        while out.iter().any(|m| m.name == p.name) {
+            p.name = format!("{base}-{n}");
+            n += 1;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// [`python_packages`]' choice: the subpackages of a lone top-level package,
+/// else the packages.
+fn python_proposals(
+    top: &[(String, PathBuf)],
+    proposed: impl Fn(String) -> Proposed,
+    subdirs: impl Fn(&Path) -> Vec<(String, PathBuf)>,
+) -> Vec<Proposed> {
+    match top {
         [] => Vec::new(),
         [(dir, path)] => {
             let subs: Vec<Proposed> = subdirs(path)
