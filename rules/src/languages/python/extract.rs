@@ -52,116 +52,54 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
     // (import index, imported as itself) of every `from … import name`
     let mut from_names: Vec<(usize, bool)> = Vec::new();
     let root = tree.root_node();
-    let mut stack: Vec<(Node, Frame)> = vec![(
-        root,
-        Frame {
-            type_only: false,
-            top: true,
-            comments_only: false,
-            chain_inner: false,
-        },
-    )];
+    let start = Frame {
+        type_only: false,
+        top: true,
+        comments_only: false,
+        chain_inner: false,
+    };
     // names imports bind: (local name, what it stands for, import index)
     let mut bindings: Vec<(String, String, usize)> = Vec::new();
     // uses that may be of an imported name or a builtin: (the whole chain,
-    // its root identifier), byte ranges
+    // its root identifier)
     let mut uses: Vec<(Node, Node)> = Vec::new();
-    while let Some((node, frame)) = stack.pop() {
-        let kind = node.kind();
-        if kind == "comment" {
-            let Some(body) = text.get(node.byte_range()) else {
-                continue;
-            };
-            let span = Span::of(&node);
-            let before = suppress::code_before(text, node.start_byte());
-            if let Some(s) = suppress::parse_comment(body, span, before) {
-                facts.suppressions.push(s);
-            }
+    // one cursor over the whole tree (no allocation per node); per depth,
+    // what the children of the node there inherit
+    let mut cursor = root.walk();
+    let mut parents: Vec<Children> = Vec::new();
+    loop {
+        let node = cursor.node();
+        // the field name is looked up only where it matters
+        let frame = match parents.last() {
+            None => start,
+            Some(Children::Plain(f)) => *f,
+            Some(p) => p.frame_of(cursor.field_name()),
+        };
+        let children = visit(
+            node,
+            frame,
+            text,
+            &mut facts,
+            &mut all,
+            &mut from_names,
+            &mut bindings,
+            &mut uses,
+        );
+        if cursor.goto_first_child() {
+            parents.push(children);
             continue;
         }
-        let mut child = frame;
-        if !frame.comments_only {
-            match kind {
-                "import_statement" => {
-                    import_statement(
-                        node,
-                        text,
-                        frame.type_only,
-                        &mut facts.imports,
-                        &mut bindings,
-                    );
-                    child.comments_only = true;
-                }
-                "import_from_statement" => {
-                    from_statement(
-                        node,
-                        text,
-                        frame.type_only,
-                        &mut facts.imports,
-                        &mut from_names,
-                        &mut bindings,
-                    );
-                    child.comments_only = true;
-                }
-                "future_import_statement" => child.comments_only = true,
-                "attribute" if !frame.chain_inner => {
-                    if let Some(root) = chain_root(node) {
-                        uses.push((node, root));
-                    }
-                }
-                "call" => {
-                    if let Some(f) = node
-                        .child_by_field_name("function")
-                        .filter(|f| f.kind() == "identifier")
-                    {
-                        uses.push((f, f));
-                    }
-                    if let Some(spec) = dynamic_import(node, text) {
-                        facts.imports.push(Import {
-                            kind: ImportKind::Dynamic,
-                            specifier: spec,
-                            span: Span::of(&node),
-                            type_only: frame.type_only,
-                            names: Vec::new(),
-                        });
-                    }
-                }
-                "function_definition" | "class_definition" => {
-                    if frame.top {
-                        if let Some(name) = field_text(node, "name", text) {
-                            facts.exports.local.push(name.to_string());
-                        }
-                    }
-                    child.top = false;
-                }
-                "lambda" => child.top = false,
-                "assignment" | "augmented_assignment" if frame.top => {
-                    assignment(node, text, &mut facts.exports.local, &mut all);
-                }
-                "if_statement" => {
-                    let type_checking = node
-                        .child_by_field_name("condition")
-                        .and_then(|c| text.get(c.byte_range()))
-                        .is_some_and(is_type_checking);
-                    if type_checking {
-                        push_children(node, &mut stack, |field| Frame {
-                            type_only: frame.type_only || field == Some("consequence"),
-                            ..frame
-                        });
-                        continue;
-                    }
-                }
-                _ => {}
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
             }
+            if !cursor.goto_parent() {
+                break;
+            }
+            parents.pop();
         }
-        if kind == "attribute" {
-            push_children(node, &mut stack, |field| Frame {
-                chain_inner: field == Some("object"),
-                ..child
-            });
-        } else {
-            child.chain_inner = false;
-            push_children(node, &mut stack, |_| child);
+        if parents.is_empty() && cursor.node() == root {
+            break;
         }
     }
     for (i, as_itself) in from_names {
@@ -177,24 +115,125 @@ pub(crate) fn extract(tree: &tree_sitter::Tree, text: &str) -> FileFacts {
     facts
 }
 
-/// Pushes the children of `node` so that they are popped in source order,
-/// each with the frame `frame_of(its field name)` gives.
-fn push_children<'t>(
-    node: Node<'t>,
-    stack: &mut Vec<(Node<'t>, Frame)>,
-    frame_of: impl Fn(Option<&str>) -> Frame,
-) {
-    let mut cursor = node.walk();
-    let mut children = Vec::new();
-    if cursor.goto_first_child() {
-        loop {
-            children.push((cursor.node(), frame_of(cursor.field_name())));
-            if !cursor.goto_next_sibling() {
-                break;
-            }
+/// What the children of a node inherit: a frame, changed for some fields.
+#[derive(Debug, Clone, Copy)]
+enum Children {
+    Plain(Frame),
+    /// Of an `attribute`: its `object` is part of the chain.
+    Attribute(Frame),
+    /// Of `if TYPE_CHECKING:`: its `consequence` is type-only.
+    TypeChecking(Frame),
+}
+
+impl Children {
+    fn frame_of(self, field: Option<&str>) -> Frame {
+        match self {
+            Children::Plain(f) => f,
+            Children::Attribute(f) => Frame {
+                chain_inner: field == Some("object"),
+                ..f
+            },
+            Children::TypeChecking(f) => Frame {
+                type_only: f.type_only || field == Some("consequence"),
+                ..f
+            },
         }
     }
-    stack.extend(children.into_iter().rev());
+}
+
+/// Reads one node in its frame; returns what its children inherit.
+#[allow(clippy::too_many_arguments)]
+fn visit<'t>(
+    node: Node<'t>,
+    frame: Frame,
+    text: &str,
+    facts: &mut FileFacts,
+    all: &mut Vec<String>,
+    from_names: &mut Vec<(usize, bool)>,
+    bindings: &mut Vec<(String, String, usize)>,
+    uses: &mut Vec<(Node<'t>, Node<'t>)>,
+) -> Children {
+    let kind = node.kind();
+    if kind == "comment" {
+        if let Some(body) = text.get(node.byte_range()) {
+            let before = suppress::code_before(text, node.start_byte());
+            if let Some(s) = suppress::parse_comment(body, Span::of(&node), before) {
+                facts.suppressions.push(s);
+            }
+        }
+        return Children::Plain(frame);
+    }
+    let mut child = frame;
+    if !frame.comments_only {
+        match kind {
+            "import_statement" => {
+                import_statement(node, text, frame.type_only, &mut facts.imports, bindings);
+                child.comments_only = true;
+            }
+            "import_from_statement" => {
+                from_statement(
+                    node,
+                    text,
+                    frame.type_only,
+                    &mut facts.imports,
+                    from_names,
+                    bindings,
+                );
+                child.comments_only = true;
+            }
+            "future_import_statement" => child.comments_only = true,
+            "attribute" if !frame.chain_inner => {
+                if let Some(root) = chain_root(node) {
+                    uses.push((node, root));
+                }
+            }
+            "call" => {
+                if let Some(f) = node
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "identifier")
+                {
+                    uses.push((f, f));
+                }
+                if let Some(spec) = dynamic_import(node, text) {
+                    facts.imports.push(Import {
+                        kind: ImportKind::Dynamic,
+                        specifier: spec,
+                        span: Span::of(&node),
+                        type_only: frame.type_only,
+                        names: Vec::new(),
+                    });
+                }
+            }
+            "function_definition" | "class_definition" => {
+                if frame.top {
+                    if let Some(name) = field_text(node, "name", text) {
+                        facts.exports.local.push(name.to_string());
+                    }
+                }
+                child.top = false;
+            }
+            "lambda" => child.top = false,
+            "assignment" | "augmented_assignment" if frame.top => {
+                assignment(node, text, &mut facts.exports.local, all);
+            }
+            "if_statement" => {
+                let type_checking = node
+                    .child_by_field_name("condition")
+                    .and_then(|c| text.get(c.byte_range()))
+                    .is_some_and(is_type_checking);
+                if type_checking {
+                    return Children::TypeChecking(frame);
+                }
+            }
+            _ => {}
+        }
+    }
+    if kind == "attribute" {
+        Children::Attribute(child)
+    } else {
+        child.chain_inner = false;
+        Children::Plain(child)
+    }
 }
 
 fn field_text<'a>(node: Node, field: &str, text: &'a str) -> Option<&'a str> {
@@ -449,10 +488,15 @@ fn api_uses(
         else {
             continue;
         };
-        let rest: String = chain[name.len()..]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let tail = &chain[name.len()..];
+        let rest: std::borrow::Cow<str> = if tail.contains(char::is_whitespace) {
+            tail.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .into()
+        } else {
+            tail.into()
+        };
         if rest.contains('#') {
             continue; // a comment inside the chain: not read
         }
