@@ -1285,3 +1285,168 @@ fn init_in_an_empty_directory() {
         .stderr
         .starts_with("wrote layergate.toml with no modules"));
 }
+
+/// Copies a directory tree.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn init_from_importlinter_writes_the_fixture_s_config() {
+    // tests/fixtures/py-importlinter: its layergate.toml is exactly what the
+    // converter makes of its .importlinter (the fixture test checks what
+    // that config reports; tests/real/python_importlinter.py that
+    // lint-imports agrees)
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/py-importlinter");
+    let ws = workspace("il", &[]);
+    copy_tree(&fixture, &ws.root);
+    std::fs::remove_file(ws.root.join("layergate.toml")).expect("rm");
+    let out = layergate(&ws.root, &["init", "--from", "importlinter"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(ws.root.join("layergate.toml")).expect("written"),
+        std::fs::read_to_string(fixture.join("layergate.toml")).expect("fixture")
+    );
+    assert!(
+        out.stderr.contains(
+            "wrote layergate.toml from .importlinter: 6 contract(s) as 12 [[deny]] rule(s)"
+        ) && out
+            .stderr
+            .contains("  Bank layers → layers-contract.1, layers-contract.2,"),
+        "{}",
+        out.stderr
+    );
+    // an existing config is kept without --force
+    let again = layergate(&ws.root, &["init", "--from", "importlinter"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}
+
+#[test]
+fn init_from_importlinter_reads_pyproject_toml_and_reports_what_it_cannot_convert() {
+    let ws = workspace(
+        "iltoml",
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"shop\"\n\n\
+                 [tool.importlinter]\nroot_packages = [\"shop\"]\nexclude_type_checking_imports = true\n\n\
+                 [[tool.importlinter.contracts]]\nname = \"Features are independent\"\ntype = \"independence\"\n\
+                 modules = [\"shop.features.*\"]\nignore_imports = [\"shop.features.*.api -> shop.features.*.api\"]\n\n\
+                 [[tool.importlinter.contracts]]\nid = \"no-http\"\nname = \"No HTTP in models\"\ntype = \"forbidden\"\n\
+                 source_modules = [\"shop.features.*.models\"]\nforbidden_modules = [\"httpx\"]\nallow_indirect_imports = \"true\"\n\n\
+                 [[tool.importlinter.contracts]]\nname = \"Acyclic\"\ntype = \"acyclic_siblings\"\nancestors = [\"shop\"]\n\n\
+                 [[tool.importlinter.contracts]]\nname = \"Missing\"\ntype = \"forbidden\"\n\
+                 source_modules = [\"shop.nowhere\"]\nforbidden_modules = [\"shop.features\"]\n",
+            ),
+            ("src/shop/__init__.py", ""),
+            ("src/shop/features/__init__.py", ""),
+            ("src/shop/features/cart/__init__.py", ""),
+            ("src/shop/features/cart/api.py", "from shop.features.search import api\n"),
+            ("src/shop/features/cart/models.py", "import httpx\nfrom shop.features.search import models\n"),
+            ("src/shop/features/search/__init__.py", ""),
+            ("src/shop/features/search/api.py", ""),
+            ("src/shop/features/search/models.py", "from ..cart import models\n"),
+            ("src/shop/features/__pycache__/x.py", ""),
+        ],
+    );
+    let out = layergate(&ws.root, &["init", "--from", "importlinter"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(ws.root.join("layergate.toml")).expect("written");
+    // a wildcard is the modules that exist, __pycache__ is none
+    assert!(
+        text.contains("id = \"features-are-independent.1\"\nfrom = [\"src/shop/features/cart/**\"]\nto = [\"src/shop/features/search/**\"]\ntransitive = true\n"),
+        "{text}"
+    );
+    assert!(text.contains("include = [\"src/shop/**\"]"), "{text}");
+    assert!(text.contains("type_only_imports = \"ignore\""), "{text}");
+    assert!(
+        text.contains("id = \"no-http\"\nfrom = [\"src/shop/features/cart/models.py\", \"src/shop/features/search/models.py\"]\nto = [\"py:httpx\"]\nmessage"),
+        "{text}"
+    );
+    assert!(
+        out.stderr.contains(
+            "not converted: contract `Acyclic`: type `acyclic_siblings` is not converted"
+        ) && out
+            .stderr
+            .contains("not converted: contract `Missing`: module `shop.nowhere` does not exist"),
+        "{}",
+        out.stderr
+    );
+    // the verdicts: models import each other (indirectly the same), the
+    // api modules' import is ignored, httpx is imported directly
+    let check = layergate(&ws.root, &["check", "--format", "json", "--no-cache"]);
+    let found: Vec<(String, String)> = serde_json::from_str::<serde_json::Value>(&check.stdout)
+        .expect("json")["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or("").to_string(),
+                format!("{}:{}", d["file"].as_str().unwrap_or(""), d["line"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "no-http".to_string(),
+                "src/shop/features/cart/models.py:1".to_string()
+            ),
+            (
+                "features-are-independent.1".to_string(),
+                "src/shop/features/cart/models.py:2".to_string()
+            ),
+            (
+                "features-are-independent.2".to_string(),
+                "src/shop/features/search/models.py:1".to_string()
+            ),
+        ],
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn init_from_importlinter_without_a_configuration_says_where_it_looked() {
+    let ws = workspace("ilnone", &[("setup.cfg", "[metadata]\nname = x\n")]);
+    let out = layergate(&ws.root, &["init", "--from", "importlinter"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no import-linter configuration found: looked for [importlinter] in setup.cfg and .importlinter"),
+        "{}",
+        out.stderr
+    );
+    let out = layergate(
+        &ws.root,
+        &["init", "--from", "importlinter", "--from-file", "lint.ini"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot read lint.ini"),
+        "{}",
+        out.stderr
+    );
+    let out = layergate(
+        &ws.root,
+        &["init", "--from", "importlinter", "--from-file", "setup.cfg"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("setup.cfg has no import-linter configuration"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ws.root.join("layergate.toml").exists());
+}

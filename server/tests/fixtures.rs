@@ -536,6 +536,7 @@ fixtures! {
     rust_cycles_and_patterns => "rust-cycles-and-patterns",
     py_layers => "py-layers",
     py_roots => "py-roots",
+    py_importlinter => "py-importlinter",
     py_boundary => "py-boundary",
     baseline => "baseline",
     baseline_cli_flag => "baseline-cli-flag",

@@ -97,6 +97,9 @@ pub struct AnalysisCache {
     topology_dirty: bool,
     /// The last graph-rule violations (cycles, transitive deny), by file.
     global: FxHashMap<String, Vec<Violation>>,
+    /// The `[[allow]]` entries that lifted a link of a transitive rule's
+    /// chains when the graph rules last ran (they count as used).
+    lifted: Vec<usize>,
     /// The final diagnostics of every file (and of the config file), after
     /// `[[allow]]`, suppressions and the baseline.
     post: BTreeMap<String, Post>,
@@ -477,12 +480,15 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
     } else if !moved.is_empty() {
         cache.graph_dirty = true;
     }
+    let lifted_before = cache.lifted.clone();
     if cache.graph_dirty || transitive_uses {
         let mut global: FxHashMap<String, Vec<Violation>> = FxHashMap::default();
+        let (transitive_found, lifted) = rules::transitive_deny(&ctx, &cache.files);
+        cache.lifted = lifted;
         let found = rules::cycles(&ctx, &cache.pairs, &cache.files, None)
             .into_iter()
             .chain(rules::file_cycles(&ctx, &cache.files))
-            .chain(rules::transitive_deny(&ctx, &cache.files));
+            .chain(transitive_found);
         for v in found {
             global.entry(v.file.clone()).or_default().push(v);
         }
@@ -578,6 +584,7 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
         || opts_changed
         || cache.file_set_dirty
         || allows_before != allows_now
+        || lifted_before != cache.lifted
         || !cache.post.contains_key(&config_file)
     {
         let mut raw = rules::config_warnings(&ctx);
@@ -599,6 +606,11 @@ fn evaluate(ws: &Workspace, opts: &Options, cache: &mut AnalysisCache) {
 fn allow_uses(cache: &AnalysisCache, n: usize) -> Vec<bool> {
     let mut used = vec![false; n];
     if n > 0 {
+        for &i in &cache.lifted {
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
+            }
+        }
         for p in cache.post.values() {
             for &i in &p.allows {
                 if let Some(u) = used.get_mut(i) {

@@ -1,4 +1,4 @@
-use super::boundary::{api_places, api_use, RuleRef};
+use super::boundary::{api_places, api_target, api_use, RuleRef};
 use super::common::*;
 use crate::analysis::modules::Assignment;
 use crate::config::DenyRule;
@@ -101,11 +101,12 @@ pub(super) fn deny_rules(
 
 /// `[[deny]] transitive = true`: an import in a `from` file that starts a chain
 /// of imports reaching a `to` target (the direct case is reported by
-/// [`deny_rules`]).
+/// [`deny_rules`]). Also returns the `[[allow]]` entries that lifted a link
+/// of a chain (they count as used).
 pub(crate) fn transitive_deny(
     ctx: &Ctx,
     results: &FxHashMap<String, FileResult>,
-) -> Vec<Violation> {
+) -> (Vec<Violation>, Vec<usize>) {
     let config = ctx.config;
     let rules: Vec<_> = config
         .deny
@@ -113,7 +114,7 @@ pub(crate) fn transitive_deny(
         .filter(|r| r.transitive && r.severity != Severity::Off)
         .collect();
     if rules.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let graph = FileGraph::new(ctx, |rel| {
         edges_of(results, rel)
@@ -122,61 +123,47 @@ pub(crate) fn transitive_deny(
             .flat_map(|e| e.judged.first().iter().map(|(t, _)| t.clone()))
             .collect()
     });
-    let FileGraph {
-        files,
-        index,
-        adj,
-        radj,
-    } = &graph;
     let mut out = Vec::new();
+    let mut lifted = Vec::new();
     for rule in rules {
-        let goals = goals(ctx, rule, files);
+        let cuts = Cuts::new(ctx, rule, &graph);
+        lifted.extend(cuts.allows.iter().copied());
+        let goals = goals(ctx, rule, &graph.files, &cuts);
         if goals.is_empty() {
             continue;
         }
-        let dist = graph::bfs_dist(radj, &goals);
-        for (i, (rel, entry)) in ctx.ws.files.iter().enumerate() {
+        let chains = Chains::new(ctx, rule, &graph, &cuts, &goals);
+        for (rel, entry) in ctx.ws.files.iter() {
             let mods = ctx.modules_of(rel);
-            if !rule
-                .from
-                .iter()
-                .any(|t| target_matches(config, t, rel, &mods))
-                || rule.exclude.iter().any(|g| g.matcher.is_match(rel))
-            {
+            if !crate::analysis::judge::deny_applies(config, rule, rel, &mods) {
                 continue;
             }
-            let _ = i;
+            let Some(&i) = graph.index.get(rel.as_str()) else {
+                continue;
+            };
             for edge in edges_of(results, rel) {
                 if !edge.counted {
                     continue;
                 }
                 // the shortest chain over every judged target of this import
-                let mut best: Option<Vec<usize>> = None;
+                let mut best: Option<Vec<String>> = None;
                 for (t, _) in edge.judged.first() {
-                    let Some(&j) = index.get(t.as_str()) else {
+                    let Some(&j) = graph.index.get(t.as_str()) else {
                         continue;
                     };
-                    if dist[j] == usize::MAX || dist[j] == 0 && direct_hit(ctx, rule, t) {
-                        continue; // unreachable, or reported as a direct violation
+                    if cuts.edges.contains(&(i, j)) {
+                        continue;
                     }
-                    let path = graph::walk_down(adj, &dist, j, &|_| true, &|v| files[v].clone());
-                    let better = match &best {
-                        None => true,
-                        Some(b) => {
-                            (
-                                path.len(),
-                                path.iter().map(|&v| files[v]).collect::<Vec<_>>(),
-                            ) < (b.len(), b.iter().map(|&v| files[v]).collect::<Vec<_>>())
-                        }
-                    };
+                    let Some(path) = chains.from(j) else { continue };
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|b| (path.len(), &path) < (b.len(), b));
                     if better {
                         best = Some(path);
                     }
                 }
                 let Some(path) = best else { continue };
-                let chain: Vec<String> = std::iter::once(rel.clone())
-                    .chain(path.iter().map(|&v| files[v].clone()))
-                    .collect();
+                let chain: Vec<String> = std::iter::once(rel.clone()).chain(path).collect();
                 let last = chain.last().cloned().unwrap_or_default();
                 let from_name = first_module(&mods);
                 let place = Place { rel, entry };
@@ -207,16 +194,126 @@ pub(crate) fn transitive_deny(
             }
         }
     }
-    out
+    lifted.sort_unstable();
+    lifted.dedup();
+    (out, lifted)
+}
+
+/// The imports an `[[allow]]` entry for a transitive rule lifts out of the
+/// rule's chains: an allowed import is no link of any chain (as
+/// import-linter's `ignore_imports` take an import out of the graph), and
+/// the entries that lifted one.
+#[derive(Default)]
+struct Cuts {
+    edges: FxHashSet<(usize, usize)>,
+    allows: Vec<usize>,
+    /// The entries for this rule, for API goals.
+    entries: Vec<usize>,
+}
+
+impl Cuts {
+    fn new(ctx: &Ctx, rule: &DenyRule, graph: &FileGraph) -> Cuts {
+        let config = ctx.config;
+        let mut cuts = Cuts::default();
+        for (k, a) in config.allows.iter().enumerate() {
+            if !a.rules.as_ref().is_none_or(|r| r.contains(&rule.id)) {
+                continue;
+            }
+            cuts.entries.push(k);
+            let mut used = false;
+            for (i, f) in graph.files.iter().enumerate() {
+                if graph.adj[i].is_empty() {
+                    continue;
+                }
+                let from_mods = ctx.modules_of(f);
+                if !a
+                    .from
+                    .iter()
+                    .any(|t| target_matches(config, t, f, &from_mods))
+                {
+                    continue;
+                }
+                for &j in &graph.adj[i] {
+                    let to = graph.files[j];
+                    let to_mods = ctx.modules_of(to);
+                    let hit = a.to.iter().any(|t| {
+                        matches!(t, Target::Files(ft) if target_matches(config, ft, to, &to_mods))
+                    });
+                    if hit {
+                        cuts.edges.insert((i, j));
+                        used = true;
+                    }
+                }
+            }
+            if used {
+                cuts.allows.push(k);
+            }
+        }
+        cuts
+    }
+}
+
+/// The shortest chains of a transitive rule toward its goals, over the
+/// imports its `[[allow]]` entries leave.
+struct Chains<'g, 'w> {
+    graph: &'g FileGraph<'w>,
+    dist: Vec<usize>,
+    direct: Vec<bool>,
+    adj: Vec<Vec<usize>>,
+}
+
+impl<'g, 'w> Chains<'g, 'w> {
+    fn new(
+        ctx: &Ctx,
+        rule: &DenyRule,
+        graph: &'g FileGraph<'w>,
+        cuts: &Cuts,
+        goals: &[usize],
+    ) -> Chains<'g, 'w> {
+        let n = graph.files.len();
+        let direct: Vec<bool> = graph
+            .files
+            .iter()
+            .map(|f| direct_hit(ctx, rule, f))
+            .collect();
+        // the links a chain may use: those not lifted
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut radj: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, out) in graph.adj.iter().enumerate() {
+            for &j in out {
+                if !cuts.edges.contains(&(i, j)) {
+                    adj[i].push(j);
+                    radj[j].push(i);
+                }
+            }
+        }
+        let dist = graph::bfs_dist(&radj, goals);
+        Chains {
+            graph,
+            dist,
+            direct,
+            adj,
+        }
+    }
+
+    /// The shortest chain from an import of file `j` to a goal (`j` first),
+    /// or `None` when `j` reaches none or is the direct case.
+    fn from(&self, j: usize) -> Option<Vec<String>> {
+        if self.dist[j] == usize::MAX || self.dist[j] == 0 && self.direct[j] {
+            return None;
+        }
+        let files = &self.graph.files;
+        let path = graph::walk_down(&self.adj, &self.dist, j, &|_| true, &|v| files[v].clone());
+        Some(path.iter().map(|&v| files[v].clone()).collect())
+    }
 }
 
 /// The file graph of the workspace: files in order, and each file's import
-/// targets (`targets_of`) as adjacency lists both ways.
+/// targets (`targets_of`) as adjacency lists.
 struct FileGraph<'w> {
     files: Vec<&'w String>,
     index: FxHashMap<&'w str, usize>,
     adj: Vec<Vec<usize>>,
-    radj: Vec<Vec<usize>>,
 }
 
 impl<'w> FileGraph<'w> {
@@ -228,29 +325,23 @@ impl<'w> FileGraph<'w> {
             .map(|(i, f)| (f.as_str(), i))
             .collect();
         let mut adj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
-        let mut radj: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
         for (i, rel) in files.iter().enumerate() {
             for t in targets_of(rel) {
                 if let Some(&j) = index.get(t.as_str()) {
                     if !adj[i].contains(&j) {
                         adj[i].push(j);
-                        radj[j].push(i);
                     }
                 }
             }
         }
-        FileGraph {
-            files,
-            index,
-            adj,
-            radj,
-        }
+        FileGraph { files, index, adj }
     }
 }
 
 /// The goal files of a transitive rule: those matching a file target, or
-/// holding a counted import or use of an API target.
-fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String]) -> Vec<usize> {
+/// holding a counted import or use of an API target that no `[[allow]]`
+/// entry for the rule lifts.
+fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String], cuts: &Cuts) -> Vec<usize> {
     files
         .iter()
         .enumerate()
@@ -261,9 +352,23 @@ fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String]) -> Vec<usize> {
                 Target::Files(ft) => target_matches(ctx.config, ft, f, &mods),
                 Target::Api(sel) => {
                     let place = Place { rel: f, entry };
-                    api_places(&place, sel)
-                        .iter()
-                        .any(|(_, imp)| imp.is_none_or(|i| ctx.counts(&entry.facts.imports[i])))
+                    api_places(&place, sel).iter().any(|&(_, imp)| {
+                        imp.is_none_or(|i| ctx.counts(&entry.facts.imports[i]))
+                            && !cuts.entries.iter().any(|&k| {
+                                let asked = crate::analysis::judge::Exception {
+                                    rule: &rule.id,
+                                    from: f,
+                                    from_mods: &mods,
+                                    to_file: None,
+                                    target: Some(&api_target(&place, sel, imp)),
+                                };
+                                crate::analysis::judge::allows(
+                                    ctx.config,
+                                    &ctx.config.allows[k],
+                                    &asked,
+                                )
+                            })
+                    })
                 }
             })
         })
@@ -319,17 +424,28 @@ pub fn transitive_reach<'c>(
     });
     let mut out = Vec::new();
     for rule in rules {
-        let goals = goals(&ctx, rule, &graph.files);
-        let dist = graph::bfs_dist(&graph.radj, &goals);
+        let cuts = Cuts::new(&ctx, rule, &graph);
+        let goals = goals(&ctx, rule, &graph.files, &cuts);
+        let chains = Chains::new(&ctx, rule, &graph, &cuts, &goals);
         let mut reach = BTreeMap::new();
         for (j, f) in graph.files.iter().enumerate() {
-            if dist[j] == usize::MAX || dist[j] == 0 && direct_hit(&ctx, rule, f) {
+            // an import `rel` → `f` that an entry for the rule allows is no link
+            let lifted = cuts.entries.iter().any(|&k| {
+                let a = &config.allows[k];
+                a.from
+                    .iter()
+                    .any(|t| target_matches(config, t, rel, from_mods))
+                    && a.to.iter().any(|t| {
+                        matches!(t, Target::Files(ft)
+                            if target_matches(config, ft, f, &ctx.modules_of(f)))
+                    })
+            });
+            if lifted {
                 continue;
             }
-            let path =
-                graph::walk_down(&graph.adj, &dist, j, &|_| true, &|v| graph.files[v].clone());
-            let chain = path.iter().map(|&v| graph.files[v].clone()).collect();
-            reach.insert((*f).clone(), chain);
+            if let Some(chain) = chains.from(j) {
+                reach.insert((*f).clone(), chain);
+            }
         }
         out.push((rule, reach));
     }

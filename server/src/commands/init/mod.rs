@@ -14,6 +14,16 @@ use rules::{Config, CONFIG_FILE};
 
 use crate::project::{self, UsageError};
 
+pub mod importlinter;
+
+/// Another tool's configuration to convert.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FromTool {
+    /// import-linter: `[importlinter]` in setup.cfg or .importlinter,
+    /// `[tool.importlinter]` in pyproject.toml.
+    Importlinter,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// Overwrite an existing layergate.toml.
@@ -24,6 +34,13 @@ pub struct InitArgs {
     /// is then kept.
     #[arg(long, value_enum, value_name = "AGENT")]
     pub agent: Option<super::hook::Agent>,
+    /// Convert another tool's configuration instead of proposing modules
+    /// (each of its contracts keeps its verdict).
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub from: Option<FromTool>,
+    /// The file to convert (default: where the tool itself looks).
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub from_file: Option<PathBuf>,
 }
 
 /// The folders whose subfolders become modules.
@@ -47,6 +64,9 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
             path.display()
         ))
         .into());
+    }
+    if let Some(FromTool::Importlinter) = args.from {
+        return from_importlinter(&cwd, &path, args.from_file.as_deref());
     }
     let modules = detect(&cwd);
     let text = starter(&modules, false, None);
@@ -117,6 +137,37 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         }
         eprintln!("next: order the layers, run `layergate check`, and adopt it on the existing code with `layergate check --write-baseline`");
     }
+    Ok(0)
+}
+
+/// `init --from importlinter`: the converted config, written only when it
+/// parses; what was not converted is listed.
+fn from_importlinter(root: &Path, path: &Path, file: Option<&Path>) -> anyhow::Result<i32> {
+    let options = importlinter::read(root, file)?;
+    let converted = importlinter::convert(root, &options);
+    if let Err(problems) = Config::parse(path, &converted.text) {
+        return Err(UsageError(format!(
+            "internal error: the converted config does not parse:\n{}",
+            project::format_problems(path, &problems)
+        ))
+        .into());
+    }
+    let boundary = rules::disk::Boundary::around(root);
+    rules::disk::write_inside(&boundary, path, converted.text.as_bytes())
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    let n: usize = converted.rules.iter().map(|(_, ids)| ids.len()).sum();
+    eprintln!(
+        "wrote {CONFIG_FILE} from {}: {} contract(s) as {n} [[deny]] rule(s)",
+        options.source,
+        converted.rules.len()
+    );
+    for (contract, ids) in &converted.rules {
+        eprintln!("  {contract} → {}", ids.join(", "));
+    }
+    for note in &converted.notes {
+        eprintln!("not converted: {note}");
+    }
+    eprintln!("next: run `layergate check`; each contract's violations carry its rule ids");
     Ok(0)
 }
 

@@ -1,0 +1,192 @@
+"""import-linter's verdicts against layergate's, on its own configurations.
+
+For each project, `layergate init --from importlinter` converts the
+project's import-linter configuration; then both `lint-imports --no-cache`
+(import-linter 2.17) and `layergate check` run on the same code:
+  * pristine: every contract has the same verdict, kept or broken, and
+    every import that starts a chain lint-imports reports is reported by
+    layergate under one of that contract's rule ids;
+  * then each injected violation (one import line appended to one file,
+    direct or indirect) on its own: both tools break the contract named,
+    and both report it at that import (module and line).
+layergate may name more chain starts than lint-imports does (a transitive
+rule reports every import of a `from` file that starts a chain; README,
+"From import-linter"): those are counted and printed, not failures.
+
+usage: python_importlinter.py LAYERGATE WORKDIR
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# (name, source: a directory of this repository, package root, injections)
+# An injection: (file, line appended, contract name it must break).
+PROJECTS = [
+    (
+        "fixture py-importlinter",
+        os.path.join(ROOT, "tests/fixtures/py-importlinter"),
+        ".",
+        [
+            # direct, one per contract type
+            ("bank/plugins/beta.py", "import bank.api.views", "Plugins never import the API"),
+            ("bank/domain/money.py", "from bank.ledger import book", "Bank layers"),
+            ("bank/accounts/profile.py", "from bank.payments import fees", "Bank layers"),
+            ("bank/api/views.py", "from bank.ledger.db import sqlite3",
+             "The API reaches the database only through the ledger"),
+            ("bank/plugins/beta.py", "from bank.plugins import gamma", "Independent plugins"),
+            ("bank/ledger/book.py", "from bank.audit import store", "Only audit writes the audit store"),
+            # indirect: the chain starts elsewhere
+            ("bank/util/table.py", "from bank.ledger import db", "Bank layers"),
+            ("bank/domain/legacy.py", "from bank.util import fmt", "Pure domain"),
+        ],
+    ),
+]
+
+
+def run(cmd, cwd, env=None):
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def module_of(rel, pkg_root):
+    """The dotted module of a file relative to the project."""
+    if pkg_root != ".":
+        rel = os.path.relpath(rel, pkg_root)
+    rel = re.sub(r"\.pyi?$", "", rel)
+    if rel.endswith("/__init__"):
+        rel = rel[: -len("/__init__")]
+    return rel.replace("/", ".")
+
+
+def lint_imports(ws, pkg_root):
+    """{contract name: (broken, {(importer module, line)})} from lint-imports."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.join(ws, pkg_root)
+    env["NO_COLOR"] = "1"
+    out = run(["lint-imports", "--no-cache"], ws, env)
+    text = out.stdout
+    verdicts = {}
+    for m in re.finditer(r"^(.+) (KEPT|BROKEN)(?: \(.*\))?$", text, re.M):
+        verdicts[m.group(1)] = (m.group(2) == "BROKEN", set())
+    if not verdicts:
+        sys.exit(f"lint-imports gave no verdicts in {ws}:\n{out.stdout}\n{out.stderr}")
+    broken = text.split("Broken contracts", 1)
+    if len(broken) == 2:
+        current = None
+        lines = broken[1].splitlines()
+        for i, line in enumerate(lines):
+            if i + 1 < len(lines) and re.fullmatch(r"-+", lines[i + 1]) and line in verdicts:
+                current = line
+                continue
+            m = re.match(r"^-\s+([\w.]+) -> ([\w.]+) \(([^)]*)\)", line)
+            if m and current:
+                for n in re.findall(r"l\.(\d+)", m.group(3)):
+                    verdicts[current][1].add((m.group(1), int(n)))
+    return verdicts
+
+
+def layergate(bin, ws, pkg_root):
+    """({contract name: rule ids}, {contract name: (broken, {(module, line)})})."""
+    init = run([bin, "init", "--from", "importlinter", "--force"], ws)
+    if init.returncode != 0:
+        sys.exit(f"init --from importlinter failed in {ws}:\n{init.stderr}")
+    ids = {}
+    for line in init.stderr.splitlines():
+        m = re.match(r"^  (.+) → (.+)$", line)
+        if m:
+            ids[m.group(1)] = m.group(2).split(", ")
+    return ids, check(bin, ws, pkg_root, ids)
+
+
+def check(bin, ws, pkg_root, ids):
+    out = run([bin, "check", "--format", "json", "--no-cache"], ws)
+    if out.returncode not in (0, 1):
+        sys.exit(f"layergate check failed in {ws}:\n{out.stderr}")
+    diags = json.loads(out.stdout)["diagnostics"]
+    owner = {rid: name for name, rids in ids.items() for rid in rids}
+    found = {name: (False, set()) for name in ids}
+    for d in diags:
+        name = owner.get(d["rule"])
+        if name is None:
+            continue
+        found[name][1].add((module_of(d["file"], pkg_root), d["line"]))
+        found[name] = (True, found[name][1])
+    return found
+
+
+def compare(label, theirs, ours):
+    """Failures (verdicts, or chain starts layergate misses) and extras."""
+    failures, extra = [], 0
+    for name, (broken, heads) in sorted(theirs.items()):
+        if name not in ours:
+            failures.append(f"{label}: contract `{name}` was not converted")
+            continue
+        our_broken, our_heads = ours[name]
+        if broken != our_broken:
+            failures.append(
+                f"{label}: `{name}`: lint-imports {'BROKEN' if broken else 'KEPT'}, "
+                f"layergate {'broken' if our_broken else 'kept'}"
+            )
+        for h in sorted(heads - our_heads):
+            failures.append(f"{label}: `{name}`: layergate misses the chain start {h[0]}:{h[1]}")
+        extra += len(our_heads - heads)
+    return failures, extra
+
+
+def main():
+    bin, work = os.path.abspath(sys.argv[1]), sys.argv[2]
+    failures = []
+    injected = 0
+    for name, source, pkg_root, injections in PROJECTS:
+        ws = os.path.join(work, re.sub(r"\W+", "-", name))
+        shutil.rmtree(ws, ignore_errors=True)
+        shutil.copytree(source, ws)
+        ids, ours = layergate(bin, ws, pkg_root)
+        theirs = lint_imports(ws, pkg_root)
+        f, extra = compare(name, theirs, ours)
+        failures += f
+        kept = sum(1 for b, _ in theirs.values() if not b)
+        print(
+            f"{name}: {len(theirs)} contracts ({kept} kept), verdicts "
+            f"{'equal' if not f else 'DIFFER'}; {extra} more chain starts named by layergate"
+        )
+        for rel, line, contract in injections:
+            path = os.path.join(ws, rel)
+            with open(path) as fh:
+                before = fh.read()
+            text = before if before.endswith("\n") or not before else before + "\n"
+            at = text.count("\n") + 1
+            with open(path, "w") as fh:
+                fh.write(text + line + "\n")
+            label = f"{name} + `{line}` in {rel}:{at}"
+            theirs_i = lint_imports(ws, pkg_root)
+            ours_i = check(bin, ws, pkg_root, ids)
+            f, _ = compare(label, theirs_i, ours_i)
+            failures += f
+            # the contract named breaks anew in both, at the same imports
+            # (compare: every chain start lint-imports names, layergate does)
+            new_theirs = theirs_i.get(contract, (False, set()))[1] - theirs[contract][1]
+            new_ours = ours_i.get(contract, (False, set()))[1] - ours[contract][1]
+            if not new_theirs:
+                failures.append(f"{label}: lint-imports reports nothing new for `{contract}`")
+            if not new_ours:
+                failures.append(f"{label}: layergate reports nothing new for `{contract}`")
+            injected += 1
+            shown = ", ".join(f"{m}:{n}" for m, n in sorted(new_theirs))
+            print(f"  injected {rel}:{at} `{line}`: `{contract}` at {shown or 'nothing'} by lint-imports, {len(new_ours)} new by layergate")
+            with open(path, "w") as fh:
+                fh.write(before)
+    for f in failures:
+        print(f"FAIL {f}")
+    print(f"{len(PROJECTS)} projects, {injected} injected violations, {len(failures)} failures")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
