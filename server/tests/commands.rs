@@ -1450,3 +1450,50 @@ fn init_from_importlinter_without_a_configuration_says_where_it_looked() {
     );
     assert!(!ws.root.join("layergate.toml").exists());
 }
+
+#[test]
+fn init_from_tach_writes_the_fixture_s_config() {
+    // tests/fixtures/py-tach: its layergate.toml is exactly what the
+    // converter makes of its tach.toml (tests/real/python_tach.py runs
+    // `tach check` on both and compares)
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/py-tach");
+    let ws = workspace("tach", &[]);
+    copy_tree(&fixture, &ws.root);
+    std::fs::remove_file(ws.root.join("layergate.toml")).expect("rm");
+    let out = layergate(&ws.root, &["init", "--from", "tach"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(ws.root.join("layergate.toml")).expect("written"),
+        std::fs::read_to_string(fixture.join("layergate.toml")).expect("fixture")
+    );
+    assert!(
+        out.stderr
+            .contains("wrote layergate.toml from tach: 6 module(s)"),
+        "{}",
+        out.stderr
+    );
+    // what cannot be converted is said; a missing tach.toml is an error
+    std::fs::write(
+        ws.root.join("tach.toml"),
+        "exact = true\nroot_module = \"forbid\"\n[[modules]]\npath = \"app.gone\"\n[[interfaces]]\nexpose = [\"x\"]\nfrom = [\"app.api\"]\n",
+    )
+    .expect("write");
+    let out = layergate(&ws.root, &["init", "--from", "tach", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for said in [
+        "not converted: [[interfaces]] are not converted",
+        "not converted: `exact` is not converted",
+        "not converted: `root_module = \"forbid\"` is not converted",
+        "not converted: module `app.gone` was not found under .",
+    ] {
+        assert!(out.stderr.contains(said), "{said}: {}", out.stderr);
+    }
+    std::fs::remove_file(ws.root.join("tach.toml")).expect("rm");
+    let out = layergate(&ws.root, &["init", "--from", "tach", "--force"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot read tach.toml"),
+        "{}",
+        out.stderr
+    );
+}

@@ -537,6 +537,7 @@ fixtures! {
     py_layers => "py-layers",
     py_roots => "py-roots",
     py_importlinter => "py-importlinter",
+    py_tach => "py-tach",
     py_boundary => "py-boundary",
     baseline => "baseline",
     baseline_cli_flag => "baseline-cli-flag",

@@ -212,15 +212,15 @@ fn scalar(v: &toml::Value) -> String {
 }
 
 /// Where the project's modules are: each root package's folder.
-struct Tree<'a> {
-    root: &'a Path,
+pub(super) struct Tree<'a> {
+    pub(super) root: &'a Path,
     /// Root package → the folder it is in ("" or "src/", ...).
-    tops: BTreeMap<String, String>,
+    pub(super) tops: BTreeMap<String, String>,
 }
 
 /// A module found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Node {
+pub(super) enum Node {
     /// A package's folder; whether it has an `__init__.py(i)`.
     Package(String, bool),
     /// A module's path without `.py`.
@@ -228,12 +228,18 @@ enum Node {
 }
 
 impl<'a> Tree<'a> {
-    fn new(root: &'a Path, packages: &[String]) -> Tree<'a> {
+    pub(super) fn new(root: &'a Path, packages: &[String]) -> Tree<'a> {
         let mut bases: Vec<String> = rules::python_declared_roots(root, &rules::RealFs);
         bases.extend(["src".to_string(), ".".to_string()]);
+        Tree::in_roots(root, &bases, packages)
+    }
+
+    /// The packages found in the first of `bases` (folders relative to
+    /// `root`, `.` for itself) that holds each.
+    pub(super) fn in_roots(root: &'a Path, bases: &[String], packages: &[String]) -> Tree<'a> {
         let mut tops = BTreeMap::new();
         for p in packages {
-            for base in &bases {
+            for base in bases {
                 let prefix = if base == "." {
                     String::new()
                 } else {
@@ -249,12 +255,12 @@ impl<'a> Tree<'a> {
         Tree { root, tops }
     }
 
-    fn is_internal(&self, name: &str) -> bool {
+    pub(super) fn is_internal(&self, name: &str) -> bool {
         self.tops
             .contains_key(name.split('.').next().unwrap_or(name))
     }
 
-    fn node(&self, name: &str) -> Option<Node> {
+    pub(super) fn node(&self, name: &str) -> Option<Node> {
         let top = name.split('.').next()?;
         let prefix = self.tops.get(top)?;
         let rel = format!("{prefix}{}", name.replace('.', "/"));
@@ -302,7 +308,7 @@ impl<'a> Tree<'a> {
 
     /// The modules a module expression names: itself without a wildcard,
     /// else those that exist (`*` one segment, `**` one or more).
-    fn expand(&self, expr: &str) -> Vec<String> {
+    pub(super) fn expand(&self, expr: &str) -> Vec<String> {
         if !expr.contains('*') {
             return vec![expr.to_string()];
         }
@@ -342,7 +348,7 @@ impl<'a> Tree<'a> {
 
     /// The path globs of a module: with `as_package`, its files and its
     /// descendants'. A stub is named only where there is one.
-    fn globs(&self, name: &str, as_package: bool) -> Vec<String> {
+    pub(super) fn globs(&self, name: &str, as_package: bool) -> Vec<String> {
         let files = |stem: String| {
             ["py", "pyi"]
                 .iter()
@@ -412,7 +418,7 @@ pub struct Converted {
 
 /// A rule id from a contract id: `[a-z0-9._-]`, starting with a letter or
 /// digit.
-fn slug(s: &str) -> String {
+pub(super) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         let c = c.to_ascii_lowercase();
@@ -767,11 +773,11 @@ pub fn convert(root: &Path, o: &Options) -> Converted {
     }
 }
 
-fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn list(items: &[String]) -> String {
+pub(super) fn list(items: &[String]) -> String {
     let one = format!(
         "[{}]",
         items

@@ -15,6 +15,7 @@ use rules::{Config, CONFIG_FILE};
 use crate::project::{self, UsageError};
 
 pub mod importlinter;
+pub mod tach;
 
 /// Another tool's configuration to convert.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -22,6 +23,8 @@ pub enum FromTool {
     /// import-linter: `[importlinter]` in setup.cfg or .importlinter,
     /// `[tool.importlinter]` in pyproject.toml.
     Importlinter,
+    /// tach: `tach.toml`.
+    Tach,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,8 +68,12 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
         ))
         .into());
     }
-    if let Some(FromTool::Importlinter) = args.from {
-        return from_importlinter(&cwd, &path, args.from_file.as_deref());
+    match args.from {
+        Some(FromTool::Importlinter) => {
+            return from_importlinter(&cwd, &path, args.from_file.as_deref())
+        }
+        Some(FromTool::Tach) => return from_tach(&cwd, &path, args.from_file.as_deref()),
+        None => {}
     }
     let modules = detect(&cwd);
     let text = starter(&modules, false, None);
@@ -145,16 +152,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
 fn from_importlinter(root: &Path, path: &Path, file: Option<&Path>) -> anyhow::Result<i32> {
     let options = importlinter::read(root, file)?;
     let converted = importlinter::convert(root, &options);
-    if let Err(problems) = Config::parse(path, &converted.text) {
-        return Err(UsageError(format!(
-            "internal error: the converted config does not parse:\n{}",
-            project::format_problems(path, &problems)
-        ))
-        .into());
-    }
-    let boundary = rules::disk::Boundary::around(root);
-    rules::disk::write_inside(&boundary, path, converted.text.as_bytes())
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    write_converted(root, path, &converted.text)?;
     let n: usize = converted.rules.iter().map(|(_, ids)| ids.len()).sum();
     eprintln!(
         "wrote {CONFIG_FILE} from {}: {} contract(s) as {n} [[deny]] rule(s)",
@@ -168,6 +166,36 @@ fn from_importlinter(root: &Path, path: &Path, file: Option<&Path>) -> anyhow::R
         eprintln!("not converted: {note}");
     }
     eprintln!("next: run `layergate check`; each contract's violations carry its rule ids");
+    Ok(0)
+}
+
+/// Writes a converted config, only when it parses.
+fn write_converted(root: &Path, path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Err(problems) = Config::parse(path, text) {
+        return Err(UsageError(format!(
+            "internal error: the converted config does not parse:\n{}",
+            project::format_problems(path, &problems)
+        ))
+        .into());
+    }
+    let boundary = rules::disk::Boundary::around(root);
+    rules::disk::write_inside(&boundary, path, text.as_bytes())
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    Ok(())
+}
+
+/// `init --from tach`.
+fn from_tach(root: &Path, path: &Path, file: Option<&Path>) -> anyhow::Result<i32> {
+    let converted = tach::convert(root, file)?;
+    write_converted(root, path, &converted.text)?;
+    eprintln!(
+        "wrote {CONFIG_FILE} from tach: {} module(s)",
+        converted.modules
+    );
+    for note in &converted.notes {
+        eprintln!("not converted: {note}");
+    }
+    eprintln!("next: run `layergate check`");
     Ok(0)
 }
 
