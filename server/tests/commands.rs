@@ -1290,6 +1290,10 @@ fn init_in_an_empty_directory() {
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("dir");
     for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        // caches a local run may have left
+        if e.file_name() == ".layergate" || e.file_name() == ".import_linter_cache" {
+            continue;
+        }
         let target = to.join(e.file_name());
         if e.file_type().expect("type").is_dir() {
             copy_tree(&e.path(), &target);
@@ -1496,4 +1500,44 @@ fn init_from_tach_writes_the_fixture_s_config() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn allowed_s_reach_leaves_out_links_an_allow_entry_lifts() {
+    // py-importlinter: bank/util/table.py imports the API, but its
+    // ignore_imports entry lifts that link, and bank/domain/legacy.py's
+    // import of requests is ignored: neither file reaches a target, as in
+    // `check`; the links that are not lifted still do
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/py-importlinter");
+    let ws = workspace("ilallowed", &[]);
+    copy_tree(&fixture, &ws.root);
+    let out = layergate(
+        &ws.root,
+        &["allowed", "bank/domain/new.py", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let mut reach: Vec<(String, String)> = v["reaching"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap_or("").to_string(),
+                r["file"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    reach.sort();
+    let expected: Vec<(String, String)> = [
+        ("layers-contract.5", "bank/domain/rates.py"),
+        ("layers-contract.5", "bank/util/fmt.py"),
+        ("pure-domain", "bank/domain/fx.py"),
+        ("pure-domain", "bank/domain/rates.py"),
+        ("pure-domain", "bank/util/fmt.py"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(reach, expected, "{}", out.stdout);
 }
