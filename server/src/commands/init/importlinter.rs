@@ -821,9 +821,13 @@ fn render(o: &Options, tree: &Tree, denies: &[(String, Vec<Deny>)], allows: &[Al
         s.push_str("[workspace]\n# import-linter's graph: the root packages\n");
         s.push_str(&format!("include = {}\n\n", list(&include)));
     }
+    // import-linter's graph has the imports as written: `from pkg import
+    // Name` is an import of `pkg`, wherever `pkg/__init__.py` got `Name`
+    s.push_str("[checks]\nreexports = \"direct\"  # import-linter's graph: imports as written\n");
     if o.exclude_type_checking_imports {
-        s.push_str("[checks]\ntype_only_imports = \"ignore\"  # exclude_type_checking_imports\n\n");
+        s.push_str("type_only_imports = \"ignore\"  # exclude_type_checking_imports\n");
     }
+    s.push('\n');
     for (title, rules) in denies {
         s.push_str(&format!("# {title}\n"));
         for d in rules {
