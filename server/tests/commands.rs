@@ -1472,7 +1472,7 @@ fn init_from_tach_writes_the_fixture_s_config() {
     );
     assert!(
         out.stderr
-            .contains("wrote layergate.toml from tach: 6 module(s)"),
+            .contains("wrote layergate.toml from tach: 10 module(s)"),
         "{}",
         out.stderr
     );

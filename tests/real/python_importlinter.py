@@ -135,18 +135,29 @@ def lint_imports(ws, pkg_root):
         verdicts[m.group(1)] = (m.group(2) == "BROKEN", set())
     if not verdicts:
         sys.exit(f"lint-imports gave no verdicts in {ws}:\n{out.stdout}\n{out.stderr}")
+    totals = re.search(r"^Contracts: (\d+) kept, (\d+) broken\.", text, re.M)
+    if not totals or int(totals.group(1)) + int(totals.group(2)) != len(verdicts):
+        sys.exit(f"lint-imports' verdicts in {ws} were not all read:\n{text}")
     broken = text.split("Broken contracts", 1)
     if len(broken) == 2:
         current = None
+        in_heads = False
         lines = broken[1].splitlines()
         for i, line in enumerate(lines):
             if i + 1 < len(lines) and re.fullmatch(r"-+", lines[i + 1]) and line in verdicts:
                 current = line
                 continue
-            m = re.match(r"^-\s+([\w.]+) -> ([\w.]+) \(([^)]*)\)", line)
+            # a chain's first import; with several heads (`- a (l.3)`, then
+            # `  & b (l.5)` up to `  & c -> d (l.7)`), each is a start
+            m = re.match(r"^-\s+([\w.]+)( -> [\w.]+)? \(([^)]*)\)$", line)
+            if not m and in_heads:
+                m = re.match(r"^\s+& ([\w.]+)( -> [\w.]+)? \(([^)]*)\)$", line)
             if m and current:
-                for n in re.findall(r"l\.(\d+)", m.group(3)):
+                for n in re.findall(r"\d+", m.group(3)):
                     verdicts[current][1].add((m.group(1), int(n)))
+                in_heads = m.group(2) is None
+            else:
+                in_heads = False
     return verdicts
 
 

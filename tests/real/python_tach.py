@@ -31,11 +31,21 @@ PROJECTS = [
             ("src/app/core/secrets/vault.py", "from app.api import views"),
             ("src/app/billing/invoice.py", "from app.core import logic"),
             ("src/app/api/views.py", "from app.billing import invoice"),
+            ("src/app/plugins/b/tool.py", "from app.plugins.a import run"),
+            ("src/app/legacy/old.py", "from app.db import conn"),
+            ("src/app/db/conn.py", "import app.billing.invoice"),
         ],
     ),
 ]
 
 RULES = {"depends-on", "layers", "visibility"}
+
+
+def internal(rule):
+    """A rule tach's `check` judges: layergate's own, or a module's
+    `cannot_depend_on` (`<module>-cannot-depend-on`; the `-external` ones are
+    `tach check-external`'s)."""
+    return rule in RULES or rule.endswith("-cannot-depend-on")
 
 
 def tach(ws):
@@ -55,7 +65,7 @@ def layergate(bin, ws):
     return {
         (d["file"], d["line"])
         for d in json.loads(out.stdout)["diagnostics"]
-        if d["rule"] in RULES
+        if internal(d["rule"])
     }
 
 

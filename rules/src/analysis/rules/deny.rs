@@ -125,10 +125,11 @@ pub(crate) fn transitive_deny(
     });
     let mut out = Vec::new();
     let mut lifted = Vec::new();
+    let mut cache = EntryEdges::new(config.allows.len());
     for rule in rules {
-        let cuts = Cuts::new(ctx, rule, &graph);
-        lifted.extend(cuts.allows.iter().copied());
-        let goals = goals(ctx, rule, &graph.files, &cuts);
+        let cuts = Cuts::new(ctx, rule, &graph, &mut cache);
+        let (goals, goal_lifts) = goals(ctx, rule, &graph.files, &cuts);
+        lifted.extend(cuts.used(ctx, &graph, &mut cache, &goals, &goal_lifts));
         if goals.is_empty() {
             continue;
         }
@@ -199,28 +200,31 @@ pub(crate) fn transitive_deny(
     (out, lifted)
 }
 
-/// The imports an `[[allow]]` entry for a transitive rule lifts out of the
-/// rule's chains: an allowed import is no link of any chain (as
-/// import-linter's `ignore_imports` take an import out of the graph), and
-/// the entries that lifted one.
+/// The imports an `[[allow]]` entry naming a transitive rule lifts out of
+/// the rule's chains: an allowed import is no link of any chain (as
+/// import-linter's `ignore_imports` take an import out of the graph). An
+/// entry without `rules` silences direct violations only: it lifts no link.
 #[derive(Default)]
 struct Cuts {
     edges: FxHashSet<(usize, usize)>,
-    allows: Vec<usize>,
-    /// The entries for this rule, for API goals.
+    /// The entries naming this rule.
     entries: Vec<usize>,
 }
 
-impl Cuts {
-    fn new(ctx: &Ctx, rule: &DenyRule, graph: &FileGraph) -> Cuts {
+/// The import edges each `[[allow]]` entry matches, computed once per
+/// evaluation (an entry usually names several rules of one contract).
+struct EntryEdges(Vec<Option<Vec<(usize, usize)>>>);
+
+impl EntryEdges {
+    fn new(n: usize) -> EntryEdges {
+        EntryEdges(vec![None; n])
+    }
+
+    fn of(&mut self, ctx: &Ctx, graph: &FileGraph, k: usize) -> &[(usize, usize)] {
         let config = ctx.config;
-        let mut cuts = Cuts::default();
-        for (k, a) in config.allows.iter().enumerate() {
-            if !a.rules.as_ref().is_none_or(|r| r.contains(&rule.id)) {
-                continue;
-            }
-            cuts.entries.push(k);
-            let mut used = false;
+        self.0[k].get_or_insert_with(|| {
+            let a = &config.allows[k];
+            let mut out = Vec::new();
             for (i, f) in graph.files.iter().enumerate() {
                 if graph.adj[i].is_empty() {
                     continue;
@@ -240,16 +244,61 @@ impl Cuts {
                         matches!(t, Target::Files(ft) if target_matches(config, ft, to, &to_mods))
                     });
                     if hit {
-                        cuts.edges.insert((i, j));
-                        used = true;
+                        out.push((i, j));
                     }
                 }
             }
-            if used {
-                cuts.allows.push(k);
+            out
+        })
+    }
+}
+
+impl Cuts {
+    fn new(ctx: &Ctx, rule: &DenyRule, graph: &FileGraph, cache: &mut EntryEdges) -> Cuts {
+        let mut cuts = Cuts::default();
+        for (k, a) in ctx.config.allows.iter().enumerate() {
+            if !a.rules.as_ref().is_some_and(|r| r.contains(&rule.id)) {
+                continue;
             }
+            cuts.entries.push(k);
+            cuts.edges.extend(cache.of(ctx, graph, k).iter().copied());
         }
         cuts
+    }
+
+    /// The entries that lifted something that mattered: a link from which
+    /// a goal is reachable (`dist` over the uncut graph), or a goal's API
+    /// use (`goal_lifts`).
+    fn used(
+        &self,
+        ctx: &Ctx,
+        graph: &FileGraph,
+        cache: &mut EntryEdges,
+        goals: &[usize],
+        goal_lifts: &[usize],
+    ) -> Vec<usize> {
+        let mut used: Vec<usize> = goal_lifts.to_vec();
+        if self.entries.is_empty() {
+            return used;
+        }
+        let n = graph.files.len();
+        let mut radj: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, out) in graph.adj.iter().enumerate() {
+            for &j in out {
+                radj[j].push(i);
+            }
+        }
+        let dist = graph::bfs_dist(&radj, goals);
+        for &k in &self.entries {
+            if cache
+                .of(ctx, graph, k)
+                .iter()
+                .any(|&(_, j)| dist[j] != usize::MAX)
+            {
+                used.push(k);
+            }
+        }
+        used
     }
 }
 
@@ -340,9 +389,10 @@ impl<'w> FileGraph<'w> {
 
 /// The goal files of a transitive rule: those matching a file target, or
 /// holding a counted import or use of an API target that no `[[allow]]`
-/// entry for the rule lifts.
-fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String], cuts: &Cuts) -> Vec<usize> {
-    files
+/// entry naming the rule lifts; and the entries that lifted such a use.
+fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String], cuts: &Cuts) -> (Vec<usize>, Vec<usize>) {
+    let mut lifts: Vec<usize> = Vec::new();
+    let goals = files
         .iter()
         .enumerate()
         .filter(|(_, f)| {
@@ -353,27 +403,37 @@ fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String], cuts: &Cuts) -> Vec<usiz
                 Target::Api(sel) => {
                     let place = Place { rel: f, entry };
                     api_places(&place, sel).iter().any(|&(_, imp)| {
-                        imp.is_none_or(|i| ctx.counts(&entry.facts.imports[i]))
-                            && !cuts.entries.iter().any(|&k| {
-                                let asked = crate::analysis::judge::Exception {
-                                    rule: &rule.id,
-                                    from: f,
-                                    from_mods: &mods,
-                                    to_file: None,
-                                    target: Some(&api_target(&place, sel, imp)),
-                                };
-                                crate::analysis::judge::allows(
-                                    ctx.config,
-                                    &ctx.config.allows[k],
-                                    &asked,
-                                )
-                            })
+                        if !imp.is_none_or(|i| ctx.counts(&entry.facts.imports[i])) {
+                            return false;
+                        }
+                        let lifted_by = cuts.entries.iter().copied().find(|&k| {
+                            let asked = crate::analysis::judge::Exception {
+                                rule: &rule.id,
+                                from: f,
+                                from_mods: &mods,
+                                to_file: None,
+                                target: Some(&api_target(&place, sel, imp)),
+                            };
+                            crate::analysis::judge::allows(
+                                ctx.config,
+                                &ctx.config.allows[k],
+                                &asked,
+                            )
+                        });
+                        match lifted_by {
+                            Some(k) => {
+                                lifts.push(k);
+                                false
+                            }
+                            None => true,
+                        }
                     })
                 }
             })
         })
         .map(|(i, _)| i)
-        .collect()
+        .collect();
+    (goals, lifts)
 }
 
 /// `layergate allowed`'s view of `[[deny]] transitive = true`: for each such
@@ -423,9 +483,10 @@ pub fn transitive_reach<'c>(
             .collect()
     });
     let mut out = Vec::new();
+    let mut cache = EntryEdges::new(config.allows.len());
     for rule in rules {
-        let cuts = Cuts::new(&ctx, rule, &graph);
-        let goals = goals(&ctx, rule, &graph.files, &cuts);
+        let cuts = Cuts::new(&ctx, rule, &graph, &mut cache);
+        let (goals, _) = goals(&ctx, rule, &graph.files, &cuts);
         let chains = Chains::new(&ctx, rule, &graph, &cuts, &goals);
         let mut reach = BTreeMap::new();
         for (j, f) in graph.files.iter().enumerate() {

@@ -99,6 +99,9 @@ pub fn read(root: &Path, file: Option<&Path>) -> Result<Options, UsageError> {
     ))
 }
 
+/// A section's keys (lowercased) and values, in order.
+type Values = Vec<(String, Option<String>)>;
+
 /// One INI value as a list: its non-empty lines.
 fn ini_list(v: &Option<String>) -> Vec<String> {
     v.as_deref()
@@ -113,21 +116,41 @@ fn ini_list(v: &Option<String>) -> Vec<String> {
 /// `[importlinter]` and its `[importlinter:contract:ID]` sections, read as
 /// Python's configparser reads them (indented lines continue a value).
 pub fn parse_ini(text: &str) -> Result<Option<Options>, String> {
-    let mut ini = configparser::ini::Ini::new();
-    ini.set_multiline(true);
+    // as Python's configparser: section names keep their case, keys are
+    // lowercased, `#`/`;` start a comment only at the start of a line
+    let mut defaults = configparser::ini::Ini::new_cs().defaults();
+    defaults.multiline = true;
+    defaults.enable_inline_comments = false;
+    let mut ini = configparser::ini::Ini::new_from_defaults(defaults);
     let map = ini.read(text.to_string())?;
-    let Some(session) = map.get("importlinter") else {
+    let map: Vec<(String, Values)> = map
+        .into_iter()
+        .map(|(section, values)| {
+            let values = values
+                .into_iter()
+                .map(|(k, v)| (k.to_lowercase(), v))
+                .collect();
+            (section, values)
+        })
+        .collect();
+    let get = |values: &Values, key: &str| -> Option<Option<String>> {
+        values
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let Some((_, session)) = map.iter().find(|(s, _)| s == "importlinter") else {
         return Ok(None);
     };
     let mut o = Options::default();
     for key in ["root_package", "root_packages"] {
-        if let Some(v) = session.get(key) {
-            o.root_packages.extend(ini_list(v));
+        if let Some(v) = get(session, key) {
+            o.root_packages.extend(ini_list(&v));
         }
     }
-    o.exclude_type_checking_imports = session
-        .get("exclude_type_checking_imports")
-        .and_then(|v| v.as_deref())
+    o.exclude_type_checking_imports = get(session, "exclude_type_checking_imports")
+        .flatten()
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     for (section, values) in &map {
         let Some(rest) = section.strip_prefix("importlinter:") else {
@@ -245,8 +268,10 @@ impl<'a> Tree<'a> {
                 } else {
                     format!("{base}/")
                 };
-                let dir = root.join(format!("{prefix}{p}"));
-                if dir.is_dir() || root.join(format!("{prefix}{p}.py")).is_file() {
+                // a root package may be a subpackage (`company.billing`)
+                let rel = p.replace('.', "/");
+                let dir = root.join(format!("{prefix}{rel}"));
+                if dir.is_dir() || root.join(format!("{prefix}{rel}.py")).is_file() {
                     tops.insert(p.clone(), prefix);
                     break;
                 }
@@ -255,14 +280,26 @@ impl<'a> Tree<'a> {
         Tree { root, tops }
     }
 
-    pub(super) fn is_internal(&self, name: &str) -> bool {
+    /// The root package `name` is in, and its folder's prefix.
+    fn top_of(&self, name: &str) -> Option<(&str, &str)> {
         self.tops
-            .contains_key(name.split('.').next().unwrap_or(name))
+            .iter()
+            .filter(|(top, _)| {
+                name == top.as_str()
+                    || name.len() > top.len()
+                        && name.starts_with(top.as_str())
+                        && name.as_bytes()[top.len()] == b'.'
+            })
+            .map(|(t, p)| (t.as_str(), p.as_str()))
+            .max_by_key(|(t, _)| t.len())
+    }
+
+    pub(super) fn is_internal(&self, name: &str) -> bool {
+        self.top_of(name).is_some()
     }
 
     pub(super) fn node(&self, name: &str) -> Option<Node> {
-        let top = name.split('.').next()?;
-        let prefix = self.tops.get(top)?;
+        let (_, prefix) = self.top_of(name)?;
         let rel = format!("{prefix}{}", name.replace('.', "/"));
         let dir = self.root.join(&rel);
         if dir.is_dir() {
@@ -274,9 +311,11 @@ impl<'a> Tree<'a> {
         (file.is_file() || stub.is_file()).then_some(Node::Module(rel))
     }
 
-    /// The direct submodules and subpackages of `name`, sorted.
+    /// The direct submodules and subpackages of `name`, sorted. Inside a
+    /// regular package, a folder without `__init__.py` is no module (grimp
+    /// does not read it).
     fn children(&self, name: &str) -> Vec<String> {
-        let Some(Node::Package(dir, _)) = self.node(name) else {
+        let Some(Node::Package(dir, regular)) = self.node(name) else {
             return Vec::new();
         };
         let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
@@ -298,7 +337,13 @@ impl<'a> Tree<'a> {
             if stem.starts_with("__") && stem.ends_with("__") || !is_identifier(stem) {
                 continue;
             }
-            if is_dir && !has_python(&e.path(), 4) {
+            if is_dir
+                && !(if regular {
+                    e.path().join("__init__.py").is_file()
+                } else {
+                    has_python(&e.path(), 4)
+                })
+            {
                 continue;
             }
             out.insert(format!("{name}.{stem}"));
@@ -369,6 +414,29 @@ fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// The folders below the regular package `dir` that have no `__init__.py`
+/// (and hold Python files), as globs; not below them.
+fn orphans(root: &Path, dir: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return;
+    };
+    let mut subdirs: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|n| n != "__pycache__")
+        .collect();
+    subdirs.sort();
+    for name in subdirs {
+        let sub = format!("{dir}/{name}");
+        if root.join(&sub).join("__init__.py").is_file() {
+            orphans(root, &sub, out);
+        } else if has_python(&root.join(&sub), 8) {
+            out.push(format!("{sub}/**"));
+        }
+    }
 }
 
 /// Whether a folder holds a `.py` file within `depth` levels.
@@ -447,27 +515,20 @@ pub fn convert(root: &Path, o: &Options) -> Converted {
     for (n, c) in o.contracts.iter().enumerate() {
         let base = {
             let s = slug(if c.id.is_empty() { &c.name } else { &c.id });
-            let s = if s.is_empty() {
+            if s.is_empty() {
                 format!("contract-{}", n + 1)
             } else if rules::Builtin::from_id(&s).is_some() {
                 format!("{s}-contract")
             } else {
                 s
-            };
-            let mut id = s.clone();
-            let mut k = 2;
-            while used_ids.contains(&id) {
-                id = format!("{s}-{k}");
-                k += 1;
             }
-            used_ids.insert(id.clone());
-            id
         };
         let title = if c.name.is_empty() {
             c.id.clone()
         } else {
             c.name.clone()
         };
+        let title = title.replace(['\n', '\r'], " ");
         let mut out: Vec<Deny> = Vec::new();
         let missing = |name: &str, notes: &mut Vec<String>| {
             notes.push(format!(
@@ -684,6 +745,11 @@ pub fn convert(root: &Path, o: &Options) -> Converted {
                     .iter()
                     .flat_map(|e| tree.expand(e))
                     .collect();
+                for m in protected.iter().chain(&allowed) {
+                    if tree.is_internal(m) && tree.node(m).is_none() {
+                        missing(m, &mut notes);
+                    }
+                }
                 let mut exclude = targets(&allowed, as_packages);
                 if as_packages {
                     // a protected package's own modules import each other
@@ -715,14 +781,30 @@ pub fn convert(root: &Path, o: &Options) -> Converted {
                 continue;
             }
         }
-        // ids: the contract's id, or id.1, id.2, ... for several rules
+        // ids: the contract's id, or id.1, id.2, ... for several rules;
+        // unique across contracts (`feat` and `feat.1` could meet)
         let several = out.len() > 1;
-        for (k, d) in out.iter_mut().enumerate() {
-            d.id = if several {
-                format!("{base}.{}", k + 1)
-            } else {
-                base.clone()
-            };
+        let count = out.len();
+        let ids_for = |base: &str| -> Vec<String> {
+            (0..count)
+                .map(|k| {
+                    if several {
+                        format!("{base}.{}", k + 1)
+                    } else {
+                        base.to_string()
+                    }
+                })
+                .collect()
+        };
+        let mut chosen = base.clone();
+        let mut bump = 2;
+        while ids_for(&chosen).iter().any(|id| used_ids.contains(id)) {
+            chosen = format!("{base}-{bump}");
+            bump += 1;
+        }
+        for (d, id) in out.iter_mut().zip(ids_for(&chosen)) {
+            used_ids.insert(id.clone());
+            d.id = id;
         }
         out.retain(|d| !d.from.is_empty() && !d.to.is_empty());
         let ids: Vec<String> = out.iter().map(|d| d.id.clone()).collect();
@@ -819,7 +901,17 @@ fn render(o: &Options, tree: &Tree, denies: &[(String, Vec<Deny>)], allows: &[Al
         .collect();
     if !include.is_empty() {
         s.push_str("[workspace]\n# import-linter's graph: the root packages\n");
-        s.push_str(&format!("include = {}\n\n", list(&include)));
+        s.push_str(&format!("include = {}\n", list(&include)));
+        // what grimp does not read as modules: stubs, and folders without
+        // __init__.py inside a package
+        let mut exclude = vec!["**/*.pyi".to_string()];
+        for (p, prefix) in &tree.tops {
+            let dir = format!("{prefix}{}", p.replace('.', "/"));
+            if tree.root.join(&dir).join("__init__.py").is_file() {
+                orphans(tree.root, &dir, &mut exclude);
+            }
+        }
+        s.push_str(&format!("exclude = {}\n\n", list(&exclude)));
     }
     // import-linter's graph has the imports as written: `from pkg import
     // Name` is an import of `pkg`, wherever `pkg/__init__.py` got `Name`
@@ -893,6 +985,57 @@ mod tests {
         assert_eq!(o.contracts[1].list("modules"), ["shop.a", "shop.b"]);
         assert!(parse_toml("[tool.other]\n").unwrap().is_none());
         assert!(parse_toml("[tool.importlinter]\ncontracts = 3\n").is_err());
+    }
+
+    #[test]
+    fn ini_is_read_as_python_reads_it() {
+        // `;` and `#` after a value are part of it; section names keep their
+        // case; keys do not
+        let o = parse_ini(
+            "[importlinter]\nRoot_Package = shop\n\
+             [importlinter:contract:A]\nname = Domain; no HTTP # really\ntype = forbidden\n\
+             [importlinter:contract:a]\nname = other\ntype = forbidden\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.root_packages, ["shop"]);
+        let ids: Vec<(&str, &str)> = o
+            .contracts
+            .iter()
+            .map(|c| (c.id.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(ids, [("A", "Domain; no HTTP # really"), ("a", "other")]);
+    }
+
+    #[test]
+    fn rule_ids_never_collide() {
+        // `feat` makes feat.1 and feat.2; a contract with the id `feat.1`
+        // must get another
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["shop/__init__.py", "shop/a.py", "shop/b.py"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let o = parse_ini(
+            "[importlinter]\nroot_package = shop\n\
+             [importlinter:contract:feat]\nname = F\ntype = independence\nmodules =\n    shop.a\n    shop.b\n\
+             [importlinter:contract:feat.1]\nname = G\ntype = forbidden\nsource_modules = shop.a\nforbidden_modules = shop.b\n",
+        )
+        .unwrap()
+        .unwrap();
+        let c = convert(dir.path(), &o);
+        assert_eq!(
+            c.rules,
+            [
+                (
+                    "F".to_string(),
+                    vec!["feat.1".to_string(), "feat.2".to_string()]
+                ),
+                ("G".to_string(), vec!["feat.1-2".to_string()]),
+            ]
+        );
+        assert!(rules::Config::parse(&dir.path().join("layergate.toml"), &c.text).is_ok());
     }
 
     #[test]

@@ -111,24 +111,24 @@ pub fn convert(root: &Path, file: Option<&Path>) -> Result<Converted, UsageError
             paths.insert(0, p.to_string());
         }
         paths.retain(|p| p != "<root>");
-        if paths.is_empty() {
-            continue;
+        // `paths = [..]` declares one module per path, with the same rules
+        for path in paths {
+            modules.push(Module {
+                paths: vec![path],
+                depends_on: strings(t.get("depends_on")),
+                cannot_depend_on: strings(t.get("cannot_depend_on")).unwrap_or_default(),
+                depends_on_external: strings(t.get("depends_on_external")),
+                cannot_depend_on_external: strings(t.get("cannot_depend_on_external"))
+                    .unwrap_or_default(),
+                visibility: strings(t.get("visibility")),
+                utility: t.get("utility").and_then(|u| u.as_bool()).unwrap_or(false),
+                unchecked: t
+                    .get("unchecked")
+                    .and_then(|u| u.as_bool())
+                    .unwrap_or(false),
+                layer: t.get("layer").and_then(|l| l.as_str()).map(String::from),
+            });
         }
-        modules.push(Module {
-            paths,
-            depends_on: strings(t.get("depends_on")),
-            cannot_depend_on: strings(t.get("cannot_depend_on")).unwrap_or_default(),
-            depends_on_external: strings(t.get("depends_on_external")),
-            cannot_depend_on_external: strings(t.get("cannot_depend_on_external"))
-                .unwrap_or_default(),
-            visibility: strings(t.get("visibility")),
-            utility: t.get("utility").and_then(|u| u.as_bool()).unwrap_or(false),
-            unchecked: t
-                .get("unchecked")
-                .and_then(|u| u.as_bool())
-                .unwrap_or(false),
-            layer: t.get("layer").and_then(|l| l.as_str()).map(String::from),
-        });
     }
     if doc.get("interfaces").is_some() {
         notes.push("[[interfaces]] are not converted (layergate's `public` names entry files, not exposed names)".into());
@@ -254,11 +254,23 @@ pub fn convert(root: &Path, file: Option<&Path>) -> Result<Converted, UsageError
                     }
                 }
             }
+            // a utility module with a layer: anyone may depend on it, but
+            // the layers still apply (layergate's `utility` skips both)
+            for (j, o) in modules.iter().enumerate() {
+                if o.utility && o.layer.is_some() && !globs[j].is_empty() && !d.contains(&names[j])
+                {
+                    d.push(names[j].clone());
+                }
+            }
             d.retain(|n| *n != names[i]);
             s.push_str(&format!("depends_on = {}\n", list(&d)));
         }
         if let Some(ext) = &m.depends_on_external {
-            s.push_str(&format!("external = {}\n", list(ext)));
+            let ext: Vec<String> = ext
+                .iter()
+                .filter_map(|d| import_name(d, &mut notes))
+                .collect();
+            s.push_str(&format!("external = {}\n", list(&ext)));
         }
         if let Some(v) = &m.visibility {
             let v: Vec<String> = v
@@ -284,28 +296,34 @@ pub fn convert(root: &Path, file: Option<&Path>) -> Result<Converted, UsageError
                 .collect();
             s.push_str(&format!("visible_to = {}\n", list(&v)));
         }
-        if m.utility {
+        if m.utility && m.layer.is_none() {
             s.push_str("utility = true\n");
         }
         s.push('\n');
-        let mut to: Vec<String> = m
+        let internal: Vec<String> = m
             .cannot_depend_on
             .iter()
             .filter_map(|p| name_of(p, &mut notes))
             .collect();
-        to.extend(
-            m.cannot_depend_on_external
-                .iter()
-                .map(|e| format!("py:{e}")),
-        );
-        if !to.is_empty() {
-            denies.push_str(&format!(
-                "[[deny]]\nid = {}\nfrom = [{}]\nto = {}\nmessage = {}\n\n",
-                quote(&format!("{}-cannot-depend-on", names[i])),
-                quote(&names[i]),
-                list(&to),
-                quote(&format!("tach: `{}` cannot depend on these", m.paths[0]))
-            ));
+        let external: Vec<String> = m
+            .cannot_depend_on_external
+            .iter()
+            .filter_map(|d| import_name(d, &mut notes))
+            .map(|e| format!("py:{e}"))
+            .collect();
+        for (to, suffix) in [
+            (internal, "cannot-depend-on"),
+            (external, "cannot-depend-on-external"),
+        ] {
+            if !to.is_empty() {
+                denies.push_str(&format!(
+                    "[[deny]]\nid = {}\nfrom = [{}]\nto = {}\nmessage = {}\n\n",
+                    quote(&format!("{}-{suffix}", names[i])),
+                    quote(&names[i]),
+                    list(&to),
+                    quote(&format!("tach: `{}` cannot depend on these", m.paths[0]))
+                ));
+            }
         }
     }
     if !layers.is_empty() {
@@ -316,7 +334,10 @@ pub fn convert(root: &Path, file: Option<&Path>) -> Result<Converted, UsageError
                     .iter()
                     .enumerate()
                     .filter(|(j, m)| {
-                        m.layer.as_deref() == Some(l.as_str()) && !globs[*j].is_empty()
+                        // an unchecked module's own imports are not judged
+                        m.layer.as_deref() == Some(l.as_str())
+                            && !m.unchecked
+                            && !globs[*j].is_empty()
                     })
                     .map(|(j, _)| names[j].clone())
                     .collect()
@@ -355,6 +376,46 @@ pub fn convert(root: &Path, file: Option<&Path>) -> Result<Converted, UsageError
         modules: modules.len(),
         notes,
     })
+}
+
+/// The import name of a distribution tach names (`pyyaml` → `yaml`), for
+/// the common ones whose names differ; a name that is no import name is
+/// left out and said.
+fn import_name(dist: &str, notes: &mut Vec<String>) -> Option<String> {
+    const KNOWN: &[(&str, &str)] = &[
+        ("pyyaml", "yaml"),
+        ("python-dateutil", "dateutil"),
+        ("beautifulsoup4", "bs4"),
+        ("pillow", "PIL"),
+        ("scikit-learn", "sklearn"),
+        ("scikit-image", "skimage"),
+        ("opencv-python", "cv2"),
+        ("opencv-python-headless", "cv2"),
+        ("pyjwt", "jwt"),
+        ("python-dotenv", "dotenv"),
+        ("pycryptodome", "Crypto"),
+        ("pyzmq", "zmq"),
+        ("attrs", "attrs"),
+        ("typing-extensions", "typing_extensions"),
+        ("msgpack-python", "msgpack"),
+        ("pyopenssl", "OpenSSL"),
+    ];
+    let key = dist.to_ascii_lowercase().replace('_', "-");
+    if let Some((_, import)) = KNOWN.iter().find(|(d, _)| *d == key) {
+        return Some((*import).to_string());
+    }
+    let name = dist.replace('-', "_");
+    let valid = name
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    if valid {
+        Some(name)
+    } else {
+        notes.push(format!(
+            "external `{dist}`: not an import name; add the name it is imported as"
+        ));
+        None
+    }
 }
 
 /// A wildcard module path (`app.*`, `app.**.api`) as a matcher of paths:
