@@ -52,4 +52,8 @@ pub mod internals {
     pub use crate::languages::rust::resolve::RustResolver;
     pub use crate::languages::ts::resolve::TsResolver;
     pub use crate::languages::ts::scan::{compare_with_tree, gives_up_at, scan, Verdict};
+    /// The Python import scanner and its differential comparison.
+    pub mod python_scan {
+        pub use crate::languages::python::scan::{compare_with_tree, scan};
+    }
 }

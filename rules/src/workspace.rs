@@ -1127,9 +1127,9 @@ impl Workspace {
 // Which files the import scanner may read (`languages::scan`).
 
 /// True when a file of `lang` needs a full parse under `config` whatever its
-/// text: a `[[pattern]]` query applies to it, or it is not TS/JS.
+/// text: a `[[pattern]]` query applies to it, or it has no scanner (Rust).
 fn needs_tree(config: &Config, lang: Lang) -> bool {
-    !lang.is_js_family()
+    lang == Lang::Rust
         || config
             .patterns
             .iter()
@@ -1157,7 +1157,29 @@ fn same_mod_tree(a: &[crate::facts::ModDecl], b: &[crate::facts::ModDecl]) -> bo
 /// at `process`, from a `'process'` import), so a text without the name has
 /// no such use.
 pub fn needs_full_parse(config: &Config, lang: Lang, text: &str) -> bool {
-    needs_tree(config, lang) || global_roots(config).any(|root| text.contains(root))
+    needs_tree(config, lang)
+        || match lang {
+            Lang::Python => python_roots(config).any(|root| text.contains(root)),
+            _ => global_roots(config).any(|root| text.contains(root)),
+        }
+}
+
+/// First segments of every `py:` selector in `config`: a Python API use
+/// the full extractor records (`os.system(..)`, `sh(..)` bound by `from
+/// subprocess import run as sh`, `eval(..)`) names its first segment in
+/// the text, at the use or in the import that binds it.
+fn python_roots(config: &Config) -> impl Iterator<Item = &str> {
+    let denied = config.deny.iter().flat_map(|d| d.to.iter());
+    let allowed = config.allows.iter().flat_map(|a| a.to.iter());
+    let targets = denied.chain(allowed).filter_map(|t| match t {
+        Target::Api(sel) => Some(sel),
+        Target::Files(_) => None,
+    });
+    let boundaries = config.boundaries.iter().flat_map(|b| b.apis.iter());
+    targets.chain(boundaries).filter_map(|sel| match &sel.kind {
+        ApiKind::Python(segs) => segs.first().map(String::as_str),
+        _ => None,
+    })
 }
 
 /// First segments of every global API selector in `config`.

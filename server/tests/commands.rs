@@ -1370,7 +1370,7 @@ fn init_from_importlinter_reads_pyproject_toml_and_reports_what_it_cannot_conver
         text.contains("id = \"features-are-independent.1\"\nfrom = [\"src/shop/features/cart/**\"]\nto = [\"src/shop/features/search/**\"]\ntransitive = true\n"),
         "{text}"
     );
-    assert!(text.contains("include = [\"src/shop/**\"]"), "{text}");
+    assert!(text.contains("include = [\"src/shop/**/*.py\"]"), "{text}");
     assert!(text.contains("type_only_imports = \"ignore\""), "{text}");
     assert!(
         text.contains("id = \"no-http\"\nfrom = [\"src/shop/features/cart/models.py\", \"src/shop/features/search/models.py\"]\nto = [\"py:httpx\"]\nmessage"),

@@ -46,6 +46,7 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, text: &str) -> FileFacts {
 pub(crate) fn scan(lang: Lang, text: &str, lines: &crate::text::LineIndex) -> Option<FileFacts> {
     match lang {
         Lang::TypeScript | Lang::Tsx => ts::scan::scan_with_lines(text, lang, lines),
-        Lang::Rust | Lang::Python => None,
+        Lang::Python => python::scan::scan_with_lines(text, lines),
+        Lang::Rust => None,
     }
 }

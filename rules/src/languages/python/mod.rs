@@ -4,3 +4,4 @@
 
 pub(crate) mod extract;
 pub(crate) mod resolve;
+pub(crate) mod scan;

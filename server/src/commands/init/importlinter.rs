@@ -892,26 +892,31 @@ fn render(o: &Options, tree: &Tree, denies: &[(String, Vec<Deny>)], allows: &[Al
         .tops
         .iter()
         .flat_map(|(p, prefix)| {
-            if tree.root.join(format!("{prefix}{p}")).is_dir() {
-                vec![format!("{prefix}{p}/**")]
+            // the Python files only: grimp reads no other
+            let rel = p.replace('.', "/");
+            if tree.root.join(format!("{prefix}{rel}")).is_dir() {
+                vec![format!("{prefix}{rel}/**/*.py")]
             } else {
-                vec![format!("{prefix}{p}.py")]
+                vec![format!("{prefix}{rel}.py")]
             }
         })
         .collect();
     if !include.is_empty() {
-        s.push_str("[workspace]\n# import-linter's graph: the root packages\n");
+        s.push_str("[workspace]\n# import-linter's graph: the root packages' Python files\n");
         s.push_str(&format!("include = {}\n", list(&include)));
-        // what grimp does not read as modules: stubs, and folders without
+        // what grimp does not read as modules either: folders without
         // __init__.py inside a package
-        let mut exclude = vec!["**/*.pyi".to_string()];
+        let mut exclude = Vec::new();
         for (p, prefix) in &tree.tops {
             let dir = format!("{prefix}{}", p.replace('.', "/"));
             if tree.root.join(&dir).join("__init__.py").is_file() {
                 orphans(tree.root, &dir, &mut exclude);
             }
         }
-        s.push_str(&format!("exclude = {}\n\n", list(&exclude)));
+        if !exclude.is_empty() {
+            s.push_str(&format!("exclude = {}\n", list(&exclude)));
+        }
+        s.push('\n');
     }
     // import-linter's graph has the imports as written: `from pkg import
     // Name` is an import of `pkg`, wherever `pkg/__init__.py` got `Name`
