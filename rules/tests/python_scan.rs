@@ -70,7 +70,7 @@ fn statement(r: &mut Rng, indent: usize, depth: usize) -> String {
         };
         format!("{pad}{header}\n{inner}")
     };
-    match r.below(34) {
+    match r.below(37) {
         0 => format!("{pad}import {module}\n"),
         1 => format!("{pad}import {module} as {name}, {}\n", r.pick(MODULES)),
         2 => format!("{pad}from {module} import {name}\n"),
@@ -141,6 +141,9 @@ fn statement(r: &mut Rng, indent: usize, depth: usize) -> String {
         30 => block(r, "for i in range(3):".into()),
         31 => block(r, "try:".into()) + &block(r, "except ImportError as e:".into()),
         32 => format!("{pad}{name} = {} = 0\n", r.pick(NAMES)),
+        33 => format!("{pad}type {name} = list[int]\n"),
+        34 => block(r, "for x in sorted(y, key=lambda t: t[0]):".into()),
+        35 => block(r, "if (TYPE_CHECKING  # only for types\n    ):".into()),
         _ => format!("{pad}print(x, sep='')  # layergate-ignore depends-on\n"),
     }
 }

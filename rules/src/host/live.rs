@@ -68,12 +68,21 @@ pub fn dead_rules(host: &mut AnalysisHost) -> Vec<Diagnostic> {
         .map(|(rel, e)| (rel.as_str(), e.lang))
         .collect();
     let rust = host.rust_resolver();
+    // the files of each target, once: an independence contract's dozens of
+    // rules name the same modules in their `to`
+    let memo: std::cell::RefCell<rustc_hash::FxHashMap<String, Vec<&str>>> = Default::default();
     let matching = |t: &FileTarget| -> Vec<&str> {
-        files
+        let key = file_target_text(&config, t);
+        if let Some(hit) = memo.borrow().get(&key) {
+            return hit.clone();
+        }
+        let found: Vec<&str> = files
             .iter()
             .filter(|(rel, mods, _)| target_matches(&config, t, rel, mods))
             .map(|(rel, _, _)| rel.as_str())
-            .collect()
+            .collect();
+        memo.borrow_mut().insert(key, found.clone());
+        found
     };
     let mut findings: Vec<Finding> = Vec::new();
     let mut cases: Vec<Case> = Vec::new();

@@ -128,12 +128,14 @@ pub(crate) fn transitive_deny(
     let mut cache = EntryEdges::new(config.allows.len());
     for rule in rules {
         let cuts = Cuts::new(ctx, rule, &graph, &mut cache);
-        let (goals, goal_lifts) = goals(ctx, rule, &graph.files, &cuts);
+        let targets = FileTargets::of(rule);
+        let direct: Vec<bool> = graph.files.iter().map(|f| targets.hit(ctx, f)).collect();
+        let (goals, goal_lifts) = goals(ctx, rule, &graph.files, &cuts, &direct);
         lifted.extend(cuts.used(ctx, &graph, &mut cache, &goals, &goal_lifts));
         if goals.is_empty() {
             continue;
         }
-        let chains = Chains::new(ctx, rule, &graph, &cuts, &goals);
+        let chains = Chains::new(&graph, &cuts, &goals, direct);
         for (rel, entry) in ctx.ws.files.iter() {
             let mods = ctx.modules_of(rel);
             if !crate::analysis::judge::deny_applies(config, rule, rel, &mods) {
@@ -312,19 +314,14 @@ struct Chains<'g, 'w> {
 }
 
 impl<'g, 'w> Chains<'g, 'w> {
+    /// `direct`: per file, whether it is a file target (the direct case).
     fn new(
-        ctx: &Ctx,
-        rule: &DenyRule,
         graph: &'g FileGraph<'w>,
         cuts: &Cuts,
         goals: &[usize],
+        direct: Vec<bool>,
     ) -> Chains<'g, 'w> {
         let n = graph.files.len();
-        let direct: Vec<bool> = graph
-            .files
-            .iter()
-            .map(|f| direct_hit(ctx, rule, f))
-            .collect();
         // the links a chain may use: those not lifted
         let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut radj: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -354,6 +351,46 @@ impl<'g, 'w> Chains<'g, 'w> {
         let files = &self.graph.files;
         let path = graph::walk_down(&self.adj, &self.dist, j, &|_| true, &|v| files[v].clone());
         Some(path.iter().map(|&v| files[v].clone()).collect())
+    }
+}
+
+/// A transitive rule's file targets as one matcher: its globs in one set
+/// (an independence contract's rule names dozens), its modules one by one.
+struct FileTargets<'c> {
+    globs: globset::GlobSet,
+    modules: Vec<&'c FileTarget>,
+}
+
+impl<'c> FileTargets<'c> {
+    fn of(rule: &'c DenyRule) -> FileTargets<'c> {
+        let mut b = globset::GlobSetBuilder::new();
+        let mut modules = Vec::new();
+        for t in &rule.to {
+            match t {
+                Target::Files(FileTarget::Glob(g)) => {
+                    if let Ok(glob) = crate::config::build_glob(&g.text) {
+                        b.add(glob);
+                    }
+                }
+                Target::Files(ft) => modules.push(ft),
+                Target::Api(_) => {}
+            }
+        }
+        FileTargets {
+            globs: b.build().unwrap_or_else(|_| globset::GlobSet::empty()),
+            modules,
+        }
+    }
+
+    /// Whether file `f` is one of the rule's file targets.
+    fn hit(&self, ctx: &Ctx, f: &str) -> bool {
+        self.globs.is_match(f)
+            || !self.modules.is_empty() && {
+                let mods = ctx.modules_of(f);
+                self.modules
+                    .iter()
+                    .any(|t| target_matches(ctx.config, t, f, &mods))
+            }
     }
 }
 
@@ -390,16 +427,29 @@ impl<'w> FileGraph<'w> {
 /// The goal files of a transitive rule: those matching a file target, or
 /// holding a counted import or use of an API target that no `[[allow]]`
 /// entry naming the rule lifts; and the entries that lifted such a use.
-fn goals(ctx: &Ctx, rule: &DenyRule, files: &[&String], cuts: &Cuts) -> (Vec<usize>, Vec<usize>) {
+fn goals(
+    ctx: &Ctx,
+    rule: &DenyRule,
+    files: &[&String],
+    cuts: &Cuts,
+    direct: &[bool],
+) -> (Vec<usize>, Vec<usize>) {
     let mut lifts: Vec<usize> = Vec::new();
+    let has_api = rule.to.iter().any(|t| matches!(t, Target::Api(_)));
     let goals = files
         .iter()
         .enumerate()
-        .filter(|(_, f)| {
+        .filter(|(i, f)| {
+            if direct[*i] {
+                return true;
+            }
+            if !has_api {
+                return false;
+            }
             let mods = ctx.modules_of(f);
             let entry = &ctx.ws.files[f.as_str()];
             rule.to.iter().any(|t| match t {
-                Target::Files(ft) => target_matches(ctx.config, ft, f, &mods),
+                Target::Files(_) => false,
                 Target::Api(sel) => {
                     let place = Place { rel: f, entry };
                     api_places(&place, sel).iter().any(|&(_, imp)| {
@@ -486,8 +536,10 @@ pub fn transitive_reach<'c>(
     let mut cache = EntryEdges::new(config.allows.len());
     for rule in rules {
         let cuts = Cuts::new(&ctx, rule, &graph, &mut cache);
-        let (goals, _) = goals(&ctx, rule, &graph.files, &cuts);
-        let chains = Chains::new(&ctx, rule, &graph, &cuts, &goals);
+        let targets = FileTargets::of(rule);
+        let direct: Vec<bool> = graph.files.iter().map(|f| targets.hit(&ctx, f)).collect();
+        let (goals, _) = goals(&ctx, rule, &graph.files, &cuts, &direct);
+        let chains = Chains::new(&graph, &cuts, &goals, direct);
         let mut reach = BTreeMap::new();
         for (j, f) in graph.files.iter().enumerate() {
             // an import `rel` → `f` that an entry for the rule allows is no link
@@ -518,11 +570,4 @@ pub(super) fn edges_of<'r>(
     rel: &str,
 ) -> &'r [CachedEdge] {
     results.get(rel).map_or(&[], |r| r.edges.as_slice())
-}
-
-fn direct_hit(ctx: &Ctx, rule: &DenyRule, target: &str) -> bool {
-    let mods = ctx.modules_of(target);
-    rule.to
-        .iter()
-        .any(|t| matches!(t, Target::Files(ft) if target_matches(ctx.config, ft, target, &mods)))
 }

@@ -37,10 +37,27 @@ enum Found {
     Namespace,
 }
 
+/// (the importing file's directory for a relative import; specifier;
+/// imported name)
+type ResultKey = (Option<String>, String, Option<String>);
+
 pub(crate) struct PyResolver {
     root: PathBuf,
     /// Absolute, in lookup order.
     roots: Vec<PathBuf>,
+    /// Results by (the importing file's directory for a relative import,
+    /// else nothing; specifier; imported name). A resolver lives as long as
+    /// the file set: the workspace makes a new one when a Python file (or a
+    /// directory resolution asks about) appears or goes.
+    results: std::sync::RwLock<rustc_hash::FxHashMap<ResultKey, Resolved>>,
+    /// Whether a first segment names anything under some root (a folder,
+    /// or a module file): when not, the import is the standard library's or
+    /// a third-party package's, without probing its every submodule.
+    tops: std::sync::RwLock<rustc_hash::FxHashMap<String, bool>>,
+    /// Whether a path is a directory, as asked so far: a module's files are
+    /// only probed in a folder that exists (`from pkg.mod import Name`
+    /// asks for `pkg/mod/Name/__init__.py` and the like under every root).
+    dirs: std::sync::RwLock<rustc_hash::FxHashMap<PathBuf, bool>>,
 }
 
 impl PyResolver {
@@ -78,6 +95,9 @@ impl PyResolver {
         PyResolver {
             root: root.to_path_buf(),
             roots,
+            results: Default::default(),
+            tops: Default::default(),
+            dirs: Default::default(),
         }
     }
 
@@ -93,12 +113,49 @@ impl PyResolver {
                 .filter(|n| !n.is_empty()),
             _ => None,
         };
+        let dir = spec
+            .starts_with('.')
+            .then(|| rel.rsplit_once('/').map_or("", |(d, _)| d).to_string());
+        let key = (dir, spec.to_string(), name.map(String::from));
+        if let Some(hit) = self
+            .results
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return hit.clone();
+        }
+        let resolved = self.resolve_uncached(fs, rel, spec, name);
+        self.results
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, resolved.clone());
+        resolved
+    }
+
+    fn resolve_uncached(
+        &self,
+        fs: &dyn FileSystem,
+        rel: &str,
+        spec: &str,
+        name: Option<&str>,
+    ) -> Resolved {
         if spec.starts_with('.') {
             return self.relative(fs, rel, spec, name);
         }
         let parts: Vec<&str> = spec.split('.').collect();
         if parts.iter().any(|p| p.is_empty()) {
             return Resolved::Unresolved;
+        }
+        let first = parts[0];
+        if !self.top_is_local(fs, first) {
+            // nothing of that name under any root: no probe below it can
+            // find a file
+            return if PYTHON_STDLIB.binary_search(&first).is_ok() {
+                Resolved::Builtin(first.to_string())
+            } else {
+                Resolved::External(first.to_string())
+            };
         }
         // the first root with a regular module or package of that name wins;
         // a namespace portion (a directory without `__init__`) decides
@@ -114,7 +171,7 @@ impl PyResolver {
         let local = self
             .roots
             .iter()
-            .any(|base| matches!(find_module(fs, base, &[first]), Some(Found::File(_))));
+            .any(|base| matches!(self.find(fs, base, &[first]), Some(Found::File(_))));
         if local {
             Resolved::Unresolved
         } else if PYTHON_STDLIB.binary_search(&first).is_ok() {
@@ -122,6 +179,57 @@ impl PyResolver {
         } else {
             Resolved::External(first.to_string())
         }
+    }
+
+    /// [`find_module`], when the folder it looks in exists.
+    fn find(&self, fs: &dyn FileSystem, base: &Path, parts: &[&str]) -> Option<Found> {
+        let mut parent = base.to_path_buf();
+        for p in parts.iter().take(parts.len().saturating_sub(1)) {
+            parent.push(p);
+        }
+        if !self.is_dir(fs, &parent) {
+            return None;
+        }
+        find_module(fs, base, parts)
+    }
+
+    fn is_dir(&self, fs: &dyn FileSystem, path: &Path) -> bool {
+        if let Some(&hit) = self
+            .dirs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+        {
+            return hit;
+        }
+        let d = fs.is_dir(path);
+        self.dirs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), d);
+        d
+    }
+
+    /// Whether `first` is a folder or a module file under some root.
+    fn top_is_local(&self, fs: &dyn FileSystem, first: &str) -> bool {
+        if let Some(&hit) = self
+            .tops
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(first)
+        {
+            return hit;
+        }
+        let local = self.roots.iter().any(|base| {
+            fs.is_dir(&base.join(first))
+                || fs.is_file(&base.join(format!("{first}.py")))
+                || fs.is_file(&base.join(format!("{first}.pyi")))
+        });
+        self.tops
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(first.to_string(), local);
+        local
     }
 
     /// The file `parts` (or first `parts` + `name`, a submodule) is under
@@ -136,11 +244,11 @@ impl PyResolver {
         if let Some(n) = name {
             let mut with_name = parts.to_vec();
             with_name.push(n);
-            if let Some(Found::File(p)) = find_module(fs, base, &with_name) {
+            if let Some(Found::File(p)) = self.find(fs, base, &with_name) {
                 return Some(self.file(&p));
             }
         }
-        match find_module(fs, base, parts)? {
+        match self.find(fs, base, parts)? {
             Found::File(p) => Some(self.file(&p)),
             Found::Namespace => None,
         }
@@ -159,7 +267,7 @@ impl PyResolver {
         if let Some(r) = self.lookup_file(fs, base, parts, name) {
             return Some(r);
         }
-        match find_module(fs, base, parts)? {
+        match self.find(fs, base, parts)? {
             Found::File(p) => Some(self.file(&p)),
             Found::Namespace if name.is_some() => Some(Resolved::Unresolved),
             Found::Namespace => Some(Resolved::NotADependency),

@@ -44,12 +44,26 @@ pub fn scan(text: &str) -> Option<FileFacts> {
 
 /// [`scan`] with the text's line index at hand.
 pub(crate) fn scan_with_lines(text: &str, lines: &LineIndex) -> Option<FileFacts> {
+    thread_local! {
+        // one token buffer per thread, reused: a fresh one per file was a
+        // page fault per 4 KB of tokens
+        static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    TOKS.with(|buf| match buf.try_borrow_mut() {
+        Ok(mut toks) => scan_into(text, lines, &mut toks),
+        Err(_) => scan_into(text, lines, &mut Vec::new()),
+    })
+}
+
+fn scan_into(text: &str, lines: &LineIndex, toks: &mut Vec<Tok>) -> Option<FileFacts> {
     let mut facts = FileFacts::empty(Lang::Python);
-    let toks = lex(text, lines, &mut facts)?;
+    toks.clear();
+    lex(text, lines, &mut facts, toks)?;
+    let toks: &[Tok] = toks;
     let mut r = Reader {
         text,
         lines,
-        toks: &toks,
+        toks,
         facts,
         blocks: Vec::new(),
         all: Vec::new(),
@@ -114,9 +128,8 @@ struct Tok {
 
 /// The tokens of `text`, with logical line ends; suppression comments go
 /// straight into `facts`.
-fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>> {
+fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts, toks: &mut Vec<Tok>) -> Option<()> {
     let b = text.as_bytes();
-    let mut toks: Vec<Tok> = Vec::with_capacity(b.len() / 5);
     let mut i = 0;
     let mut depth: u32 = 0;
     let mut brackets: Vec<u8> = Vec::new();
@@ -190,7 +203,7 @@ fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>>
             }
             b'"' | b'\'' => {
                 let t = string(b, i, i)?;
-                i = push(&mut toks, t, &mut pending_indent);
+                i = push(toks, t, &mut pending_indent);
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
                 let start = i;
@@ -202,12 +215,12 @@ fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>>
                     let prefix = &b[start..i];
                     if prefix.iter().all(|p| b"rRuUbBfFtT".contains(p)) {
                         let t = string(b, start, i)?;
-                        i = push(&mut toks, t, &mut pending_indent);
+                        i = push(toks, t, &mut pending_indent);
                         continue;
                     }
                 }
                 i = push(
-                    &mut toks,
+                    toks,
                     Tok {
                         kind: Kind::Name,
                         start,
@@ -229,7 +242,7 @@ fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>>
                     i += 1;
                 }
                 i = push(
-                    &mut toks,
+                    toks,
                     Tok {
                         kind: Kind::Number,
                         start,
@@ -243,7 +256,7 @@ fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>>
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 brackets.push(c);
-                i = push(&mut toks, op(i, i + 1), &mut pending_indent);
+                i = push(toks, op(i, i + 1), &mut pending_indent);
             }
             b')' | b']' | b'}' => {
                 let open = brackets.pop()?;
@@ -251,13 +264,13 @@ fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>>
                     return None;
                 }
                 depth -= 1;
-                i = push(&mut toks, op(i, i + 1), &mut pending_indent);
+                i = push(toks, op(i, i + 1), &mut pending_indent);
             }
             c if c.is_ascii_punctuation() => {
                 // the longest operator: what matters is `=` alone, `:`,
                 // `;`, `,`, `.`, `*`, `->`, `:=` and augmented assignments
                 let len = operator_len(&b[i..]);
-                i = push(&mut toks, op(i, i + len), &mut pending_indent);
+                i = push(toks, op(i, i + len), &mut pending_indent);
             }
             _ => return None, // non-ASCII or a control character
         }
@@ -274,7 +287,7 @@ fn lex(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Vec<Tok>>
             comment_after: false,
         });
     }
-    Some(toks)
+    Some(())
 }
 
 fn memchr_newline(b: &[u8], from: usize) -> usize {
@@ -464,13 +477,15 @@ impl Reader<'_> {
         let mut depth = 0i32;
         for k in from..to {
             let t = &self.toks[k];
-            if t.kind == Kind::Op {
-                match self.s(t) {
+            match t.kind {
+                Kind::Op => match self.s(t) {
                     "(" | "[" | "{" => depth += 1,
                     ")" | "]" | "}" => depth -= 1,
                     x if depth == 0 && x == s => return Some(k),
                     _ => {}
-                }
+                },
+                Kind::Name if depth == 0 && self.s(t) == s => return Some(k),
+                _ => {}
             }
         }
         None
@@ -498,7 +513,8 @@ impl Reader<'_> {
             if is_name && (COMPOUND.contains(&first) || soft) {
                 // a compound statement's header, up to its `:`
                 let colon = self.find_top(i, end, ":")?;
-                if (i..colon).any(|k| self.is(k, "lambda")) {
+                // a `lambda` at depth 0 would have its own `:`
+                if self.find_top(i, colon, "lambda").is_some() {
                     return None;
                 }
                 let mut k = i;
@@ -519,11 +535,9 @@ impl Reader<'_> {
                         top = false;
                     }
                     "if" => {
+                        // the condition's text (a comment can only be inside
+                        // its brackets, so inside the tree's node too)
                         let cond = self.text.get(self.toks[k].end..self.toks[colon].start)?;
-                        // a comment in the condition is part of no condition text
-                        if (k..colon).any(|x| self.toks[x].comment_after) {
-                            return None;
-                        }
                         let c = cond.trim();
                         if c == "TYPE_CHECKING" || c.ends_with(".TYPE_CHECKING") {
                             self.blocks.push(Block { indent, def: false });
@@ -730,6 +744,15 @@ impl Reader<'_> {
         let t0 = &toks[i];
         if t0.kind == Kind::Name && KEYWORDS.contains(&self.s(t0)) {
             return Some(()); // a keyword statement, or `lambda: …`
+        }
+        // `type X = …`, `type X[T] = …`: a type alias (PEP 695), no name of
+        // the module's as the tree reads it
+        if self.is(i, "type")
+            && t0.kind == Kind::Name
+            && toks.get(i + 1).is_some_and(|t| t.kind == Kind::Name)
+            && (self.is(i + 2, "=") || self.is(i + 2, "["))
+        {
+            return Some(());
         }
         // `x: T [= v]`
         if t0.kind == Kind::Name && self.is(i + 1, ":") && i + 1 < end {
