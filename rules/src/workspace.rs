@@ -459,6 +459,16 @@ thread_local! {
 }
 
 /// Parses with a per-thread parser (parsers are costly to create).
+/// Whether the import scanner reads `text` under `config` (so analysing it
+/// needs no tree): the language server then skips the parse of an edited
+/// file, as the cold check does.
+pub fn scannable(config: &Config, lang: Lang, text: &str) -> bool {
+    config.scan
+        && (text.len() as u64) <= MAX_FILE_SIZE
+        && !needs_full_parse(config, lang, text)
+        && languages::scan(lang, text, &LineIndex::new(text)).is_some()
+}
+
 pub fn parse(lang: Lang, text: &str, old: Option<&tree_sitter::Tree>) -> Option<tree_sitter::Tree> {
     PARSERS.with(|p| {
         let mut parsers = p.borrow_mut();

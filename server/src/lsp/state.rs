@@ -538,10 +538,14 @@ impl World {
             Some(s) => {
                 let known = ws.files.contains_key(&rel);
                 if known || (!path.exists() && governed(&ws.config, &rel)) {
-                    // over the size limit it is `skipped` unparsed, as on disk
-                    let tree = (s.text.len() as u64 <= workspace::MAX_FILE_SIZE)
-                        .then(|| workspace::parse(lang, &s.text, s.tree.as_ref()))
-                        .flatten();
+                    // over the size limit it is `skipped` unparsed, as on disk;
+                    // a file the import scanner reads needs no tree (a
+                    // keystroke in a large file costs the scan, not the
+                    // reparse and a walk of the whole tree)
+                    let tree = (s.text.len() as u64 <= workspace::MAX_FILE_SIZE
+                        && !workspace::scannable(&ws.config, lang, &s.text))
+                    .then(|| workspace::parse(lang, &s.text, s.tree.as_ref()))
+                    .flatten();
                     ws.apply_change(Change::Text {
                         rel: rel.clone(),
                         content: Content::Text(s.text),
