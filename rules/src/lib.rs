@@ -48,10 +48,11 @@ pub use workspace::{Content, FileEntry, Workspace};
 #[doc(hidden)]
 pub mod internals {
     pub use crate::extract::suppress::{code_before, parse_comment};
+    pub use crate::languages::compare::Verdict;
     pub use crate::languages::extract;
     pub use crate::languages::rust::resolve::RustResolver;
     pub use crate::languages::ts::resolve::TsResolver;
-    pub use crate::languages::ts::scan::{compare_with_tree, gives_up_at, scan, Verdict};
+    pub use crate::languages::ts::scan::{compare_with_tree, gives_up_at, scan};
     /// The Python import scanner and its differential comparison.
     pub mod python_scan {
         pub use crate::languages::python::scan::{compare_with_tree, scan};

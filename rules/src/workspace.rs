@@ -1174,26 +1174,31 @@ pub fn needs_full_parse(config: &Config, lang: Lang, text: &str) -> bool {
         }
 }
 
+/// First segments of every global API selector in `config`.
+fn global_roots(config: &Config) -> impl Iterator<Item = &str> {
+    selector_roots(config, |k| match k {
+        ApiKind::Global(segs) => segs.first().map(String::as_str),
+        _ => None,
+    })
+}
+
 /// First segments of every `py:` selector in `config`: a Python API use
 /// the full extractor records (`os.system(..)`, `sh(..)` bound by `from
 /// subprocess import run as sh`, `eval(..)`) names its first segment in
 /// the text, at the use or in the import that binds it.
 fn python_roots(config: &Config) -> impl Iterator<Item = &str> {
-    let denied = config.deny.iter().flat_map(|d| d.to.iter());
-    let allowed = config.allows.iter().flat_map(|a| a.to.iter());
-    let targets = denied.chain(allowed).filter_map(|t| match t {
-        Target::Api(sel) => Some(sel),
-        Target::Files(_) => None,
-    });
-    let boundaries = config.boundaries.iter().flat_map(|b| b.apis.iter());
-    targets.chain(boundaries).filter_map(|sel| match &sel.kind {
+    selector_roots(config, |k| match k {
         ApiKind::Python(segs) => segs.first().map(String::as_str),
         _ => None,
     })
 }
 
-/// First segments of every global API selector in `config`.
-fn global_roots(config: &Config) -> impl Iterator<Item = &str> {
+/// `pick` of every API selector of `config` (`[[deny]] to`, `[[allow]]
+/// to`, `[[boundary]] apis`).
+fn selector_roots<'c>(
+    config: &'c Config,
+    pick: fn(&'c ApiKind) -> Option<&'c str>,
+) -> impl Iterator<Item = &'c str> {
     let denied = config.deny.iter().flat_map(|d| d.to.iter());
     let allowed = config.allows.iter().flat_map(|a| a.to.iter());
     let targets = denied.chain(allowed).filter_map(|t| match t {
@@ -1201,10 +1206,9 @@ fn global_roots(config: &Config) -> impl Iterator<Item = &str> {
         Target::Files(_) => None,
     });
     let boundaries = config.boundaries.iter().flat_map(|b| b.apis.iter());
-    targets.chain(boundaries).filter_map(|sel| match &sel.kind {
-        ApiKind::Global(segs) => segs.first().map(String::as_str),
-        _ => None,
-    })
+    targets
+        .chain(boundaries)
+        .filter_map(move |sel| pick(&sel.kind))
 }
 
 fn pattern_key(c: &Config) -> Vec<(String, Vec<String>)> {

@@ -5,6 +5,7 @@
 //! [`crate::lang::LANGUAGES`]; the matches here over [`Lang`] are exhaustive,
 //! so a new language is a compile error until it has an extractor.
 
+pub(crate) mod compare;
 pub(crate) mod python;
 pub(crate) mod rust;
 pub(crate) mod ts;

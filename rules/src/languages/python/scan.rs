@@ -1060,8 +1060,8 @@ fn is_augmented(s: &str) -> bool {
 }
 
 /// What the scanner and the tree extractor make of one text.
-pub fn compare_with_tree(text: &str) -> super::super::ts::scan::Verdict {
-    use super::super::ts::scan::Verdict;
+pub fn compare_with_tree(text: &str) -> super::super::compare::Verdict {
+    use super::super::compare::Verdict;
     let Some(fast) = scan(text) else {
         return Verdict::GaveUp;
     };
@@ -1077,23 +1077,5 @@ pub fn compare_with_tree(text: &str) -> super::super::ts::scan::Verdict {
     if full.has_syntax_errors {
         return Verdict::TreeHasErrors;
     }
-    if fast.imports != full.imports {
-        return Verdict::Differs(format!(
-            "imports:\n  scan: {:?}\n  tree: {:?}",
-            fast.imports, full.imports
-        ));
-    }
-    if fast.exports != full.exports {
-        return Verdict::Differs(format!(
-            "exports:\n  scan: {:?}\n  tree: {:?}",
-            fast.exports, full.exports
-        ));
-    }
-    if fast.suppressions != full.suppressions {
-        return Verdict::Differs(format!(
-            "suppressions:\n  scan: {:?}\n  tree: {:?}",
-            fast.suppressions, full.suppressions
-        ));
-    }
-    Verdict::Agrees
+    super::super::compare::compare_facts(&fast, &full)
 }

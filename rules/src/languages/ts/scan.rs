@@ -1692,22 +1692,9 @@ impl<'a> Scanner<'a> {
 // ---------------------------------------------------------------------------
 // Differential check, shared by the tests, the fuzz target and the bench.
 
-/// How [`scan`] compares with the tree-sitter extractor on one text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// The scanner gave up; the file would be parsed in full.
-    GaveUp,
-    /// Both agree on imports, exports and suppressions.
-    Agrees,
-    /// The scanner read facts, but tree-sitter's tree has errors: the two
-    /// recover from broken code differently, so they are not compared.
-    TreeHasErrors,
-    /// They disagree (a bug): what differs.
-    Differs(String),
-}
-
 /// Runs [`scan`] and the tree-sitter extractor on `text` and compares them.
-pub fn compare_with_tree(text: &str, lang: Lang) -> Verdict {
+pub fn compare_with_tree(text: &str, lang: Lang) -> super::super::compare::Verdict {
+    use super::super::compare::Verdict;
     let Some(fast) = scan(text, lang) else {
         return Verdict::GaveUp;
     };
@@ -1723,30 +1710,13 @@ pub fn compare_with_tree(text: &str, lang: Lang) -> Verdict {
     if full.has_syntax_errors {
         return Verdict::TreeHasErrors;
     }
-    if fast.imports != full.imports {
-        return Verdict::Differs(format!(
-            "imports:\n  scan: {:?}\n  tree: {:?}",
-            fast.imports, full.imports
-        ));
-    }
-    if fast.exports != full.exports {
-        return Verdict::Differs(format!(
-            "exports:\n  scan: {:?}\n  tree: {:?}",
-            fast.exports, full.exports
-        ));
-    }
-    if fast.suppressions != full.suppressions {
-        return Verdict::Differs(format!(
-            "suppressions:\n  scan: {:?}\n  tree: {:?}",
-            fast.suppressions, full.suppressions
-        ));
-    }
-    Verdict::Agrees
+    super::super::compare::compare_facts(&fast, &full)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::languages::compare::Verdict;
 
     /// Scanned, and equal to the tree-sitter extractor.
     fn agrees(lang: Lang, src: &str) -> FileFacts {

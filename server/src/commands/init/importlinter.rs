@@ -546,24 +546,24 @@ pub fn convert(root: &Path, o: &Options) -> Converted {
             }
             t
         };
+        // a list of module expressions, wildcards expanded
+        let expanded = |key: &str| -> Vec<String> {
+            c.list(key).iter().flat_map(|e| tree.expand(e)).collect()
+        };
+        // modules of the project that do not exist are said
+        let missing_of = |lists: &[&Vec<String>], notes: &mut Vec<String>| {
+            for m in lists.iter().flat_map(|l| l.iter()) {
+                if tree.is_internal(m) && tree.node(m).is_none() {
+                    missing(m, notes);
+                }
+            }
+        };
         match c.kind.as_str() {
             "forbidden" => {
                 let as_packages = c.flag("as_packages", true);
-                let sources: Vec<String> = c
-                    .list("source_modules")
-                    .iter()
-                    .flat_map(|e| tree.expand(e))
-                    .collect();
-                let forbidden: Vec<String> = c
-                    .list("forbidden_modules")
-                    .iter()
-                    .flat_map(|e| tree.expand(e))
-                    .collect();
-                for m in sources.iter().chain(&forbidden) {
-                    if tree.is_internal(m) && tree.node(m).is_none() {
-                        missing(m, &mut notes);
-                    }
-                }
+                let sources = expanded("source_modules");
+                let forbidden = expanded("forbidden_modules");
+                missing_of(&[&sources, &forbidden], &mut notes);
                 let overlap = |s: &str, f: &str| {
                     s == f
                         || as_packages
@@ -735,21 +735,9 @@ pub fn convert(root: &Path, o: &Options) -> Converted {
             }
             "protected" => {
                 let as_packages = c.flag("as_packages", true);
-                let protected: Vec<String> = c
-                    .list("protected_modules")
-                    .iter()
-                    .flat_map(|e| tree.expand(e))
-                    .collect();
-                let allowed: Vec<String> = c
-                    .list("allowed_importers")
-                    .iter()
-                    .flat_map(|e| tree.expand(e))
-                    .collect();
-                for m in protected.iter().chain(&allowed) {
-                    if tree.is_internal(m) && tree.node(m).is_none() {
-                        missing(m, &mut notes);
-                    }
-                }
+                let protected = expanded("protected_modules");
+                let allowed = expanded("allowed_importers");
+                missing_of(&[&protected, &allowed], &mut notes);
                 let mut exclude = targets(&allowed, as_packages);
                 if as_packages {
                     // a protected package's own modules import each other
